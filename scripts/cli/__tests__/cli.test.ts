@@ -1,0 +1,76 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { REPO_ROOT } from '../../lib/paths';
+import { editFile, makeTempProject, removeTempProject } from '../../test-support/tempProject';
+
+jest.setTimeout(120_000);
+
+/** Runs the real CLI as a user would, with a HOME that has no Salesforce auth. */
+function gtm(args: string[], env: Record<string, string> = {}) {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'gtm-home-'));
+  try {
+    const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'gtm.js'), ...args], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, HOME: home, GTM_DEBUG: '', ...env }
+    });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  } finally {
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+}
+
+const STACK = /^\s+at .+\(.+:\d+:\d+\)$/m;
+
+describe('gtm CLI', () => {
+  it('deploy --dry-run --json lists every object and the six experiments', () => {
+    const r = gtm(['deploy', '--dry-run', '--json']);
+    expect(r.stderr).not.toMatch(STACK);
+    expect(r.code).toBe(0);
+    const plan = JSON.parse(r.stdout);
+    expect(plan.status).toBe('planned');
+    for (const o of ['GTM_Experiment__c', 'GTM_Launch_Gate__c', 'Pilot_Scorecard__c', 'Pilot_Criterion__c', 'Security_Packet__c', 'Trust_Collateral__c', 'Usage_Snapshot__c', 'Expansion_Trigger__c', 'GTM_Policy__mdt']) {
+      expect(plan.objects).toContain(o);
+      expect(plan.manifest).toContain(`<members>${o}</members>`);
+    }
+    const experiments = plan.registry.find((u: { object: string }) => u.object === 'GTM_Experiment__c');
+    expect(experiments.records.map((r: { Experiment_Key__c: string }) => r.Experiment_Key__c)).toEqual(['exp-001', 'exp-002', 'exp-003', 'exp-005', 'exp-006', 'exp-008']);
+  });
+
+  it('a malformed registry CSV gives one clear error with file, line and field, and no stack trace', () => {
+    const dir = makeTempProject();
+    try {
+      editFile(dir, 'data/experiment-backlog.csv', 'policy:Activation_Days_Target', '8 days');
+      const r = gtm(['deploy', '--dry-run', '--project-dir', dir]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^error: data\/experiment-backlog.csv:7 \[target\]: "8 days" is not a number or policy:<Key>$/m);
+      expect(r.stderr.match(/^error:/gm)).toHaveLength(1);
+      expect(r.stderr).not.toMatch(STACK);
+      expect(r.stdout).toBe('');
+    } finally {
+      removeTempProject(dir);
+    }
+  });
+
+  it('deploying to an org the sf CLI has no auth for says how to log in', () => {
+    const r = gtm(['deploy', '--target-org', 'no-such-org']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error: no authenticated org named "no-such-org"');
+    expect(r.stderr).toContain('npx sf org login web --alias no-such-org');
+    expect(r.stderr).not.toMatch(STACK);
+  });
+
+  it('policy check passes on the repository', () => {
+    const r = gtm(['policy', 'check']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/GTM_Policy__mdt records match policy\/gtm-policy.json \(\d+ values\)/);
+  });
+
+  it('an unknown command is a usage error (exit 2)', () => {
+    const r = gtm(['deploi']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("unknown command 'deploi'");
+  });
+});

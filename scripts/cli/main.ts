@@ -1,0 +1,35 @@
+/**
+ * `gtm`: one entry point, one subcommand per job. Each command module registers itself here; errors reach the
+ * user as one readable message (see output.ts), never as a stack trace.
+ */
+import { Command, CommanderError } from 'commander';
+import { reportError } from './output';
+import { registerDeployCommand } from '../commands/deploy';
+import { registerPolicyCommand } from '../commands/policy';
+import { registerValidateCommand } from '../commands/validate';
+
+export function buildProgram(): Command {
+  const program = new Command('gtm')
+    .description('copilot-gtm: deploy the GTM metadata and registry, verify it offline, sync usage')
+    .showHelpAfterError()
+    .exitOverride();
+  registerDeployCommand(program);
+  registerValidateCommand(program);
+  registerPolicyCommand(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  const json = argv.includes('--json');
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // commander already printed help or the usage error
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    return reportError(err, json);
+  }
+}

@@ -1,0 +1,78 @@
+import { Command, Option } from 'commander';
+import { createOutput, Output, table } from '../cli/output';
+import { connectToOrg } from '../deploy/salesforceTarget';
+import { DeployReport, runDeploy } from '../deploy/deploy';
+import { loadSchema } from '../metadata/schema';
+import { loadPolicyFile } from '../policy/policy';
+import { projectPaths } from '../lib/paths';
+
+interface DeployFlags {
+  targetOrg?: string;
+  dryRun?: boolean;
+  assignPermsets?: boolean;
+  allowProduction?: boolean;
+  testLevel?: string;
+  json?: boolean;
+  projectDir?: string;
+}
+
+const fmt = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+
+function printReport(r: DeployReport, out: Output) {
+  out.info(r.status === 'planned' ? 'Deploy plan (dry run: nothing was sent to any org)' : `Deployed to ${r.org?.username} (${r.org?.kind}), deploy ${r.deployId}`);
+  out.info(`\nMetadata: ${r.components.length} components, API ${r.apiVersion}`);
+  out.info(table(r.components.map((c) => [c.type, c.fullName]), ['type', 'component']));
+  out.info(`\nObjects: ${r.objects.join(', ')}`);
+  out.info(`Permission sets: ${r.permissionSets.join(', ')}`);
+  out.info(`Policy: ${r.policy.values} values from ${r.policy.origin} (version ${r.policy.version}), deployed as GTM_Policy__mdt records`);
+  out.info('\nManifest (package.xml):');
+  out.info(r.manifest.trimEnd());
+  for (const u of r.registry) {
+    const cols = Object.keys(u.records[0] ?? {}).filter((k) => !/Hypothesis|Decision_Rule|Risk_Control/.test(k));
+    out.info(`\n${u.object}: ${u.records.length} records, upserted by ${u.externalIdField}`);
+    out.info(table(u.records.map((rec) => cols.map((c) => fmt(rec[c]).slice(0, 48))), cols));
+  }
+  if (r.permissionSetAssignments) {
+    const a = r.permissionSetAssignments;
+    out.info(`\nPermission sets assigned: ${a.assigned.join(', ') || 'none'}; already held: ${a.alreadyAssigned.join(', ') || 'none'}`);
+  }
+  for (const u of r.upserted ?? []) out.info(`${u.object}: ${u.created} created, ${u.updated} updated`);
+}
+
+export function registerDeployCommand(program: Command): void {
+  program
+    .command('deploy')
+    .description('validate offline, deploy the metadata, assign permission sets and load the registry and gate policy')
+    .option('-o, --target-org <alias>', 'org alias or username, as logged in with `sf org login web`')
+    .option('--dry-run', 'validate and print the plan (components, manifest, registry rows); needs no org')
+    .option('--assign-permsets', 'assign GTM_Copilot_User and GTM_Copilot_Admin to the deploying user')
+    .option('--allow-production', 'allow writing to a production org')
+    .addOption(
+      new Option('--test-level <level>', 'Apex tests to run with the deploy (default: RunLocalTests in production, else NoTestRun)').choices([
+        'NoTestRun',
+        'RunLocalTests',
+        'RunAllTestsInOrg'
+      ])
+    )
+    .option('--json', 'machine-readable output on stdout')
+    .option('--project-dir <dir>', 'the SFDX project to deploy (default: this repository)')
+    .action(async (flags: DeployFlags) => {
+      const out = createOutput(Boolean(flags.json));
+      const policy = loadPolicyFile(projectPaths(flags.projectDir).policyFile);
+      const result = await runDeploy(
+        {
+          dryRun: Boolean(flags.dryRun),
+          targetOrg: flags.targetOrg,
+          assignPermsets: Boolean(flags.assignPermsets),
+          allowProduction: Boolean(flags.allowProduction),
+          testLevel: flags.testLevel,
+          projectDir: flags.projectDir
+        },
+        policy,
+        out,
+        (alias, plan) => connectToOrg(alias, plan.apiVersion, loadSchema(flags.projectDir))
+      );
+      out.result(result);
+      printReport(result, out);
+    });
+}

@@ -1,0 +1,43 @@
+/**
+ * The typed errors of the gtm tooling. Every error a person can act on is a GtmError: the CLI prints its
+ * message (and its details) without a stack trace and exits with its exit code. Anything else is a bug.
+ */
+export class GtmError extends Error {
+  /** Extra lines printed under the message, e.g. one per bad row. */
+  readonly details: string[];
+  readonly exitCode: number;
+
+  constructor(message: string, options: { details?: string[]; exitCode?: number; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.details = options.details ?? [];
+    this.exitCode = options.exitCode ?? 1;
+  }
+}
+
+/** A problem in a file the user supplied or the project ships: names the file, and the line and field when known. */
+export class InputError extends GtmError {}
+
+/** The offline verification found problems; details list them. */
+export class ValidationError extends GtmError {}
+
+/** The org could not be reached, refused a step, or the step is not allowed against it. */
+export class OrgError extends GtmError {}
+
+/** A tool this command needs (Java, the sf CLI, a browser) is missing or failed to start. */
+export class ToolError extends GtmError {}
+
+/** One located problem: file relative to the project, 1-based line (and column) when known. */
+export interface Problem {
+  file: string;
+  line?: number;
+  column?: number;
+  field?: string;
+  message: string;
+}
+
+export function formatProblem(p: Problem): string {
+  const where = [p.file, p.line, p.column].filter((x) => x !== undefined && x !== '').join(':');
+  const field = p.field ? ` [${p.field}]` : '';
+  return `${where}${field}: ${p.message}`;
+}

@@ -1,0 +1,26 @@
+import * as path from 'node:path';
+
+/** The repository root (where package.json and sfdx-project.json live). */
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+/** Paths inside an SFDX project, so tests can point every check at a temporary copy. */
+export function projectPaths(projectDir: string = REPO_ROOT) {
+  const root = path.resolve(projectDir);
+  return {
+    root,
+    forceApp: path.join(root, 'force-app'),
+    metadata: path.join(root, 'force-app', 'main', 'default'),
+    objects: path.join(root, 'force-app', 'main', 'default', 'objects'),
+    customMetadata: path.join(root, 'force-app', 'main', 'default', 'customMetadata'),
+    data: path.join(root, 'data'),
+    policyFile: path.join(root, 'policy', 'gtm-policy.json'),
+    scripts: path.join(root, 'scripts'),
+    sfdxProject: path.join(root, 'sfdx-project.json')
+  };
+}
+
+/** A path for messages: relative to the project when inside it. */
+export function displayPath(file: string, projectDir: string = REPO_ROOT): string {
+  const rel = path.relative(projectDir, file);
+  return rel.startsWith('..') || path.isAbsolute(rel) ? file : rel.split(path.sep).join('/');
+}
