@@ -199,10 +199,13 @@ export function loadRegistry(policy: Policy, options: { projectDir?: string; sch
     });
 
   const experiments = new Map<string, { line: number; record: SObjectRecord }>();
+  // keys of rows already reported as bad: references to them are not reported a second time
+  const badKeys = new Set<string>();
   for (const rec of backlogRows) {
     const parsed = rowSchema.safeParse(rec.values);
     if (!parsed.success) {
       zodProblems(log, backlogFile, rec, parsed.error);
+      badKeys.add(rec.values.key ?? '');
       continue;
     }
     const row = parsed.data;
@@ -263,7 +266,7 @@ export function loadRegistry(policy: Policy, options: { projectDir?: string; sch
     const { rank, key } = parsed.data;
     const exp = experiments.get(key);
     if (!exp) {
-      log.add(prioritizedFile, rec.line, 'key', `${key} is not in ${FILES.backlog}`);
+      if (!badKeys.has(key)) log.add(prioritizedFile, rec.line, 'key', `${key} is not in ${FILES.backlog}`);
       continue;
     }
     if (ranks.has(rank)) {
@@ -313,7 +316,7 @@ export function loadRegistry(policy: Policy, options: { projectDir?: string; sch
       log.add(gatesFile, rec.line, 'threshold_direction', 'has no threshold_policy_key to apply to');
     }
     setField(log, schema, GATE_OBJECT, record, at('threshold_policy_key'), GATE_THRESHOLD_FIELD, threshold);
-    if (!experiments.has(row.experiment_key)) {
+    if (!experiments.has(row.experiment_key) && !badKeys.has(row.experiment_key)) {
       log.add(gatesFile, rec.line, 'experiment_key', `${row.experiment_key} is not in ${FILES.backlog}`);
     }
     record[GATE_EXPERIMENT_RELATIONSHIP] = { [EXPERIMENT_COLUMNS.key]: row.experiment_key };

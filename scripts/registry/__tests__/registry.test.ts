@@ -107,14 +107,14 @@ describe('a malformed registry', () => {
 
   it('lists every problem when there are several, each with file, line and field', () => {
     const err = loadBroken((dir) => {
-      editFile(dir, 'data/experiment-backlog.csv', ',proposed,3,9,12,', ',proposed,3,14,12,');
+      editFile(dir, 'data/experiment-backlog.csv', ',proposed,3,9,12,', ',proposed,3,9,14,');
       editFile(dir, 'data/prioritized-experiments.csv', '5,exp-006', '5,exp-099');
       editFile(dir, 'data/launch-gates.csv', 'Hallucination_Max_Rate', 'Hallucination_Max');
     });
     expect(err.message).toBe('the registry has 3 problems');
     expect(err.details).toEqual(
       expect.arrayContaining([
-        'data/experiment-backlog.csv:6 [launch_week]: the program has 13 weeks (got "14")',
+        'data/experiment-backlog.csv:6 [decision_week]: the program has 13 weeks (got "14")',
         'data/prioritized-experiments.csv:6 [key]: exp-099 is not in experiment-backlog.csv',
         expect.stringMatching(/^data\/launch-gates.csv:2 \[threshold_policy_key\]: policy value Hallucination_Max does not exist/)
       ])

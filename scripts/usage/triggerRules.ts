@@ -1,0 +1,122 @@
+/**
+ * exp-005: when an account's weekly AI resolution share earns an expansion trigger. Pure: weekly counts in,
+ * fired weeks with their evidence out. Every threshold comes from the policy; shares are compared exactly
+ * (integer cross-multiplication against the policy's decimal text), never as rounded floats.
+ */
+import { isoWeekLabel, isWeekComplete, weekStartDate } from './isoWeek';
+import type { Policy } from '../policy/policy';
+
+export interface WeekCounts {
+  weekIndex: number;
+  ticketsTotal: number;
+  aiResolved: number;
+}
+
+export interface TriggerThresholds {
+  /** the share threshold as written in the policy, e.g. "0.40" */
+  share: string;
+  minTickets: number;
+  consecutiveWeeks: number;
+  cooldownWeeks: number;
+}
+
+export interface StreakWeek {
+  isoWeek: string;
+  weekStart: string;
+  ticketsTotal: number;
+  aiResolved: number;
+  /** ai / total, for people; rules never compare this float */
+  share: number;
+}
+
+export interface FiredTrigger {
+  weekIndex: number;
+  isoWeek: string;
+  weekStart: string;
+  streakStartWeek: string;
+  ticketsTotal: number;
+  aiResolved: number;
+  share: number;
+  evidence: { weeks: StreakWeek[]; thresholds: TriggerThresholds };
+}
+
+export function thresholdsFromPolicy(policy: Policy): TriggerThresholds {
+  return {
+    share: policy.decimal('Expansion_Share_Threshold'),
+    minTickets: policy.integer('Expansion_Min_Weekly_Tickets'),
+    consecutiveWeeks: policy.integer('Expansion_Consecutive_Weeks'),
+    cooldownWeeks: policy.integer('Expansion_Cooldown_Weeks')
+  };
+}
+
+/** A non-negative decimal string as an exact fraction: "0.40" -> 40/100. */
+export function decimalFraction(text: string): { num: bigint; den: bigint } {
+  const m = /^(\d+)(?:\.(\d+))?$/.exec(text.trim());
+  if (!m) throw new Error(`not a non-negative decimal: ${text}`);
+  const frac = m[2] ?? '';
+  return { num: BigInt(m[1]! + frac), den: 10n ** BigInt(frac.length) };
+}
+
+/** ai / total >= num / den, exactly. */
+export function shareAtLeast(aiResolved: number, ticketsTotal: number, threshold: { num: bigint; den: bigint }): boolean {
+  return BigInt(aiResolved) * threshold.den >= threshold.num * BigInt(ticketsTotal);
+}
+
+/**
+ * Evaluates one account's whole history in week order.
+ * - only complete weeks (as of `asOfMs`) count;
+ * - a week qualifies with tickets_total >= minTickets and share >= threshold; a week with no tickets does not;
+ * - a trigger fires at W when W and the consecutiveWeeks-1 calendar weeks before it all qualify and no trigger
+ *   fired in the cooldownWeeks-1 weeks before W (`priorFires` are fires stored by earlier syncs).
+ */
+export function evaluateAccount(
+  weeks: readonly WeekCounts[],
+  thresholds: TriggerThresholds,
+  asOfMs: number,
+  priorFires: readonly number[] = []
+): FiredTrigger[] {
+  const threshold = decimalFraction(thresholds.share);
+  const byWeek = new Map<number, WeekCounts>();
+  for (const w of weeks) byWeek.set(w.weekIndex, w);
+  const qualifies = (i: number) => {
+    const w = byWeek.get(i);
+    return !!w && w.ticketsTotal >= thresholds.minTickets && w.ticketsTotal > 0 && shareAtLeast(w.aiResolved, w.ticketsTotal, threshold);
+  };
+
+  const fires = [...priorFires].sort((a, b) => a - b);
+  const fired: FiredTrigger[] = [];
+  const candidates = [...byWeek.keys()].filter((i) => isWeekComplete(i, asOfMs)).sort((a, b) => a - b);
+  for (const w of candidates) {
+    let streak = true;
+    for (let k = 0; k < thresholds.consecutiveWeeks && streak; k++) streak = qualifies(w - k);
+    if (!streak) continue;
+    // cooldown: the nearest fire at or before W must be at least cooldownWeeks back
+    const last = fires.filter((f) => f <= w).pop();
+    if (last !== undefined && w - last < thresholds.cooldownWeeks) continue;
+    const streakWeeks: StreakWeek[] = [];
+    for (let i = w - thresholds.consecutiveWeeks + 1; i <= w; i++) {
+      const c = byWeek.get(i)!;
+      streakWeeks.push({
+        isoWeek: isoWeekLabel(i),
+        weekStart: weekStartDate(i),
+        ticketsTotal: c.ticketsTotal,
+        aiResolved: c.aiResolved,
+        share: c.aiResolved / c.ticketsTotal
+      });
+    }
+    const self = byWeek.get(w)!;
+    fired.push({
+      weekIndex: w,
+      isoWeek: isoWeekLabel(w),
+      weekStart: weekStartDate(w),
+      streakStartWeek: streakWeeks[0]!.isoWeek,
+      ticketsTotal: self.ticketsTotal,
+      aiResolved: self.aiResolved,
+      share: self.aiResolved / self.ticketsTotal,
+      evidence: { weeks: streakWeeks, thresholds }
+    });
+    fires.push(w);
+    fires.sort((a, b) => a - b);
+  }
+  return fired;
+}
