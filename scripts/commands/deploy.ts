@@ -16,25 +16,44 @@ interface DeployFlags {
   projectDir?: string;
 }
 
-const fmt = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+const fmt = (v: unknown) =>
+  v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
 
 function printReport(r: DeployReport, out: Output) {
-  out.info(r.status === 'planned' ? 'Deploy plan (dry run: nothing was sent to any org)' : `Deployed to ${r.org?.username} (${r.org?.kind}), deploy ${r.deployId}`);
+  out.info(
+    r.status === 'planned'
+      ? 'Deploy plan (dry run: nothing was sent to any org)'
+      : `Deployed to ${r.org?.username} (${r.org?.kind}), deploy ${r.deployId}`
+  );
   out.info(`\nMetadata: ${r.components.length} components, API ${r.apiVersion}`);
-  out.info(table(r.components.map((c) => [c.type, c.fullName]), ['type', 'component']));
+  out.info(
+    table(
+      r.components.map((c) => [c.type, c.fullName]),
+      ['type', 'component']
+    )
+  );
   out.info(`\nObjects: ${r.objects.join(', ')}`);
   out.info(`Permission sets: ${r.permissionSets.join(', ')}`);
-  out.info(`Policy: ${r.policy.values} values from ${r.policy.origin} (version ${r.policy.version}), deployed as GTM_Policy__mdt records`);
+  out.info(
+    `Policy: ${r.policy.values} values from ${r.policy.origin} (version ${r.policy.version}), deployed as GTM_Policy__mdt records`
+  );
   out.info('\nManifest (package.xml):');
   out.info(r.manifest.trimEnd());
   for (const u of r.registry) {
     const cols = Object.keys(u.records[0] ?? {}).filter((k) => !/Hypothesis|Decision_Rule|Risk_Control/.test(k));
     out.info(`\n${u.object}: ${u.records.length} records, upserted by ${u.externalIdField}`);
-    out.info(table(u.records.map((rec) => cols.map((c) => fmt(rec[c]).slice(0, 48))), cols));
+    out.info(
+      table(
+        u.records.map((rec) => cols.map((c) => fmt(rec[c]).slice(0, 48))),
+        cols
+      )
+    );
   }
   if (r.permissionSetAssignments) {
     const a = r.permissionSetAssignments;
-    out.info(`\nPermission sets assigned: ${a.assigned.join(', ') || 'none'}; already held: ${a.alreadyAssigned.join(', ') || 'none'}`);
+    out.info(
+      `\nPermission sets assigned: ${a.assigned.join(', ') || 'none'}; already held: ${a.alreadyAssigned.join(', ') || 'none'}`
+    );
   }
   for (const u of r.upserted ?? []) out.info(`${u.object}: ${u.created} created, ${u.updated} updated`);
 }
@@ -48,11 +67,10 @@ export function registerDeployCommand(program: Command): void {
     .option('--assign-permsets', 'assign GTM_Copilot_User and GTM_Copilot_Admin to the deploying user')
     .option('--allow-production', 'allow writing to a production org')
     .addOption(
-      new Option('--test-level <level>', 'Apex tests to run with the deploy (default: RunLocalTests in production, else NoTestRun)').choices([
-        'NoTestRun',
-        'RunLocalTests',
-        'RunAllTestsInOrg'
-      ])
+      new Option(
+        '--test-level <level>',
+        'Apex tests to run with the deploy (default: RunLocalTests in production, else NoTestRun)'
+      ).choices(['NoTestRun', 'RunLocalTests', 'RunAllTestsInOrg'])
     )
     .option('--json', 'machine-readable output on stdout')
     .option('--project-dir <dir>', 'the SFDX project to deploy (default: this repository)')

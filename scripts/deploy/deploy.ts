@@ -42,11 +42,18 @@ export interface DeployReport {
 export async function validateBeforeDeploy(policy: Policy, out: Output, projectDir?: string): Promise<void> {
   const diffs = comparePolicyWithMetadata(policy, projectDir);
   if (diffs.length) {
-    throw new ValidationError(`GTM_Policy__mdt records and ${policy.origin} disagree (run: npx gtm policy write-metadata)`, {
-      details: diffs
-    });
+    throw new ValidationError(
+      `GTM_Policy__mdt records and ${policy.origin} disagree (run: npx gtm policy write-metadata)`,
+      {
+        details: diffs
+      }
+    );
   }
-  const results = await runChecks({ projectDir: projectDir ?? process.cwd(), only: DEPLOY_CHECKS, onProgress: (name) => out.progress(`checking ${name} ...`) });
+  const results = await runChecks({
+    projectDir: projectDir ?? process.cwd(),
+    only: DEPLOY_CHECKS,
+    onProgress: (name) => out.progress(`checking ${name} ...`)
+  });
   out.done();
   const failed = results.filter((r) => !r.ok);
   if (failed.length) {
@@ -96,7 +103,9 @@ export async function runDeploy(
   const testLevel = options.testLevel ?? (identity.isProduction ? 'RunLocalTests' : 'NoTestRun');
 
   out.progress(`deploying ${plan.components.length} components to ${identity.username} (${testLevel}) ...`);
-  const deployed = await target.deployMetadata(plan.componentSet, { testLevel }, (m) => out.progress(`deploying: ${m}`));
+  const deployed = await target.deployMetadata(plan.componentSet, { testLevel }, (m) =>
+    out.progress(`deploying: ${m}`)
+  );
   out.done();
   if (!deployed.success) {
     throw new OrgError(

@@ -62,9 +62,12 @@ export async function connectToOrg(alias: string, apiVersion: string, schema: Sc
     async identity() {
       if (identity) return identity;
       try {
-        const rows = await conn.query<{ Id: string; IsSandbox: boolean; OrganizationType: string; TrialExpirationDate: string | null }>(
-          'SELECT Id, IsSandbox, OrganizationType, TrialExpirationDate FROM Organization'
-        );
+        const rows = await conn.query<{
+          Id: string;
+          IsSandbox: boolean;
+          OrganizationType: string;
+          TrialExpirationDate: string | null;
+        }>('SELECT Id, IsSandbox, OrganizationType, TrialExpirationDate FROM Organization');
         const o = rows.records[0]!;
         const me = await conn.identity();
         const scratch = o.TrialExpirationDate !== null && !o.IsSandbox;
@@ -90,7 +93,9 @@ export async function connectToOrg(alias: string, apiVersion: string, schema: Sc
           apiOptions: { rollbackOnError: true, testLevel: options.testLevel as 'NoTestRun' }
         });
         deploy.onUpdate((s) =>
-          onProgress(`${s.status}: ${s.numberComponentsDeployed}/${s.numberComponentsTotal} components, ${s.numberTestsCompleted}/${s.numberTestsTotal} tests`)
+          onProgress(
+            `${s.status}: ${s.numberComponentsDeployed}/${s.numberComponentsTotal} components, ${s.numberTestsCompleted}/${s.numberTestsTotal} tests`
+          )
         );
         const result = await deploy.pollStatus(DEPLOY_POLL_MS, DEPLOY_TIMEOUT_S);
         const r = result.response;
@@ -127,9 +132,10 @@ export async function connectToOrg(alias: string, apiVersion: string, schema: Sc
         const heldIds = new Set(held.records.map((h) => h.PermissionSetId));
         const toAssign = sets.records.filter((s) => !heldIds.has(s.Id));
         if (toAssign.length) {
-          const results = await conn
-            .sobject('PermissionSetAssignment')
-            .create(toAssign.map((s) => ({ AssigneeId: me, PermissionSetId: s.Id })), { allOrNone: true });
+          const results = await conn.sobject('PermissionSetAssignment').create(
+            toAssign.map((s) => ({ AssigneeId: me, PermissionSetId: s.Id })),
+            { allOrNone: true }
+          );
           const failed = results.filter((r) => !r.success);
           if (failed.length) throw new OrgError(`could not assign permission sets: ${JSON.stringify(failed[0])}`);
         }

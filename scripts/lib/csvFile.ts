@@ -29,7 +29,13 @@ export function readCsvFile(file: string, spec: CsvSpec, shown: string = display
   if (text.trim() === '') throw new InputError(`${shown} is empty: expected a header line and rows`);
   let rows: { record: string[]; info: { lines: number; raw?: string } }[];
   try {
-    rows = parse(text, { bom: true, info: true, raw: true, skip_empty_lines: true, trim: false }) as unknown as typeof rows;
+    rows = parse(text, {
+      bom: true,
+      info: true,
+      raw: true,
+      skip_empty_lines: true,
+      trim: false
+    }) as unknown as typeof rows;
   } catch (err) {
     const e = err as { lines?: number; message: string; code?: string; record?: unknown[]; columns?: unknown[] };
     const reason =

@@ -100,7 +100,10 @@ export function loadSchema(projectDir?: string): Schema {
     }
     const fieldsDir = path.join(dir, 'fields');
     if (fs.existsSync(fieldsDir)) {
-      for (const f of fs.readdirSync(fieldsDir).filter((n) => n.endsWith('.field-meta.xml')).sort()) {
+      for (const f of fs
+        .readdirSync(fieldsDir)
+        .filter((n) => n.endsWith('.field-meta.xml'))
+        .sort()) {
         const field = parseField(entry.name, path.join(fieldsDir, f));
         def.fields.set(field.apiName, field);
       }

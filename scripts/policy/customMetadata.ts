@@ -108,7 +108,8 @@ export function comparePolicyWithMetadata(policy: Policy, projectDir?: string): 
     for (const [prop, field] of Object.entries(POLICY_FIELDS) as [keyof PolicyEntry, string][]) {
       const want = entry[prop] === undefined ? null : String(entry[prop]);
       const got = record.fields[field] ?? null;
-      if (want !== got) diffs.push(`${key}.${field}: policy file has ${JSON.stringify(want)}, metadata has ${JSON.stringify(got)}`);
+      if (want !== got)
+        diffs.push(`${key}.${field}: policy file has ${JSON.stringify(want)}, metadata has ${JSON.stringify(got)}`);
     }
   }
   for (const key of files.keys()) {

@@ -257,7 +257,11 @@ export function loadRegistry(policy: Policy, options: { projectDir?: string; sch
     rationale: requiredText
   });
   const ranks = new Map<number, number>();
-  for (const rec of readCsvFile(prioritizedFile, { required: ['rank', 'key', 'rationale'] }, log.show(prioritizedFile))) {
+  for (const rec of readCsvFile(
+    prioritizedFile,
+    { required: ['rank', 'key', 'rationale'] },
+    log.show(prioritizedFile)
+  )) {
     const parsed = prioritySchema.safeParse(rec.values);
     if (!parsed.success) {
       zodProblems(log, prioritizedFile, rec, parsed.error);
@@ -274,7 +278,15 @@ export function loadRegistry(policy: Policy, options: { projectDir?: string; sch
       continue;
     }
     ranks.set(rank, rec.line);
-    setField(log, schema, EXPERIMENT_OBJECT, exp.record, { file: prioritizedFile, line: rec.line, column: 'rank' }, PRIORITY_FIELD, rank);
+    setField(
+      log,
+      schema,
+      EXPERIMENT_OBJECT,
+      exp.record,
+      { file: prioritizedFile, line: rec.line, column: 'rank' },
+      PRIORITY_FIELD,
+      rank
+    );
   }
 
   // 3. launch-gate definitions
@@ -289,7 +301,11 @@ export function loadRegistry(policy: Policy, options: { projectDir?: string; sch
     risk_control: requiredText
   });
   const gates = new Map<string, { line: number; record: SObjectRecord }>();
-  for (const rec of readCsvFile(gatesFile, { required: [...Object.keys(GATE_COLUMNS), 'experiment_key'] }, log.show(gatesFile))) {
+  for (const rec of readCsvFile(
+    gatesFile,
+    { required: [...Object.keys(GATE_COLUMNS), 'experiment_key'] },
+    log.show(gatesFile)
+  )) {
     const parsed = gateSchema.safeParse(rec.values);
     if (!parsed.success) {
       zodProblems(log, gatesFile, rec, parsed.error);
@@ -297,7 +313,12 @@ export function loadRegistry(policy: Policy, options: { projectDir?: string; sch
     }
     const row = parsed.data;
     if (gates.has(row.gate_key)) {
-      log.add(gatesFile, rec.line, 'gate_key', `${row.gate_key} is already defined on line ${gates.get(row.gate_key)!.line}`);
+      log.add(
+        gatesFile,
+        rec.line,
+        'gate_key',
+        `${row.gate_key} is already defined on line ${gates.get(row.gate_key)!.line}`
+      );
       continue;
     }
     const at = (column: string) => ({ file: gatesFile, line: rec.line, column });
@@ -327,7 +348,12 @@ export function loadRegistry(policy: Policy, options: { projectDir?: string; sch
     const [first] = log.problems;
     throw new InputError(
       log.problems.length === 1 ? formatProblem(first!) : `the registry has ${log.problems.length} problems`,
-      { details: log.problems.length === 1 ? ['nothing was loaded or written'] : [...log.problems.map(formatProblem), 'nothing was loaded or written'] }
+      {
+        details:
+          log.problems.length === 1
+            ? ['nothing was loaded or written']
+            : [...log.problems.map(formatProblem), 'nothing was loaded or written']
+      }
     );
   }
   return {

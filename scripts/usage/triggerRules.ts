@@ -58,7 +58,11 @@ export function decimalFraction(text: string): { num: bigint; den: bigint } {
 }
 
 /** ai / total >= num / den, exactly. */
-export function shareAtLeast(aiResolved: number, ticketsTotal: number, threshold: { num: bigint; den: bigint }): boolean {
+export function shareAtLeast(
+  aiResolved: number,
+  ticketsTotal: number,
+  threshold: { num: bigint; den: bigint }
+): boolean {
   return BigInt(aiResolved) * threshold.den >= threshold.num * BigInt(ticketsTotal);
 }
 
@@ -80,7 +84,12 @@ export function evaluateAccount(
   for (const w of weeks) byWeek.set(w.weekIndex, w);
   const qualifies = (i: number) => {
     const w = byWeek.get(i);
-    return !!w && w.ticketsTotal >= thresholds.minTickets && w.ticketsTotal > 0 && shareAtLeast(w.aiResolved, w.ticketsTotal, threshold);
+    return (
+      !!w &&
+      w.ticketsTotal >= thresholds.minTickets &&
+      w.ticketsTotal > 0 &&
+      shareAtLeast(w.aiResolved, w.ticketsTotal, threshold)
+    );
   };
 
   const fires = [...priorFires].sort((a, b) => a - b);

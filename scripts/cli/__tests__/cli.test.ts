@@ -31,12 +31,29 @@ describe('gtm CLI', () => {
     expect(r.code).toBe(0);
     const plan = JSON.parse(r.stdout);
     expect(plan.status).toBe('planned');
-    for (const o of ['GTM_Experiment__c', 'GTM_Launch_Gate__c', 'Pilot_Scorecard__c', 'Pilot_Criterion__c', 'Security_Packet__c', 'Trust_Collateral__c', 'Usage_Snapshot__c', 'Expansion_Trigger__c', 'GTM_Policy__mdt']) {
+    for (const o of [
+      'GTM_Experiment__c',
+      'GTM_Launch_Gate__c',
+      'Pilot_Scorecard__c',
+      'Pilot_Criterion__c',
+      'Security_Packet__c',
+      'Trust_Collateral__c',
+      'Usage_Snapshot__c',
+      'Expansion_Trigger__c',
+      'GTM_Policy__mdt'
+    ]) {
       expect(plan.objects).toContain(o);
       expect(plan.manifest).toContain(`<members>${o}</members>`);
     }
     const experiments = plan.registry.find((u: { object: string }) => u.object === 'GTM_Experiment__c');
-    expect(experiments.records.map((r: { Experiment_Key__c: string }) => r.Experiment_Key__c)).toEqual(['exp-001', 'exp-002', 'exp-003', 'exp-005', 'exp-006', 'exp-008']);
+    expect(experiments.records.map((r: { Experiment_Key__c: string }) => r.Experiment_Key__c)).toEqual([
+      'exp-001',
+      'exp-002',
+      'exp-003',
+      'exp-005',
+      'exp-006',
+      'exp-008'
+    ]);
   });
 
   it('a malformed registry CSV gives one clear error with file, line and field, and no stack trace', () => {
@@ -45,7 +62,9 @@ describe('gtm CLI', () => {
       editFile(dir, 'data/experiment-backlog.csv', 'policy:Activation_Days_Target', '8 days');
       const r = gtm(['deploy', '--dry-run', '--project-dir', dir]);
       expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/^error: data\/experiment-backlog.csv:7 \[target\]: "8 days" is not a number or policy:<Key>$/m);
+      expect(r.stderr).toMatch(
+        /^error: data\/experiment-backlog.csv:7 \[target\]: "8 days" is not a number or policy:<Key>$/m
+      );
       expect(r.stderr.match(/^error:/gm)).toHaveLength(1);
       expect(r.stderr).not.toMatch(STACK);
       expect(r.stdout).toBe('');

@@ -20,11 +20,25 @@ function fakeOrg(overrides: { identity?: Partial<OrgIdentity>; deploy?: Partial<
   const target: DeployTarget = {
     async identity() {
       calls.push('identity');
-      return { username: 'admin@example.test', orgId: '00D000000000001', instanceUrl: 'https://example.my.salesforce.com', userId: '005000000000001', isProduction: false, kind: 'sandbox', ...overrides.identity };
+      return {
+        username: 'admin@example.test',
+        orgId: '00D000000000001',
+        instanceUrl: 'https://example.my.salesforce.com',
+        userId: '005000000000001',
+        isProduction: false,
+        kind: 'sandbox',
+        ...overrides.identity
+      };
     },
     async deployMetadata(cs: ComponentSet, options) {
       calls.push(`deploy:${options.testLevel}:${cs.size}`);
-      return { success: true, deployId: '0Af000000000001', componentsDeployed: cs.size, failures: [], ...overrides.deploy };
+      return {
+        success: true,
+        deployId: '0Af000000000001',
+        componentsDeployed: cs.size,
+        failures: [],
+        ...overrides.deploy
+      };
     },
     async assignPermissionSets(names) {
       calls.push(`assign:${names.join(',')}`);
@@ -39,7 +53,13 @@ function fakeOrg(overrides: { identity?: Partial<OrgIdentity>; deploy?: Partial<
   return { target, calls, upserts, connects: [] as string[] };
 }
 
-const base: DeployOptions = { dryRun: false, targetOrg: 'gtm-sandbox', assignPermsets: true, allowProduction: false, skipChecks: true };
+const base: DeployOptions = {
+  dryRun: false,
+  targetOrg: 'gtm-sandbox',
+  assignPermsets: true,
+  allowProduction: false,
+  skipChecks: true
+};
 
 describe('gtm deploy', () => {
   it('dry run plans every object and the six experiments without connecting', async () => {
@@ -62,9 +82,18 @@ describe('gtm deploy', () => {
         'Opportunity'
       ])
     );
-    expect(report.registry[0]?.records.map((r) => r.Experiment_Key__c)).toEqual(['exp-001', 'exp-002', 'exp-003', 'exp-005', 'exp-006', 'exp-008']);
+    expect(report.registry[0]?.records.map((r) => r.Experiment_Key__c)).toEqual([
+      'exp-001',
+      'exp-002',
+      'exp-003',
+      'exp-005',
+      'exp-006',
+      'exp-008'
+    ]);
     expect(report.manifest).toContain('<name>CustomObject</name>');
-    expect(report.components).toEqual(expect.arrayContaining([{ type: 'PermissionSet', fullName: 'GTM_Copilot_User' }]));
+    expect(report.components).toEqual(
+      expect.arrayContaining([{ type: 'PermissionSet', fullName: 'GTM_Copilot_User' }])
+    );
     expect(report.permissionSets.sort()).toEqual(['GTM_Copilot_Admin', 'GTM_Copilot_User']);
   });
 
@@ -89,7 +118,9 @@ describe('gtm deploy', () => {
 
   it('refuses a production org without --allow-production, before writing anything', async () => {
     const org = fakeOrg({ identity: { isProduction: true, kind: 'Enterprise Edition' } });
-    await expect(runDeploy(base, policy, quiet(), async () => org.target)).rejects.toThrow(/is a production org .*nothing was written/);
+    await expect(runDeploy(base, policy, quiet(), async () => org.target)).rejects.toThrow(
+      /is a production org .*nothing was written/
+    );
     expect(org.calls).toEqual(['identity']);
   });
 
@@ -101,7 +132,18 @@ describe('gtm deploy', () => {
 
   it('stops with each component failure and loads no records when the org rejects the deploy', async () => {
     const org = fakeOrg({
-      deploy: { success: false, failures: [{ type: 'CustomField', fullName: 'Usage_Snapshot__c.ISO_Week__c', file: 'x.field-meta.xml', line: 3, problem: 'bad length' }] }
+      deploy: {
+        success: false,
+        failures: [
+          {
+            type: 'CustomField',
+            fullName: 'Usage_Snapshot__c.ISO_Week__c',
+            file: 'x.field-meta.xml',
+            line: 3,
+            problem: 'bad length'
+          }
+        ]
+      }
     });
     const err: OrgError = await runDeploy(base, policy, quiet(), async () => org.target).catch((e) => e);
     expect(err).toBeInstanceOf(OrgError);
@@ -116,9 +158,16 @@ describe('gtm deploy', () => {
   it('validates offline first: a policy record out of step stops the deploy before any connection', async () => {
     const dir = makeTempProject();
     try {
-      editFile(dir, 'force-app/main/default/customMetadata/GTM_Policy.Expansion_Cooldown_Weeks.md-meta.xml', '>8<', '>6<');
+      editFile(
+        dir,
+        'force-app/main/default/customMetadata/GTM_Policy.Expansion_Cooldown_Weeks.md-meta.xml',
+        '>8<',
+        '>6<'
+      );
       const connect = jest.fn();
-      const err = await runDeploy({ ...base, projectDir: dir, skipChecks: false }, policy, quiet(), connect).catch((e) => e);
+      const err = await runDeploy({ ...base, projectDir: dir, skipChecks: false }, policy, quiet(), connect).catch(
+        (e) => e
+      );
       expect(err).toBeInstanceOf(ValidationError);
       expect(err.details.join('\n')).toContain('Expansion_Cooldown_Weeks.Value__c');
       expect(connect).not.toHaveBeenCalled();

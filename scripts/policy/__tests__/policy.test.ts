@@ -54,7 +54,10 @@ describe('policy file', () => {
   });
 
   it('rejects a key that cannot be a Custom Metadata record name', () => {
-    const raw = { version: '1', policies: { Bad__Name: { value: '1', type: 'Integer', category: 'Program', source: 's', description: 'd' } } };
+    const raw = {
+      version: '1',
+      policies: { Bad__Name: { value: '1', type: 'Integer', category: 'Program', source: 's', description: 'd' } }
+    };
     expect(() => parsePolicyFile(raw, 'test.json')).toThrow(/not a valid policy file/);
   });
 
@@ -67,7 +70,9 @@ describe('policy file', () => {
     const dir = makeTempProject(['policy']);
     try {
       fs.writeFileSync(path.join(dir, 'policy', 'gtm-policy.json'), '{ "version": ');
-      expect(() => loadPolicyFile(path.join(dir, 'policy', 'gtm-policy.json'))).toThrow(/gtm-policy.json is not valid JSON/);
+      expect(() => loadPolicyFile(path.join(dir, 'policy', 'gtm-policy.json'))).toThrow(
+        /gtm-policy.json is not valid JSON/
+      );
     } finally {
       removeTempProject(dir);
     }
@@ -93,7 +98,13 @@ describe('GTM_Policy__mdt records', () => {
   it('round-trip: a rendered record reads back to the same values, escaped', () => {
     const dir = makeTempProject(['force-app']);
     try {
-      const entry = { value: '0.40', type: 'Number' as const, category: 'Expansion' as const, source: 'a <b> & "c"', description: 'd' };
+      const entry = {
+        value: '0.40',
+        type: 'Number' as const,
+        category: 'Expansion' as const,
+        source: 'a <b> & "c"',
+        description: 'd'
+      };
       fs.writeFileSync(recordFile('Round_Trip', dir), renderRecord('Round_Trip', entry));
       const back = parseRecord(recordFile('Round_Trip', dir));
       expect(back.key).toBe('Round_Trip');

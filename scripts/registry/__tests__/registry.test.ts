@@ -78,30 +78,42 @@ describe('experiment registry', () => {
 
 describe('renderPolicyTemplate', () => {
   it('writes percentages from the exact decimal text', () => {
-    expect(renderPolicyTemplate('{Expansion_Share_Threshold:%} / {Usage_Max_Reject_Rate:%}', policy).text).toBe('40% / 1%');
+    expect(renderPolicyTemplate('{Expansion_Share_Threshold:%} / {Usage_Max_Reject_Rate:%}', policy).text).toBe(
+      '40% / 1%'
+    );
     expect(renderPolicyTemplate('{Nope}', policy).unknown).toEqual(['Nope']);
   });
 });
 
 describe('a malformed registry', () => {
   it('names file, line and field for a bad number', () => {
-    const err = loadBroken((dir) => editFile(dir, 'data/experiment-backlog.csv', 'policy:Security_Review_Days_Baseline', 'twenty-eight'));
-    expect(err.message).toBe('data/experiment-backlog.csv:3 [baseline]: "twenty-eight" is not a number or policy:<Key>');
+    const err = loadBroken((dir) =>
+      editFile(dir, 'data/experiment-backlog.csv', 'policy:Security_Review_Days_Baseline', 'twenty-eight')
+    );
+    expect(err.message).toBe(
+      'data/experiment-backlog.csv:3 [baseline]: "twenty-eight" is not a number or policy:<Key>'
+    );
     expect(err.details).toContain('nothing was loaded or written');
   });
 
   it('names the allowed values for a bad picklist value', () => {
     const err = loadBroken((dir) => editFile(dir, 'data/experiment-backlog.csv', ',running,1,2,5,', ',paused,1,2,5,'));
-    expect(err.message).toMatch(/^data\/experiment-backlog.csv:2 \[status\]: "paused" is not a value of Status__c \(allowed: Proposed, Running, Hold, Scale, Kill, Adopted\)/);
+    expect(err.message).toMatch(
+      /^data\/experiment-backlog.csv:2 \[status\]: "paused" is not a value of Status__c \(allowed: Proposed, Running, Hold, Scale, Kill, Adopted\)/
+    );
   });
 
   it('reports an unquoted comma with its line', () => {
-    const err = loadBroken((dir) => editFile(dir, 'data/launch-gates.csv', 'Fallback path,Fallback Path', 'Fallback, path,Fallback Path'));
+    const err = loadBroken((dir) =>
+      editFile(dir, 'data/launch-gates.csv', 'Fallback path,Fallback Path', 'Fallback, path,Fallback Path')
+    );
     expect(err.message).toMatch(/^data\/launch-gates.csv:3: not valid CSV: the row has a different number of values/);
   });
 
   it('reports a missing column on line 1', () => {
-    const err = loadBroken((dir) => editFile(dir, 'data/experiment-backlog.csv', 'key,name,workstream', 'id,name,workstream'));
+    const err = loadBroken((dir) =>
+      editFile(dir, 'data/experiment-backlog.csv', 'key,name,workstream', 'id,name,workstream')
+    );
     expect(err.message).toBe('data/experiment-backlog.csv:1: missing column key');
   });
 
@@ -116,7 +128,9 @@ describe('a malformed registry', () => {
       expect.arrayContaining([
         'data/experiment-backlog.csv:6 [decision_week]: the program has 13 weeks (got "14")',
         'data/prioritized-experiments.csv:6 [key]: exp-099 is not in experiment-backlog.csv',
-        expect.stringMatching(/^data\/launch-gates.csv:2 \[threshold_policy_key\]: policy value Hallucination_Max does not exist/)
+        expect.stringMatching(
+          /^data\/launch-gates.csv:2 \[threshold_policy_key\]: policy value Hallucination_Max does not exist/
+        )
       ])
     );
   });

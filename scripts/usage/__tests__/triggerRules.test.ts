@@ -7,8 +7,16 @@ const frac = decimalFraction(t.share);
 const W0 = weekIndexOfLabel('2026-W40')!;
 /** The smallest ai-resolved count that qualifies a week of `total` tickets. */
 const minAi = (total: number) => Number((frac.num * BigInt(total) + frac.den - 1n) / frac.den);
-const good = (i: number, total = t.minTickets): WeekCounts => ({ weekIndex: W0 + i, ticketsTotal: total, aiResolved: minAi(total) });
-const bad = (i: number, total = t.minTickets): WeekCounts => ({ weekIndex: W0 + i, ticketsTotal: total, aiResolved: minAi(total) - 1 });
+const good = (i: number, total = t.minTickets): WeekCounts => ({
+  weekIndex: W0 + i,
+  ticketsTotal: total,
+  aiResolved: minAi(total)
+});
+const bad = (i: number, total = t.minTickets): WeekCounts => ({
+  weekIndex: W0 + i,
+  ticketsTotal: total,
+  aiResolved: minAi(total) - 1
+});
 const asOfAfter = (i: number) => weekStartMs(W0 + i + 1);
 const fired = (weeks: WeekCounts[], asOf = asOfAfter(60), prior: number[] = []) =>
   evaluateAccount(weeks, t, asOf, prior).map((f) => f.weekIndex - W0);
@@ -31,7 +39,9 @@ describe('exp-005 trigger rule', () => {
     const [f] = evaluateAccount(streak(t.consecutiveWeeks), t, asOfAfter(10));
     expect(f?.weekIndex).toBe(W0 + t.consecutiveWeeks - 1);
     expect(f?.streakStartWeek).toBe(isoWeekLabel(W0));
-    expect(f?.evidence.weeks.map((w) => w.isoWeek)).toEqual(Array.from({ length: t.consecutiveWeeks }, (_, i) => isoWeekLabel(W0 + i)));
+    expect(f?.evidence.weeks.map((w) => w.isoWeek)).toEqual(
+      Array.from({ length: t.consecutiveWeeks }, (_, i) => isoWeekLabel(W0 + i))
+    );
     expect(f?.evidence.thresholds).toEqual(t);
     expect(fired(streak(t.consecutiveWeeks - 1))).toEqual([]);
   });
