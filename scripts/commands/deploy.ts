@@ -4,7 +4,7 @@ import { connectToOrg } from '../deploy/salesforceTarget';
 import { DeployReport, runDeploy } from '../deploy/deploy';
 import { loadSchema } from '../metadata/schema';
 import { loadPolicyFile } from '../policy/policy';
-import { projectPaths } from '../lib/paths';
+import { projectPaths, requireProject } from '../lib/paths';
 
 interface DeployFlags {
   targetOrg?: string;
@@ -76,7 +76,8 @@ export function registerDeployCommand(program: Command): void {
     .option('--project-dir <dir>', 'the SFDX project to deploy (default: this repository)')
     .action(async (flags: DeployFlags) => {
       const out = createOutput(Boolean(flags.json));
-      const policy = loadPolicyFile(projectPaths(flags.projectDir).policyFile);
+      const projectDir = requireProject(flags.projectDir);
+      const policy = loadPolicyFile(projectPaths(projectDir).policyFile);
       const result = await runDeploy(
         {
           dryRun: Boolean(flags.dryRun),
@@ -84,11 +85,11 @@ export function registerDeployCommand(program: Command): void {
           assignPermsets: Boolean(flags.assignPermsets),
           allowProduction: Boolean(flags.allowProduction),
           testLevel: flags.testLevel,
-          projectDir: flags.projectDir
+          projectDir
         },
         policy,
         out,
-        (alias, plan) => connectToOrg(alias, plan.apiVersion, loadSchema(flags.projectDir))
+        (alias, plan) => connectToOrg(alias, plan.apiVersion, loadSchema(projectDir))
       );
       out.result(result);
       printReport(result, out);

@@ -3,11 +3,10 @@
  * problem as `file:line:col [field]: message`; machines get one JSON document with --json. Any failing check makes
  * the command exit non-zero, so CI and `npm test` can rely on it.
  */
-import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import { createOutput, table } from '../cli/output';
 import { formatProblem, ValidationError } from '../lib/errors';
-import { REPO_ROOT } from '../lib/paths';
+import { REPO_ROOT, requireProject } from '../lib/paths';
 import { CHECKS, runChecks, type CheckResult } from '../validate';
 
 interface ValidateFlags {
@@ -30,7 +29,7 @@ export function registerValidateCommand(program: Command): void {
     .option('--json', 'one JSON document with every result on stdout')
     .action(async (flags: ValidateFlags) => {
       const out = createOutput(Boolean(flags.json));
-      const projectDir = path.resolve(flags.project ?? flags.projectDir ?? REPO_ROOT);
+      const projectDir = requireProject(flags.project ?? flags.projectDir ?? REPO_ROOT);
       const only = flags.only
         ?.split(',')
         .map((s) => s.trim())

@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import { parse } from 'csv-parse/sync';
-import { InputError } from './errors';
+import { describeFsError, InputError } from './errors';
 import { displayPath } from './paths';
 
 export interface CsvRecord {
@@ -24,7 +24,7 @@ export function readCsvFile(file: string, spec: CsvSpec, shown: string = display
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw new InputError(`cannot read ${shown}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw new InputError(`cannot read ${shown}: ${describeFsError(err)}`);
   }
   if (text.trim() === '') throw new InputError(`${shown} is empty: expected a header line and rows`);
   let rows: { record: string[]; info: { lines: number; raw?: string } }[];

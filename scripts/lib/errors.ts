@@ -41,3 +41,19 @@ export function formatProblem(p: Problem): string {
   const field = p.field ? ` [${p.field}]` : '';
   return `${where}${field}: ${p.message}`;
 }
+
+/** "no such file" rather than ENOENT: file-system failures in words a person can act on. */
+export function describeFsError(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a directory, not a file';
+    default:
+      return code ?? (err instanceof Error ? err.message : String(err));
+  }
+}

@@ -1,4 +1,6 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { InputError } from './errors';
 
 /** The repository root (where package.json and sfdx-project.json live). */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -23,4 +25,13 @@ export function projectPaths(projectDir: string = REPO_ROOT) {
 export function displayPath(file: string, projectDir: string = REPO_ROOT): string {
   const rel = path.relative(projectDir, file);
   return rel.startsWith('..') || path.isAbsolute(rel) ? file : rel.split(path.sep).join('/');
+}
+
+/** The project directory a command works on; an InputError when it is not an SFDX project. */
+export function requireProject(projectDir: string = REPO_ROOT): string {
+  const root = path.resolve(projectDir);
+  if (!fs.existsSync(path.join(root, 'sfdx-project.json'))) {
+    throw new InputError(`${root} is not an SFDX project (no sfdx-project.json there)`);
+  }
+  return root;
 }

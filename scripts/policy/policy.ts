@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import { z } from 'zod';
-import { InputError } from '../lib/errors';
+import { describeFsError, InputError } from '../lib/errors';
 import { displayPath, projectPaths } from '../lib/paths';
 import { isIsoDate } from '../metadata/recordCheck';
 
@@ -139,7 +139,7 @@ export function loadPolicyFile(file: string = projectPaths().policyFile): Policy
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw new InputError(`cannot read policy file ${shown}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw new InputError(`cannot read policy file ${shown}: ${describeFsError(err)}`);
   }
   let raw: unknown;
   try {

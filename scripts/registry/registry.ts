@@ -73,10 +73,6 @@ const weekNumber = z
   .regex(/^\d+$/, 'must be a week number')
   .transform(Number)
   .pipe(z.number().int().min(1, 'weeks start at 1'));
-const optionalCount = z
-  .string()
-  .regex(/^\d*$/, 'must be a whole number')
-  .transform((s) => (s === '' ? null : Number(s)));
 
 /** Checks and collects problems for one file; rows with problems are dropped from the result. */
 class ProblemLog {
@@ -191,7 +187,7 @@ export function loadRegistry(policy: Policy, options: { projectDir?: string; sch
       phase: z.enum(['1', '2', '3'], { message: 'must be 1, 2 or 3' }),
       launch_week: weekNumber.pipe(z.number().max(maxWeek, `the program has ${maxWeek} weeks`)),
       decision_week: weekNumber.pipe(z.number().max(maxWeek, `the program has ${maxWeek} weeks`)),
-      minimum_sample_size: optionalCount
+      minimum_sample_size: optionalText
     })
     .refine((r) => r.decision_week >= r.launch_week, {
       path: ['decision_week'],
@@ -218,7 +214,7 @@ export function loadRegistry(policy: Policy, options: { projectDir?: string; sch
     const at = (column: string) => ({ file: backlogFile, line: rec.line, column });
     for (const [column, field] of Object.entries(EXPERIMENT_COLUMNS)) {
       let value: string | number | null = (row as Record<string, string | number | null>)[column] ?? null;
-      if (column === 'baseline' || column === 'target') {
+      if (column === 'baseline' || column === 'target' || column === 'minimum_sample_size') {
         const n = resolveNumber(String(value ?? ''), policy);
         if ('error' in n) {
           log.add(backlogFile, rec.line, column, n.error);
