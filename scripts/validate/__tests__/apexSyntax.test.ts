@@ -1,4 +1,4 @@
-import { apexSyntaxCheck, apexSyntaxErrors } from '../checks/apexSyntax';
+import { apexSyntaxCheck, apexSyntaxErrors, unexplainedWithoutSharing } from '../checks/apexSyntax';
 import { apexClass, DEFAULT, makeProject, removeProject, writeFile } from './fixtures';
 
 const GOOD = `public with sharing class ProjectService {
@@ -70,5 +70,24 @@ describe('apex-syntax', () => {
   it('parses a trigger with the trigger grammar', () => {
     expect(apexSyntaxErrors('trigger T on Account (before insert) { }', 'trigger')).toEqual([]);
     expect(apexSyntaxErrors('trigger T on Account (before insert) { }', 'class')).not.toEqual([]);
+  });
+
+  it('accepts without sharing only with a comment above it that says why', async () => {
+    const unexplained = 'public without sharing class Elevated {\n}\n';
+    const explained =
+      '// why: the gate must see every collateral record, whoever the AE is\npublic without sharing class Elevated {\n}\n';
+    expect(unexplainedWithoutSharing(unexplained)).toEqual([1]);
+    expect(unexplainedWithoutSharing(explained)).toEqual([]);
+    expect(
+      unexplainedWithoutSharing('// a class without sharing would be wrong\npublic with sharing class Fine {\n}\n')
+    ).toEqual([]);
+    const problems = await run(apexClass('Elevated', unexplained));
+    expect(problems).toEqual([
+      expect.objectContaining({
+        file: `${DEFAULT}/classes/Elevated.cls`,
+        line: 1,
+        message: expect.stringContaining('without sharing needs a comment')
+      })
+    ]);
   });
 });

@@ -39,17 +39,45 @@ export function apexSyntaxErrors(
   return listener.errors;
 }
 
+/**
+ * `without sharing` is allowed only where a comment right above the declaration says why (PMD flags a missing
+ * sharing keyword, not an explicit `without sharing`). Returns the 1-based lines of unexplained ones.
+ */
+export function unexplainedWithoutSharing(source: string): number[] {
+  const lines = source.split(/\r?\n/);
+  const found: number[] = [];
+  lines.forEach((line, i) => {
+    const code = line.replace(/\/\/.*$/, '');
+    if (!/\bwithout\s+sharing\b/i.test(code) || !/\bclass\b/i.test(code)) return;
+    // the comment block directly above (ApexDoc or // lines)
+    let j = i - 1;
+    const comment: string[] = [];
+    while (j >= 0 && /^\s*(\/\/|\/\*|\*|@)/.test(lines[j]!)) comment.push(lines[j--]!);
+    if (!/\b(because|why)\b/i.test(comment.join(' '))) found.push(i + 1);
+  });
+  return found;
+}
+
 export const apexSyntaxCheck: Check = {
   name: 'apex-syntax',
-  description: 'every .cls/.trigger parses (apex-parser) and has its -meta.xml',
+  description: 'every .cls/.trigger parses (apex-parser), has its -meta.xml, and explains any without sharing',
   async run({ projectDir }) {
     const problems: Problem[] = [];
     const files = listFiles(projectPaths(projectDir).forceApp, (f) => /\.(cls|trigger)$/.test(f));
     for (const file of files) {
       const kind = file.endsWith('.trigger') ? 'trigger' : 'class';
       const rel = relFile(projectDir, file);
-      for (const e of apexSyntaxErrors(fs.readFileSync(file, 'utf8'), kind)) {
+      const source = fs.readFileSync(file, 'utf8');
+      for (const e of apexSyntaxErrors(source, kind)) {
         problems.push({ file: rel, line: e.line, column: e.column, message: e.message });
+      }
+      for (const line of unexplainedWithoutSharing(source)) {
+        problems.push({
+          file: rel,
+          line,
+          message:
+            'without sharing needs a comment right above the class saying why (because ...); default to with sharing'
+        });
       }
       if (!fs.existsSync(`${file}-meta.xml`)) {
         problems.push({
