@@ -1,0 +1,49 @@
+import { nsToMs, parseInstant } from '../instant';
+
+const ms = (s: string) => {
+  const ns = parseInstant(s);
+  return ns === undefined ? undefined : nsToMs(ns);
+};
+
+describe('parseInstant', () => {
+  it.each([
+    ['2026-03-02T10:00:00Z', '2026-03-02T10:00:00.000Z'],
+    ['2026-03-02 10:00:00', '2026-03-02T10:00:00.000Z'],
+    ['2026-03-02T10:00:00', '2026-03-02T10:00:00.000Z'],
+    ['2026-03-02T10:00:00.5Z', '2026-03-02T10:00:00.500Z'],
+    ['2026-03-02T12:30:00+02:30', '2026-03-02T10:00:00.000Z'],
+    ['2026-03-01T23:30:00-01:00', '2026-03-02T00:30:00.000Z'],
+    ['2024-02-29T00:00:00Z', '2024-02-29T00:00:00.000Z']
+  ])('%s is %s', (text, iso) => {
+    expect(new Date(ms(text)!).toISOString()).toBe(iso);
+  });
+
+  it.each([
+    '',
+    '2026-03-02',
+    '2026-03-02T10:00Z',
+    '2026-13-01T00:00:00Z',
+    '2026-02-29T00:00:00Z',
+    '2026-04-31T00:00:00Z',
+    '2026-03-02T24:00:00Z',
+    '2026-03-02T10:00:60Z',
+    '2026-03-02T10:00:00+0200',
+    '2026-03-02T10:00:00+02',
+    '2026-03-02T10:00:00 UTC',
+    '02/03/2026 10:00',
+    ' 2026-03-02T10:00:00Z',
+    '2026-03-02T10:00:00.1234567890Z'
+  ])('%j is not a valid instant', (text) => {
+    expect(parseInstant(text)).toBeUndefined();
+  });
+
+  it('keeps every fractional digit for exact ordering', () => {
+    expect(parseInstant('2026-03-02T10:00:00.1234567Z')! < parseInstant('2026-03-02T10:00:00.1234568Z')!).toBe(true);
+    expect(parseInstant('2026-03-02T10:00:00.5Z')).toBe(parseInstant('2026-03-02T10:00:00.500000000Z'));
+  });
+
+  it('floors nanoseconds to milliseconds before the epoch too', () => {
+    expect(nsToMs(-1n)).toBe(-1);
+    expect(nsToMs(1_999_999n)).toBe(1);
+  });
+});

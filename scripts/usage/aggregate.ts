@@ -1,0 +1,269 @@
+/**
+ * Ticket export -> weekly usage per account. Every row is read exactly (csvRecords + rowRules), valid rows go
+ * into an embedded DuckDB table, and SQL settles duplicates and counts the weeks. Every input row ends up in
+ * exactly one of: a ticket, a duplicate, or a reject with its line and reason.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createGunzip } from 'node:zlib';
+import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { describeFsError, InputError } from '../lib/errors';
+import { CsvRecord, CsvStructureError, readCsvRecords, toCsvLine } from './csvRecords';
+import { checkRow, ColumnIndex, indexColumns, REQUIRED_COLUMNS, RESOLUTIONS } from './rowRules';
+
+export interface Reject {
+  line: number;
+  reason: string;
+  raw: string;
+}
+
+export interface WeekUsage {
+  accountKey: string;
+  weekIndex: number;
+  ticketsTotal: number;
+  aiResolved: number;
+  humanResolved: number;
+  unresolved: number;
+}
+
+export interface AggregateResult {
+  format: 'csv' | 'csv.gz' | 'parquet';
+  rowsRead: number;
+  tickets: number;
+  duplicates: number;
+  rejects: Reject[];
+  weeks: WeekUsage[];
+}
+
+const WEEK_NS = 604_800_000_000_000n;
+/** 1970-01-05, the first Monday after the epoch (same anchor as isoWeek.ts), in nanoseconds */
+const EPOCH_MONDAY_NS = 345_600_000_000_000n;
+/** floor((created - Monday) / week) in exact integer arithmetic, also before 1970 */
+const WEEK_OF_CREATED = `CASE WHEN created >= ${EPOCH_MONDAY_NS} THEN (created - ${EPOCH_MONDAY_NS}) // ${WEEK_NS}
+  ELSE -((${EPOCH_MONDAY_NS} - created - 1) // ${WEEK_NS}) - 1 END`;
+const PROGRESS_EVERY = 200_000;
+
+type Format = AggregateResult['format'];
+
+/** Identifies the input by its first bytes; refuses what is not CSV, gzip or Parquet with one clear message. */
+export function detectFormat(file: string): Format {
+  let fd: number;
+  try {
+    if (fs.statSync(file).isDirectory()) throw new InputError(`${file} is a directory, not a ticket export`);
+    fd = fs.openSync(file, 'r');
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new InputError(`cannot read ${file}: ${describeFsError(err)}`);
+  }
+  const head = Buffer.alloc(4096);
+  const n = fs.readSync(fd, head, 0, head.length, 0);
+  fs.closeSync(fd);
+  if (n === 0) throw new InputError(`${file} is empty: expected a header line and ticket rows`);
+  if (head[0] === 0x1f && head[1] === 0x8b) return 'csv.gz';
+  if (head.subarray(0, 4).toString('latin1') === 'PAR1') return 'parquet';
+  if (head.subarray(0, n).includes(0)) {
+    throw new InputError(`${file} is not a CSV file (it contains binary data); expected CSV, gzipped CSV or Parquet`);
+  }
+  return 'csv';
+}
+
+class Collector {
+  rowsRead = 0;
+  readonly rejects: Reject[] = [];
+  constructor(
+    private readonly appendRow: (
+      line: number,
+      fields: readonly string[],
+      row: Exclude<ReturnType<typeof checkRow>, { reason: string }>
+    ) => void
+  ) {}
+  reject(line: number, reason: string, fields: readonly string[]) {
+    this.rejects.push({ line, reason, raw: toCsvLine(fields) });
+  }
+  take(line: number, fields: readonly string[], col: ColumnIndex) {
+    this.rowsRead++;
+    const row = checkRow(fields, col);
+    if ('reason' in row) this.reject(line, row.reason, fields);
+    else this.appendRow(line, fields, row);
+  }
+}
+
+async function readCsvInto(file: string, format: Format, collector: Collector, onProgress: (rows: number) => void) {
+  const source = fs.createReadStream(file, { highWaterMark: 1 << 20 });
+  const stream = format === 'csv.gz' ? source.pipe(createGunzip()) : source;
+  let header: string[] | undefined;
+  let col: ColumnIndex | undefined;
+  try {
+    await readCsvRecords(stream, (r: CsvRecord) => {
+      if (!header) {
+        header = r.fields;
+        const { index, missing } = indexColumns(header);
+        if (!index) {
+          throw new InputError(`${file}: missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`, {
+            details: [
+              `the header is: ${header.join(',').slice(0, 200)}`,
+              `required columns: ${REQUIRED_COLUMNS.join(', ')} (any order)`
+            ]
+          });
+        }
+        col = index;
+        return;
+      }
+      if (r.malformed) {
+        collector.rowsRead++;
+        collector.reject(r.line, `malformed CSV: ${r.malformed}`, r.fields);
+      } else if (r.fields.length !== header.length) {
+        collector.rowsRead++;
+        collector.reject(r.line, `${r.fields.length} values where the header has ${header.length}`, r.fields);
+      } else {
+        collector.take(r.line, r.fields, col!);
+      }
+      if (collector.rowsRead % PROGRESS_EVERY === 0) onProgress(collector.rowsRead);
+    });
+  } catch (err) {
+    if (err instanceof CsvStructureError)
+      throw new InputError(`${file}:${err.line}: not readable as CSV: ${err.message}`);
+    if (err instanceof InputError) throw err;
+    if ((err as { code?: string }).code === 'Z_DATA_ERROR') throw new InputError(`${file} is not valid gzip data`);
+    throw err;
+  }
+  if (!header) throw new InputError(`${file} is empty: expected a header line and ticket rows`);
+}
+
+async function readParquetInto(
+  file: string,
+  db: DuckDBConnection,
+  collector: Collector,
+  onProgress: (rows: number) => void
+) {
+  const source = `read_parquet('${file.replace(/'/g, "''")}')`;
+  let columns: { name: string; type: string }[];
+  try {
+    const d = await db.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`);
+    columns = d.getRowObjects().map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+  } catch (err) {
+    throw new InputError(`${file} is not a readable Parquet file: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const header = columns.map((c) => c.name);
+  const { index, missing } = indexColumns(header);
+  if (!index) throw new InputError(`${file}: missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
+  // typed timestamps become the ISO text the rules read; everything else is read as text
+  const select = columns
+    .map((c) => {
+      const q = `"${c.name.replace(/"/g, '""')}"`;
+      if (/^TIMESTAMP/.test(c.type)) {
+        const utc = c.type.includes('TIME ZONE') ? `timezone('UTC', ${q})` : q;
+        return `coalesce(strftime(${utc}, '%Y-%m-%dT%H:%M:%S.%nZ'), '')`;
+      }
+      return `coalesce(CAST(${q} AS VARCHAR), '')`;
+    })
+    .join(', ');
+  const reader = await db.streamAndRead(`SELECT ${select} FROM ${source}`);
+  let rowNumber = 0;
+  for (;;) {
+    await reader.readUntil(reader.currentRowCount + 50_000);
+    const rows = reader.getRows();
+    for (; rowNumber < rows.length; rowNumber++) {
+      collector.take(rowNumber + 1, rows[rowNumber]!.map(String), index);
+      if (collector.rowsRead % PROGRESS_EVERY === 0) onProgress(collector.rowsRead);
+    }
+    if (reader.done) break;
+  }
+  if (rowNumber === 0) throw new InputError(`${file} has no ticket rows`);
+}
+
+/** Reads the export and returns weekly usage per account with every row accounted for. */
+export async function aggregateExport(
+  file: string,
+  onProgress: (rows: number) => void = () => {}
+): Promise<AggregateResult> {
+  const format = detectFormat(file);
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gtm-usage-'));
+  const instance = await DuckDBInstance.create(':memory:', {
+    temp_directory: tmp,
+    memory_limit: '768MB',
+    threads: '2'
+  });
+  const db = await instance.connect();
+  try {
+    await db.run(
+      `CREATE TABLE rows (line BIGINT, ticket VARCHAR, account VARCHAR, created BIGINT, resolved BIGINT, res UTINYINT, raw VARCHAR)`
+    );
+    const appender = await db.createAppender('rows');
+    const collector = new Collector((line, fields, row) => {
+      appender.appendBigInt(BigInt(line));
+      appender.appendVarchar(row.ticketId);
+      appender.appendVarchar(row.accountId);
+      appender.appendBigInt(row.createdNs);
+      if (row.resolvedNs === null) appender.appendNull();
+      else appender.appendBigInt(row.resolvedNs);
+      appender.appendUTinyInt(row.resolution);
+      appender.appendVarchar(toCsvLine(fields));
+      appender.endRow();
+    });
+    if (format === 'parquet') await readParquetInto(file, db, collector, onProgress);
+    else await readCsvInto(file, format, collector, onProgress);
+    appender.closeSync();
+    if (collector.rowsRead === 0) throw new InputError(`${file} has a header but no ticket rows`);
+    return { format, ...(await settle(db, collector)) };
+  } finally {
+    db.closeSync();
+    instance.closeSync();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Duplicates, conflicts and weekly counts, in SQL over the valid rows. */
+async function settle(db: DuckDBConnection, collector: Collector): Promise<Omit<AggregateResult, 'format'>> {
+  const rejects = [...collector.rejects];
+  // a ticket under more than one account: every row of it is rejected
+  await db.run(`CREATE TABLE multi AS SELECT ticket, string_agg(DISTINCT account, ', ' ORDER BY account) AS accounts
+                FROM rows GROUP BY ticket HAVING count(DISTINCT account) > 1`);
+  // the latest resolved_at wins (empty = earliest); rows tied on it must agree on created_at and resolution
+  await db.run(`CREATE TABLE ranked AS
+      SELECT r.*, coalesce(resolved, -9223372036854775807) AS rk,
+             max(coalesce(resolved, -9223372036854775807)) OVER (PARTITION BY ticket) AS top_rk,
+             count(*) OVER (PARTITION BY ticket) AS n
+      FROM rows r WHERE ticket NOT IN (SELECT ticket FROM multi)`);
+  await db.run(`CREATE TABLE conflict AS SELECT ticket FROM ranked WHERE rk = top_rk
+                GROUP BY ticket HAVING count(DISTINCT created) > 1 OR count(DISTINCT res) > 1`);
+  const rejected = await db.runAndReadAll(`
+      SELECT line, raw, 'ticket_id ' || r.ticket || ' appears under more than one account_id (' || m.accounts || ')' AS reason
+        FROM rows r JOIN multi m USING (ticket)
+      UNION ALL
+      SELECT line, raw, 'ticket_id ' || ticket || ' has rows with the same latest resolved_at that disagree on created_at or resolution' AS reason
+        FROM ranked WHERE ticket IN (SELECT ticket FROM conflict)
+      ORDER BY line`);
+  for (const r of rejected.getRowObjects())
+    rejects.push({ line: Number(r.line), reason: String(r.reason), raw: String(r.raw) });
+  rejects.sort((a, b) => a.line - b.line);
+
+  await db.run(`CREATE TABLE winners AS
+      SELECT ticket, any_value(account) AS account, any_value(created) AS created, any_value(res) AS res, any_value(n) AS n
+      FROM ranked WHERE rk = top_rk AND ticket NOT IN (SELECT ticket FROM conflict) GROUP BY ticket`);
+  const counts = (
+    await db.runAndReadAll(`SELECT count(*) AS tickets, coalesce(sum(n - 1), 0) AS duplicates FROM winners`)
+  ).getRowObjects()[0]!;
+  const weeks = await db.runAndReadAll(`
+      SELECT account, ${WEEK_OF_CREATED} AS week,
+             count(*) AS total,
+             count(*) FILTER (WHERE res = ${RESOLUTIONS.indexOf('ai')}) AS ai,
+             count(*) FILTER (WHERE res = ${RESOLUTIONS.indexOf('human')}) AS human,
+             count(*) FILTER (WHERE res = ${RESOLUTIONS.indexOf('unresolved')}) AS unresolved
+      FROM winners GROUP BY ALL ORDER BY account, week`);
+  return {
+    rowsRead: collector.rowsRead,
+    tickets: Number(counts.tickets),
+    duplicates: Number(counts.duplicates),
+    rejects,
+    weeks: weeks.getRowObjects().map((w) => ({
+      accountKey: String(w.account),
+      weekIndex: Number(w.week),
+      ticketsTotal: Number(w.total),
+      aiResolved: Number(w.ai),
+      humanResolved: Number(w.human),
+      unresolved: Number(w.unresolved)
+    }))
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * The ticket export's timestamps: ISO 8601 with `T` or a space, optional fractional seconds, and an offset
+ * `Z`, `±HH:MM` or none (= UTC). Parsed to exact epoch nanoseconds (BigInt) so "latest resolved_at" and
+ * "resolved before created" compare exactly, whatever the number of fractional digits.
+ */
+const INSTANT = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})?$/;
+const NS_PER_MS = 1_000_000n;
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/** Epoch nanoseconds, or undefined when the text is not a valid instant in the accepted forms. */
+export function parseInstant(text: string): bigint | undefined {
+  const m = INSTANT.exec(text);
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, s, frac = '', offset = 'Z'] = m;
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  const hour = Number(h);
+  const minute = Number(mi);
+  const second = Number(s);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  let offsetMinutes = 0;
+  if (offset !== 'Z') {
+    const oh = Number(offset.slice(1, 3));
+    const om = Number(offset.slice(4, 6));
+    if (oh > 23 || om > 59) return undefined;
+    offsetMinutes = (offset[0] === '-' ? -1 : 1) * (oh * 60 + om);
+  }
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second) - offsetMinutes * 60_000;
+  return BigInt(ms) * NS_PER_MS + BigInt(frac.padEnd(9, '0'));
+}
+
+/** Epoch milliseconds of epoch nanoseconds (floor). */
+export function nsToMs(ns: bigint): number {
+  const q = ns / NS_PER_MS;
+  return Number(ns < 0n && q * NS_PER_MS !== ns ? q - 1n : q);
+}
