@@ -1,0 +1,26 @@
+/**
+ * Where a usage sync writes: one interface, two implementations (the local store and a Salesforce org through
+ * Bulk API 2.0). Everything above it is the same code in both modes.
+ */
+import type { SObjectRow } from './records';
+
+export interface RowResult {
+  key: string;
+  ok: boolean;
+  error?: string;
+}
+
+export interface UsageSink {
+  /** for messages: "local store .gtm/store.duckdb" or "org admin@acme.com" */
+  readonly label: string;
+  /** stored rows of an object, by external ID, with the given fields */
+  load(object: string, externalIdField: string, fields: readonly string[]): Promise<Map<string, SObjectRow>>;
+  /** upsert by external ID; one result per row, in order; never throws for a row-level failure */
+  upsert(
+    object: string,
+    externalIdField: string,
+    rows: readonly SObjectRow[],
+    onProgress?: (message: string) => void
+  ): Promise<RowResult[]>;
+  close(): Promise<void>;
+}
