@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { reportError } from './output';
 import { registerDeployCommand } from '../commands/deploy';
 import { registerPolicyCommand } from '../commands/policy';
+import { registerUsageCommand } from '../commands/usage';
 import { registerValidateCommand } from '../commands/validate';
 
 export function buildProgram(): Command {
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerDeployCommand(program);
   registerValidateCommand(program);
   registerPolicyCommand(program);
+  registerUsageCommand(program);
   return program;
 }
 

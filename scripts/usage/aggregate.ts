@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { describeFsError, InputError } from '../lib/errors';
@@ -91,7 +92,12 @@ class Collector {
 
 async function readCsvInto(file: string, format: Format, collector: Collector, onProgress: (rows: number) => void) {
   const source = fs.createReadStream(file, { highWaterMark: 1 << 20 });
-  const stream = format === 'csv.gz' ? source.pipe(createGunzip()) : source;
+  let stream: Readable = source;
+  if (format === 'csv.gz') {
+    const gunzip = createGunzip();
+    source.on('error', (err) => gunzip.destroy(err)); // pipe() does not forward read errors
+    stream = source.pipe(gunzip);
+  }
   let header: string[] | undefined;
   let col: ColumnIndex | undefined;
   try {
@@ -125,7 +131,8 @@ async function readCsvInto(file: string, format: Format, collector: Collector, o
     if (err instanceof CsvStructureError)
       throw new InputError(`${file}:${err.line}: not readable as CSV: ${err.message}`);
     if (err instanceof InputError) throw err;
-    if ((err as { code?: string }).code === 'Z_DATA_ERROR') throw new InputError(`${file} is not valid gzip data`);
+    if (/^Z_/.test((err as { code?: string }).code ?? ''))
+      throw new InputError(`${file} is not valid gzip data (${(err as Error).message})`);
     throw err;
   }
   if (!header) throw new InputError(`${file} is empty: expected a header line and ticket rows`);
@@ -154,7 +161,7 @@ async function readParquetInto(
       const q = `"${c.name.replace(/"/g, '""')}"`;
       if (/^TIMESTAMP/.test(c.type)) {
         const utc = c.type.includes('TIME ZONE') ? `timezone('UTC', ${q})` : q;
-        return `coalesce(strftime(${utc}, '%Y-%m-%dT%H:%M:%S.%nZ'), '')`;
+        return `coalesce(strftime(${utc}, '%Y-%m-%dT%H:%M:%S.%fZ'), '')`;
       }
       return `coalesce(CAST(${q} AS VARCHAR), '')`;
     })

@@ -1,0 +1,119 @@
+import * as path from 'node:path';
+import { Command } from 'commander';
+import { createOutput, Output, table } from '../cli/output';
+import { InputError } from '../lib/errors';
+import { loadSchema } from '../metadata/schema';
+import { loadPolicyFile } from '../policy/policy';
+import { createLocalSink } from '../store/localSink';
+import { DEFAULT_STORE, LocalStore } from '../store/localStore';
+import { parseInstant, nsToMs } from '../usage/instant';
+import type { UsageSink } from '../usage/sink';
+import { runUsageSync, SyncResult } from '../usage/sync';
+
+interface SyncFlags {
+  store?: string;
+  asOf?: string;
+  dryRun?: boolean;
+  maxRejectRate?: string;
+  export?: string;
+  json?: boolean;
+  createAccounts?: boolean;
+}
+
+/** --as-of: an ISO instant, or a date meaning midnight UTC. */
+export function parseAsOf(text: string | undefined, now = Date.now()): number {
+  if (text === undefined) return now;
+  const ns = parseInstant(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
+  if (ns === undefined)
+    throw new InputError(`--as-of ${JSON.stringify(text)} is not a date (2026-11-30) or an ISO 8601 instant`);
+  return nsToMs(ns);
+}
+
+/** --max-reject-rate: 0.01 or 1%. */
+export function parseRate(text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
+  const rate = m ? Number(m[1]) / (m[2] ? 100 : 1) : NaN;
+  if (!(rate >= 0 && rate <= 1))
+    throw new InputError(
+      `--max-reject-rate ${JSON.stringify(text)} must be a share between 0 and 1 (0.01) or a percentage (1%)`
+    );
+  return rate;
+}
+
+function printSummary(r: SyncResult, out: Output) {
+  const s = r.summary;
+  out.info(
+    `${s.dry_run ? 'Dry run (nothing written): ' : ''}${s.input} (${s.format}) -> ${s.sink}, as of ${s.as_of}, ${s.mode} mode\n`
+  );
+  out.info(
+    table(
+      [
+        ['rows read', s.rows_read],
+        ['  tickets', s.tickets],
+        ['  duplicates', s.duplicates],
+        ['  rejected', s.rejected],
+        ['snapshots (account x week)', s.snapshots],
+        ['  written', s.snapshot_writes.written],
+        ['  unchanged', s.snapshot_writes.unchanged],
+        ['  failed', s.snapshot_writes.failed],
+        [`triggers fired (${s.mode})`, s.triggers],
+        ['  written', s.trigger_writes.written],
+        ['  failed', s.trigger_writes.failed]
+      ],
+      ['', 'count']
+    )
+  );
+  for (const f of r.failures.slice(0, 10)) out.info(`failed ${f.object} ${f.key}: ${f.error}`);
+  if (r.failures.length > 10)
+    out.info(`... and ${r.failures.length - 10} more failures (see write_failures.csv with --export)`);
+  for (const x of r.rejects.slice(0, 5)) out.info(`rejected line ${x.line}: ${x.reason}`);
+  if (r.rejects.length > 5)
+    out.info(`... and ${r.rejects.length - 5} more rejected rows (see rejects.csv with --export)`);
+}
+
+export function registerUsageCommand(program: Command): void {
+  const usage = program
+    .command('usage')
+    .description('exp-005: weekly AI resolution share and expansion triggers from ticket exports');
+  usage
+    .command('sync')
+    .description('turn a ticket export (CSV, CSV.gz or Parquet) into weekly usage snapshots and exp-005 triggers')
+    .argument('<export>', 'ticket export: ticket_id, account_id, created_at, resolved_at, resolution[, channel]')
+    .option(
+      '--store <path>',
+      `local store file (default ${path.relative(process.cwd(), DEFAULT_STORE) || DEFAULT_STORE})`
+    )
+    .option('--as-of <when>', 'judge weeks complete as of this date or instant (default: now)')
+    .option('--dry-run', 'read, judge and report; write nothing anywhere')
+    .option(
+      '--max-reject-rate <rate>',
+      'stop before writing when more rows than this are rejected (default: policy, 1%)'
+    )
+    .option('--export <dir>', 'write usage_snapshots.csv, expansion_triggers.csv, rejects.csv and summary.json there')
+    .option('--create-accounts', 'local store only: add an Account for each account_id the store does not have yet')
+    .option('--json', 'print the summary as JSON')
+    .action(async (file: string, flags: SyncFlags) => {
+      const out = createOutput(Boolean(flags.json));
+      const policy = loadPolicyFile();
+      const options = {
+        input: file,
+        asOfMs: parseAsOf(flags.asOf),
+        dryRun: Boolean(flags.dryRun),
+        maxRejectRate: parseRate(flags.maxRejectRate, policy.number('Usage_Max_Reject_Rate')),
+        exportDir: flags.export
+      };
+      const store = await LocalStore.open(path.resolve(flags.store ?? DEFAULT_STORE), loadSchema());
+      const sink: UsageSink = createLocalSink(store, { createMissingParents: Boolean(flags.createAccounts) });
+      try {
+        const result = await runUsageSync(options, policy, sink, (m) => out.progress(m));
+        out.done();
+        out.result(result.summary);
+        printSummary(result, out);
+        if (result.summary.failed > 0) process.exitCode = 3;
+      } finally {
+        out.done();
+        await sink.close();
+      }
+    });
+}

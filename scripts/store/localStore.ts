@@ -1,0 +1,139 @@
+/**
+ * The embedded local store: one DuckDB file whose tables mirror the org's objects, derived from force-app
+ * (custom fields) plus the few standard fields this product reads. It is the default sink, so every command
+ * works with no org, and the local workbench reads the same file.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { describeFsError, InputError } from '../lib/errors';
+import { REPO_ROOT } from '../lib/paths';
+import type { FieldDef, Schema } from '../metadata/schema';
+
+export const DEFAULT_STORE = path.join(REPO_ROOT, '.gtm', 'store.duckdb');
+
+/** Standard fields the product uses; force-app only holds custom ones. */
+const STANDARD_FIELDS: Record<string, Record<string, string>> = {
+  Account: { Name: 'VARCHAR', OwnerId: 'VARCHAR' },
+  Opportunity: {
+    Name: 'VARCHAR',
+    AccountId: 'VARCHAR',
+    StageName: 'VARCHAR',
+    CloseDate: 'DATE',
+    Amount: 'DOUBLE',
+    OwnerId: 'VARCHAR'
+  },
+  Task: {
+    Subject: 'VARCHAR',
+    WhatId: 'VARCHAR',
+    OwnerId: 'VARCHAR',
+    ActivityDate: 'DATE',
+    Description: 'VARCHAR',
+    Status: 'VARCHAR'
+  }
+};
+
+/** Objects kept locally, in an order where parents come first. */
+export const LOCAL_OBJECTS = ['Account', 'Opportunity', 'Usage_Snapshot__c', 'Expansion_Trigger__c', 'Task'];
+
+/** Id prefixes in the style of Salesforce key prefixes, so record pages look familiar. */
+const KEY_PREFIX: Record<string, string> = {
+  Account: '001',
+  Opportunity: '006',
+  Task: '00T',
+  Usage_Snapshot__c: 'a01',
+  Expansion_Trigger__c: 'a02'
+};
+
+export function sqlType(f: FieldDef): string {
+  switch (f.type) {
+    case 'Number':
+    case 'Percent':
+    case 'Currency':
+      return 'DOUBLE';
+    case 'Checkbox':
+      return 'BOOLEAN';
+    case 'Date':
+      return 'DATE';
+    case 'DateTime':
+      return 'TIMESTAMP';
+    default:
+      return 'VARCHAR';
+  }
+}
+
+export const q = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** Column name -> SQL type of a local table: Id, the standard fields, then every custom field. */
+export function tableColumns(schema: Schema, object: string): Map<string, string> {
+  const cols = new Map<string, string>([['Id', 'VARCHAR']]);
+  for (const [name, type] of Object.entries(STANDARD_FIELDS[object] ?? { Name: 'VARCHAR' })) cols.set(name, type);
+  for (const f of schema.objects.get(object)?.fields.values() ?? []) cols.set(f.apiName, sqlType(f));
+  return cols;
+}
+
+export class LocalStore {
+  private constructor(
+    readonly file: string,
+    private readonly instance: DuckDBInstance,
+    readonly db: DuckDBConnection,
+    readonly schema: Schema
+  ) {}
+
+  static async open(file: string, schema: Schema): Promise<LocalStore> {
+    try {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+    } catch (err) {
+      throw new InputError(`cannot create the local store folder for ${file}: ${describeFsError(err)}`);
+    }
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(file, { threads: '2' });
+    } catch (err) {
+      const msg = (err as Error).message.split('\n')[0] ?? '';
+      throw new InputError(
+        /lock/i.test(msg)
+          ? `the local store ${file} is in use by another gtm process (npm start?); stop it or pass --store with another file`
+          : `cannot open the local store ${file}: ${msg}`
+      );
+    }
+    const db = await instance.connect();
+    const store = new LocalStore(file, instance, db, schema);
+    await store.migrate();
+    return store;
+  }
+
+  /** Creates missing tables and adds columns for fields added to force-app since the store was made. */
+  private async migrate() {
+    await this.db.run('CREATE SEQUENCE IF NOT EXISTS record_ids START 1');
+    for (const object of LOCAL_OBJECTS) {
+      const cols = tableColumns(this.schema, object);
+      const ext = [...(this.schema.objects.get(object)?.fields.values() ?? [])].filter((f) => f.externalId && f.unique);
+      const defs = [...cols].map(([n, t]) => `${q(n)} ${t}${n === 'Id' ? ' PRIMARY KEY' : ''}`);
+      for (const f of ext) defs.push(`UNIQUE (${q(f.apiName)})`);
+      await this.db.run(`CREATE TABLE IF NOT EXISTS ${q(object)} (${defs.join(', ')})`);
+      const existing = new Set(
+        (
+          await this.db.runAndReadAll(
+            `SELECT column_name FROM information_schema.columns WHERE table_name = '${object}'`
+          )
+        )
+          .getRowObjects()
+          .map((r) => String(r.column_name))
+      );
+      for (const [n, t] of cols)
+        if (!existing.has(n)) await this.db.run(`ALTER TABLE ${q(object)} ADD COLUMN ${q(n)} ${t}`);
+    }
+  }
+
+  /** SQL expression for a new record Id of an object (18 characters, Salesforce style). */
+  newIdSql(object: string): string {
+    const prefix = KEY_PREFIX[object] ?? 'a0Z';
+    return `'${prefix}' || 'L' || lpad(CAST(nextval('record_ids') AS VARCHAR), 14, '0')`;
+  }
+
+  async close(): Promise<void> {
+    this.db.closeSync();
+    this.instance.closeSync();
+  }
+}

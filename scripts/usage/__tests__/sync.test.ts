@@ -1,0 +1,291 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { InputError } from '../../lib/errors';
+import { loadSchema } from '../../metadata/schema';
+import { loadPolicyFile, Policy } from '../../policy/policy';
+import { createLocalSink } from '../../store/localSink';
+import { LocalStore } from '../../store/localStore';
+import { ticketCsv, WeekPlan } from '../../test-support/ticketExport';
+import { isoWeekLabel, weekIndexOfLabel, weekStartMs } from '../isoWeek';
+import { TRIGGER_FIELDS, TRIGGER_OBJECT } from '../records';
+import type { UsageSink } from '../sink';
+import { runUsageSync, SyncOptions } from '../sync';
+import { thresholdsFromPolicy } from '../triggerRules';
+
+jest.setTimeout(60_000);
+
+const policy = loadPolicyFile();
+const schema = loadSchema();
+const t = thresholdsFromPolicy(policy);
+const W = weekIndexOfLabel('2026-W10')!;
+const qualifying = (account: string, week: number): WeekPlan => ({
+  account,
+  weekIndex: W + week,
+  total: t.minTickets,
+  ai: Math.ceil(t.minTickets * Number(t.share))
+});
+const weak = (account: string, week: number): WeekPlan => ({
+  account,
+  weekIndex: W + week,
+  total: t.minTickets,
+  ai: 1,
+  unresolved: 2
+});
+
+let dir: string;
+beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gtm-sync-'))));
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+async function withSink<T>(
+  fn: (sink: UsageSink, store: LocalStore) => Promise<T>,
+  createMissingParents = true
+): Promise<T> {
+  const store = await LocalStore.open(path.join(dir, 'store.duckdb'), schema);
+  const sink = createLocalSink(store, { createMissingParents });
+  try {
+    return await fn(sink, store);
+  } finally {
+    await sink.close();
+  }
+}
+
+function exportFile(name: string, text: string | Buffer): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+const options = (input: string, extra: Partial<SyncOptions> = {}): SyncOptions => ({
+  input,
+  asOfMs: weekStartMs(W + 30),
+  dryRun: false,
+  maxRejectRate: policy.number('Usage_Max_Reject_Rate'),
+  ...extra
+});
+
+const run = (input: string, extra: Partial<SyncOptions> = {}, p: Policy = policy, createParents = true) =>
+  withSink((sink) => runUsageSync(options(input, extra), p, sink), createParents);
+
+describe('gtm usage sync (local store)', () => {
+  const plans = [
+    ...[0, 1, 2, 3].map((w) => qualifying('acme', w)),
+    qualifying('globex', 0),
+    weak('globex', 1),
+    qualifying('globex', 2),
+    qualifying('globex', 3)
+  ];
+
+  it('writes snapshots and shadow triggers, and every row and snapshot is accounted for', async () => {
+    const input = exportFile('tickets.csv', ticketCsv(plans));
+    const r = await run(input, { exportDir: path.join(dir, 'out') });
+    const s = r.summary;
+    expect(s.rows_read).toBe(s.tickets + s.duplicates + s.rejected);
+    expect(s.tickets).toBe(plans.reduce((n, p) => n + p.total, 0));
+    expect(s.snapshots).toBe(8);
+    expect(s.snapshot_writes).toEqual({ written: 8, unchanged: 0, failed: 0 });
+    // acme fires at its third qualifying week; globex's weak week breaks its streak
+    expect(r.triggers.map((x) => [x.accountKey, x.fired.isoWeek])).toEqual([
+      ['acme', isoWeekLabel(W + t.consecutiveWeeks - 1)]
+    ]);
+    expect(r.triggers[0]?.row[TRIGGER_FIELDS.status]).toBe('Shadow');
+    const out = (f: string) =>
+      fs
+        .readFileSync(path.join(dir, 'out', f), 'utf8')
+        .trim()
+        .split('\n');
+    expect(out('usage_snapshots.csv')[0]).toBe(
+      'account_id,iso_week,week_start,tickets_total,ai_resolved,human_resolved,unresolved,ai_resolution_share'
+    );
+    expect(out('usage_snapshots.csv')).toHaveLength(9);
+    expect(out('expansion_triggers.csv')[1]).toBe(
+      `acme,${isoWeekLabel(W + 2)},${new Date(weekStartMs(W + 2)).toISOString().slice(0, 10)},${r.triggers[0]!.fired.share},${t.minTickets},${isoWeekLabel(W)}`
+    );
+    expect(JSON.parse(out('summary.json').join('\n'))).toMatchObject({ rows_read: s.rows_read, written: 9, failed: 0 });
+  });
+
+  it('a re-run on unchanged input writes nothing', async () => {
+    const input = exportFile('tickets.csv', ticketCsv(plans));
+    await run(input);
+    const again = await run(input);
+    expect(again.summary).toMatchObject({ written: 0, failed: 0, unchanged: 8, triggers: 0 });
+  });
+
+  it("judges triggers over stored history plus the new export, and keeps a person's decision", async () => {
+    await run(
+      exportFile(
+        'early.csv',
+        ticketCsv(
+          [0, 1].map((w) => qualifying('acme', w)),
+          'a'
+        )
+      )
+    );
+    await withSink(async (sink) => {
+      const stored = await sink.load(TRIGGER_OBJECT, TRIGGER_FIELDS.key, [TRIGGER_FIELDS.status]);
+      expect(stored.size).toBe(0);
+    });
+    // week 2 arrives in a later export: the streak spans both syncs
+    const later = await run(exportFile('later.csv', ticketCsv([qualifying('acme', 2)], 'b')));
+    expect(later.triggers.map((x) => x.fired.isoWeek)).toEqual([isoWeekLabel(W + 2)]);
+    await withSink(async (_sink, store) => {
+      await store.db.run(
+        `UPDATE "Expansion_Trigger__c" SET "Status__c" = 'Dismissed', "Decision_Reason__c" = 'seasonal spike'`
+      );
+    });
+    // more qualifying weeks: cooldown holds, and the dismissal is not overwritten
+    const more = await run(
+      exportFile(
+        'more.csv',
+        ticketCsv(
+          [3, 4, 5].map((w) => qualifying('acme', w)),
+          'c'
+        )
+      )
+    );
+    expect(more.summary.triggers).toBe(0);
+    await withSink(async (sink) => {
+      const stored = await sink.load(TRIGGER_OBJECT, TRIGGER_FIELDS.key, [TRIGGER_FIELDS.status]);
+      expect([...stored.values()].map((row) => row[TRIGGER_FIELDS.status])).toEqual(['Dismissed']);
+    });
+  });
+
+  it('only complete weeks count (--as-of)', async () => {
+    const input = exportFile('tickets.csv', ticketCsv([0, 1, 2].map((w) => qualifying('acme', w))));
+    const early = await run(input, { asOfMs: weekStartMs(W + 3) - 1, dryRun: true });
+    expect(early.summary.triggers).toBe(0);
+    const onTime = await run(input, { asOfMs: weekStartMs(W + 3), dryRun: true });
+    expect(onTime.summary.triggers).toBe(1);
+  });
+
+  it('a dry run writes nothing anywhere', async () => {
+    const input = exportFile('tickets.csv', ticketCsv(plans));
+    const r = await run(input, { dryRun: true, exportDir: path.join(dir, 'out') });
+    expect(r.summary).toMatchObject({ dry_run: true, written: 0, snapshots: 8, triggers: 1 });
+    expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
+    const real = await run(input);
+    expect(real.summary.snapshot_writes.written).toBe(8);
+  });
+
+  it('a snapshot whose account is unknown fails with the reason, and is retried next time', async () => {
+    const input = exportFile('tickets.csv', ticketCsv([qualifying('nobody', 0)]));
+    const r = await run(input, {}, policy, false);
+    expect(r.summary.snapshot_writes).toEqual({ written: 0, unchanged: 0, failed: 1 });
+    expect(r.failures[0]?.error).toMatch(/Foreign key external ID: nobody not found/);
+    const again = await run(input, {}, policy, false);
+    expect(again.summary.snapshot_writes.failed).toBe(1);
+  });
+
+  it('stops before any write when too many rows are rejected', async () => {
+    const good = ticketCsv([qualifying('acme', 0)])
+      .trim()
+      .split('\n');
+    const input = exportFile(
+      'tickets.csv',
+      [...good, 'x1,acme,not a date,,ai,email', 'x2,acme,2026-03-02T10:00:00Z,,maybe,email', ''].join('\n')
+    );
+    await expect(run(input)).rejects.toThrow(
+      /2 of 52 rows \(3.85%\) were rejected, above --max-reject-rate 1%; nothing was written/
+    );
+    await withSink(async (sink) => expect((await sink.load('Usage_Snapshot__c', 'Snapshot_Key__c', [])).size).toBe(0));
+    const tolerant = await run(input, { maxRejectRate: 0.05 });
+    expect(tolerant.summary).toMatchObject({ rejected: 2, rows_read: 52 });
+    expect(tolerant.rejects.map((x) => x.line)).toEqual([52, 53]);
+  });
+
+  it('reads gzipped CSV the same as plain CSV', async () => {
+    const text = ticketCsv(plans);
+    const plain = await run(exportFile('a.csv', text), { dryRun: true });
+    const gz = await run(exportFile('a.csv.gz', gzipSync(text)), { dryRun: true });
+    expect(gz.summary.format).toBe('csv.gz');
+    expect(gz.snapshots).toEqual(plain.snapshots);
+  });
+
+  it.each([
+    ['an empty file', '', /is empty/],
+    [
+      'a header without rows',
+      'ticket_id,account_id,created_at,resolved_at,resolution\n',
+      /has a header but no ticket rows/
+    ],
+    [
+      'a missing column',
+      'ticket_id,account_id,created_at,resolution\nt1,a,2026-03-02T10:00:00Z,ai\n',
+      /missing column resolved_at/
+    ],
+    ['binary data', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x01]), /not a CSV file/],
+    ['broken gzip', Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x01, 0x02]), /not valid gzip data/]
+  ])('stops with one clear message on %s, writing nothing', async (_name, content, message) => {
+    const input = exportFile('bad.csv', content);
+    const err = await run(input).catch((e) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.message).toMatch(message);
+    await withSink(async (sink) => expect((await sink.load('Usage_Snapshot__c', 'Snapshot_Key__c', [])).size).toBe(0));
+  });
+
+  it('an unreadable path is one clear message', async () => {
+    await expect(run(path.join(dir, 'missing.csv'))).rejects.toThrow(/cannot read .*missing.csv: no such file/);
+    await expect(run(dir)).rejects.toThrow(/is a directory/);
+  });
+
+  it('an interrupted run, re-run, converges to the same store as an uninterrupted one', async () => {
+    const input = exportFile('tickets.csv', ticketCsv(plans));
+    // first run dies after writing snapshots, before triggers
+    await withSink(async (sink) => {
+      const dying: UsageSink = {
+        ...sink,
+        label: sink.label,
+        load: sink.load.bind(sink),
+        upsert: async (object, key, rows, p) => {
+          if (object === TRIGGER_OBJECT) throw new Error('connection lost');
+          return sink.upsert(object, key, rows, p);
+        },
+        close: async () => {}
+      };
+      await expect(runUsageSync(options(input), policy, dying)).rejects.toThrow('connection lost');
+    });
+    const resumed = await run(input);
+    expect(resumed.summary).toMatchObject({ failed: 0, triggers: 1 });
+    expect(resumed.summary.snapshot_writes).toEqual({ written: 0, unchanged: 8, failed: 0 });
+    const dump = () =>
+      withSink(async (_s, store) =>
+        (
+          await store.db.runAndReadAll(
+            `SELECT "Snapshot_Key__c", "Tickets_Total__c" FROM "Usage_Snapshot__c" ORDER BY 1`
+          )
+        )
+          .getRows()
+          .concat(
+            (
+              await store.db.runAndReadAll(
+                `SELECT "Trigger_Key__c", "Status__c" FROM "Expansion_Trigger__c" ORDER BY 1`
+              )
+            ).getRows()
+          )
+      );
+    const resumedState = await dump();
+    fs.rmSync(path.join(dir, 'store.duckdb'));
+    await run(input);
+    expect(await dump()).toEqual(resumedState);
+  });
+});
+
+describe('Parquet input', () => {
+  it('reads typed timestamps and gives the same snapshots as the CSV', async () => {
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const csv = exportFile('p.csv', ticketCsv([0, 1, 2].map((w) => qualifying('acme', w))));
+    const parquet = path.join(dir, 'p.parquet');
+    const db = await (await DuckDBInstance.create(':memory:')).connect();
+    await db.run(
+      `COPY (SELECT ticket_id, account_id, CAST(created_at AS TIMESTAMPTZ) AS created_at, CAST(resolved_at AS TIMESTAMPTZ) AS resolved_at, resolution
+             FROM read_csv('${csv}', header=true, all_varchar=true)) TO '${parquet}' (FORMAT parquet)`
+    );
+    db.closeSync();
+    const fromCsv = await run(csv, { dryRun: true });
+    const fromParquet = await run(parquet, { dryRun: true });
+    expect(fromParquet.summary).toMatchObject({ format: 'parquet', rows_read: fromCsv.summary.rows_read, rejected: 0 });
+    expect(fromParquet.snapshots).toEqual(fromCsv.snapshots);
+    expect(fromParquet.triggers.map((x) => x.fired.isoWeek)).toEqual(fromCsv.triggers.map((x) => x.fired.isoWeek));
+  });
+});

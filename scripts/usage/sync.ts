@@ -1,0 +1,278 @@
+/**
+ * `gtm usage sync`: ticket export -> weekly snapshots -> exp-005 triggers -> a sink. Nothing is written until
+ * the whole input has been read and judged; every input row, snapshot and trigger is accounted for in the
+ * summary (written, unchanged, failed with a reason, rejected with a line).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describeFsError, InputError } from '../lib/errors';
+import type { Policy } from '../policy/policy';
+import { aggregateExport, AggregateResult, Reject } from './aggregate';
+import { toCsvLine } from './csvRecords';
+import { weekIndexOfLabel } from './isoWeek';
+import {
+  ACCOUNT_RELATIONSHIP,
+  SNAPSHOT_FIELDS,
+  SNAPSHOT_OBJECT,
+  snapshotRow,
+  SObjectRow,
+  TRIGGER_FIELDS,
+  TRIGGER_OBJECT,
+  TRIGGER_SYNC_OWNED,
+  triggerRow,
+  TriggerStatus
+} from './records';
+import type { RowResult, UsageSink } from './sink';
+import { evaluateAccount, FiredTrigger, thresholdsFromPolicy, WeekCounts } from './triggerRules';
+
+export interface SyncOptions {
+  input: string;
+  asOfMs: number;
+  dryRun: boolean;
+  /** share of rejected rows above which nothing is written */
+  maxRejectRate: number;
+  exportDir?: string;
+}
+
+export interface WriteCounts {
+  written: number;
+  unchanged: number;
+  failed: number;
+}
+
+export interface SyncSummary {
+  input: string;
+  format: AggregateResult['format'];
+  sink: string;
+  dry_run: boolean;
+  as_of: string;
+  mode: string;
+  rows_read: number;
+  rejected: number;
+  duplicates: number;
+  tickets: number;
+  snapshots: number;
+  triggers: number;
+  written: number;
+  unchanged: number;
+  failed: number;
+  snapshot_writes: WriteCounts;
+  trigger_writes: WriteCounts;
+}
+
+export interface SyncResult {
+  summary: SyncSummary;
+  rejects: Reject[];
+  snapshots: SObjectRow[];
+  triggers: { accountKey: string; fired: FiredTrigger; row: SObjectRow }[];
+  failures: { object: string; key: string; error: string }[];
+}
+
+const SNAPSHOT_COMPARED = [
+  SNAPSHOT_FIELDS.ticketsTotal,
+  SNAPSHOT_FIELDS.aiResolved,
+  SNAPSHOT_FIELDS.humanResolved,
+  SNAPSHOT_FIELDS.unresolved,
+  SNAPSHOT_FIELDS.account,
+  SNAPSHOT_FIELDS.weekStart
+];
+
+const same = (a: unknown, b: unknown) =>
+  (a ?? '') === (b ?? '') ||
+  (a !== null && b !== null && a !== '' && Number(a) === Number(b) && !Number.isNaN(Number(a)));
+
+function rejectRateError(agg: AggregateResult, max: number, input: string): InputError {
+  const byReason = new Map<string, number>();
+  for (const r of agg.rejects) {
+    // group by the kind of problem: drop the values that differ from row to row
+    const kind = r.reason
+      .replace(/:.*$/, '')
+      .replace(/^ticket_id \S+ (?=appears|has)/, 'ticket_id ')
+      .replace(/ \(.*\)$/, '');
+    byReason.set(kind, (byReason.get(kind) ?? 0) + 1);
+  }
+  const pct = (n: number) => `${((100 * n) / agg.rowsRead).toFixed(2)}%`;
+  return new InputError(
+    `${input}: ${agg.rejects.length} of ${agg.rowsRead} rows (${pct(agg.rejects.length)}) were rejected, above --max-reject-rate ${max * 100}%; nothing was written`,
+    {
+      details: [
+        ...[...byReason].map(([reason, n]) => `${n} x ${reason}`),
+        ...agg.rejects.slice(0, 5).map((r) => `line ${r.line}: ${r.reason}`),
+        'fix the export, or raise --max-reject-rate if these rows are expected'
+      ]
+    }
+  );
+}
+
+/** The history each account's triggers are judged on: stored weeks, replaced by this input's weeks. */
+function historyByAccount(stored: Map<string, SObjectRow>, fresh: SObjectRow[]): Map<string, Map<number, WeekCounts>> {
+  const history = new Map<string, Map<number, WeekCounts>>();
+  const put = (row: SObjectRow) => {
+    const account = String(row[ACCOUNT_RELATIONSHIP] ?? '');
+    const weekIndex = weekIndexOfLabel(String(row[SNAPSHOT_FIELDS.isoWeek] ?? ''));
+    if (!account || weekIndex === undefined) return;
+    const weeks = history.get(account) ?? new Map<number, WeekCounts>();
+    weeks.set(weekIndex, {
+      weekIndex,
+      ticketsTotal: Number(row[SNAPSHOT_FIELDS.ticketsTotal]),
+      aiResolved: Number(row[SNAPSHOT_FIELDS.aiResolved])
+    });
+    history.set(account, weeks);
+  };
+  for (const row of stored.values()) put(row);
+  for (const row of fresh) put(row);
+  return history;
+}
+
+function counts(results: RowResult[], unchanged: number): WriteCounts {
+  const failed = results.filter((r) => !r.ok).length;
+  return { written: results.length - failed, unchanged, failed };
+}
+
+export async function runUsageSync(
+  options: SyncOptions,
+  policy: Policy,
+  sink: UsageSink,
+  progress: (message: string) => void = () => {}
+): Promise<SyncResult> {
+  const agg = await aggregateExport(options.input, (n) =>
+    progress(`reading ${options.input}: ${n.toLocaleString('en-US')} rows`)
+  );
+  if (agg.rowsRead > 0 && agg.rejects.length / agg.rowsRead > options.maxRejectRate) {
+    throw rejectRateError(agg, options.maxRejectRate, options.input);
+  }
+
+  progress(`reading stored snapshots and triggers from the ${sink.label} ...`);
+  const storedSnapshots = await sink.load(SNAPSHOT_OBJECT, SNAPSHOT_FIELDS.key, [
+    ...SNAPSHOT_COMPARED,
+    SNAPSHOT_FIELDS.isoWeek
+  ]);
+  const storedTriggers = await sink.load(TRIGGER_OBJECT, TRIGGER_FIELDS.key, [
+    TRIGGER_FIELDS.account,
+    TRIGGER_FIELDS.isoWeek
+  ]);
+
+  const snapshots = agg.weeks.map(snapshotRow);
+  const changed = snapshots.filter((row) => {
+    const old = storedSnapshots.get(String(row[SNAPSHOT_FIELDS.key]));
+    return !old || SNAPSHOT_COMPARED.some((f) => !same(old[f], row[f]));
+  });
+
+  // exp-005 over the whole history, as of --as-of; fires stored by earlier syncs hold their cooldown
+  const thresholds = thresholdsFromPolicy(policy);
+  const mode = policy.text('Expansion_Mode');
+  const status: TriggerStatus = mode === 'live' ? 'Open' : 'Shadow';
+  const priorFires = new Map<string, number[]>();
+  for (const t of storedTriggers.values()) {
+    const account = String(t[TRIGGER_FIELDS.account] ?? '');
+    const week = weekIndexOfLabel(String(t[TRIGGER_FIELDS.isoWeek] ?? ''));
+    if (account && week !== undefined) priorFires.set(account, [...(priorFires.get(account) ?? []), week]);
+  }
+  const triggers: SyncResult['triggers'] = [];
+  for (const [accountKey, weeks] of historyByAccount(storedSnapshots, snapshots)) {
+    for (const fired of evaluateAccount([...weeks.values()], thresholds, options.asOfMs, priorFires.get(accountKey))) {
+      triggers.push({ accountKey, fired, row: triggerRow(accountKey, fired, status, thresholds) });
+    }
+  }
+
+  const failures: SyncResult['failures'] = [];
+  let snapshotResults: RowResult[] = [];
+  let triggerResults: RowResult[] = [];
+  if (!options.dryRun) {
+    progress(`writing ${changed.length} changed snapshots to the ${sink.label} ...`);
+    snapshotResults = await sink.upsert(SNAPSHOT_OBJECT, SNAPSHOT_FIELDS.key, changed, progress);
+    // a new trigger carries its status; the sync never overwrites a decision a person made on an existing one
+    const triggerRows = triggers.map((t) =>
+      storedTriggers.has(String(t.row[TRIGGER_FIELDS.key]))
+        ? Object.fromEntries(TRIGGER_SYNC_OWNED.map((f) => [f, t.row[f] ?? null]))
+        : t.row
+    );
+    progress(`writing ${triggerRows.length} triggers to the ${sink.label} ...`);
+    triggerResults = await sink.upsert(TRIGGER_OBJECT, TRIGGER_FIELDS.key, triggerRows, progress);
+    for (const r of snapshotResults)
+      if (!r.ok) failures.push({ object: SNAPSHOT_OBJECT, key: r.key, error: r.error ?? 'failed' });
+    for (const r of triggerResults)
+      if (!r.ok) failures.push({ object: TRIGGER_OBJECT, key: r.key, error: r.error ?? 'failed' });
+  }
+
+  const snapshotWrites = options.dryRun
+    ? { written: 0, unchanged: snapshots.length - changed.length, failed: 0 }
+    : counts(snapshotResults, snapshots.length - changed.length);
+  const triggerWrites = options.dryRun ? { written: 0, unchanged: 0, failed: 0 } : counts(triggerResults, 0);
+  const summary: SyncSummary = {
+    input: options.input,
+    format: agg.format,
+    sink: sink.label,
+    dry_run: options.dryRun,
+    as_of: new Date(options.asOfMs).toISOString(),
+    mode,
+    rows_read: agg.rowsRead,
+    rejected: agg.rejects.length,
+    duplicates: agg.duplicates,
+    tickets: agg.tickets,
+    snapshots: snapshots.length,
+    triggers: triggers.length,
+    written: snapshotWrites.written + triggerWrites.written,
+    unchanged: snapshotWrites.unchanged + triggerWrites.unchanged,
+    failed: snapshotWrites.failed + triggerWrites.failed,
+    snapshot_writes: snapshotWrites,
+    trigger_writes: triggerWrites
+  };
+  const result: SyncResult = { summary, rejects: agg.rejects, snapshots, triggers, failures };
+  if (options.exportDir && !options.dryRun) writeExport(options.exportDir, result);
+  return result;
+}
+
+/** Writes the export files, each through a temporary name, so a reader never sees half a file. */
+export function writeExport(dir: string, r: SyncResult): void {
+  const S = SNAPSHOT_FIELDS;
+  const files: Record<string, string[][]> = {
+    'usage_snapshots.csv': [
+      [
+        'account_id',
+        'iso_week',
+        'week_start',
+        'tickets_total',
+        'ai_resolved',
+        'human_resolved',
+        'unresolved',
+        'ai_resolution_share'
+      ],
+      ...r.snapshots.map((s) => [
+        String(s[S.account]),
+        String(s[S.isoWeek]),
+        String(s[S.weekStart]),
+        String(s[S.ticketsTotal]),
+        String(s[S.aiResolved]),
+        String(s[S.humanResolved]),
+        String(s[S.unresolved]),
+        String(Number(s[S.aiResolved]) / Number(s[S.ticketsTotal]))
+      ])
+    ],
+    'expansion_triggers.csv': [
+      ['account_id', 'iso_week', 'week_start', 'share', 'tickets_total', 'streak_start_week'],
+      ...r.triggers.map((t) => [
+        t.accountKey,
+        t.fired.isoWeek,
+        t.fired.weekStart,
+        String(t.fired.share),
+        String(t.fired.ticketsTotal),
+        t.fired.streakStartWeek
+      ])
+    ],
+    'rejects.csv': [['line', 'reason', 'raw'], ...r.rejects.map((x) => [String(x.line), x.reason, x.raw])],
+    'write_failures.csv': [['object', 'key', 'error'], ...r.failures.map((f) => [f.object, f.key, f.error])]
+  };
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    const write = (name: string, text: string) => {
+      const tmp = path.join(dir, `.${name}.tmp`);
+      fs.writeFileSync(tmp, text);
+      fs.renameSync(tmp, path.join(dir, name));
+    };
+    for (const [name, rows] of Object.entries(files)) write(name, rows.map((row) => toCsvLine(row)).join('\n') + '\n');
+    write('summary.json', `${JSON.stringify(r.summary, null, 2)}\n`);
+  } catch (err) {
+    throw new InputError(`cannot write the export to ${dir}: ${describeFsError(err)}`);
+  }
+}
