@@ -8,6 +8,7 @@ import { createLocalSink } from '../store/localSink';
 import { DEFAULT_STORE, LocalStore } from '../store/localStore';
 import { parseInstant, nsToMs } from '../usage/instant';
 import type { UsageSink } from '../usage/sink';
+import { runBacktest } from '../usage/backtestRun';
 import { runUsageSync, SyncResult } from '../usage/sync';
 
 interface SyncFlags {
@@ -18,6 +19,7 @@ interface SyncFlags {
   export?: string;
   json?: boolean;
   createAccounts?: boolean;
+  forceLive?: string;
 }
 
 /** --as-of: an ISO instant, or a date meaning midnight UTC. */
@@ -59,11 +61,14 @@ function printSummary(r: SyncResult, out: Output) {
         ['  failed', s.snapshot_writes.failed],
         [`triggers fired (${s.mode})`, s.triggers],
         ['  written', s.trigger_writes.written],
-        ['  failed', s.trigger_writes.failed]
+        ['  failed', s.trigger_writes.failed],
+        ['follow-up tasks (live)', s.follow_up_tasks.created]
       ],
       ['', 'count']
     )
   );
+  if (s.live_override)
+    out.info(`\nLIVE MODE FORCED: ${s.live_override.reason} (backtest: ${s.live_override.backtest})`);
   for (const f of r.failures.slice(0, 10)) out.info(`failed ${f.object} ${f.key}: ${f.error}`);
   if (r.failures.length > 10)
     out.info(`... and ${r.failures.length - 10} more failures (see write_failures.csv with --export)`);
@@ -91,6 +96,7 @@ export function registerUsageCommand(program: Command): void {
       'stop before writing when more rows than this are rejected (default: policy, 1%)'
     )
     .option('--export <dir>', 'write usage_snapshots.csv, expansion_triggers.csv, rejects.csv and summary.json there')
+    .option('--force-live <reason>', 'live mode although the backtest has not cleared it (the reason is recorded)')
     .option('--create-accounts', 'local store only: add an Account for each account_id the store does not have yet')
     .option('--json', 'print the summary as JSON')
     .action(async (file: string, flags: SyncFlags) => {
@@ -101,7 +107,8 @@ export function registerUsageCommand(program: Command): void {
         asOfMs: parseAsOf(flags.asOf),
         dryRun: Boolean(flags.dryRun),
         maxRejectRate: parseRate(flags.maxRejectRate, policy.number('Usage_Max_Reject_Rate')),
-        exportDir: flags.export
+        exportDir: flags.export,
+        forceLive: flags.forceLive
       };
       const store = await LocalStore.open(path.resolve(flags.store ?? DEFAULT_STORE), loadSchema());
       const sink: UsageSink = createLocalSink(store, { createMissingParents: Boolean(flags.createAccounts) });
@@ -113,6 +120,64 @@ export function registerUsageCommand(program: Command): void {
         if (result.summary.failed > 0) process.exitCode = 3;
       } finally {
         out.done();
+        await sink.close();
+      }
+    });
+
+  usage
+    .command('backtest')
+    .description(
+      'label each trigger whose outcome window has closed and report the false-positive rate (exp-005 week-6 QA)'
+    )
+    .option('--store <path>', 'local store file (default .gtm/store.duckdb)')
+    .option(
+      '--outcomes <file>',
+      'account_id,outcome_date CSV of expansion outcomes (default: expansion Opportunities in the store)'
+    )
+    .option('--as-of <when>', 'judge outcome windows closed as of this date or instant (default: now)')
+    .option('--dry-run', 'report without writing the labels')
+    .option('--json', 'print the report as JSON')
+    .action(async (flags: { store?: string; outcomes?: string; asOf?: string; dryRun?: boolean; json?: boolean }) => {
+      const out = createOutput(Boolean(flags.json));
+      const policy = loadPolicyFile();
+      const store = await LocalStore.open(path.resolve(flags.store ?? DEFAULT_STORE), loadSchema());
+      const sink = createLocalSink(store);
+      try {
+        const r = await runBacktest(sink, policy, {
+          asOfMs: parseAsOf(flags.asOf),
+          outcomesFile: flags.outcomes,
+          dryRun: Boolean(flags.dryRun)
+        });
+        const rep = r.report;
+        out.result({
+          ...rep,
+          outcomesFrom: r.outcomesFrom,
+          labelsWritten: r.writes.written,
+          labelsFailed: r.writes.failed
+        });
+        const pct = (x: number | null | undefined) =>
+          x === null || x === undefined ? '-' : `${(100 * x).toFixed(1)}%`;
+        out.info(
+          `Backtest of exp-005 triggers as of ${rep.asOf}; outcomes from ${r.outcomesFrom}; window ${rep.windowDays} days\n`
+        );
+        out.info(
+          table(
+            [
+              ['triggers', rep.triggers],
+              ['  window still open', rep.pending],
+              ['  labelled (n)', rep.n],
+              ['  true positives', rep.truePositives],
+              ['  false positives', rep.falsePositives],
+              ['false-positive rate', pct(rep.falsePositiveRate)],
+              ['Wilson 95% interval', rep.wilson95 ? `${pct(rep.wilson95.low)} .. ${pct(rep.wilson95.high)}` : '-'],
+              ['target', `< ${pct(rep.target.maxRate)} with n >= ${rep.target.minSample}`]
+            ],
+            ['', 'value']
+          )
+        );
+        out.info(`\n${rep.met ? 'MET' : 'NOT MET'}: ${rep.verdict}`);
+        if (flags.dryRun) out.info('(dry run: labels were not written)');
+      } finally {
         await sink.close();
       }
     });

@@ -137,6 +137,45 @@ export function createLocalSink(store: LocalStore, options: LocalSinkOptions = {
       return results;
     },
 
+    async loadOutcomes(opportunityTypes) {
+      if (opportunityTypes.length === 0) return [];
+      const types = opportunityTypes.map((t) => `'${t.replace(/'/g, "''")}'`).join(', ');
+      const rows = await db.runAndReadAll(
+        `SELECT a."Usage_Account_Key__c" AS account, epoch_ms(o."CreatedDate") AS ms
+         FROM "Opportunity" o JOIN "Account" a ON a."Id" = o."AccountId"
+         WHERE o."Type" IN (${types}) AND o."CreatedDate" IS NOT NULL AND a."Usage_Account_Key__c" IS NOT NULL`
+      );
+      return rows.getRowObjects().map((r) => ({ accountKey: String(r.account), dateMs: Number(r.ms) }));
+    },
+
+    async createFollowUpTasks(tasks) {
+      const results: RowResult[] = [];
+      for (const t of tasks) {
+        const owner = await db.runAndReadAll(
+          `SELECT "Id", "OwnerId" FROM "Account" WHERE "Usage_Account_Key__c" = $key`,
+          { key: t.accountKey }
+        );
+        const account = owner.getRowObjects()[0];
+        if (!account) {
+          results.push({ key: t.key, ok: false, error: `no Account with Usage_Account_Key__c = ${t.accountKey}` });
+          continue;
+        }
+        await db.run(
+          `INSERT INTO "Task" ("Id", "Subject", "WhatId", "OwnerId", "ActivityDate", "Description", "Status")
+           VALUES (${store.newIdSql('Task')}, $subject, $what, $owner, CAST($due AS DATE), $description, 'Not Started')`,
+          {
+            subject: t.subject,
+            what: String(account.Id),
+            owner: account.OwnerId === null ? null : String(account.OwnerId),
+            due: t.dueDate,
+            description: t.description
+          }
+        );
+        results.push({ key: t.key, ok: true });
+      }
+      return results;
+    },
+
     async close() {
       await store.close();
     }

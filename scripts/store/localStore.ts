@@ -21,6 +21,8 @@ const STANDARD_FIELDS: Record<string, Record<string, string>> = {
     StageName: 'VARCHAR',
     CloseDate: 'DATE',
     Amount: 'DOUBLE',
+    Type: 'VARCHAR',
+    CreatedDate: 'TIMESTAMP',
     OwnerId: 'VARCHAR'
   },
   Task: {

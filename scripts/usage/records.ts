@@ -101,3 +101,9 @@ export function triggerRow(
     [TRIGGER_FIELDS.evidence]: JSON.stringify(f.evidence)
   };
 }
+
+/** Written by the backtest only. */
+export const OUTCOME_FIELDS = {
+  label: 'Outcome_Label__c',
+  windowEnd: 'Outcome_Window_End__c'
+} as const;

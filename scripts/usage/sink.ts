@@ -22,5 +22,19 @@ export interface UsageSink {
     rows: readonly SObjectRow[],
     onProgress?: (message: string) => void
   ): Promise<RowResult[]>;
+  /** expansion outcomes: opportunities of the given types, by account usage key and creation time */
+  loadOutcomes(opportunityTypes: readonly string[]): Promise<{ accountKey: string; dateMs: number }[]>;
+  /** live mode: one follow-up Task per trigger for the account's owner; one result per task */
+  createFollowUpTasks(tasks: readonly FollowUpTask[]): Promise<RowResult[]>;
   close(): Promise<void>;
+}
+
+export interface FollowUpTask {
+  /** the trigger's external ID, for results */
+  key: string;
+  accountKey: string;
+  subject: string;
+  description: string;
+  /** YYYY-MM-DD */
+  dueDate: string;
 }

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { describeFsError, InputError } from '../lib/errors';
+import { describeFsError, GtmError, InputError } from '../lib/errors';
 import type { Policy } from '../policy/policy';
 import { aggregateExport, AggregateResult, Reject } from './aggregate';
 import { toCsvLine } from './csvRecords';
@@ -22,7 +22,8 @@ import {
   triggerRow,
   TriggerStatus
 } from './records';
-import type { RowResult, UsageSink } from './sink';
+import { liveModeReport } from './backtestRun';
+import type { FollowUpTask, RowResult, UsageSink } from './sink';
 import { evaluateAccount, FiredTrigger, thresholdsFromPolicy, WeekCounts } from './triggerRules';
 
 export interface SyncOptions {
@@ -32,6 +33,8 @@ export interface SyncOptions {
   /** share of rejected rows above which nothing is written */
   maxRejectRate: number;
   exportDir?: string;
+  /** start live mode although the backtest has not cleared it: the reason is recorded in the summary */
+  forceLive?: string;
 }
 
 export interface WriteCounts {
@@ -58,6 +61,8 @@ export interface SyncSummary {
   failed: number;
   snapshot_writes: WriteCounts;
   trigger_writes: WriteCounts;
+  follow_up_tasks: { created: number; failed: number };
+  live_override?: { reason: string; backtest: string };
 }
 
 export interface SyncResult {
@@ -161,6 +166,19 @@ export async function runUsageSync(
   // exp-005 over the whole history, as of --as-of; fires stored by earlier syncs hold their cooldown
   const thresholds = thresholdsFromPolicy(policy);
   const mode = policy.text('Expansion_Mode');
+  let liveOverride: SyncSummary['live_override'];
+  if (mode === 'live') {
+    const gate = await liveModeReport(sink, policy, options.asOfMs);
+    if (!gate.met && !options.forceLive) {
+      throw new GtmError(`live mode refused: ${gate.verdict}; nothing was written`, {
+        details: [
+          'label the shadow triggers first: npx gtm usage backtest [--outcomes outcomes.csv]',
+          'or override with --force-live "<reason>" (the reason is recorded in the summary)'
+        ]
+      });
+    }
+    if (!gate.met) liveOverride = { reason: options.forceLive!, backtest: gate.verdict };
+  }
   const status: TriggerStatus = mode === 'live' ? 'Open' : 'Shadow';
   const priorFires = new Map<string, number[]>();
   for (const t of storedTriggers.values()) {
@@ -178,6 +196,7 @@ export async function runUsageSync(
   const failures: SyncResult['failures'] = [];
   let snapshotResults: RowResult[] = [];
   let triggerResults: RowResult[] = [];
+  let taskResults: RowResult[] = [];
   if (!options.dryRun) {
     progress(`writing ${changed.length} changed snapshots to the ${sink.label} ...`);
     snapshotResults = await sink.upsert(SNAPSHOT_OBJECT, SNAPSHOT_FIELDS.key, changed, progress);
@@ -189,6 +208,24 @@ export async function runUsageSync(
     );
     progress(`writing ${triggerRows.length} triggers to the ${sink.label} ...`);
     triggerResults = await sink.upsert(TRIGGER_OBJECT, TRIGGER_FIELDS.key, triggerRows, progress);
+    // live mode: the owner of each account with a newly opened trigger gets a Task with the playbook
+    const opened = triggers.filter(
+      (t, i) => status === 'Open' && triggerResults[i]?.ok && !storedTriggers.has(String(t.row[TRIGGER_FIELDS.key]))
+    );
+    if (opened.length) {
+      const due = new Date(options.asOfMs + policy.integer('Expansion_Task_Due_Days') * 86_400_000)
+        .toISOString()
+        .slice(0, 10);
+      const tasks: FollowUpTask[] = opened.map((t) => ({
+        key: String(t.row[TRIGGER_FIELDS.key]),
+        accountKey: t.accountKey,
+        subject: `Expansion signal ${t.fired.isoWeek}: AI resolution share ${(100 * t.fired.share).toFixed(1)}% (${t.fired.ticketsTotal} tickets)`,
+        description: `${policy.text('Expansion_Playbook')}\n\nEvidence: ${JSON.stringify(t.fired.evidence)}`,
+        dueDate: due
+      }));
+      taskResults = await sink.createFollowUpTasks(tasks);
+      for (const r of taskResults) if (!r.ok) failures.push({ object: 'Task', key: r.key, error: r.error ?? 'failed' });
+    }
     for (const r of snapshotResults)
       if (!r.ok) failures.push({ object: SNAPSHOT_OBJECT, key: r.key, error: r.error ?? 'failed' });
     for (const r of triggerResults)
@@ -216,7 +253,12 @@ export async function runUsageSync(
     unchanged: snapshotWrites.unchanged + triggerWrites.unchanged,
     failed: snapshotWrites.failed + triggerWrites.failed,
     snapshot_writes: snapshotWrites,
-    trigger_writes: triggerWrites
+    trigger_writes: triggerWrites,
+    follow_up_tasks: {
+      created: taskResults.filter((r) => r.ok).length,
+      failed: taskResults.filter((r) => !r.ok).length
+    },
+    ...(liveOverride ? { live_override: liveOverride } : {})
   };
   const result: SyncResult = { summary, rejects: agg.rejects, snapshots, triggers, failures };
   if (options.exportDir && !options.dryRun) writeExport(options.exportDir, result);

@@ -1,0 +1,160 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { GtmError, InputError } from '../../lib/errors';
+import { loadSchema } from '../../metadata/schema';
+import { loadPolicyFile, Policy } from '../../policy/policy';
+import { createLocalSink } from '../../store/localSink';
+import { LocalStore } from '../../store/localStore';
+import { ticketCsv, WeekPlan } from '../../test-support/ticketExport';
+import { FALSE_POSITIVE, outcomeWindow, TRUE_POSITIVE } from '../backtest';
+import { readOutcomesFile, runBacktest } from '../backtestRun';
+import { isoWeekLabel, weekIndexOfLabel, weekStartMs } from '../isoWeek';
+import { OUTCOME_FIELDS, TRIGGER_FIELDS, TRIGGER_OBJECT } from '../records';
+import type { UsageSink } from '../sink';
+import { runUsageSync } from '../sync';
+import { thresholdsFromPolicy } from '../triggerRules';
+
+jest.setTimeout(60_000);
+
+const shadow = loadPolicyFile();
+const live = new Policy(
+  { ...shadow.entries, Expansion_Mode: { ...shadow.entry('Expansion_Mode'), value: 'live' } },
+  shadow.version,
+  'test'
+);
+const schema = loadSchema();
+const t = thresholdsFromPolicy(shadow);
+const W = weekIndexOfLabel('2026-W10')!;
+const windowDays = shadow.integer('Expansion_Outcome_Window_Days');
+const minSample = shadow.integer('Expansion_Backtest_Min_Sample');
+const fired = isoWeekLabel(W + t.consecutiveWeeks - 1);
+const win = outcomeWindow(fired, windowDays)!;
+const accounts = Array.from({ length: minSample }, (_, i) => `acct-${String(i).padStart(3, '0')}`);
+const plans: WeekPlan[] = accounts.flatMap((account) =>
+  Array.from({ length: t.consecutiveWeeks }, (_, w) => ({
+    account,
+    weekIndex: W + w,
+    total: t.minTickets,
+    ai: t.minTickets
+  }))
+);
+
+let dir: string;
+beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gtm-backtest-'))));
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+async function withSink<T>(fn: (sink: UsageSink, store: LocalStore) => Promise<T>): Promise<T> {
+  const store = await LocalStore.open(path.join(dir, 'store.duckdb'), schema);
+  const sink = createLocalSink(store, { createMissingParents: true });
+  try {
+    return await fn(sink, store);
+  } finally {
+    await sink.close();
+  }
+}
+
+function file(name: string, text: string): string {
+  fs.writeFileSync(path.join(dir, name), text);
+  return path.join(dir, name);
+}
+
+/** outcomes for all but `misses` accounts, inside their windows */
+const outcomes = (misses: number) =>
+  file(
+    'outcomes.csv',
+    `account_id,outcome_date\n${accounts
+      .slice(misses)
+      .map((a) => `${a},${new Date(win.startMs + 86_400_000).toISOString().slice(0, 10)}`)
+      .join('\n')}\n`
+  );
+
+const syncAt = (policy: Policy, asOfMs: number, forceLive?: string) =>
+  withSink((sink) =>
+    runUsageSync(
+      { input: path.join(dir, 'tickets.csv'), asOfMs, dryRun: false, maxRejectRate: 0.01, forceLive },
+      policy,
+      sink
+    )
+  );
+
+describe('backtest and live mode', () => {
+  beforeEach(() => file('tickets.csv', ticketCsv(plans)));
+
+  it('labels every trigger whose window closed, writes the labels, and reports the rate', async () => {
+    await syncAt(shadow, weekStartMs(W + 10));
+    const early = await withSink((sink) =>
+      runBacktest(sink, shadow, { asOfMs: win.endMs - 1, outcomesFile: outcomes(2), dryRun: false })
+    );
+    expect(early.report).toMatchObject({ n: 0, pending: minSample, met: false });
+    const r = await withSink((sink) =>
+      runBacktest(sink, shadow, { asOfMs: win.endMs, outcomesFile: outcomes(2), dryRun: false })
+    );
+    expect(r.report).toMatchObject({
+      n: minSample,
+      falsePositives: 2,
+      truePositives: minSample - 2,
+      met: 2 / minSample < shadow.number('Expansion_Max_False_Positive_Rate')
+    });
+    expect(r.writes).toEqual({ written: minSample, failed: 0 });
+    const labels = await withSink((sink) => sink.load(TRIGGER_OBJECT, TRIGGER_FIELDS.key, [OUTCOME_FIELDS.label]));
+    const counts = [...labels.values()].reduce(
+      (m, row) => m.set(row[OUTCOME_FIELDS.label], (m.get(row[OUTCOME_FIELDS.label]) ?? 0) + 1),
+      new Map()
+    );
+    expect(counts).toEqual(
+      new Map([
+        [TRUE_POSITIVE, minSample - 2],
+        [FALSE_POSITIVE, 2]
+      ])
+    );
+  });
+
+  it('live mode refuses to start until the backtest meets the target, and the override is recorded', async () => {
+    await syncAt(shadow, weekStartMs(W + 10));
+    await withSink((sink) =>
+      runBacktest(sink, shadow, { asOfMs: win.endMs, outcomesFile: outcomes(minSample), dryRun: false })
+    );
+    const refused = await syncAt(live, win.endMs).catch((e) => e);
+    expect(refused).toBeInstanceOf(GtmError);
+    expect(refused.message).toMatch(/^live mode refused: false-positive rate 100.0% .* nothing was written$/);
+    const forced = await syncAt(live, win.endMs, 'board asked for a pilot of live alerts');
+    expect(forced.summary.live_override).toEqual({
+      reason: 'board asked for a pilot of live alerts',
+      backtest: expect.stringContaining('100.0%')
+    });
+  });
+
+  it('once the backtest is met, live triggers open and their account owners get a Task with the playbook', async () => {
+    await syncAt(shadow, weekStartMs(W + 10));
+    await withSink((sink) =>
+      runBacktest(sink, shadow, { asOfMs: win.endMs, outcomesFile: outcomes(0), dryRun: false })
+    );
+    // new weeks after the cooldown fire again, now live
+    const later: WeekPlan[] = accounts.slice(0, 2).flatMap((account) =>
+      Array.from({ length: t.consecutiveWeeks }, (_, w) => ({
+        account,
+        weekIndex: W + t.cooldownWeeks + w + 2,
+        total: t.minTickets,
+        ai: t.minTickets
+      }))
+    );
+    file('tickets.csv', ticketCsv(later, 'later'));
+    const r = await syncAt(live, win.endMs);
+    expect(r.summary).toMatchObject({ mode: 'live', triggers: 2, follow_up_tasks: { created: 2, failed: 0 } });
+    expect(r.triggers.map((x) => x.row[TRIGGER_FIELDS.status])).toEqual(['Open', 'Open']);
+    const tasks = await withSink(async (_s, store) =>
+      (await store.db.runAndReadAll(`SELECT "Subject", "Description", "WhatId" FROM "Task"`)).getRowObjects()
+    );
+    expect(tasks).toHaveLength(2);
+    expect(String(tasks[0]!.Description)).toContain(shadow.text('Expansion_Playbook'));
+  });
+});
+
+describe('outcomes file', () => {
+  it('names the line and field of a bad date', () => {
+    const f = file('o.csv', 'account_id,outcome_date\nacme,2026-05-01\nglobex,May 3rd\n');
+    expect(() => readOutcomesFile(f)).toThrow(InputError);
+    expect(() => readOutcomesFile(f)).toThrow(/o.csv:3 \[outcome_date\]: "May 3rd" is not a date/);
+  });
+});

@@ -1,0 +1,135 @@
+/**
+ * exp-005's week-6 QA: were the triggers right? Each trigger whose outcome window has closed is labelled a
+ * true positive (an expansion outcome on the account inside the window) or a false positive; the false-positive
+ * rate is reported with a Wilson 95% interval and judged against the policy target on a minimum sample.
+ */
+import type { Policy } from '../policy/policy';
+import { weekIndexOfLabel, weekStartMs } from './isoWeek';
+
+export const TRUE_POSITIVE = 'True Positive';
+export const FALSE_POSITIVE = 'False Positive';
+export type OutcomeLabel = typeof TRUE_POSITIVE | typeof FALSE_POSITIVE;
+
+const DAY_MS = 86_400_000;
+/** two-sided 95% normal quantile */
+const Z_95 = 1.959963984540054;
+
+export interface FiredTriggerRef {
+  key: string;
+  accountKey: string;
+  isoWeek: string;
+}
+
+export interface Outcome {
+  accountKey: string;
+  dateMs: number;
+}
+
+export interface LabelledTrigger extends FiredTriggerRef {
+  windowStart: string;
+  windowEnd: string;
+  label: OutcomeLabel;
+  outcomeDate?: string;
+}
+
+export interface BacktestReport {
+  asOf: string;
+  windowDays: number;
+  triggers: number;
+  pending: number;
+  n: number;
+  truePositives: number;
+  falsePositives: number;
+  falsePositiveRate: number | null;
+  wilson95: { low: number; high: number } | null;
+  target: { maxRate: number; minSample: number };
+  met: boolean;
+  verdict: string;
+}
+
+const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** Wilson score interval for k successes in n trials. */
+export function wilsonInterval(k: number, n: number, z = Z_95): { low: number; high: number } {
+  if (n === 0) return { low: 0, high: 1 };
+  const p = k / n;
+  const z2 = z * z;
+  const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+  const half = (z / (1 + z2 / n)) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
+}
+
+/** The outcome window of a trigger: from the end of its fired week, windowDays long. */
+export function outcomeWindow(isoWeek: string, windowDays: number): { startMs: number; endMs: number } | undefined {
+  const w = weekIndexOfLabel(isoWeek);
+  if (w === undefined) return undefined;
+  const startMs = weekStartMs(w + 1);
+  return { startMs, endMs: startMs + windowDays * DAY_MS };
+}
+
+export function labelTriggers(
+  triggers: readonly FiredTriggerRef[],
+  outcomes: readonly Outcome[],
+  windowDays: number,
+  asOfMs: number
+): { labelled: LabelledTrigger[]; pending: FiredTriggerRef[] } {
+  const byAccount = new Map<string, number[]>();
+  for (const o of outcomes) byAccount.set(o.accountKey, [...(byAccount.get(o.accountKey) ?? []), o.dateMs]);
+  const labelled: LabelledTrigger[] = [];
+  const pending: FiredTriggerRef[] = [];
+  for (const t of triggers) {
+    const win = outcomeWindow(t.isoWeek, windowDays);
+    if (!win || win.endMs > asOfMs) {
+      pending.push(t);
+      continue;
+    }
+    const hit = (byAccount.get(t.accountKey) ?? [])
+      .filter((d) => d >= win.startMs && d < win.endMs)
+      .sort((a, b) => a - b)[0];
+    labelled.push({
+      ...t,
+      windowStart: isoDate(win.startMs),
+      windowEnd: isoDate(win.endMs),
+      label: hit === undefined ? FALSE_POSITIVE : TRUE_POSITIVE,
+      ...(hit === undefined ? {} : { outcomeDate: isoDate(hit) })
+    });
+  }
+  return { labelled, pending };
+}
+
+export function backtestReport(
+  labels: readonly { label: OutcomeLabel }[],
+  pending: number,
+  policy: Policy,
+  asOfMs: number
+): BacktestReport {
+  const maxRate = policy.number('Expansion_Max_False_Positive_Rate');
+  const minSample = policy.integer('Expansion_Backtest_Min_Sample');
+  const n = labels.length;
+  const fp = labels.filter((l) => l.label === FALSE_POSITIVE).length;
+  const rate = n ? fp / n : null;
+  const met = rate !== null && n >= minSample && rate < maxRate;
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  const verdict =
+    rate === null
+      ? `no trigger has a closed outcome window yet (${pending} pending): live mode stays off`
+      : n < minSample
+        ? `false-positive rate ${pct(rate)} on n=${n}: below the minimum sample of ${minSample}, not enough to go live`
+        : met
+          ? `false-positive rate ${pct(rate)} on n=${n} is below the ${pct(maxRate)} target: live mode may start`
+          : `false-positive rate ${pct(rate)} on n=${n} is not below the ${pct(maxRate)} target: live mode stays off`;
+  return {
+    asOf: new Date(asOfMs).toISOString(),
+    windowDays: policy.integer('Expansion_Outcome_Window_Days'),
+    triggers: n + pending,
+    pending,
+    n,
+    truePositives: n - fp,
+    falsePositives: fp,
+    falsePositiveRate: rate,
+    wilson95: n ? wilsonInterval(fp, n) : null,
+    target: { maxRate, minSample },
+    met,
+    verdict
+  };
+}
