@@ -11,6 +11,7 @@ import { createGunzip } from 'node:zlib';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { describeFsError, InputError } from '../lib/errors';
 import { CsvRecord, CsvStructureError, readCsvRecords, toCsvLine } from './csvRecords';
+import { readLines, readPlainCsv } from './fastPath';
 import { checkRow, ColumnIndex, indexColumns, REQUIRED_COLUMNS, RESOLUTIONS } from './rowRules';
 
 export interface Reject {
@@ -30,6 +31,8 @@ export interface WeekUsage {
 
 export interface AggregateResult {
   format: 'csv' | 'csv.gz' | 'parquet';
+  /** fast: DuckDB parsed a one-record-per-line CSV; exact: the record reader (any layout) */
+  engine: 'fast' | 'exact';
   rowsRead: number;
   tickets: number;
   duplicates: number;
@@ -119,7 +122,11 @@ async function readCsvInto(file: string, format: Format, collector: Collector, o
       if (r.malformed) {
         collector.rowsRead++;
         collector.reject(r.line, `malformed CSV: ${r.malformed}`, r.fields);
-      } else if (r.fields.length !== header.length) {
+      } else if (
+        r.fields.length !== header.length &&
+        !(r.fields.length > header.length && r.fields.slice(header.length).every((f) => f === ''))
+      ) {
+        // trailing empty values (a spreadsheet's extra commas) are tolerated; anything else is a broken row
         collector.rowsRead++;
         collector.reject(r.line, `${r.fields.length} values where the header has ${header.length}`, r.fields);
       } else {
@@ -183,7 +190,8 @@ async function readParquetInto(
 /** Reads the export and returns weekly usage per account with every row accounted for. */
 export async function aggregateExport(
   file: string,
-  onProgress: (rows: number) => void = () => {}
+  onProgress: (rows: number) => void = () => {},
+  options: { engine?: 'auto' | 'exact' } = {}
 ): Promise<AggregateResult> {
   const format = detectFormat(file);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gtm-usage-'));
@@ -194,6 +202,23 @@ export async function aggregateExport(
   });
   const db = await instance.connect();
   try {
+    if (format === 'csv' && options.engine !== 'exact') {
+      const fast = await readPlainCsv(file, db);
+      if (fast) {
+        const collector = new Collector(() => {});
+        collector.rowsRead = fast.rowsRead;
+        for (const r of fast.rejects) collector.rejects.push({ ...r, raw: '' });
+        if (collector.rowsRead === 0) throw new InputError(`${file} has a header but no ticket rows`);
+        const settled = await settle(db, collector);
+        // the raw text of rejected rows comes from the file itself (one record per line was proven)
+        const raws = await readLines(
+          file,
+          settled.rejects.filter((r) => !r.raw).map((r) => r.line)
+        );
+        for (const r of settled.rejects) if (!r.raw) r.raw = raws.get(r.line) ?? '';
+        return { format, engine: 'fast', ...settled };
+      }
+    }
     await db.run(
       `CREATE TABLE rows (line BIGINT, ticket VARCHAR, account VARCHAR, created BIGINT, resolved BIGINT, res UTINYINT, raw VARCHAR)`
     );
@@ -213,7 +238,7 @@ export async function aggregateExport(
     else await readCsvInto(file, format, collector, onProgress);
     appender.closeSync();
     if (collector.rowsRead === 0) throw new InputError(`${file} has a header but no ticket rows`);
-    return { format, ...(await settle(db, collector)) };
+    return { format, engine: 'exact', ...(await settle(db, collector)) };
   } finally {
     db.closeSync();
     instance.closeSync();
@@ -222,33 +247,41 @@ export async function aggregateExport(
 }
 
 /** Duplicates, conflicts and weekly counts, in SQL over the valid rows. */
-async function settle(db: DuckDBConnection, collector: Collector): Promise<Omit<AggregateResult, 'format'>> {
+async function settle(db: DuckDBConnection, collector: Collector): Promise<Omit<AggregateResult, 'format' | 'engine'>> {
   const rejects = [...collector.rejects];
-  // a ticket under more than one account: every row of it is rejected
-  await db.run(`CREATE TABLE multi AS SELECT ticket, string_agg(DISTINCT account, ', ' ORDER BY account) AS accounts
-                FROM rows GROUP BY ticket HAVING count(DISTINCT account) > 1`);
-  // the latest resolved_at wins (empty = earliest); rows tied on it must agree on created_at and resolution
-  await db.run(`CREATE TABLE ranked AS
-      SELECT r.*, coalesce(resolved, -9223372036854775807) AS rk,
-             max(coalesce(resolved, -9223372036854775807)) OVER (PARTITION BY ticket) AS top_rk,
-             count(*) OVER (PARTITION BY ticket) AS n
-      FROM rows r WHERE ticket NOT IN (SELECT ticket FROM multi)`);
-  await db.run(`CREATE TABLE conflict AS SELECT ticket FROM ranked WHERE rk = top_rk
-                GROUP BY ticket HAVING count(DISTINCT created) > 1 OR count(DISTINCT res) > 1`);
+  // One pass over the tickets. Most have one row, and that row is the ticket; only tickets with several rows
+  // (few) are looked at again, row by row.
+  const NONE = '-9223372036854775807'; // an empty resolved_at ranks before any instant
+  await db.run(`CREATE TABLE tickets AS
+      SELECT ticket, count(*) AS n, min(account) AS a1, max(account) AS a2, max(coalesce(resolved, ${NONE})) AS top_rk,
+             min(created) AS created, min(res) AS res
+      FROM rows GROUP BY ticket`);
+  // a ticket under more than one account: every row of it is rejected.
+  // Otherwise the latest resolved_at wins (empty = earliest); rows tied on it must agree on created_at and
+  // resolution, or every row of the ticket is rejected as conflicting; the other rows are duplicates.
+  await db.run(`CREATE TABLE dup_rows AS
+      SELECT r.line, r.raw, r.ticket, r.account, r.created, r.res, coalesce(r.resolved, ${NONE}) = t.top_rk AS top,
+             t.a1 <> t.a2 AS multi
+      FROM rows r JOIN (SELECT * FROM tickets WHERE n > 1) t USING (ticket)`);
+  await db.run(`CREATE TABLE dup_tickets AS
+      SELECT ticket, bool_or(multi) AS multi,
+             count(DISTINCT created) FILTER (WHERE top) > 1 OR count(DISTINCT res) FILTER (WHERE top) > 1 AS conflict,
+             string_agg(DISTINCT account, ', ' ORDER BY account) AS accounts,
+             min(created) FILTER (WHERE top) AS created, min(res) FILTER (WHERE top) AS res, min(account) AS account
+      FROM dup_rows GROUP BY ticket`);
   const rejected = await db.runAndReadAll(`
-      SELECT line, raw, 'ticket_id ' || r.ticket || ' appears under more than one account_id (' || m.accounts || ')' AS reason
-        FROM rows r JOIN multi m USING (ticket)
-      UNION ALL
-      SELECT line, raw, 'ticket_id ' || ticket || ' has rows with the same latest resolved_at that disagree on created_at or resolution' AS reason
-        FROM ranked WHERE ticket IN (SELECT ticket FROM conflict)
-      ORDER BY line`);
+      SELECT r.line, r.raw,
+             CASE WHEN d.multi THEN 'ticket_id ' || r.ticket || ' appears under more than one account_id (' || d.accounts || ')'
+                  ELSE 'ticket_id ' || r.ticket || ' has rows with the same latest resolved_at that disagree on created_at or resolution' END AS reason
+      FROM dup_rows r JOIN dup_tickets d USING (ticket) WHERE d.multi OR d.conflict ORDER BY r.line`);
   for (const r of rejected.getRowObjects())
-    rejects.push({ line: Number(r.line), reason: String(r.reason), raw: String(r.raw) });
+    rejects.push({ line: Number(r.line), reason: String(r.reason), raw: r.raw === null ? '' : String(r.raw) });
   rejects.sort((a, b) => a.line - b.line);
 
   await db.run(`CREATE TABLE winners AS
-      SELECT ticket, any_value(account) AS account, any_value(created) AS created, any_value(res) AS res, any_value(n) AS n
-      FROM ranked WHERE rk = top_rk AND ticket NOT IN (SELECT ticket FROM conflict) GROUP BY ticket`);
+      SELECT a1 AS account, created, res, 1 AS n FROM tickets WHERE n = 1
+      UNION ALL
+      SELECT d.account, d.created, d.res, t.n FROM dup_tickets d JOIN tickets t USING (ticket) WHERE NOT d.multi AND NOT d.conflict`);
   const counts = (
     await db.runAndReadAll(`SELECT count(*) AS tickets, coalesce(sum(n - 1), 0) AS duplicates FROM winners`)
   ).getRowObjects()[0]!;

@@ -1,0 +1,119 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ticketRows } from '../../test-support/ticketExport';
+import { aggregateExport } from '../aggregate';
+import { countLines, readLines } from '../fastPath';
+import { weekIndexOfLabel } from '../isoWeek';
+
+jest.setTimeout(120_000);
+
+let dir: string;
+beforeAll(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gtm-fast-'))));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function file(name: string, text: string): string {
+  fs.writeFileSync(path.join(dir, name), text);
+  return path.join(dir, name);
+}
+
+/** Both engines over the same file must agree on everything, line numbers and reasons included. */
+async function bothEngines(f: string) {
+  const fast = await aggregateExport(f);
+  const exact = await aggregateExport(f, () => {}, { engine: 'exact' });
+  return { fast, exact };
+}
+
+const EDGE_ROWS = [
+  'ticket_id,account_id,created_at,resolved_at,resolution,channel',
+  't1,a1,2026-03-02T10:00:00Z,2026-03-02T11:00:00Z,ai,email',
+  't2,a1,2026-03-08 23:59:59.9999999,,Unresolved ,chat',
+  't3,a1,2026-03-09T00:30:00+01:00,,HUMAN,chat',
+  't4,a1,2026-03-02T24:00:00Z,,ai,email',
+  't5,a1,2026-02-29T10:00:00Z,,ai,email',
+  't6,a1,2026-03-02T10:00:00+25:00,,ai,email',
+  't7,a1,2026-03-02,,ai,email',
+  't8,a1,2026-03-02T10:00:00.1234567891Z,,ai,email',
+  't9,a1,2026-03-02T10:00:60Z,,ai,email',
+  't10,a1,2026-03-02T10:00:00Z,2026-03-02T09:59:59.9999999Z,ai,email',
+  't11,a1,2026-03-02T10:00:00Z,2026-03-02T10:00:00.0000001Z,ai,email',
+  't12,a1,2026-03-02T10:00:00Z,,maybe,email',
+  ',a1,2026-03-02T10:00:00Z,,ai,email',
+  't13,  ,2026-03-02T10:00:00Z,,ai,email',
+  't14,a1,,,ai,email',
+  't15,a2,2026-03-02T10:00:00Z,,ai,email',
+  't15,a3,2026-03-02T10:00:00Z,,ai,email',
+  't16,a1,2026-03-02T10:00:00Z,2026-03-03T10:00:00Z,ai,email',
+  't16,a1,2026-03-02T10:00:00Z,2026-03-03T10:00:00Z,human,email',
+  't17,a1,2026-03-02T10:00:00Z,,human,email',
+  't17,a1,2026-03-02T10:00:00Z,2026-03-02T12:00:00Z,ai,email',
+  't17,a1,2026-03-02T10:00:00Z,2026-03-02T11:00:00Z,human,email',
+  '"t18","a1","2026-03-02T10:00:00Z","","ai","e, mail"',
+  't19,a1,2026-03-02 10:00:00.5-02:30,,ai,email'
+];
+
+describe('fast path (DuckDB) agrees with the exact reader', () => {
+  it('on every rule: instants, resolutions, empties, duplicates and conflicts', async () => {
+    const { fast, exact } = await bothEngines(file('edge.csv', `${EDGE_ROWS.join('\n')}\n`));
+    expect(fast.engine).toBe('fast');
+    expect(exact.engine).toBe('exact');
+    expect({ ...fast, engine: 'x' }).toEqual({ ...exact, engine: 'x' });
+    expect(exact.rejects.map((r) => r.line)).toEqual([5, 6, 7, 8, 9, 10, 11, 13, 14, 15, 16, 17, 18, 19, 20]);
+    expect(exact.duplicates).toBe(2);
+  });
+
+  it('with CRLF line ends and a BOM', async () => {
+    const { fast, exact } = await bothEngines(file('crlf.csv', `\ufeff${EDGE_ROWS.join('\r\n')}\r\n`));
+    expect(fast.engine).toBe('fast');
+    expect({ ...fast, engine: 'x' }).toEqual({ ...exact, engine: 'x' });
+  });
+
+  it('falls back to the exact reader when a value spans lines or a line is blank', async () => {
+    const multiline = await aggregateExport(
+      file('ml.csv', `${EDGE_ROWS.slice(0, 3).join('\n')}\n"t20","a1","2026-03-02T10:00:00Z","","ai","two\nlines"\n`)
+    );
+    expect(multiline.engine).toBe('exact');
+    const blank = await aggregateExport(file('blank.csv', `${EDGE_ROWS.slice(0, 3).join('\n')}\n\n${EDGE_ROWS[3]}\n`));
+    expect(blank.engine).toBe('exact');
+    expect(blank.rowsRead).toBe(3);
+    const short = await aggregateExport(file('short.csv', `${EDGE_ROWS.slice(0, 3).join('\n')}\nt21,a1\n`));
+    expect(short.engine).toBe('exact');
+    expect(short.rejects).toEqual([{ line: 4, reason: '2 values where the header has 6', raw: 't21,a1' }]);
+  });
+
+  it('keeps file order on a file large enough to be read in parallel', async () => {
+    const W = weekIndexOfLabel('2026-W10')!;
+    const rows = ticketRows(
+      Array.from({ length: 400 }, (_, i) => ({
+        account: `acct-${i % 97}`,
+        weekIndex: W + (i % 26),
+        total: 600,
+        ai: 250,
+        unresolved: 50
+      }))
+    );
+    // sprinkle rejects and duplicates at known lines
+    for (let i = 1000; i < rows.length; i += 7919) rows[i] = rows[i]!.replace(/,(ai|human|unresolved),/, ',robot,');
+    for (let i = 5000; i < rows.length; i += 10007) rows.splice(i, 0, rows[i - 3000]!);
+    const f = file('big.csv', `ticket_id,account_id,created_at,resolved_at,resolution,channel\n${rows.join('\n')}\n`);
+    const { fast, exact } = await bothEngines(f);
+    expect(fast.engine).toBe('fast');
+    expect(fast.rowsRead).toBe(rows.length);
+    expect(fast.rejects.length).toBeGreaterThan(20);
+    expect(fast.duplicates).toBeGreaterThan(10);
+    expect({ ...fast, engine: 'x' }).toEqual({ ...exact, engine: 'x' });
+  });
+});
+
+describe('line helpers', () => {
+  it('count lines with or without a final newline, and read chosen lines', async () => {
+    expect(await countLines(file('a.txt', 'a\nb\nc\n'))).toBe(3);
+    expect(await countLines(file('b.txt', 'a\nb\nc'))).toBe(3);
+    expect(await countLines(file('c.txt', ''))).toBe(0);
+    const lines = await readLines(file('d.txt', 'h\r\nx1\r\nx2\r\nx3'), [2, 4]);
+    expect([...lines]).toEqual([
+      [2, 'x1'],
+      [4, 'x3']
+    ]);
+  });
+});
