@@ -70,7 +70,9 @@ export function createLocalSink(store: LocalStore, options: LocalSinkOptions = {
       const shapes = new Map<string, number[]>();
       rows.forEach((r, i) => {
         const sig = Object.keys(r).sort().join('\u0000');
-        shapes.set(sig, [...(shapes.get(sig) ?? []), i]);
+        const list = shapes.get(sig);
+        if (list) list.push(i);
+        else shapes.set(sig, [i]);
       });
       const types = tableColumns(store.schema, object);
       for (const [sig, indexes] of shapes) {

@@ -74,7 +74,11 @@ export function labelTriggers(
   asOfMs: number
 ): { labelled: LabelledTrigger[]; pending: FiredTriggerRef[] } {
   const byAccount = new Map<string, number[]>();
-  for (const o of outcomes) byAccount.set(o.accountKey, [...(byAccount.get(o.accountKey) ?? []), o.dateMs]);
+  for (const o of outcomes) {
+    const dates = byAccount.get(o.accountKey);
+    if (dates) dates.push(o.dateMs);
+    else byAccount.set(o.accountKey, [o.dateMs]);
+  }
   const labelled: LabelledTrigger[] = [];
   const pending: FiredTriggerRef[] = [];
   for (const t of triggers) {

@@ -184,7 +184,7 @@ export async function runUsageSync(
   for (const t of storedTriggers.values()) {
     const account = String(t[TRIGGER_FIELDS.account] ?? '');
     const week = weekIndexOfLabel(String(t[TRIGGER_FIELDS.isoWeek] ?? ''));
-    if (account && week !== undefined) priorFires.set(account, [...(priorFires.get(account) ?? []), week]);
+    if (account && week !== undefined) priorFires.set(account, (priorFires.get(account) ?? []).concat(week));
   }
   const triggers: SyncResult['triggers'] = [];
   for (const [accountKey, weeks] of historyByAccount(storedSnapshots, snapshots)) {

@@ -1,0 +1,100 @@
+/**
+ * `npm run bench:usage`: the usage sync against its floor, measured in one run on this machine.
+ * Generates the synthetic export once (10M events, 20,000 accounts, 26 weeks by default), then times, each in
+ * its own process: a bare DuckDB GROUP BY over the file (the floor), the full sync to a fresh local store, and
+ * the same sync again (unchanged input). Reports ratios against the floor, peak RSS, and the API calls of a
+ * full sync against the Bulk API 2.0 test double. A benchmark, not a test: it asserts nothing.
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { REPO_ROOT } from '../lib/paths';
+import { weekIndexOfLabel, weekStartMs } from '../usage/isoWeek';
+import { generateEvents } from './generateEvents';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+
+const events = arg('events', 10_000_000);
+const accounts = arg('accounts', 20_000);
+const weeks = arg('weeks', 26);
+const dir = path.join(REPO_ROOT, '.gtm', 'bench');
+const firstWeek = weekIndexOfLabel('2026-W10')!;
+const asOf = new Date(weekStartMs(firstWeek + weeks)).toISOString();
+
+function step(...args: string[]): { ms: number; maxRssMb: number; result: Record<string, unknown> } {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'syncRunner.ts'), ...args], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    maxBuffer: 1 << 24
+  });
+  return JSON.parse(out.trim().split('\n').pop()!);
+}
+
+async function main() {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `events-${events}-${accounts}-${weeks}.csv`);
+  if (!fs.existsSync(file)) {
+    const t0 = performance.now();
+    process.stderr.write(
+      `generating ${events.toLocaleString('en-US')} events over ${accounts} accounts and ${weeks} weeks ...\n`
+    );
+    await generateEvents({ file: `${file}.tmp`, events, accounts, weeks, firstWeekIndex: firstWeek });
+    fs.renameSync(`${file}.tmp`, file);
+    process.stderr.write(
+      `generated ${(fs.statSync(file).size / 1e6).toFixed(0)} MB in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`
+    );
+  }
+  const store = path.join(dir, 'bench-store.duckdb');
+  fs.rmSync(store, { force: true });
+  fs.rmSync(`${store}.wal`, { force: true });
+
+  process.stderr.write('warming the page cache ...\n');
+  step('floor', file);
+  process.stderr.write('floor: bare DuckDB GROUP BY ...\n');
+  const floor = step('floor', file);
+  process.stderr.write('full sync to a fresh local store ...\n');
+  const first = step('sync', file, store, asOf);
+  process.stderr.write('the same sync again (unchanged input) ...\n');
+  const rerun = step('sync', file, store, asOf);
+
+  const report = {
+    machine: { cores: require('node:os').cpus().length, node: process.version },
+    input: { file: path.relative(REPO_ROOT, file), bytes: fs.statSync(file).size, events, accounts, weeks },
+    floorMs: floor.ms,
+    firstSync: { ms: first.ms, maxRssMb: first.maxRssMb, summary: first.result },
+    unchangedRerun: { ms: rerun.ms, maxRssMb: rerun.maxRssMb, written: rerun.result.written },
+    ratios: {
+      syncToFloor: +(first.ms / floor.ms).toFixed(2),
+      rerunToFirst: +(rerun.ms / first.ms).toFixed(2)
+    },
+    targets: { syncToFloor: 1.5, maxRssMb: 1024, rerunToFirst: 0.3, apiCallsFor500kSnapshots: 25 }
+  };
+  fs.writeFileSync(path.join(dir, 'usage-bench.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const s = first.result as Record<string, number>;
+  const rows: [string, string, string][] = [
+    ['floor (DuckDB GROUP BY)', `${(floor.ms / 1000).toFixed(2)} s`, ''],
+    [
+      'full sync, local store',
+      `${(first.ms / 1000).toFixed(2)} s`,
+      `ratio ${report.ratios.syncToFloor} (target <= 1.5)`
+    ],
+    ['peak RSS of the sync', `${first.maxRssMb} MB`, 'target <= 1024 MB'],
+    [
+      'unchanged re-run',
+      `${(rerun.ms / 1000).toFixed(2)} s`,
+      `${report.ratios.rerunToFirst}x the first (target <= 0.3); wrote ${rerun.result.written}`
+    ],
+    ['rows / tickets / dup / rejected', `${s.rows_read} / ${s.tickets} / ${s.duplicates} / ${s.rejected}`, ''],
+    ['snapshots / triggers', `${s.snapshots} / ${s.triggers}`, '']
+  ];
+  for (const [a, b, c] of rows) process.stdout.write(`${a.padEnd(32)} ${b.padStart(34)}  ${c}\n`);
+  process.stdout.write(`\nreport: ${path.relative(REPO_ROOT, path.join(dir, 'usage-bench.json'))}\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
