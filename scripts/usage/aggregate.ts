@@ -209,7 +209,7 @@ export async function aggregateExport(
         collector.rowsRead = fast.rowsRead;
         for (const r of fast.rejects) collector.rejects.push({ ...r, raw: '' });
         if (collector.rowsRead === 0) throw new InputError(`${file} has a header but no ticket rows`);
-        const settled = await settle(db, collector);
+        const settled = await settle(db, collector, 'rowid + 2');
         // the raw text of rejected rows comes from the file itself (one record per line was proven)
         const raws = await readLines(
           file,
@@ -220,7 +220,7 @@ export async function aggregateExport(
       }
     }
     await db.run(
-      `CREATE TABLE rows (line BIGINT, ticket VARCHAR, account VARCHAR, created BIGINT, resolved BIGINT, res UTINYINT, raw VARCHAR)`
+      `CREATE TABLE rows (line BIGINT, ticket VARCHAR, account VARCHAR, created BIGINT, resolved BIGINT, res UTINYINT, raw VARCHAR, reason VARCHAR)`
     );
     const appender = await db.createAppender('rows');
     const collector = new Collector((line, fields, row) => {
@@ -232,13 +232,14 @@ export async function aggregateExport(
       else appender.appendBigInt(row.resolvedNs);
       appender.appendUTinyInt(row.resolution);
       appender.appendVarchar(toCsvLine(fields));
+      appender.appendNull(); // reason: only valid rows are appended
       appender.endRow();
     });
     if (format === 'parquet') await readParquetInto(file, db, collector, onProgress);
     else await readCsvInto(file, format, collector, onProgress);
     appender.closeSync();
     if (collector.rowsRead === 0) throw new InputError(`${file} has a header but no ticket rows`);
-    return { format, engine: 'exact', ...(await settle(db, collector)) };
+    return { format, engine: 'exact', ...(await settle(db, collector, 'line')) };
   } finally {
     db.closeSync();
     instance.closeSync();
@@ -247,41 +248,47 @@ export async function aggregateExport(
 }
 
 /** Duplicates, conflicts and weekly counts, in SQL over the valid rows. */
-async function settle(db: DuckDBConnection, collector: Collector): Promise<Omit<AggregateResult, 'format' | 'engine'>> {
+async function settle(
+  db: DuckDBConnection,
+  collector: Collector,
+  lineExpr: 'line' | 'rowid + 2'
+): Promise<Omit<AggregateResult, 'format' | 'engine'>> {
   const rejects = [...collector.rejects];
   // One pass over the tickets. Most have one row, and that row is the ticket; only tickets with several rows
   // (few) are looked at again, row by row.
   const NONE = '-9223372036854775807'; // an empty resolved_at ranks before any instant
+  // Tickets are grouped by a 64-bit hash of their id (smaller and faster than the strings); a group of more
+  // than one row is then settled by the real ids, so a rare hash collision changes nothing.
   await db.run(`CREATE TABLE tickets AS
-      SELECT ticket, count(*) AS n, min(account) AS a1, max(account) AS a2, max(coalesce(resolved, ${NONE})) AS top_rk,
-             min(created) AS created, min(res) AS res
-      FROM rows GROUP BY ticket`);
+      SELECT hash(ticket) AS h, count(*) AS n, min(account) AS account, min(created) AS created, min(res) AS res
+      FROM rows WHERE reason IS NULL GROUP BY h`);
+  await db.run(`CREATE TABLE dup_rows AS
+      SELECT ${lineExpr} AS line, raw, ticket, account, created, coalesce(resolved, ${NONE}) AS rk, res
+      FROM rows WHERE reason IS NULL AND hash(ticket) IN (SELECT h FROM tickets WHERE n > 1)`);
   // a ticket under more than one account: every row of it is rejected.
   // Otherwise the latest resolved_at wins (empty = earliest); rows tied on it must agree on created_at and
   // resolution, or every row of the ticket is rejected as conflicting; the other rows are duplicates.
-  await db.run(`CREATE TABLE dup_rows AS
-      SELECT r.line, r.raw, r.ticket, r.account, r.created, r.res, coalesce(r.resolved, ${NONE}) = t.top_rk AS top,
-             t.a1 <> t.a2 AS multi
-      FROM rows r JOIN (SELECT * FROM tickets WHERE n > 1) t USING (ticket)`);
   await db.run(`CREATE TABLE dup_tickets AS
-      SELECT ticket, bool_or(multi) AS multi,
-             count(DISTINCT created) FILTER (WHERE top) > 1 OR count(DISTINCT res) FILTER (WHERE top) > 1 AS conflict,
-             string_agg(DISTINCT account, ', ' ORDER BY account) AS accounts,
-             min(created) FILTER (WHERE top) AS created, min(res) FILTER (WHERE top) AS res, min(account) AS account
+      SELECT ticket, count(*) AS n, min(account) AS a1, max(account) AS a2, max(rk) AS top_rk,
+             string_agg(DISTINCT account, ', ' ORDER BY account) AS accounts
       FROM dup_rows GROUP BY ticket`);
+  await db.run(`CREATE TABLE dup_top AS
+      SELECT ticket, count(DISTINCT created) > 1 OR count(DISTINCT res) > 1 AS conflict, min(created) AS created, min(res) AS res
+      FROM dup_rows JOIN dup_tickets USING (ticket) WHERE rk = top_rk GROUP BY ticket`);
   const rejected = await db.runAndReadAll(`
       SELECT r.line, r.raw,
-             CASE WHEN d.multi THEN 'ticket_id ' || r.ticket || ' appears under more than one account_id (' || d.accounts || ')'
+             CASE WHEN d.a1 <> d.a2 THEN 'ticket_id ' || r.ticket || ' appears under more than one account_id (' || d.accounts || ')'
                   ELSE 'ticket_id ' || r.ticket || ' has rows with the same latest resolved_at that disagree on created_at or resolution' END AS reason
-      FROM dup_rows r JOIN dup_tickets d USING (ticket) WHERE d.multi OR d.conflict ORDER BY r.line`);
+      FROM dup_rows r JOIN dup_tickets d USING (ticket) JOIN dup_top p USING (ticket)
+      WHERE d.a1 <> d.a2 OR p.conflict ORDER BY r.line`);
   for (const r of rejected.getRowObjects())
     rejects.push({ line: Number(r.line), reason: String(r.reason), raw: r.raw === null ? '' : String(r.raw) });
   rejects.sort((a, b) => a.line - b.line);
 
   await db.run(`CREATE TABLE winners AS
-      SELECT a1 AS account, created, res, 1 AS n FROM tickets WHERE n = 1
+      SELECT account, created, res, 1 AS n FROM tickets WHERE n = 1
       UNION ALL
-      SELECT d.account, d.created, d.res, t.n FROM dup_tickets d JOIN tickets t USING (ticket) WHERE NOT d.multi AND NOT d.conflict`);
+      SELECT d.a1, p.created, p.res, d.n FROM dup_tickets d JOIN dup_top p USING (ticket) WHERE d.a1 = d.a2 AND NOT p.conflict`);
   const counts = (
     await db.runAndReadAll(`SELECT count(*) AS tickets, coalesce(sum(n - 1), 0) AS duplicates FROM winners`)
   ).getRowObjects()[0]!;

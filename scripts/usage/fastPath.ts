@@ -61,7 +61,7 @@ export interface FastRead {
 }
 
 /**
- * Fills table `rows` (line, ticket, account, created, resolved, res, raw) from a plain CSV, or returns
+ * Fills table `rows` (ticket, account, created, resolved, res, raw, reason; line = rowid + 2) from a plain CSV, or returns
  * undefined (and leaves nothing behind) when the file is not one record per line.
  */
 export async function readPlainCsv(file: string, db: DuckDBConnection): Promise<FastRead | undefined> {
@@ -87,7 +87,7 @@ export async function readPlainCsv(file: string, db: DuckDBConnection): Promise<
       ), typed AS (
         SELECT *, gtm_instant_ns(c) AS created, CASE WHEN r = '' THEN NULL ELSE gtm_instant_ns(r) END AS resolved FROM src
       )
-      SELECT ticket, account, created, resolved, CAST(res AS UTINYINT) AS res,
+      SELECT ticket, account, created, resolved, CAST(res AS UTINYINT) AS res, CAST(NULL AS VARCHAR) AS raw,
         CASE
           WHEN ticket = '' THEN 'ticket_id is empty'
           WHEN account = '' THEN 'account_id is empty'
@@ -109,15 +109,14 @@ export async function readPlainCsv(file: string, db: DuckDBConnection): Promise<
     await db.run('DROP TABLE checked');
     return undefined;
   }
-  // insertion order is file order: rowid 0 is line 2
-  await db.run(`CREATE TABLE rows AS SELECT rowid + 2 AS line, ticket, account, created, resolved, res, CAST(NULL AS VARCHAR) AS raw
-                FROM checked WHERE reason IS NULL`);
+  // insertion order is file order: rowid 0 is line 2. The table is used in place (no copy): valid rows have
+  // no reason, and settle() reads their line as rowid + 2.
   const rejects = (
     await db.runAndReadAll(`SELECT rowid + 2 AS line, reason FROM checked WHERE reason IS NOT NULL ORDER BY 1`)
   )
     .getRowObjects()
     .map((r) => ({ line: Number(r.line), reason: String(r.reason) }));
-  await db.run('DROP TABLE checked');
+  await db.run('ALTER TABLE checked RENAME TO rows');
   return { rowsRead, rejects };
 }
 
