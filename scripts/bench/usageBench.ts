@@ -50,6 +50,7 @@ async function main() {
   const store = path.join(dir, 'bench-store.duckdb');
   fs.rmSync(store, { force: true });
   fs.rmSync(`${store}.wal`, { force: true });
+  fs.rmSync(path.join(dir, 'cache'), { recursive: true, force: true });
 
   process.stderr.write('warming the page cache ...\n');
   step('floor', file);

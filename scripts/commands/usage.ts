@@ -8,6 +8,7 @@ import { createLocalSink } from '../store/localSink';
 import { DEFAULT_STORE, LocalStore } from '../store/localStore';
 import { parseInstant, nsToMs } from '../usage/instant';
 import type { UsageSink } from '../usage/sink';
+import { DEFAULT_CACHE_DIR } from '../usage/aggregateCache';
 import { runBacktest } from '../usage/backtestRun';
 import { runUsageSync, SyncResult } from '../usage/sync';
 
@@ -20,6 +21,7 @@ interface SyncFlags {
   json?: boolean;
   createAccounts?: boolean;
   forceLive?: string;
+  cache?: boolean;
 }
 
 /** --as-of: an ISO instant, or a date meaning midnight UTC. */
@@ -98,6 +100,7 @@ export function registerUsageCommand(program: Command): void {
     .option('--export <dir>', 'write usage_snapshots.csv, expansion_triggers.csv, rejects.csv and summary.json there')
     .option('--force-live <reason>', 'live mode although the backtest has not cleared it (the reason is recorded)')
     .option('--create-accounts', 'local store only: add an Account for each account_id the store does not have yet')
+    .option('--no-cache', 'read the export even if this exact file was read before')
     .option('--json', 'print the summary as JSON')
     .action(async (file: string, flags: SyncFlags) => {
       const out = createOutput(Boolean(flags.json));
@@ -108,7 +111,8 @@ export function registerUsageCommand(program: Command): void {
         dryRun: Boolean(flags.dryRun),
         maxRejectRate: parseRate(flags.maxRejectRate, policy.number('Usage_Max_Reject_Rate')),
         exportDir: flags.export,
-        forceLive: flags.forceLive
+        forceLive: flags.forceLive,
+        cacheDir: flags.cache === false ? undefined : DEFAULT_CACHE_DIR
       };
       const store = await LocalStore.open(path.resolve(flags.store ?? DEFAULT_STORE), loadSchema());
       const sink: UsageSink = createLocalSink(store, { createMissingParents: Boolean(flags.createAccounts) });

@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describeFsError, GtmError, InputError } from '../lib/errors';
 import type { Policy } from '../policy/policy';
-import { aggregateExport, AggregateResult, Reject } from './aggregate';
+import { aggregateExport, AggregateResult, detectFormat, Reject } from './aggregate';
+import { fingerprint, readCached, writeCached } from './aggregateCache';
 import { toCsvLine } from './csvRecords';
 import { weekIndexOfLabel } from './isoWeek';
 import {
@@ -35,6 +36,8 @@ export interface SyncOptions {
   exportDir?: string;
   /** start live mode although the backtest has not cleared it: the reason is recorded in the summary */
   forceLive?: string;
+  /** where aggregates of already-read exports are kept; undefined = no cache */
+  cacheDir?: string;
 }
 
 export interface WriteCounts {
@@ -140,9 +143,16 @@ export async function runUsageSync(
   sink: UsageSink,
   progress: (message: string) => void = () => {}
 ): Promise<SyncResult> {
-  const agg = await aggregateExport(options.input, (n) =>
-    progress(`reading ${options.input}: ${n.toLocaleString('en-US')} rows`)
-  );
+  detectFormat(options.input); // an unreadable or non-CSV input stops here, with its own message
+  const key = options.cacheDir ? fingerprint(options.input) : undefined;
+  let agg = key ? readCached(options.cacheDir!, key) : undefined;
+  if (agg) progress(`${options.input} was read before (same size, time and content at both ends): using that result`);
+  else {
+    agg = await aggregateExport(options.input, (n) =>
+      progress(`reading ${options.input}: ${n.toLocaleString('en-US')} rows`)
+    );
+    if (key) writeCached(options.cacheDir!, key, agg);
+  }
   if (agg.rowsRead > 0 && agg.rejects.length / agg.rowsRead > options.maxRejectRate) {
     throw rejectRateError(agg, options.maxRejectRate, options.input);
   }

@@ -289,3 +289,28 @@ describe('Parquet input', () => {
     expect(fromParquet.triggers.map((x) => x.fired.isoWeek)).toEqual(fromCsv.triggers.map((x) => x.fired.isoWeek));
   });
 });
+
+describe('re-reading an unchanged export', () => {
+  it('uses the cached aggregate for the same file, and reads again once the file changes', async () => {
+    const cacheDir = path.join(dir, 'cache');
+    const input = exportFile('tickets.csv', ticketCsv([0, 1, 2].map((w) => qualifying('acme', w))));
+    const first = await run(input, { cacheDir });
+    expect(fs.readdirSync(cacheDir)).toHaveLength(1);
+    const messages: string[] = [];
+    const again = await withSink((sink) =>
+      runUsageSync(options(input, { cacheDir }), policy, sink, (m) => messages.push(m))
+    );
+    expect(messages.some((m) => m.includes('was read before'))).toBe(true);
+    expect(again.summary).toMatchObject({
+      rows_read: first.summary.rows_read,
+      written: 0,
+      unchanged: first.summary.snapshots
+    });
+    // a changed file (new content, new time) is read again
+    fs.writeFileSync(input, ticketCsv([0, 1, 2, 3].map((w) => qualifying('acme', w))));
+    fs.utimesSync(input, new Date(), new Date(Date.now() + 5_000));
+    const changed = await run(input, { cacheDir });
+    expect(changed.summary.snapshots).toBe(4);
+    expect(fs.readdirSync(cacheDir)).toHaveLength(2);
+  });
+});
