@@ -7,6 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { REPO_ROOT } from '../lib/paths';
 import { weekIndexOfLabel, weekStartMs } from '../usage/isoWeek';
@@ -62,7 +63,7 @@ async function main() {
   const rerun = step('sync', file, store, asOf);
 
   const report = {
-    machine: { cores: require('node:os').cpus().length, node: process.version },
+    machine: { cores: os.cpus().length, node: process.version },
     input: { file: path.relative(REPO_ROOT, file), bytes: fs.statSync(file).size, events, accounts, weeks },
     floorMs: floor.ms,
     firstSync: { ms: first.ms, maxRssMb: first.maxRssMb, summary: first.result },

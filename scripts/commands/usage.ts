@@ -3,11 +3,15 @@ import { Command } from 'commander';
 import { createOutput, Output, table } from '../cli/output';
 import { InputError } from '../lib/errors';
 import { loadSchema } from '../metadata/schema';
-import { loadPolicyFile } from '../policy/policy';
+import { loadPolicyFromOrg } from '../policy/orgPolicy';
+import { loadPolicyFile, Policy } from '../policy/policy';
+import { sourceApiVersion } from '../deploy/plan';
+import { connectSalesforceSink, SalesforceSink } from '../usage/salesforce/salesforceSink';
 import { createLocalSink } from '../store/localSink';
 import { DEFAULT_STORE, LocalStore } from '../store/localStore';
 import { parseInstant, nsToMs } from '../usage/instant';
 import type { UsageSink } from '../usage/sink';
+import { detectFormat } from '../usage/aggregate';
 import { DEFAULT_CACHE_DIR } from '../usage/aggregateCache';
 import { runBacktest } from '../usage/backtestRun';
 import { runUsageSync, SyncResult } from '../usage/sync';
@@ -22,6 +26,7 @@ interface SyncFlags {
   createAccounts?: boolean;
   forceLive?: string;
   cache?: boolean;
+  targetOrg?: string;
 }
 
 /** --as-of: an ISO instant, or a date meaning midnight UTC. */
@@ -79,6 +84,30 @@ function printSummary(r: SyncResult, out: Output) {
     out.info(`... and ${r.rejects.length - 5} more rejected rows (see rejects.csv with --export)`);
 }
 
+/** The sink a command writes to, and the policy it judges by: the org's own copy when it targets an org. */
+async function openSink(
+  flags: { targetOrg?: string; store?: string; createAccounts?: boolean },
+  out: Output
+): Promise<{ sink: UsageSink; policy: Policy }> {
+  if (flags.targetOrg) {
+    out.progress(`connecting to ${flags.targetOrg} with the sf CLI's stored auth ...`);
+    const sink = await connectSalesforceSink(flags.targetOrg, sourceApiVersion());
+    try {
+      const policy = await loadPolicyFromOrg((soql) => sink.queryAll(soql), flags.targetOrg);
+      out.done();
+      return { sink, policy };
+    } catch (err) {
+      await sink.close();
+      throw err;
+    }
+  }
+  const store = await LocalStore.open(path.resolve(flags.store ?? DEFAULT_STORE), loadSchema());
+  return {
+    sink: createLocalSink(store, { createMissingParents: Boolean(flags.createAccounts) }),
+    policy: loadPolicyFile()
+  };
+}
+
 export function registerUsageCommand(program: Command): void {
   const usage = program
     .command('usage')
@@ -87,6 +116,10 @@ export function registerUsageCommand(program: Command): void {
     .command('sync')
     .description('turn a ticket export (CSV, CSV.gz or Parquet) into weekly usage snapshots and exp-005 triggers')
     .argument('<export>', 'ticket export: ticket_id, account_id, created_at, resolved_at, resolution[, channel]')
+    .option(
+      '-o, --target-org <alias>',
+      'write to this org through Bulk API 2.0, with the sf CLI auth (default: the local store)'
+    )
     .option(
       '--store <path>',
       `local store file (default ${path.relative(process.cwd(), DEFAULT_STORE) || DEFAULT_STORE})`
@@ -104,7 +137,13 @@ export function registerUsageCommand(program: Command): void {
     .option('--json', 'print the summary as JSON')
     .action(async (file: string, flags: SyncFlags) => {
       const out = createOutput(Boolean(flags.json));
-      const policy = loadPolicyFile();
+      if (flags.targetOrg && (flags.store || flags.createAccounts)) {
+        throw new InputError(
+          '--store and --create-accounts are for the local store; they cannot be used with --target-org'
+        );
+      }
+      detectFormat(file); // a missing or unreadable export stops before any store or org is touched
+      const { sink, policy } = await openSink(flags, out);
       const options = {
         input: file,
         asOfMs: parseAsOf(flags.asOf),
@@ -114,13 +153,13 @@ export function registerUsageCommand(program: Command): void {
         forceLive: flags.forceLive,
         cacheDir: flags.cache === false ? undefined : DEFAULT_CACHE_DIR
       };
-      const store = await LocalStore.open(path.resolve(flags.store ?? DEFAULT_STORE), loadSchema());
-      const sink: UsageSink = createLocalSink(store, { createMissingParents: Boolean(flags.createAccounts) });
       try {
         const result = await runUsageSync(options, policy, sink, (m) => out.progress(m));
         out.done();
-        out.result(result.summary);
+        const apiRequests = 'apiRequests' in sink ? (sink as SalesforceSink).apiRequests : undefined;
+        out.result(apiRequests === undefined ? result.summary : { ...result.summary, api_requests: apiRequests });
         printSummary(result, out);
+        if (apiRequests !== undefined) out.info(`\nAPI requests to the org: ${apiRequests}`);
         if (result.summary.failed > 0) process.exitCode = 3;
       } finally {
         out.done();
@@ -133,6 +172,7 @@ export function registerUsageCommand(program: Command): void {
     .description(
       'label each trigger whose outcome window has closed and report the false-positive rate (exp-005 week-6 QA)'
     )
+    .option('-o, --target-org <alias>', 'label the triggers stored in this org (default: the local store)')
     .option('--store <path>', 'local store file (default .gtm/store.duckdb)')
     .option(
       '--outcomes <file>',
@@ -141,48 +181,55 @@ export function registerUsageCommand(program: Command): void {
     .option('--as-of <when>', 'judge outcome windows closed as of this date or instant (default: now)')
     .option('--dry-run', 'report without writing the labels')
     .option('--json', 'print the report as JSON')
-    .action(async (flags: { store?: string; outcomes?: string; asOf?: string; dryRun?: boolean; json?: boolean }) => {
-      const out = createOutput(Boolean(flags.json));
-      const policy = loadPolicyFile();
-      const store = await LocalStore.open(path.resolve(flags.store ?? DEFAULT_STORE), loadSchema());
-      const sink = createLocalSink(store);
-      try {
-        const r = await runBacktest(sink, policy, {
-          asOfMs: parseAsOf(flags.asOf),
-          outcomesFile: flags.outcomes,
-          dryRun: Boolean(flags.dryRun)
-        });
-        const rep = r.report;
-        out.result({
-          ...rep,
-          outcomesFrom: r.outcomesFrom,
-          labelsWritten: r.writes.written,
-          labelsFailed: r.writes.failed
-        });
-        const pct = (x: number | null | undefined) =>
-          x === null || x === undefined ? '-' : `${(100 * x).toFixed(1)}%`;
-        out.info(
-          `Backtest of exp-005 triggers as of ${rep.asOf}; outcomes from ${r.outcomesFrom}; window ${rep.windowDays} days\n`
-        );
-        out.info(
-          table(
-            [
-              ['triggers', rep.triggers],
-              ['  window still open', rep.pending],
-              ['  labelled (n)', rep.n],
-              ['  true positives', rep.truePositives],
-              ['  false positives', rep.falsePositives],
-              ['false-positive rate', pct(rep.falsePositiveRate)],
-              ['Wilson 95% interval', rep.wilson95 ? `${pct(rep.wilson95.low)} .. ${pct(rep.wilson95.high)}` : '-'],
-              ['target', `< ${pct(rep.target.maxRate)} with n >= ${rep.target.minSample}`]
-            ],
-            ['', 'value']
-          )
-        );
-        out.info(`\n${rep.met ? 'MET' : 'NOT MET'}: ${rep.verdict}`);
-        if (flags.dryRun) out.info('(dry run: labels were not written)');
-      } finally {
-        await sink.close();
+    .action(
+      async (flags: {
+        store?: string;
+        targetOrg?: string;
+        outcomes?: string;
+        asOf?: string;
+        dryRun?: boolean;
+        json?: boolean;
+      }) => {
+        const out = createOutput(Boolean(flags.json));
+        const { sink, policy } = await openSink(flags, out);
+        try {
+          const r = await runBacktest(sink, policy, {
+            asOfMs: parseAsOf(flags.asOf),
+            outcomesFile: flags.outcomes,
+            dryRun: Boolean(flags.dryRun)
+          });
+          const rep = r.report;
+          out.result({
+            ...rep,
+            outcomesFrom: r.outcomesFrom,
+            labelsWritten: r.writes.written,
+            labelsFailed: r.writes.failed
+          });
+          const pct = (x: number | null | undefined) =>
+            x === null || x === undefined ? '-' : `${(100 * x).toFixed(1)}%`;
+          out.info(
+            `Backtest of exp-005 triggers as of ${rep.asOf}; outcomes from ${r.outcomesFrom}; window ${rep.windowDays} days\n`
+          );
+          out.info(
+            table(
+              [
+                ['triggers', rep.triggers],
+                ['  window still open', rep.pending],
+                ['  labelled (n)', rep.n],
+                ['  true positives', rep.truePositives],
+                ['  false positives', rep.falsePositives],
+                ['false-positive rate', pct(rep.falsePositiveRate)],
+                ['Wilson 95% interval', rep.wilson95 ? `${pct(rep.wilson95.low)} .. ${pct(rep.wilson95.high)}` : '-'],
+                ['target', `< ${pct(rep.target.maxRate)} with n >= ${rep.target.minSample}`]
+              ],
+              ['', 'value']
+            )
+          );
+          out.info(`\n${rep.met ? 'MET' : 'NOT MET'}: ${rep.verdict}`);
+          if (flags.dryRun) out.info('(dry run: labels were not written)');
+        } finally {
+          await sink.close();
+        }
       }
-    });
+    );
 }

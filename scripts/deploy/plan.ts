@@ -31,7 +31,8 @@ export interface DeployPlan {
 export const EXPERIMENT_KEY_FIELD = 'Experiment_Key__c';
 export const GATE_KEY_FIELD = 'Gate_Key__c';
 
-function sourceApiVersion(projectDir?: string): string {
+/** The API version deploys and API calls use, from sfdx-project.json. */
+export function sourceApiVersion(projectDir?: string): string {
   const file = projectPaths(projectDir).sfdxProject;
   try {
     const v = (JSON.parse(fs.readFileSync(file, 'utf8')) as { sourceApiVersion?: string }).sourceApiVersion;

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { REPO_ROOT } from '../../lib/paths';
 import { editFile, makeTempProject, removeTempProject } from '../../test-support/tempProject';
+import { HEADER, ticketRows } from '../../test-support/ticketExport';
 
 jest.setTimeout(120_000);
 
@@ -91,5 +92,67 @@ describe('gtm CLI', () => {
     const r = gtm(['deploi']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("unknown command 'deploi'");
+  });
+
+  it('usage sync runs on the local store from the command line and prints a summary that adds up', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gtm-cli-usage-'));
+    try {
+      const input = path.join(dir, 'tickets.csv');
+      fs.writeFileSync(
+        input,
+        `${HEADER}\n${ticketRows([{ account: 'acme', weekIndex: 2930, total: 60, ai: 30 }]).join('\n')}\nbad,acme,yesterday,,ai,email\n`
+      );
+      const args = [
+        'usage',
+        'sync',
+        input,
+        '--store',
+        path.join(dir, 'store.duckdb'),
+        '--create-accounts',
+        '--as-of',
+        '2026-12-01',
+        '--max-reject-rate',
+        '5%',
+        '--json',
+        '--no-cache'
+      ];
+      const r = gtm(args);
+      expect(r.stderr).not.toMatch(STACK);
+      expect(r.code).toBe(0);
+      const summary = JSON.parse(r.stdout);
+      expect(summary).toMatchObject({
+        rows_read: 61,
+        tickets: 60,
+        rejected: 1,
+        duplicates: 0,
+        snapshots: 1,
+        written: 1,
+        failed: 0
+      });
+      const again = JSON.parse(gtm(args).stdout);
+      expect(again).toMatchObject({ written: 0, unchanged: 1 });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('usage sync to an org the sf CLI has no auth for says how to log in, before reading anything', () => {
+    const r = gtm(['usage', 'sync', path.join(REPO_ROOT, 'data', 'sample', 'plan.json'), '--target-org', 'acme-prod']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error: no authenticated org named "acme-prod"');
+    expect(r.stderr).not.toMatch(STACK);
+  });
+
+  it('usage sync on a file that is not there is one clear error', () => {
+    const r = gtm([
+      'usage',
+      'sync',
+      '/nonexistent/tickets.csv',
+      '--store',
+      path.join(os.tmpdir(), `gtm-none-${process.pid}.duckdb`)
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: cannot read \/nonexistent\/tickets.csv: no such file$/m);
+    expect(r.stderr).not.toMatch(STACK);
   });
 });

@@ -1,0 +1,81 @@
+/**
+ * `gtm usage sync` end to end over the Salesforce sink: the real orchestrator (runUsageSync) against the double,
+ * whose field lists come from force-app, so a CSV column the metadata does not define would fail the job. The
+ * values load() returns (text, as the org sends them) must compare equal to the sync's rows: a re-run on the same
+ * export writes nothing.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadSchema } from '../../../metadata/schema';
+import { loadPolicyFile } from '../../../policy/policy';
+import { ticketCsv, type WeekPlan } from '../../../test-support/ticketExport';
+import { weekIndexOfLabel, weekStartMs } from '../../isoWeek';
+import { SNAPSHOT_OBJECT, TRIGGER_OBJECT } from '../../records';
+import { runUsageSync } from '../../sync';
+import { thresholdsFromPolicy } from '../../triggerRules';
+import { callsByKind, sinkFor, startOrg, type TestOrg } from './helpers';
+
+jest.setTimeout(60_000);
+
+const policy = loadPolicyFile();
+const schema = loadSchema();
+const t = thresholdsFromPolicy(policy);
+const W = weekIndexOfLabel('2026-W10') as number;
+const qualifying = (account: string, week: number): WeekPlan => ({
+  account,
+  weekIndex: W + week,
+  total: t.minTickets,
+  ai: Math.ceil(t.minTickets * Number(t.share))
+});
+
+/** Field API names per object, as force-app defines them (plus the standard ones the sync and double use). */
+function forceAppFields(): Record<string, string[]> {
+  const fields = (object: string, extra: string[]) => [...schema.object(object).fields.keys(), ...extra];
+  return {
+    [SNAPSHOT_OBJECT]: fields(SNAPSHOT_OBJECT, ['Name']),
+    [TRIGGER_OBJECT]: fields(TRIGGER_OBJECT, ['Name']),
+    Account: fields('Account', ['Name', 'OwnerId'])
+  };
+}
+
+let dir: string;
+let org: TestOrg | undefined;
+beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gtm-sf-sync-'))));
+afterEach(async () => {
+  fs.rmSync(dir, { recursive: true, force: true });
+  await org?.double.close();
+  org = undefined;
+});
+
+it('writes snapshots and a shadow trigger, then a re-run on the same export writes nothing', async () => {
+  org = await startOrg({ fields: forceAppFields() }, ['acme', 'globex']);
+  const o = org;
+  const input = path.join(dir, 'tickets.csv');
+  fs.writeFileSync(input, ticketCsv([0, 1, 2, 3].flatMap((w) => [qualifying('acme', w), qualifying('globex', w)])));
+  const options = { input, asOfMs: weekStartMs(W + 30), dryRun: false, maxRejectRate: 0.01 };
+
+  const first = await runUsageSync(options, policy, sinkFor(o.connection));
+  expect(first.summary).toMatchObject({
+    snapshot_writes: { written: 8, unchanged: 0, failed: 0 },
+    trigger_writes: { written: 2, unchanged: 0, failed: 0 }
+  });
+  expect(o.double.records(SNAPSHOT_OBJECT)).toHaveLength(8);
+  expect(o.double.records(TRIGGER_OBJECT).map((r) => r.Status__c)).toEqual(['Shadow', 'Shadow']);
+  expect(callsByKind(o.double)).toEqual({
+    'query.create': 2,
+    'query.info': 4,
+    'query.results': 2,
+    'ingest.create': 2,
+    'ingest.upload': 2,
+    'ingest.close': 2,
+    'ingest.info': 4,
+    'ingest.successfulResults': 2
+  });
+
+  o.double.clearCalls();
+  const again = await runUsageSync(options, policy, sinkFor(o.connection));
+  expect(again.summary).toMatchObject({ written: 0, failed: 0, unchanged: 8, triggers: 0 });
+  // two reads, and nothing to write: no ingest job at all
+  expect(callsByKind(o.double)).toEqual({ 'query.create': 2, 'query.info': 4, 'query.results': 2 });
+});
