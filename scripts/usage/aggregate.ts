@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { describeFsError, InputError } from '../lib/errors';
+import { describeFsError, GtmError, InputError } from '../lib/errors';
 import { CsvRecord, CsvStructureError, readCsvRecords, toCsvLine } from './csvRecords';
 import { readLines, readPlainCsv } from './fastPath';
 import { checkRow, ColumnIndex, indexColumns, REQUIRED_COLUMNS, RESOLUTIONS } from './rowRules';
@@ -166,6 +166,11 @@ async function readParquetInto(
   const select = columns
     .map((c) => {
       const q = `"${c.name.replace(/"/g, '""')}"`;
+      if (c.type === 'TIMESTAMP_NS') {
+        // strftime stops at microseconds: the last three digits come from the nanosecond count
+        const ns = `lpad(CAST(((epoch_ns(${q}) % 1000) + 1000) % 1000 AS VARCHAR), 3, '0')`;
+        return `coalesce(strftime(${q}, '%Y-%m-%dT%H:%M:%S.%f') || ${ns} || 'Z', '')`;
+      }
       if (/^TIMESTAMP/.test(c.type)) {
         const utc = c.type.includes('TIME ZONE') ? `timezone('UTC', ${q})` : q;
         return `coalesce(strftime(${utc}, '%Y-%m-%dT%H:%M:%S.%fZ'), '')`;
@@ -173,16 +178,19 @@ async function readParquetInto(
       return `coalesce(CAST(${q} AS VARCHAR), '')`;
     })
     .join(', ');
-  const reader = await db.streamAndRead(`SELECT ${select} FROM ${source}`);
   let rowNumber = 0;
-  for (;;) {
-    await reader.readUntil(reader.currentRowCount + 50_000);
-    const rows = reader.getRows();
-    for (; rowNumber < rows.length; rowNumber++) {
-      collector.take(rowNumber + 1, rows[rowNumber]!.map(String), index);
-      if (collector.rowsRead % PROGRESS_EVERY === 0) onProgress(collector.rowsRead);
+  try {
+    // chunk by chunk, so a large Parquet file is never held in memory whole
+    const result = await db.stream(`SELECT ${select} FROM ${source}`);
+    for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+      for (const row of chunk.getRows()) {
+        collector.take(++rowNumber, row.map(String), index);
+        if (collector.rowsRead % PROGRESS_EVERY === 0) onProgress(collector.rowsRead);
+      }
     }
-    if (reader.done) break;
+  } catch (err) {
+    if (err instanceof GtmError) throw err;
+    throw new InputError(`${file}: cannot read Parquet row ${rowNumber + 1}: ${(err as Error).message.split('\n')[0]}`);
   }
   if (rowNumber === 0) throw new InputError(`${file} has no ticket rows`);
 }

@@ -5,6 +5,9 @@
  */
 const INSTANT = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})?$/;
 const NS_PER_MS = 1_000_000n;
+/** the whole years whose instants fit a signed 64-bit count of nanoseconds since 1970 (1677-09-21 .. 2262-04-11) */
+export const MIN_YEAR = 1678;
+export const MAX_YEAR = 2261;
 
 function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
@@ -21,6 +24,8 @@ export function parseInstant(text: string): bigint | undefined {
   const hour = Number(h);
   const minute = Number(mi);
   const second = Number(s);
+  // outside these years an instant does not fit 64-bit epoch nanoseconds (and Date.UTC misreads years < 100)
+  if (year < MIN_YEAR || year > MAX_YEAR) return undefined;
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   if (hour > 23 || minute > 59 || second > 59) return undefined;
   let offsetMinutes = 0;

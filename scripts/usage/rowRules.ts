@@ -30,12 +30,17 @@ export function indexColumns(header: readonly string[]): { index?: ColumnIndex; 
   return { index, missing: [] };
 }
 
+/** Trims ASCII whitespace only (space, tab, LF, VT, FF, CR): the same set the DuckDB fast path trims. */
+export function trimAscii(s: string): string {
+  return s.replace(/^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$/g, '');
+}
+
 export function checkRow(fields: readonly string[], col: ColumnIndex): ValidRow | { reason: string } {
-  const ticketId = (fields[col.ticket_id] ?? '').trim();
-  const accountId = (fields[col.account_id] ?? '').trim();
+  const ticketId = trimAscii(fields[col.ticket_id] ?? '');
+  const accountId = trimAscii(fields[col.account_id] ?? '');
   const created = fields[col.created_at] ?? '';
   const resolved = fields[col.resolved_at] ?? '';
-  const resolutionText = (fields[col.resolution] ?? '').trim().toLowerCase();
+  const resolutionText = trimAscii(fields[col.resolution] ?? '').toLowerCase();
   if (ticketId === '') return { reason: 'ticket_id is empty' };
   if (accountId === '') return { reason: 'account_id is empty' };
   if (created === '') return { reason: 'created_at is empty' };

@@ -49,7 +49,12 @@ const EDGE_ROWS = [
   't17,a1,2026-03-02T10:00:00Z,2026-03-02T12:00:00Z,ai,email',
   't17,a1,2026-03-02T10:00:00Z,2026-03-02T11:00:00Z,human,email',
   '"t18","a1","2026-03-02T10:00:00Z","","ai","e, mail"',
-  't19,a1,2026-03-02 10:00:00.5-02:30,,ai,email'
+  't19,a1,2026-03-02 10:00:00.5-02:30,,ai,email',
+  't20,a1,2026-03-02T10:00:00Z,9999-12-31T00:00:00Z,ai,email',
+  't21,a1,1600-01-05T00:00:00Z,,ai,email',
+  't22,a1,0050-01-05T00:00:00Z,,ai,email',
+  't23,a1,2026-03-02T10:00:00Z,,ai\t,email',
+  '\t,a1,2026-03-02T10:00:00Z,,ai,email'
 ];
 
 describe('fast path (DuckDB) agrees with the exact reader', () => {
@@ -58,7 +63,10 @@ describe('fast path (DuckDB) agrees with the exact reader', () => {
     expect(fast.engine).toBe('fast');
     expect(exact.engine).toBe('exact');
     expect({ ...fast, engine: 'x' }).toEqual({ ...exact, engine: 'x' });
-    expect(exact.rejects.map((r) => r.line)).toEqual([5, 6, 7, 8, 9, 10, 11, 13, 14, 15, 16, 17, 18, 19, 20]);
+    expect(exact.rejects.map((r) => r.line)).toEqual([
+      5, 6, 7, 8, 9, 10, 11, 13, 14, 15, 16, 17, 18, 19, 20, 26, 27, 28, 30
+    ]);
+    // dates outside 1678..2261 do not fit 64-bit nanoseconds: rejected with their line, not a crash
     expect(exact.duplicates).toBe(2);
   });
 
@@ -76,6 +84,15 @@ describe('fast path (DuckDB) agrees with the exact reader', () => {
     const blank = await aggregateExport(file('blank.csv', `${EDGE_ROWS.slice(0, 3).join('\n')}\n\n${EDGE_ROWS[3]}\n`));
     expect(blank.engine).toBe('exact');
     expect(blank.rowsRead).toBe(3);
+    for (const stray of [', "ai"', ',"ai" ', ',a"i']) {
+      const text = `${EDGE_ROWS.slice(0, 3).join('\n')}\nt30,a1,2026-03-02T10:00:00Z,${stray},email\n`;
+      const r = await aggregateExport(file('stray.csv', text));
+      expect([stray, r.engine, r.rejects[0]?.reason]).toEqual([
+        stray,
+        'exact',
+        expect.stringMatching(/^malformed CSV/)
+      ]);
+    }
     const short = await aggregateExport(file('short.csv', `${EDGE_ROWS.slice(0, 3).join('\n')}\nt21,a1\n`));
     expect(short.engine).toBe('exact');
     expect(short.rejects).toEqual([{ line: 4, reason: '2 values where the header has 6', raw: 't21,a1' }]);

@@ -288,6 +288,22 @@ describe('Parquet input', () => {
     expect(fromParquet.snapshots).toEqual(fromCsv.snapshots);
     expect(fromParquet.triggers.map((x) => x.fired.isoWeek)).toEqual(fromCsv.triggers.map((x) => x.fired.isoWeek));
   });
+
+  it('keeps the nanoseconds of TIMESTAMP_NS columns, so the latest resolved_at wins', async () => {
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const parquet = path.join(dir, 'ns.parquet');
+    const db = await (await DuckDBInstance.create(':memory:')).connect();
+    await db.run(
+      `COPY (SELECT * FROM (VALUES
+         ('t1', 'acme', TIMESTAMP_NS '2026-03-02 10:00:00', TIMESTAMP_NS '2026-03-02 11:00:00.000000001', 'ai'),
+         ('t1', 'acme', TIMESTAMP_NS '2026-03-02 10:00:00', TIMESTAMP_NS '2026-03-02 11:00:00.000000002', 'human'))
+         AS t(ticket_id, account_id, created_at, resolved_at, resolution)) TO '${parquet}' (FORMAT parquet)`
+    );
+    db.closeSync();
+    const r = await run(parquet, { dryRun: true, maxRejectRate: 1 });
+    expect(r.summary).toMatchObject({ tickets: 1, duplicates: 1, rejected: 0 });
+    expect(r.snapshots[0]).toMatchObject({ Human_Resolved__c: 1, AI_Resolved__c: 0 });
+  });
 });
 
 describe('re-reading an unchanged export', () => {
