@@ -6,7 +6,6 @@
  */
 import { SNAPSHOT_FIELDS, SNAPSHOT_OBJECT, TRIGGER_FIELDS, TRIGGER_OBJECT, type SObjectRow } from '../../records';
 import { callsByKind, keyOf, sinkFor, snapshots, startOrg, type TestOrg } from './helpers';
-import { indexRecordStore } from './indexedStore';
 
 jest.setTimeout(180_000);
 
@@ -37,14 +36,8 @@ const SYNC_CALLS = {
   'ingest.successfulResults': 2
 };
 let org: TestOrg | undefined;
-let restore: () => void = () => {};
-
-beforeAll(() => {
-  restore = indexRecordStore();
-});
 afterAll(async () => {
   await org?.double.close();
-  restore();
 });
 
 function triggers(count: number): SObjectRow[] {
