@@ -71,7 +71,8 @@ export function shareAtLeast(
  * - only complete weeks (as of `asOfMs`) count;
  * - a week qualifies with tickets_total >= minTickets and share >= threshold; a week with no tickets does not;
  * - a trigger fires at W when W and the consecutiveWeeks-1 calendar weeks before it all qualify and no trigger
- *   fired in the cooldownWeeks-1 weeks before W (`priorFires` are fires stored by earlier syncs).
+ *   fired in the cooldownWeeks-1 weeks before W (`priorFires` are fires stored by earlier syncs; a new fire
+ *   also keeps that distance from a stored fire after it, so a backfill cannot crowd one already acted on).
  */
 export function evaluateAccount(
   weeks: readonly WeekCounts[],
@@ -92,7 +93,8 @@ export function evaluateAccount(
     );
   };
 
-  const fires = [...priorFires].sort((a, b) => a - b);
+  const stored = [...priorFires];
+  const fires: number[] = [];
   const fired: FiredTrigger[] = [];
   const candidates = [...byWeek.keys()].filter((i) => isWeekComplete(i, asOfMs)).sort((a, b) => a - b);
   for (const w of candidates) {
@@ -100,8 +102,10 @@ export function evaluateAccount(
     for (let k = 0; k < thresholds.consecutiveWeeks && streak; k++) streak = qualifies(w - k);
     if (!streak) continue;
     // cooldown: the nearest fire at or before W must be at least cooldownWeeks back
-    const last = fires.filter((f) => f <= w).pop();
-    if (last !== undefined && w - last < thresholds.cooldownWeeks) continue;
+    // cooldown: no fire in the cooldownWeeks-1 weeks before W. A fire stored by an earlier sync is a fact that
+    // may already have been acted on, so a backfilled export cannot squeeze a new fire in just before it either.
+    if (fires.some((f) => w - f < thresholds.cooldownWeeks)) continue;
+    if (stored.some((f) => Math.abs(w - f) < thresholds.cooldownWeeks)) continue;
     const streakWeeks: StreakWeek[] = [];
     for (let i = w - thresholds.consecutiveWeeks + 1; i <= w; i++) {
       const c = byWeek.get(i)!;
@@ -125,7 +129,6 @@ export function evaluateAccount(
       evidence: { weeks: streakWeeks, thresholds }
     });
     fires.push(w);
-    fires.sort((a, b) => a - b);
   }
   return fired;
 }

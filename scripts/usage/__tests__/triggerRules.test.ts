@@ -72,6 +72,15 @@ describe('exp-005 trigger rule', () => {
     expect(fired(streak(t.cooldownWeeks + 2), asOfAfter(30), prior)).toEqual([1 + t.cooldownWeeks]);
   });
 
+  it('a backfilled export cannot fire just before a stored fire either', () => {
+    // stored fire at week 10; older weeks 5..7 arrive later and would fire at 7 (3 weeks before it)
+    const backfill = [5, 6, 7].map((i) => good(i));
+    expect(fired(backfill, asOfAfter(20), [W0 + 10])).toEqual([]);
+    // far enough before it, the backfilled streak fires
+    const earlier = [0, 1, 2].map((i) => good(i));
+    expect(fired(earlier, asOfAfter(20), [W0 + 2 + t.cooldownWeeks])).toEqual([2]);
+  });
+
   it('only complete weeks count', () => {
     const weeks = streak(t.consecutiveWeeks);
     const last = t.consecutiveWeeks - 1;
