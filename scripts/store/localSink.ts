@@ -162,9 +162,10 @@ export function createLocalSink(store: LocalStore, options: LocalSinkOptions = {
           results.push({ key: t.key, ok: false, error: `no Account with Usage_Account_Key__c = ${t.accountKey}` });
           continue;
         }
-        await db.run(
+        const inserted = await db.runAndReadAll(
           `INSERT INTO "Task" ("Id", "Subject", "WhatId", "OwnerId", "ActivityDate", "Description", "Status")
-           VALUES (${store.newIdSql('Task')}, $subject, $what, $owner, CAST($due AS DATE), $description, 'Not Started')`,
+           VALUES (${store.newIdSql('Task')}, $subject, $what, $owner, CAST($due AS DATE), $description, 'Not Started')
+           RETURNING "Id"`,
           {
             subject: t.subject,
             what: String(account.Id),
@@ -173,7 +174,7 @@ export function createLocalSink(store: LocalStore, options: LocalSinkOptions = {
             description: t.description
           }
         );
-        results.push({ key: t.key, ok: true });
+        results.push({ key: t.key, ok: true, id: String(inserted.getRowObjects()[0]?.Id) });
       }
       return results;
     },

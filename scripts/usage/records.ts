@@ -102,6 +102,9 @@ export function triggerRow(
   };
 }
 
+/** Set when live mode has created the owner's follow-up Task; empty on an Open trigger = a Task is owed. */
+export const FOLLOW_UP_TASK_FIELD = 'Follow_Up_Task_Id__c';
+
 /** Written by the backtest only. */
 export const OUTCOME_FIELDS = {
   label: 'Outcome_Label__c',

@@ -8,6 +8,8 @@ export interface RowResult {
   key: string;
   ok: boolean;
   error?: string;
+  /** the record's Id, when the sink knows it (always for created Tasks) */
+  id?: string;
 }
 
 export interface UsageSink {

@@ -20,6 +20,7 @@ import {
   TRIGGER_FIELDS,
   TRIGGER_OBJECT,
   TRIGGER_SYNC_OWNED,
+  FOLLOW_UP_TASK_FIELD,
   triggerRow,
   TriggerStatus
 } from './records';
@@ -218,23 +219,49 @@ export async function runUsageSync(
     );
     progress(`writing ${triggerRows.length} triggers to the ${sink.label} ...`);
     triggerResults = await sink.upsert(TRIGGER_OBJECT, TRIGGER_FIELDS.key, triggerRows, progress);
-    // live mode: the owner of each account with a newly opened trigger gets a Task with the playbook
-    const opened = triggers.filter(
-      (t, i) => status === 'Open' && triggerResults[i]?.ok && !storedTriggers.has(String(t.row[TRIGGER_FIELDS.key]))
-    );
-    if (opened.length) {
-      const due = new Date(options.asOfMs + policy.integer('Expansion_Task_Due_Days') * 86_400_000)
-        .toISOString()
-        .slice(0, 10);
-      const tasks: FollowUpTask[] = opened.map((t) => ({
-        key: String(t.row[TRIGGER_FIELDS.key]),
-        accountKey: t.accountKey,
-        subject: `Expansion signal ${t.fired.isoWeek}: AI resolution share ${(100 * t.fired.share).toFixed(1)}% (${t.fired.ticketsTotal} tickets)`,
-        description: `${policy.text('Expansion_Playbook')}\n\nEvidence: ${JSON.stringify(t.fired.evidence)}`,
-        dueDate: due
-      }));
-      taskResults = await sink.createFollowUpTasks(tasks);
-      for (const r of taskResults) if (!r.ok) failures.push({ object: 'Task', key: r.key, error: r.error ?? 'failed' });
+    // live mode: the owner of every Open trigger still owed a follow-up Task gets one with the playbook. What is
+    // owed is read back from the sink (no Task id recorded yet), so a run interrupted after the triggers were
+    // written still creates its Tasks next time.
+    if (status === 'Open') {
+      const T = TRIGGER_FIELDS;
+      const stored = await sink.load(TRIGGER_OBJECT, T.key, [
+        T.account,
+        T.status,
+        T.isoWeek,
+        T.share,
+        T.ticketsTotal,
+        T.evidence,
+        FOLLOW_UP_TASK_FIELD
+      ]);
+      const owed = [...stored].filter(([, r]) => r[T.status] === 'Open' && !r[FOLLOW_UP_TASK_FIELD]);
+      if (owed.length) {
+        const due = new Date(options.asOfMs + policy.integer('Expansion_Task_Due_Days') * 86_400_000)
+          .toISOString()
+          .slice(0, 10);
+        const tasks: FollowUpTask[] = owed.map(([key, r]) => ({
+          key,
+          accountKey: String(r[T.account]),
+          subject: `Expansion signal ${r[T.isoWeek]}: AI resolution share ${(100 * Number(r[T.share])).toFixed(1)}% (${r[T.ticketsTotal]} tickets)`,
+          description: `${policy.text('Expansion_Playbook')}\n\nEvidence: ${r[T.evidence] ?? ''}`,
+          dueDate: due
+        }));
+        taskResults = await sink.createFollowUpTasks(tasks);
+        const created = taskResults.filter((r) => r.ok && r.id);
+        const marked = await sink.upsert(
+          TRIGGER_OBJECT,
+          T.key,
+          created.map((r) => ({ [T.key]: r.key, [FOLLOW_UP_TASK_FIELD]: r.id! }))
+        );
+        for (const r of marked)
+          if (!r.ok)
+            failures.push({
+              object: TRIGGER_OBJECT,
+              key: r.key,
+              error: `Task created but not recorded on the trigger: ${r.error ?? 'failed'}`
+            });
+        for (const r of taskResults)
+          if (!r.ok) failures.push({ object: 'Task', key: r.key, error: r.error ?? 'failed' });
+      }
     }
     for (const r of snapshotResults)
       if (!r.ok) failures.push({ object: SNAPSHOT_OBJECT, key: r.key, error: r.error ?? 'failed' });

@@ -10,7 +10,7 @@ import { ticketCsv, WeekPlan } from '../../test-support/ticketExport';
 import { FALSE_POSITIVE, outcomeWindow, TRUE_POSITIVE } from '../backtest';
 import { readOutcomesFile, runBacktest } from '../backtestRun';
 import { isoWeekLabel, weekIndexOfLabel, weekStartMs } from '../isoWeek';
-import { OUTCOME_FIELDS, TRIGGER_FIELDS, TRIGGER_OBJECT } from '../records';
+import { FOLLOW_UP_TASK_FIELD, OUTCOME_FIELDS, TRIGGER_FIELDS, TRIGGER_OBJECT } from '../records';
 import type { UsageSink } from '../sink';
 import { runUsageSync } from '../sync';
 import { thresholdsFromPolicy } from '../triggerRules';
@@ -148,6 +148,55 @@ describe('backtest and live mode', () => {
     );
     expect(tasks).toHaveLength(2);
     expect(String(tasks[0]!.Description)).toContain(shadow.text('Expansion_Playbook'));
+  });
+});
+
+describe('live follow-up Tasks', () => {
+  beforeEach(() => file('tickets.csv', ticketCsv(plans)));
+
+  it('a Task owed by an interrupted run is created by the next one, once', async () => {
+    await syncAt(shadow, weekStartMs(W + 10));
+    await withSink((sink) =>
+      runBacktest(sink, shadow, { asOfMs: win.endMs, outcomesFile: outcomes(0), dryRun: false })
+    );
+    const later: WeekPlan[] = Array.from({ length: t.consecutiveWeeks }, (_, w) => ({
+      account: accounts[0]!,
+      weekIndex: W + t.cooldownWeeks + w + 2,
+      total: t.minTickets,
+      ai: t.minTickets
+    }));
+    file('tickets.csv', ticketCsv(later, 'later'));
+    // the run dies while creating Tasks, after its Open trigger was written
+    await withSink(async (sink) => {
+      const dying: UsageSink = {
+        ...sink,
+        label: sink.label,
+        load: sink.load.bind(sink),
+        upsert: sink.upsert.bind(sink),
+        loadOutcomes: sink.loadOutcomes.bind(sink),
+        createFollowUpTasks: async () => {
+          throw new Error('connection lost');
+        },
+        close: async () => {}
+      };
+      await expect(
+        runUsageSync(
+          { input: path.join(dir, 'tickets.csv'), asOfMs: win.endMs, dryRun: false, maxRejectRate: 0.01 },
+          live,
+          dying
+        )
+      ).rejects.toThrow('connection lost');
+    });
+    const next = await syncAt(live, win.endMs);
+    expect(next.summary.follow_up_tasks).toEqual({ created: 1, failed: 0 });
+    const stored = await withSink((sink) =>
+      sink.load(TRIGGER_OBJECT, TRIGGER_FIELDS.key, [TRIGGER_FIELDS.status, FOLLOW_UP_TASK_FIELD])
+    );
+    const open = [...stored.values()].filter((r) => r[TRIGGER_FIELDS.status] === 'Open');
+    expect(open).toHaveLength(1);
+    expect(String(open[0]![FOLLOW_UP_TASK_FIELD])).toMatch(/^00T/);
+    const third = await syncAt(live, win.endMs);
+    expect(third.summary.follow_up_tasks).toEqual({ created: 0, failed: 0 });
   });
 });
 

@@ -239,7 +239,13 @@ export function createSalesforceSink(options: SalesforceSinkOptions): Salesforce
       const place = (sent: readonly (RowResult | undefined)[]) =>
         sent.forEach((r, i) => {
           const at = send[i]?.at;
-          if (r && at !== undefined) results[at] = { key: r.key, ok: r.ok, ...(r.error ? { error: r.error } : {}) };
+          if (r && at !== undefined)
+            results[at] = {
+              key: r.key,
+              ok: r.ok,
+              ...(r.error ? { error: r.error } : {}),
+              ...(r.id ? { id: r.id } : {})
+            };
         });
       try {
         place(

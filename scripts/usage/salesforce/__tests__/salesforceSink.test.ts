@@ -171,9 +171,9 @@ describe('live mode: expansion outcomes and follow-up Tasks', () => {
       task('ACME|2026-W18', 'ACME')
     ]);
     expect(results).toEqual([
-      { key: 'OWNED|2026-W18', ok: true },
+      { key: 'OWNED|2026-W18', ok: true, id: expect.any(String) },
       { key: 'NOPE|2026-W18', ok: false, error: 'no Account with Usage_Account_Key__c = NOPE' },
-      { key: 'ACME|2026-W18', ok: true }
+      { key: 'ACME|2026-W18', ok: true, id: expect.any(String) }
     ]);
     const tasks = o.double.records('Task');
     expect(tasks.map((t) => [t.Subject, t.WhatId, t.OwnerId ?? null, t.ActivityDate, t.Status])).toEqual([
