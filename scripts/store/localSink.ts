@@ -94,10 +94,12 @@ export function createLocalSink(store: LocalStore, options: LocalSinkOptions = {
         appender.closeSync();
         if (options.createMissingParents) {
           for (const r of rels) {
+            // a key the org could not store (longer than the field) is not created: its rows fail as in the org
+            const max = store.schema.objects.get(r.parent)?.fields.get(r.parentKey)?.length ?? 255;
             await db.run(
               `INSERT INTO ${q(r.parent)} ("Id", "Name", ${q(r.parentKey)})
                SELECT ${store.newIdSql(r.parent)}, k, k FROM (SELECT DISTINCT ${q(r.column)} AS k FROM incoming WHERE ${q(r.column)} IS NOT NULL)
-               WHERE k NOT IN (SELECT ${q(r.parentKey)} FROM ${q(r.parent)} WHERE ${q(r.parentKey)} IS NOT NULL)`
+               WHERE length(k) <= ${max} AND k NOT IN (SELECT ${q(r.parentKey)} FROM ${q(r.parent)} WHERE ${q(r.parentKey)} IS NOT NULL)`
             );
           }
         }

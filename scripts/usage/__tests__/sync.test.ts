@@ -177,6 +177,13 @@ describe('gtm usage sync (local store)', () => {
     expect(again.summary.snapshot_writes.failed).toBe(1);
   });
 
+  it('--create-accounts does not create an account key the org could not hold', async () => {
+    const long = 'x'.repeat(schema.field('Account', 'Usage_Account_Key__c').length! + 1);
+    const r = await run(exportFile('tickets.csv', ticketCsv([qualifying(long, 0), qualifying('acme', 0)])));
+    expect(r.summary.snapshot_writes).toEqual({ written: 1, unchanged: 0, failed: 1 });
+    expect(r.failures[0]?.error).toMatch(/Foreign key external ID: x+ not found/);
+  });
+
   it('stops before any write when too many rows are rejected', async () => {
     const good = ticketCsv([qualifying('acme', 0)])
       .trim()
