@@ -1,0 +1,90 @@
+/**
+ * exp-003 + exp-006 + exp-002: whether a pilot is ready for production approval, and every blocker in words.
+ * Pure: the scorecard verdict, the hallucination gate (GTM_Launch_Gate__c-shaped) and the collateral verdict in.
+ * Apex twin: GtmReadinessRule; the blocker texts are compared word for word in both.
+ */
+import type { CollateralResult } from './collateralRule';
+import { isBlank, numberText, SCORE_SCALE, scaled, type RulePolicy } from './ruleSupport';
+import type { ScorecardResult } from './scorecardRule';
+
+export const GATE_PASSED = 'Passed';
+
+export interface HallucinationGateRecord {
+  Status__c?: string | null;
+  Measured_Value__c?: number | null;
+  Sample_Size__c?: number | null;
+  Fallback_Path__c?: string | null;
+}
+
+export interface ReadinessInput {
+  scorecard: Pick<ScorecardResult, 'score' | 'completion'>;
+  /** the opportunity's hallucination-audit gate; null when none was recorded */
+  gate: HallucinationGateRecord | null;
+  /** the collateral verdict; null blocks (it was not checked) */
+  collateral: CollateralResult | null;
+}
+
+export interface ReadinessResult {
+  ready: boolean;
+  blockers: string[];
+}
+
+/** Digits of GTM_Launch_Gate__c.Measured_Value__c. */
+const RATE_SCALE = 6;
+
+function scorecardBlockers(s: ReadinessInput['scorecard'], policy: RulePolicy): string[] {
+  const minScore = policy.decimal('Pilot_Ready_Min_Score');
+  const out: string[] = [];
+  if (s.score === null) {
+    out.push('scorecard has no weighted criteria');
+  } else if (scaled(s.score, SCORE_SCALE) < scaled(minScore, SCORE_SCALE)) {
+    out.push(`scorecard score ${numberText(s.score)} is below ${minScore}`);
+  }
+  if (s.completion === 'overdue') {
+    out.push('scorecard is overdue: every criterion needs a target, owner and due date');
+  } else if (s.completion === 'due') {
+    out.push('scorecard is not complete: every criterion needs a target, owner and due date');
+  }
+  return out;
+}
+
+function gateBlockers(gate: HallucinationGateRecord | null, policy: RulePolicy): string[] {
+  const maxRate = policy.decimal('Hallucination_Max_Rate');
+  const minSample = policy.integer('Hallucination_Min_Sample');
+  if (gate === null) return ['no hallucination audit recorded', 'no fallback path'];
+  const out: string[] = [];
+  if (isBlank(gate.Status__c)) out.push('hallucination gate has no status');
+  else if (gate.Status__c !== GATE_PASSED) out.push(`hallucination gate is ${gate.Status__c}`);
+  if (gate.Sample_Size__c == null) {
+    out.push('hallucination audit has no sample size');
+  } else if (gate.Sample_Size__c < minSample) {
+    out.push(`hallucination audit on ${numberText(gate.Sample_Size__c)} responses is below the ${minSample} minimum`);
+  }
+  if (gate.Measured_Value__c == null) {
+    out.push('hallucination rate is not measured');
+  } else if (scaled(gate.Measured_Value__c, RATE_SCALE) > scaled(maxRate, RATE_SCALE)) {
+    out.push(`hallucination rate ${numberText(gate.Measured_Value__c)} is above the ${maxRate} maximum`);
+  }
+  if (isBlank(gate.Fallback_Path__c)) out.push('no fallback path');
+  return out;
+}
+
+function collateralBlockers(collateral: CollateralResult | null): string[] {
+  if (collateral === null) return ['security collateral has not been checked'];
+  const out: string[] = [];
+  for (const item of collateral.items) {
+    if (item.status === 'expires_before_close') out.push(`${item.type} expires before close (${item.validUntil})`);
+    else if (item.status === 'expired') out.push(`${item.type} expired (${item.validUntil})`);
+    else if (item.status === 'missing') out.push(`${item.type} is missing`);
+  }
+  return out;
+}
+
+export function judgeReadiness(input: ReadinessInput, policy: RulePolicy): ReadinessResult {
+  const blockers = [
+    ...scorecardBlockers(input.scorecard, policy),
+    ...gateBlockers(input.gate, policy),
+    ...collateralBlockers(input.collateral)
+  ];
+  return { ready: blockers.length === 0, blockers };
+}

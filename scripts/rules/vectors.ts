@@ -1,0 +1,31 @@
+/**
+ * The shared test vectors (force-app/main/default/staticresources/GtmRuleVectors.json): the same file the Apex
+ * tests read as a static resource, so both implementations are held to one set of expectations.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { projectPaths } from '../lib/paths';
+
+export interface RuleVector<I = unknown, E = unknown> {
+  name: string;
+  input: I;
+  /** the policy keys the rule reads, as text values (like GTM_Policy__mdt.Value__c) */
+  policy: Record<string, string>;
+  /** YYYY-MM-DD: the day the rule judges on */
+  today: string;
+  expected: E;
+}
+
+export interface RuleVectorFile {
+  scorecard: RuleVector[];
+  collateral: RuleVector[];
+  readiness: RuleVector[];
+}
+
+export function ruleVectorsPath(projectDir?: string): string {
+  return path.join(projectPaths(projectDir).metadata, 'staticresources', 'GtmRuleVectors.json');
+}
+
+export function loadRuleVectors(file: string = ruleVectorsPath()): RuleVectorFile {
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as RuleVectorFile;
+}
