@@ -103,12 +103,14 @@ export function createLocalSink(store: LocalStore, options: LocalSinkOptions = {
             );
           }
         }
-        const parentIds = rels.map(
-          (r, k) => `(SELECT p."Id" FROM ${q(r.parent)} p WHERE p.${q(r.parentKey)} = inc.${q(r.column)}) AS __p${k}`
-        );
+        // parent keys are unique, so each left join finds at most one parent
+        const parentIds = rels.map((_, k) => `p${k}."Id" AS __p${k}`);
+        const parentJoins = rels
+          .map((r, k) => `LEFT JOIN ${q(r.parent)} p${k} ON p${k}.${q(r.parentKey)} = inc.${q(r.column)}`)
+          .join(' ');
         await db.run('DROP TABLE IF EXISTS resolved');
         await db.run(
-          `CREATE TEMP TABLE resolved AS SELECT inc.*${parentIds.length ? `, ${parentIds.join(', ')}` : ''} FROM incoming inc`
+          `CREATE TEMP TABLE resolved AS SELECT inc.*${parentIds.length ? `, ${parentIds.join(', ')}` : ''} FROM incoming inc ${parentJoins}`
         );
         // rows whose parent is missing fail the way the org fails them
         for (const [k, r] of rels.entries()) {
