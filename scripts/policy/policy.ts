@@ -17,7 +17,8 @@ export const POLICY_CATEGORIES = [
   'Hallucination',
   'Experiment',
   'Sync',
-  'Stages'
+  'Stages',
+  'Gates'
 ] as const;
 
 const DECIMAL = /^-?\d+(\.\d+)?$/;

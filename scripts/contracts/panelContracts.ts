@@ -1,0 +1,321 @@
+/**
+ * The record-page panels' Apex contracts: one zod definition per @AuraEnabled method (its parameters and its
+ * response). Three places hold to these and nothing else:
+ * - the Apex controllers (force-app/main/default/classes/panels): their DTO property names are checked against
+ *   staticresources/GtmPanelContracts.json, which `contractShapes()` renders from these schemas (a test keeps the
+ *   two in step; the Apex tests read the static resource);
+ * - the LWC jest fixtures (force-app/main/default/lwc/<panel>/__tests__/data/*.json): a test parses every fixture;
+ * - the local workbench's TypeScript controllers (issue 5), which answer the same calls over the embedded store.
+ *
+ * Apex serializes a null property as absent or null depending on the path, so every nullable field is `nullish`.
+ * Dates are YYYY-MM-DD text, ids are Salesforce ids (15/18 chars) in an org and store keys locally.
+ */
+import { z } from 'zod';
+
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
+const id = z.string().min(1);
+const maybe = <T extends z.ZodType>(t: T) => t.nullish();
+
+// ---------------------------------------------------------------- pilot scorecard (exp-003, exp-006)
+
+export const CriterionView = z.object({
+  id,
+  metric: z.string(),
+  unit: maybe(z.string()),
+  targetValue: maybe(z.number()),
+  targetDirection: maybe(z.string()),
+  actualValue: maybe(z.number()),
+  weight: maybe(z.number()),
+  ownerId: maybe(z.string()),
+  ownerName: maybe(z.string()),
+  dueDate: maybe(date),
+  status: maybe(z.string()),
+  /** the actual meets the target in its direction (scorecard rule) */
+  met: z.boolean(),
+  /** target, owner and due date are set (week-1 completeness) */
+  complete: z.boolean()
+});
+
+export const HallucinationGateView = z.object({
+  id,
+  status: maybe(z.string()),
+  measuredValue: maybe(z.number()),
+  sampleSize: maybe(z.number()),
+  fallbackPath: maybe(z.string()),
+  auditedDate: maybe(date)
+});
+
+export const ReadinessView = z.object({
+  ready: z.boolean(),
+  /** every reason production approval is blocked, in words (readiness rule) */
+  blockers: z.array(z.string())
+});
+
+export const ScorecardView = z.object({
+  opportunityId: id,
+  opportunityName: z.string(),
+  stageName: maybe(z.string()),
+  closeDate: maybe(date),
+  /** null until a scorecard exists: the panel offers the template */
+  scorecardId: maybe(z.string()),
+  scorecardStatus: maybe(z.string()),
+  pilotStartDate: maybe(date),
+  templateVersion: maybe(z.string()),
+  criteria: z.array(CriterionView),
+  /** met weight / total weight, truncated to 4 digits; null without weighted criteria */
+  score: maybe(z.number()),
+  /** the policy threshold as written, e.g. "0.80" */
+  minScore: z.string(),
+  metWeight: z.number(),
+  totalWeight: z.number(),
+  completion: z.enum(['complete', 'due', 'overdue']),
+  completionDeadline: maybe(date),
+  daysLeft: maybe(z.number().int()),
+  incompleteCount: z.number().int(),
+  readiness: ReadinessView,
+  gate: maybe(HallucinationGateView),
+  /** the running user may edit criteria (object and record access) */
+  canEdit: z.boolean(),
+  /** Pilot_Criterion__c.Status__c values, for the inline editor */
+  statusOptions: z.array(z.string())
+});
+
+// ---------------------------------------------------------------- security packet (exp-002)
+
+export const CollateralItemView = z.object({
+  type: z.string(),
+  status: z.enum(['current', 'expires_before_close', 'expired', 'missing']),
+  version: maybe(z.string()),
+  validUntil: maybe(date),
+  documentUrl: maybe(z.string())
+});
+
+export const ReviewStageSpan = z.object({
+  /** Requested, Packet Sent, In Review */
+  stage: z.string(),
+  startDate: date,
+  /** null while the review is still in this stage */
+  endDate: maybe(date),
+  days: z.number().int()
+});
+
+export const ReviewCycleView = z.object({
+  state: z.enum(['not_requested', 'in_progress', 'completed', 'blocked']),
+  /** requested -> completed, or elapsed so far; null when not requested */
+  days: maybe(z.number().int()),
+  targetDays: z.number().int(),
+  baselineDays: z.number().int(),
+  /** days <= target; null when not requested */
+  onTarget: maybe(z.boolean()),
+  stages: z.array(ReviewStageSpan)
+});
+
+export const PacketView = z.object({
+  opportunityId: id,
+  opportunityName: z.string(),
+  closeDate: maybe(date),
+  segment: maybe(z.string()),
+  /** the account's segment is one of policy Enterprise_Segments: the proposal-stage gate applies */
+  enterprise: z.boolean(),
+  /** null until a packet exists */
+  packetId: maybe(z.string()),
+  reviewStage: maybe(z.string()),
+  ndaSigned: z.boolean(),
+  requestedDate: maybe(date),
+  packetSentDate: maybe(date),
+  reviewStartedDate: maybe(date),
+  completedDate: maybe(date),
+  blockedDate: maybe(date),
+  blockedReason: maybe(z.string()),
+  collateralCurrent: z.boolean(),
+  collateral: z.array(CollateralItemView),
+  cycle: ReviewCycleView,
+  canEdit: z.boolean()
+});
+
+// ---------------------------------------------------------------- expansion triggers (exp-005)
+
+export const UsageWeekView = z.object({
+  isoWeek: z.string(),
+  weekStart: date,
+  ticketsTotal: z.number().int(),
+  aiResolved: z.number().int(),
+  /** ai / total for people to read; rules compare exactly */
+  share: z.number(),
+  /** tickets >= minimum and share >= threshold */
+  qualifies: z.boolean(),
+  /** the week has ended (only complete weeks count for triggers) */
+  complete: z.boolean()
+});
+
+export const EvidenceWeekView = z.object({
+  isoWeek: z.string(),
+  weekStart: maybe(date),
+  ticketsTotal: z.number().int(),
+  aiResolved: maybe(z.number().int()),
+  share: z.number()
+});
+
+export const TriggerView = z.object({
+  id,
+  isoWeek: z.string(),
+  weekStart: maybe(date),
+  status: z.string(),
+  mode: maybe(z.string()),
+  share: maybe(z.number()),
+  ticketsTotal: maybe(z.number().int()),
+  streakStartWeek: maybe(z.string()),
+  /** the weeks that earned it, with the thresholds in force when it fired (Evidence__c) */
+  evidenceWeeks: z.array(EvidenceWeekView),
+  shareThreshold: maybe(z.number()),
+  minWeeklyTickets: maybe(z.number().int()),
+  requiredWeeks: maybe(z.number().int()),
+  cooldownWeeks: maybe(z.number().int()),
+  decisionReason: maybe(z.string()),
+  decidedDate: maybe(date),
+  decidedByName: maybe(z.string()),
+  expansionOpportunityId: maybe(z.string()),
+  expansionOpportunityName: maybe(z.string()),
+  followUpTaskId: maybe(z.string()),
+  outcomeLabel: maybe(z.string()),
+  /** Shadow or Open, and the user may edit it */
+  canDecide: z.boolean()
+});
+
+export const StreakView = z.object({
+  /** consecutive qualifying complete weeks ending at the latest complete week */
+  length: z.number().int(),
+  startWeek: maybe(z.string()),
+  endWeek: maybe(z.string()),
+  required: z.number().int()
+});
+
+export const ExpansionView = z.object({
+  accountId: id,
+  accountName: z.string(),
+  usageKey: maybe(z.string()),
+  /** policy Expansion_Mode: shadow or live */
+  mode: z.string(),
+  shareThreshold: z.string(),
+  minWeeklyTickets: z.number().int(),
+  requiredWeeks: z.number().int(),
+  cooldownWeeks: z.number().int(),
+  /** the latest policy Expansion_Chart_Weeks weeks with tickets, oldest first */
+  weeks: z.array(UsageWeekView),
+  streak: StreakView,
+  latestTrigger: maybe(TriggerView),
+  /** the account's recent triggers, newest first */
+  triggers: z.array(TriggerView),
+  playbook: z.string()
+});
+
+// ---------------------------------------------------------------- the methods
+
+const OpportunityParams = z.object({ opportunityId: id });
+
+export const panelMethods = {
+  'GtmPilotScorecardController.getScorecard': {
+    cacheable: true,
+    params: OpportunityParams,
+    returns: ScorecardView
+  },
+  'GtmPilotScorecardController.updateCriterion': {
+    cacheable: false,
+    params: z.object({ criterionId: id, actualValue: z.number().nullable(), status: z.string().nullable() }),
+    returns: ScorecardView
+  },
+  'GtmPilotScorecardController.addCriterion': {
+    cacheable: false,
+    params: z.object({
+      opportunityId: id,
+      metric: z.string().min(1),
+      targetValue: z.number().nullable(),
+      targetDirection: z.string().nullable(),
+      weight: z.number().nullable(),
+      dueDate: date.nullable()
+    }),
+    returns: ScorecardView
+  },
+  'GtmPilotScorecardController.applyTemplate': {
+    cacheable: false,
+    params: OpportunityParams,
+    returns: ScorecardView
+  },
+  'GtmSecurityPacketController.getPacketStatus': {
+    cacheable: true,
+    params: OpportunityParams,
+    returns: PacketView
+  },
+  'GtmSecurityPacketController.markPacketSent': {
+    cacheable: false,
+    params: OpportunityParams,
+    returns: PacketView
+  },
+  'GtmSecurityPacketController.recordReviewCompleted': {
+    cacheable: false,
+    params: OpportunityParams,
+    returns: PacketView
+  },
+  'GtmSecurityPacketController.recordReviewBlocked': {
+    cacheable: false,
+    params: z.object({ opportunityId: id, reason: z.string().min(1) }),
+    returns: PacketView
+  },
+  'GtmExpansionTriggerController.getExpansionView': {
+    cacheable: true,
+    params: z.object({ accountId: id }),
+    returns: ExpansionView
+  },
+  'GtmExpansionTriggerController.acceptTrigger': {
+    cacheable: false,
+    /** opportunityId links an existing expansion opportunity; without it a follow-up Task with the playbook is created */
+    params: z.object({ triggerId: id, opportunityId: id.nullable() }),
+    returns: ExpansionView
+  },
+  'GtmExpansionTriggerController.dismissTrigger': {
+    cacheable: false,
+    params: z.object({ triggerId: id, reason: z.string().min(1) }),
+    returns: ExpansionView
+  }
+} as const satisfies Record<string, { cacheable: boolean; params: z.ZodObject; returns: z.ZodObject }>;
+
+export type PanelMethodName = keyof typeof panelMethods;
+export type PanelParams<M extends PanelMethodName> = z.infer<(typeof panelMethods)[M]['params']>;
+export type PanelResult<M extends PanelMethodName> = z.infer<(typeof panelMethods)[M]['returns']>;
+
+/** Apex errors the panels show: AuraHandledException's message, e.g. "The criterion was not found". */
+export const ApexErrorBody = z.object({ body: z.object({ message: z.string() }) });
+
+/**
+ * The property names of every response object, nested objects by their path: what GtmPanelContracts.json holds
+ * for the Apex tests (which compare them with JSON.serialize of the controllers' DTOs).
+ */
+export function contractShapes(): Record<string, Record<string, string[]>> {
+  const out: Record<string, Record<string, string[]>> = {};
+  for (const [method, def] of Object.entries(panelMethods)) {
+    const shapes: Record<string, string[]> = {};
+    collectShapes(def.returns, '', shapes);
+    out[method] = shapes;
+  }
+  return out;
+}
+
+function unwrap(t: z.ZodType): z.ZodType {
+  let cur = t;
+  for (;;) {
+    if (cur instanceof z.ZodOptional || cur instanceof z.ZodNullable) cur = cur.unwrap() as z.ZodType;
+    else return cur;
+  }
+}
+
+function collectShapes(t: z.ZodType, at: string, shapes: Record<string, string[]>): void {
+  const inner = unwrap(t);
+  if (inner instanceof z.ZodArray) {
+    collectShapes(inner.element as z.ZodType, `${at}[]`, shapes);
+    return;
+  }
+  if (!(inner instanceof z.ZodObject)) return;
+  const shape = inner.shape as Record<string, z.ZodType>;
+  shapes[at === '' ? '.' : at] = Object.keys(shape).sort();
+  for (const [key, child] of Object.entries(shape)) collectShapes(child, at === '' ? key : `${at}.${key}`, shapes);
+}
