@@ -60,7 +60,8 @@ describe('panel contracts', () => {
         return;
       }
       const method = methodsByShortName.get(prefix);
-      if (!method) throw new Error(`${rel}: no panel method is named ${prefix} (see scripts/contracts/panelContracts.ts)`);
+      if (!method)
+        throw new Error(`${rel}: no panel method is named ${prefix} (see scripts/contracts/panelContracts.ts)`);
       const parsed = method.def.returns.safeParse(data);
       if (!parsed.success) throw new Error(`${rel} breaks ${method.name}: ${parsed.error.message}`);
     }
