@@ -212,6 +212,45 @@ describe('metadata-xml', () => {
     ]);
   });
 
+  it('rejects a record page placing a component that is missing, unexposed or for another object', async () => {
+    const bundle = (exposed: boolean, objects: string) =>
+      '<?xml version="1.0" encoding="UTF-8"?>\n<LightningComponentBundle xmlns="http://soap.sforce.com/2006/04/metadata">\n' +
+      `    <apiVersion>65.0</apiVersion>\n    <isExposed>${exposed}</isExposed>\n` +
+      '    <targets>\n        <target>lightning__RecordPage</target>\n    </targets>\n' +
+      '    <targetConfigs>\n        <targetConfig targets="lightning__RecordPage">\n' +
+      `            <objects>\n                <object>${objects}</object>\n            </objects>\n` +
+      '        </targetConfig>\n    </targetConfigs>\n</LightningComponentBundle>\n';
+    const item = (name: string) =>
+      `        <itemInstances><componentInstance><componentName>${name}</componentName>` +
+      `<identifier>${name.replace(':', '_')}</identifier></componentInstance></itemInstances>\n`;
+    const problems = await check({
+      [`${DEFAULT}/lwc/projectPanel/projectPanel.js-meta.xml`]: bundle(true, 'Project__c'),
+      [`${DEFAULT}/lwc/hiddenPanel/hiddenPanel.js-meta.xml`]: bundle(false, 'Project__c'),
+      [`${DEFAULT}/lwc/accountPanel/accountPanel.js-meta.xml`]: bundle(true, 'Account'),
+      [`${DEFAULT}/flexipages/Project_Page.flexipage-meta.xml`]:
+        '<?xml version="1.0" encoding="UTF-8"?>\n<FlexiPage xmlns="http://soap.sforce.com/2006/04/metadata">\n' +
+        '    <flexiPageRegions>\n' +
+        item('force:detailPanel') +
+        item('projectPanel') +
+        item('hiddenPanel') +
+        item('accountPanel') +
+        item('ghostPanel') +
+        '        <mode>Replace</mode>\n        <name>main</name>\n        <type>Region</type>\n    </flexiPageRegions>\n' +
+        '    <masterLabel>Project</masterLabel>\n    <sobjectType>Project__c</sobjectType>\n' +
+        '    <template><name>flexipage:recordHomeTemplateDesktop</name></template>\n    <type>RecordPage</type>\n</FlexiPage>\n'
+    });
+    expect(problems.map((p) => [p.file, p.line, p.field])).toEqual([
+      [`${DEFAULT}/flexipages/Project_Page.flexipage-meta.xml`, 6, 'hiddenPanel'],
+      [`${DEFAULT}/flexipages/Project_Page.flexipage-meta.xml`, 7, 'accountPanel'],
+      [`${DEFAULT}/flexipages/Project_Page.flexipage-meta.xml`, 8, 'ghostPanel']
+    ]);
+    expect(problems.map((p) => p.message)).toEqual([
+      expect.stringContaining('isExposed false'),
+      expect.stringContaining('targets only Account'),
+      expect.stringContaining('not in force-app/main/default/lwc')
+    ]);
+  });
+
   it('rejects a master-detail child whose sharing model is not ControlledByParent', async () => {
     const problems = await check(customObject('Task_Item__c', { sharingModel: 'ReadWrite' }));
     expect(problems).toEqual([

@@ -1,7 +1,8 @@
 /**
  * Cross-references the org checks at deploy time and the source tooling does not: permission sets and
  * profiles naming fields and objects, layouts / list views / compact layouts naming fields, tabs naming objects,
- * custom metadata records naming fields, lookups naming parent objects. Each rule reports the referring file.
+ * custom metadata records naming fields, lookups naming parent objects, record pages placing components that are
+ * not exposed for that object. Each rule reports the referring file.
  * Standard fields of standard objects (no __c) are not checked: force-app does not describe them.
  */
 import * as path from 'node:path';
@@ -177,8 +178,61 @@ function checkCustomObject(f: MetaFile, idx: SchemaIndex, r: Reporter) {
   }
 }
 
+/** What a Lightning page may place: the component's js-meta.xml, by bundle name. */
+interface BundleTargets {
+  exposed: boolean;
+  targets: Set<string>;
+  /** objects named in its targetConfigs; empty = any object */
+  objects: Set<string>;
+}
+
+function bundleTargets(files: MetaFile[]): Map<string, BundleTargets> {
+  const out = new Map<string, BundleTargets>();
+  for (const f of files) {
+    if (f.root !== 'LightningComponentBundle') continue;
+    const name = path.basename(f.file).split('.')[0]!;
+    const objects = asArray(f.node.targetConfigs)
+      .flatMap((tc) => asArray((tc as XmlNode).targetConfig))
+      .flatMap((c) => asArray((c as XmlNode).objects))
+      .flatMap((o) => asArray<string>((o as XmlNode).object).map(String));
+    out.set(name, {
+      exposed: isTrue(f.node, 'isExposed'),
+      targets: new Set(asArray(f.node.targets).flatMap((t) => asArray<string>((t as XmlNode).target).map(String))),
+      objects: new Set(objects)
+    });
+  }
+  return out;
+}
+
+/** A record page may place only exposed components that target record pages of its object. */
+function checkFlexiPage(f: MetaFile, idx: SchemaIndex, bundles: Map<string, BundleTargets>, r: Reporter) {
+  const objectName = text(f.node, 'sobjectType');
+  if (text(f.node, 'type') !== 'RecordPage' || !objectName) return;
+  if (hasCustomSuffix(objectName) && !idx.object(objectName)) {
+    r.add(`record page for object ${objectName}, which is not defined in force-app`, {
+      field: objectName,
+      tag: 'sobjectType'
+    });
+  }
+  const components = asArray(f.node.flexiPageRegions)
+    .flatMap((region) => asArray((region as XmlNode).itemInstances))
+    .map((item) => text((item as XmlNode).componentInstance, 'componentName'))
+    .filter((name): name is string => Boolean(name) && !name!.includes(':'));
+  for (const name of components) {
+    const bundle = bundles.get(name);
+    const at = { field: name, tag: 'componentName', value: name };
+    if (!bundle) r.add(`places component ${name}, which is not in force-app/main/default/lwc`, at);
+    else if (!bundle.exposed) r.add(`places component ${name}, whose js-meta.xml has isExposed false`, at);
+    else if (!bundle.targets.has('lightning__RecordPage'))
+      r.add(`places component ${name}, which does not target lightning__RecordPage`, at);
+    else if (bundle.objects.size > 0 && !bundle.objects.has(objectName))
+      r.add(`places component ${name} on ${objectName}, but it targets only ${[...bundle.objects].join(', ')}`, at);
+  }
+}
+
 export function checkCrossReferences(files: MetaFile[], idx: SchemaIndex, names: ProjectNames): Problem[] {
   const problems: Problem[] = [];
+  const bundles = bundleTargets(files);
   for (const f of files) {
     const r = new Reporter(f);
     switch (f.root) {
@@ -239,6 +293,9 @@ export function checkCrossReferences(files: MetaFile[], idx: SchemaIndex, names:
         break;
       case 'CustomObject':
         checkCustomObject(f, idx, r);
+        break;
+      case 'FlexiPage':
+        checkFlexiPage(f, idx, bundles, r);
         break;
       default:
         break;
