@@ -20,6 +20,10 @@ export interface RuleVectorFile {
   scorecard: RuleVector[];
   collateral: RuleVector[];
   readiness: RuleVector[];
+  /** input: { packet: PacketDates | null } */
+  reviewCycle: RuleVector[];
+  /** input: { weeks: WeekRecord[] } */
+  streak: RuleVector[];
 }
 
 export function ruleVectorsPath(projectDir?: string): string {

@@ -1,7 +1,9 @@
 import { judgeCollateral, type CollateralInput } from '../collateralRule';
 import { judgeReadiness, type ReadinessInput } from '../readinessRule';
+import { judgeReviewCycle, type PacketDates } from '../reviewCycleRule';
 import { addDays, daysBetween, numberText, policyFromValues, scaled } from '../ruleSupport';
 import { scoreScorecard, type ScorecardInput } from '../scorecardRule';
+import { evaluateStreak, type WeekRecord } from '../streakRule';
 import { loadRuleVectors, type RuleVector } from '../vectors';
 import { loadPolicyFile } from '../../policy/policy';
 
@@ -9,20 +11,29 @@ const vectors = loadRuleVectors();
 const named = (cases: RuleVector[]) => cases.map((c) => [c.name, c] as const);
 
 describe('GtmRuleVectors.json', () => {
-  it.each([['scorecard'], ['collateral'], ['readiness']] as const)('has at least 8 uniquely named %s cases', (rule) => {
-    const cases = vectors[rule];
-    expect(cases.length).toBeGreaterThanOrEqual(8);
-    expect(new Set(cases.map((c) => c.name)).size).toBe(cases.length);
-    for (const c of cases) {
-      expect(c.today).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-      for (const v of Object.values(c.policy)) expect(typeof v).toBe('string');
+  it.each([['scorecard'], ['collateral'], ['readiness'], ['reviewCycle'], ['streak']] as const)(
+    'has at least 8 uniquely named %s cases',
+    (rule) => {
+      const cases = vectors[rule];
+      expect(cases.length).toBeGreaterThanOrEqual(8);
+      expect(new Set(cases.map((c) => c.name)).size).toBe(cases.length);
+      for (const c of cases) {
+        expect(c.today).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+        for (const v of Object.values(c.policy)) expect(typeof v).toBe('string');
+      }
     }
-  });
+  );
 
   it('uses only policy keys that exist in policy/gtm-policy.json', () => {
     const policy = loadPolicyFile();
     const used = new Set(
-      [...vectors.scorecard, ...vectors.collateral, ...vectors.readiness].flatMap((c) => Object.keys(c.policy))
+      [
+        ...vectors.scorecard,
+        ...vectors.collateral,
+        ...vectors.readiness,
+        ...vectors.reviewCycle,
+        ...vectors.streak
+      ].flatMap((c) => Object.keys(c.policy))
     );
     for (const key of used) expect(policy.keys()).toContain(key);
   });
@@ -43,6 +54,20 @@ describe('collateral rule', () => {
 describe('readiness rule', () => {
   it.each(named(vectors.readiness))('%s', (_name, c) => {
     expect(judgeReadiness(c.input as ReadinessInput, policyFromValues(c.policy))).toEqual(c.expected);
+  });
+});
+
+describe('review cycle rule', () => {
+  it.each(named(vectors.reviewCycle))('%s', (_name, c) => {
+    const input = c.input as { packet: PacketDates | null };
+    expect(judgeReviewCycle(input.packet, policyFromValues(c.policy), c.today)).toEqual(c.expected);
+  });
+});
+
+describe('streak rule', () => {
+  it.each(named(vectors.streak))('%s', (_name, c) => {
+    const input = c.input as { weeks: WeekRecord[] };
+    expect(evaluateStreak(input.weeks, policyFromValues(c.policy), c.today)).toEqual(c.expected);
   });
 });
 
