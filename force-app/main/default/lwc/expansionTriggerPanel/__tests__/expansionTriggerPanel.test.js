@@ -1,0 +1,343 @@
+import { createElement } from 'lwc';
+import ExpansionTriggerPanel from 'c/expansionTriggerPanel';
+import getExpansionView from '@salesforce/apex/GtmExpansionTriggerController.getExpansionView';
+import acceptTrigger from '@salesforce/apex/GtmExpansionTriggerController.acceptTrigger';
+import dismissTrigger from '@salesforce/apex/GtmExpansionTriggerController.dismissTrigger';
+import { refreshApex } from '@salesforce/apex';
+
+const VIEW = require('./data/getExpansionView.json');
+const EMPTY = require('./data/getExpansionView.empty.json');
+const ACCEPTED = require('./data/acceptTrigger.json');
+const ACCEPTED_TASK = require('./data/acceptTrigger.task.json');
+const DISMISSED = require('./data/dismissTrigger.json');
+const ERROR = require('./data/error.json');
+
+jest.mock(
+  '@salesforce/apex/GtmExpansionTriggerController.getExpansionView',
+  () => {
+    const { createApexTestWireAdapter } = require('@salesforce/sfdx-lwc-jest');
+    return { default: createApexTestWireAdapter(jest.fn()) };
+  },
+  { virtual: true }
+);
+jest.mock('@salesforce/apex/GtmExpansionTriggerController.acceptTrigger', () => ({ default: jest.fn() }), {
+  virtual: true
+});
+jest.mock('@salesforce/apex/GtmExpansionTriggerController.dismissTrigger', () => ({ default: jest.fn() }), {
+  virtual: true
+});
+jest.mock('@salesforce/apex', () => ({ refreshApex: jest.fn(() => Promise.resolve()) }), { virtual: true });
+
+const ACCOUNT_ID = VIEW.accountId;
+const TRIGGER_ID = VIEW.latestTrigger.id;
+/** what lightning/platformShowToastEvent's ShowToastEvent is named */
+const TOAST = 'lightning__showtoast';
+
+/** The same date text the component shows (the user's locale, read as a calendar date). */
+const day = (iso) =>
+  new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' }).format(
+    new Date(`${iso}T00:00:00Z`)
+  );
+
+// a macrotask: the component's async handlers chain several promises before they re-render
+// eslint-disable-next-line @lwc/lwc/no-async-operation
+const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+function mount() {
+  const element = createElement('c-expansion-trigger-panel', { is: ExpansionTriggerPanel });
+  element.recordId = ACCOUNT_ID;
+  document.body.appendChild(element);
+  return element;
+}
+
+async function mountWith(view) {
+  const element = mount();
+  getExpansionView.emit(view);
+  await flush();
+  return element;
+}
+
+const $ = (element, selector) => element.shadowRoot.querySelector(selector);
+const $$ = (element, selector) => Array.from(element.shadowRoot.querySelectorAll(selector));
+const text = (element, selector) => ($(element, selector) ? $(element, selector).textContent.trim() : null);
+const button = (element, dataId) => $(element, `lightning-button[data-id="${dataId}"]`);
+const chart = (element) => $(element, 'c-usage-share-chart').shadowRoot;
+const cells = (tr) => Array.from(tr.children).map((c) => c.textContent.trim());
+
+function typeInto(element, selector, value) {
+  const input = $(element, selector);
+  input.value = value;
+  input.dispatchEvent(new CustomEvent('change', { detail: { value } }));
+}
+
+describe('c-expansion-trigger-panel', () => {
+  afterEach(() => {
+    while (document.body.firstChild) document.body.removeChild(document.body.firstChild);
+    jest.clearAllMocks();
+  });
+
+  it('shows a spinner with alternative text until the view arrives, and asks for this account', async () => {
+    const element = mount();
+    await flush();
+    expect($(element, 'lightning-spinner').alternativeText).toBe('Loading expansion usage');
+    expect(getExpansionView.getLastConfig()).toEqual({ accountId: ACCOUNT_ID });
+  });
+
+  describe('chart', () => {
+    it('draws one bar per week, scaled to the busiest week', async () => {
+      const element = await mountWith(VIEW);
+      const bars = chart(element).querySelectorAll('rect[data-kind="bar"]');
+      expect(bars).toHaveLength(14);
+      const heights = Array.from(bars).map((b) => Number(b.getAttribute('height')));
+      const busiest = VIEW.weeks.reduce((max, w) => Math.max(max, w.ticketsTotal), 0);
+      const busiestIndex = VIEW.weeks.findIndex((w) => w.ticketsTotal === busiest);
+      expect(Math.max(...heights)).toBe(heights[busiestIndex]);
+      // 180 of 400 tickets -> 45% of the tallest bar
+      expect(heights[0] / heights[busiestIndex]).toBeCloseTo(180 / 400, 2);
+    });
+
+    it('draws the share line through every week and a dashed, labelled threshold line', async () => {
+      const element = await mountWith(VIEW);
+      const line = chart(element).querySelector('polyline[data-kind="share-line"]');
+      expect(line.getAttribute('points').split(' ')).toHaveLength(14);
+      const threshold = chart(element).querySelector('line[data-kind="threshold"]');
+      expect(threshold.getAttribute('stroke-dasharray')).toBeTruthy();
+      expect(chart(element).querySelector('[data-kind="threshold-label"]').textContent.trim()).toBe('Threshold 40%');
+    });
+
+    it('marks the qualifying weeks with a diamond and a "Q", not by colour alone', async () => {
+      const element = await mountWith(VIEW);
+      const qualifying = VIEW.weeks.filter((w) => w.qualifies).map((w) => w.isoWeek);
+      expect(qualifying).toHaveLength(4);
+      const markers = chart(element).querySelectorAll('polygon[data-kind="qualifying-marker"]');
+      expect(Array.from(markers).map((m) => m.dataset.week)).toEqual(qualifying);
+      const labels = chart(element).querySelectorAll('[data-kind="qualifying-label"]');
+      expect(Array.from(labels).map((l) => l.textContent.trim())).toEqual(['Q', 'Q', 'Q', 'Q']);
+      expect(chart(element).querySelectorAll('circle[data-kind="point"]')).toHaveLength(10);
+    });
+
+    it('is one image with a summary, backed by a hidden table with every week', async () => {
+      const element = await mountWith(VIEW);
+      const svg = chart(element).querySelector('svg');
+      expect(svg.getAttribute('role')).toBe('img');
+      const summary = svg.getAttribute('aria-label');
+      expect(summary).toContain('Acme Support Co');
+      expect(summary).toContain('14 weeks from 2026-W01 to 2026-W14');
+      expect(summary).toContain('4 of 14 weeks qualify');
+      expect(summary).toContain('Threshold 40%');
+
+      const table = chart(element).querySelector('table[data-id="chart-table"]');
+      expect(table.classList.contains('slds-assistive-text')).toBe(true);
+      const rows = Array.from(table.querySelectorAll('tbody tr'));
+      expect(rows).toHaveLength(14);
+      expect(cells(rows[12])).toEqual(['2026-W13', day('2026-03-23'), '400', '184', '46%', 'Yes', 'Yes']);
+      expect(cells(rows[13])).toEqual(['2026-W14', day('2026-03-30'), '30', '15', '50%', 'No', 'No, week in progress']);
+    });
+
+    it('never rounds a share just under the threshold up to it', async () => {
+      const weeks = VIEW.weeks.map((w, i) => (i === 0 ? { ...w, share: 0.39996 } : w));
+      const element = await mountWith({ ...VIEW, weeks });
+      const first = chart(element).querySelector('table[data-id="chart-table"] tbody tr');
+      expect(cells(first)[4]).toBe('39.9%');
+    });
+  });
+
+  it('states the current streak with its weeks', async () => {
+    const element = await mountWith(VIEW);
+    expect(text(element, '[data-id="streak"]')).toBe('3 of 3 qualifying weeks in a row (W11-W13)');
+  });
+
+  it('says when there is no qualifying streak', async () => {
+    const element = await mountWith({ ...VIEW, streak: { length: 0, startWeek: null, endWeek: null, required: 3 } });
+    expect(text(element, '[data-id="streak"]')).toBe('No qualifying streak');
+  });
+
+  it('explains the rule and the shadow mode from the policy values', async () => {
+    const element = await mountWith(VIEW);
+    expect(text(element, '[data-id="rule"]')).toBe(
+      'A week qualifies at 40% AI resolution share or more on at least 50 tickets; 3 weeks in a row fire a trigger, then 8 weeks of cooldown.'
+    );
+    expect(text(element, '[data-id="mode"]')).toContain('Shadow mode');
+  });
+
+  it('shows the latest trigger: status, shadow mode in words, fired week, share and volume', async () => {
+    const element = await mountWith(VIEW);
+    expect($(element, '[data-id="trigger-status"] lightning-badge').label).toBe('Shadow');
+    expect(text(element, '[data-id="trigger-mode"]')).toBe('Shadow: would have fired, nobody was alerted');
+    expect(text(element, '[data-id="trigger-week"]')).toMatch(/^2026-W13 \(week of .+2026\)$/);
+    expect(text(element, '[data-id="trigger-share"]')).toBe('46% AI resolution share on 400 tickets');
+    expect($(element, '[data-id="decision"]')).toBeNull();
+  });
+
+  it('shows the evidence weeks and the thresholds the trigger fired on', async () => {
+    const element = await mountWith(VIEW);
+    const rows = $$(element, 'table[data-id="evidence"] tbody tr').map(cells);
+    expect(rows.map((r) => [r[0], r[2], r[3]])).toEqual([
+      ['2026-W11', '41.9%', '360'],
+      ['2026-W12', '43.9%', '380'],
+      ['2026-W13', '46%', '400']
+    ]);
+    expect(text(element, '[data-id="thresholds"] [data-id="share"]')).toBe('40% or more');
+    expect(text(element, '[data-id="thresholds"] [data-id="tickets"]')).toBe('50 a week');
+    expect(text(element, '[data-id="thresholds"] [data-id="weeks"]')).toBe('3 weeks');
+    expect(text(element, '[data-id="thresholds"] [data-id="cooldown"]')).toBe('8 weeks');
+  });
+
+  it('lists earlier triggers with their status, without repeating the latest', async () => {
+    const element = await mountWith(VIEW);
+    const rows = $$(element, 'table[data-id="earlier"] tbody tr');
+    expect(rows).toHaveLength(1);
+    expect(cells(rows[0])[0]).toBe('2025-W40');
+    expect(rows[0].querySelector('lightning-badge').label).toBe('Dismissed');
+    expect(cells(rows[0])[4]).toBe('False positive');
+  });
+
+  it('shows the playbook next to Accept and says the dismiss reason feeds the false-positive measurement', async () => {
+    const element = await mountWith(VIEW);
+    expect(text(element, '[data-id="playbook"]')).toContain(VIEW.playbook);
+    expect($(element, 'lightning-input[data-id="opportunity-id"]').label).toBe(
+      'Link an existing expansion opportunity (optional)'
+    );
+    const reason = $(element, 'lightning-textarea[data-id="dismiss-reason"]');
+    expect(reason.required).toBe(true);
+    expect(reason.fieldLevelHelp).toContain('false-positive measurement');
+    expect(text(element, '[data-id="dismiss-help"]')).toContain('false-positive measurement');
+  });
+
+  it('hides the decision actions when the trigger cannot be decided', async () => {
+    const element = await mountWith({ ...VIEW, latestTrigger: { ...VIEW.latestTrigger, canDecide: false } });
+    expect($(element, '[data-id="actions"]')).toBeNull();
+    expect(button(element, 'accept')).toBeNull();
+    expect(button(element, 'dismiss')).toBeNull();
+    expect($(element, '[data-id="latest-trigger"]')).not.toBeNull();
+  });
+
+  it('says what to do next when the account has no usage, naming the usage key to set', async () => {
+    const element = await mountWith(EMPTY);
+    expect(text(element, '[data-id="empty"]')).toBe(
+      "No usage yet for this account. Run gtm usage sync with a ticket export that has this account's usage key (set Usage Account Key on the account)."
+    );
+    expect($(element, 'c-usage-share-chart')).toBeNull();
+    expect($(element, '[data-id="latest-trigger"]')).toBeNull();
+  });
+
+  it('names the usage key in the empty state when the account has one', async () => {
+    const element = await mountWith({ ...EMPTY, usageKey: 'blank-ind' });
+    expect(text(element, '[data-id="empty"]')).toContain("this account's usage key (blank-ind).");
+  });
+
+  it('shows a readable error when the view cannot be loaded', async () => {
+    const element = mount();
+    getExpansionView.error(ERROR.body);
+    await flush();
+    const alert = $(element, '[data-id="load-error"]');
+    expect(alert.getAttribute('role')).toBe('alert');
+    expect(alert.textContent).toContain(ERROR.body.message);
+    expect($(element, 'lightning-spinner')).toBeNull();
+  });
+
+  describe('actions', () => {
+    it('accepts without an opportunity (null), shows the returned decision, toasts and refreshes', async () => {
+      acceptTrigger.mockResolvedValue(ACCEPTED_TASK);
+      const element = await mountWith(VIEW);
+      const toast = jest.fn();
+      element.addEventListener(TOAST, toast);
+
+      typeInto(element, 'lightning-input[data-id="opportunity-id"]', '   ');
+      button(element, 'accept').click();
+      await flush();
+
+      expect(acceptTrigger).toHaveBeenCalledWith({ triggerId: TRIGGER_ID, opportunityId: null });
+      expect($(element, '[data-id="trigger-status"] lightning-badge').label).toBe('Accepted');
+      expect(text(element, '[data-id="decided"]')).toMatch(/^Accepted by Sam Ortiz on .+2026$/);
+      expect($(element, '[data-id="decision-task"] a').getAttribute('href')).toBe(
+        '/lightning/r/00T5g00000TASK1AAA/view'
+      );
+      expect($(element, '[data-id="actions"]')).toBeNull();
+      expect(toast.mock.calls[0][0].detail).toMatchObject({
+        title: 'Trigger accepted',
+        message: 'A follow-up task with the playbook was created.',
+        variant: 'success'
+      });
+      expect(refreshApex).toHaveBeenCalledTimes(1);
+    });
+
+    it('accepts with an existing opportunity id and shows the linked opportunity', async () => {
+      acceptTrigger.mockResolvedValue(ACCEPTED);
+      const element = await mountWith(VIEW);
+
+      typeInto(element, 'lightning-input[data-id="opportunity-id"]', ' 0065g00000EXPN1AAA ');
+      button(element, 'accept').click();
+      await flush();
+
+      expect(acceptTrigger).toHaveBeenCalledWith({ triggerId: TRIGGER_ID, opportunityId: '0065g00000EXPN1AAA' });
+      const link = $(element, '[data-id="decision-opportunity"] a');
+      expect(link.textContent).toBe('Acme Support Co - Seat expansion');
+      expect(link.getAttribute('href')).toBe('/lightning/r/0065g00000EXPN1AAA/view');
+    });
+
+    it('does not dismiss without a reason', async () => {
+      const element = await mountWith(VIEW);
+      typeInto(element, 'lightning-textarea[data-id="dismiss-reason"]', '  ');
+      button(element, 'dismiss').click();
+      await flush();
+
+      expect(dismissTrigger).not.toHaveBeenCalled();
+      const message = $(element, '[data-id="reason-error"]');
+      expect(message.getAttribute('role')).toBe('alert');
+      expect(message.textContent).toContain('Enter why this trigger is not an expansion opportunity');
+    });
+
+    it('dismisses with the trimmed reason and shows the decision with the reason', async () => {
+      dismissTrigger.mockResolvedValue(DISMISSED);
+      const element = await mountWith(VIEW);
+      const toast = jest.fn();
+      element.addEventListener(TOAST, toast);
+
+      const reason = 'Share rose because a backlog of password resets was auto-closed';
+      typeInto(element, 'lightning-textarea[data-id="dismiss-reason"]', `${reason}\n`);
+      button(element, 'dismiss').click();
+      await flush();
+
+      expect(dismissTrigger).toHaveBeenCalledWith({ triggerId: TRIGGER_ID, reason });
+      expect($(element, '[data-id="trigger-status"] lightning-badge').label).toBe('Dismissed');
+      expect(text(element, '[data-id="decision-reason"]')).toBe(`Reason: ${reason}`);
+      expect($(element, '[data-id="reason-error"]')).toBeNull();
+      expect(toast.mock.calls[0][0].detail).toMatchObject({ title: 'Trigger dismissed', variant: 'success' });
+      expect(refreshApex).toHaveBeenCalledTimes(1);
+    });
+
+    it('disables both buttons while a decision is being saved', async () => {
+      let resolve;
+      acceptTrigger.mockReturnValue(
+        new Promise((r) => {
+          resolve = r;
+        })
+      );
+      const element = await mountWith(VIEW);
+      button(element, 'accept').click();
+      await flush();
+      expect(button(element, 'accept').disabled).toBe(true);
+      expect(button(element, 'dismiss').disabled).toBe(true);
+      expect($(element, 'lightning-spinner').alternativeText).toBe('Saving');
+      resolve(ACCEPTED_TASK);
+      await flush();
+      expect($(element, 'lightning-spinner')).toBeNull();
+    });
+
+    it('shows the readable message when a decision fails, keeps the form and does not refresh', async () => {
+      dismissTrigger.mockRejectedValue(ERROR);
+      const element = await mountWith(VIEW);
+      typeInto(element, 'lightning-textarea[data-id="dismiss-reason"]', 'Not a fit');
+      button(element, 'dismiss').click();
+      await flush();
+
+      const alert = $(element, '[data-id="action-error"]');
+      expect(alert.getAttribute('role')).toBe('alert');
+      expect(alert.textContent).toContain('This trigger was already decided by Dana Reyes.');
+      expect(button(element, 'dismiss').disabled).toBe(false);
+      expect($(element, 'lightning-textarea[data-id="dismiss-reason"]').value).toBe('Not a fit');
+      expect(refreshApex).not.toHaveBeenCalled();
+    });
+  });
+});

@@ -1,0 +1,333 @@
+import { LightningElement, api, wire } from 'lwc';
+import { refreshApex } from '@salesforce/apex';
+import { ShowToastEvent } from 'lightning/platformShowToastEvent';
+import getExpansionView from '@salesforce/apex/GtmExpansionTriggerController.getExpansionView';
+import acceptTrigger from '@salesforce/apex/GtmExpansionTriggerController.acceptTrigger';
+import dismissTrigger from '@salesforce/apex/GtmExpansionTriggerController.dismissTrigger';
+import { errorText } from 'c/gtmErrors';
+
+/**
+ * exp-005 expansion triggers on the Account record page, for CS Ops: the weekly AI resolution share chart
+ * (c/usageShareChart), the current qualifying streak, the latest trigger with the evidence weeks and thresholds it
+ * fired on, and the accept / dismiss decision whose reasons feed the false-positive measurement.
+ *
+ * Which weeks qualify, the streak, trigger status and canDecide come from GtmExpansionTriggerController
+ * (ExpansionView in scripts/contracts/panelContracts.ts); this component only formats them. Mutations return the
+ * fresh view, which is shown at once; the wired view is then refreshed.
+ */
+
+const DATE_FORMAT = new Intl.DateTimeFormat(undefined, {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  timeZone: 'UTC'
+});
+const NUMBER_FORMAT = new Intl.NumberFormat();
+
+/** "2026-03-23" -> "Mar 23, 2026" in the user's locale; the text itself when it is not a date. */
+function formatDate(value) {
+  if (!value) return '';
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) return String(value);
+  return DATE_FORMAT.format(new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))));
+}
+
+/**
+ * A ratio as a percentage with at most one decimal, cut rather than rounded, so a share just under the threshold
+ * never reads as the threshold (0.3999 -> "39.9%", not "40%").
+ */
+function formatPercent(ratio) {
+  if (ratio === null || ratio === undefined || ratio === '' || Number.isNaN(Number(ratio))) return '—';
+  return `${Math.floor(Number(ratio) * 1000 + 1e-6) / 10}%`;
+}
+
+function formatCount(value) {
+  return value === null || value === undefined ? '—' : NUMBER_FORMAT.format(value);
+}
+
+function plural(n, one, many) {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** "2026-W10".."2026-W12" -> "W10-W12"; the year stays when the range crosses one. */
+function weekRange(start, end) {
+  if (!start || !end) return start || end || '';
+  if (start === end) return start.replace(/^\d{4}-/, '');
+  const sameYear = start.slice(0, 4) === end.slice(0, 4);
+  return sameYear ? `${start.replace(/^\d{4}-/, '')}-${end.replace(/^\d{4}-/, '')}` : `${start}-${end}`;
+}
+
+/** A record's page in Lightning Experience. */
+function recordUrl(id) {
+  return id ? `/lightning/r/${id}/view` : null;
+}
+
+const REASON_REQUIRED = 'Enter why this trigger is not an expansion opportunity before you dismiss it.';
+const MAX_EARLIER = 5;
+
+export default class ExpansionTriggerPanel extends LightningElement {
+  @api recordId;
+
+  /** the latest ExpansionView: from the wire, or returned by a mutation */
+  view;
+  loadError;
+  actionError;
+  saving = false;
+  opportunityIdValue = '';
+  dismissReason = '';
+  reasonError;
+  wiredResult;
+
+  @wire(getExpansionView, { accountId: '$recordId' })
+  wiredView(result) {
+    this.wiredResult = result;
+    if (result.data) {
+      this.view = result.data;
+      this.loadError = undefined;
+    } else if (result.error) {
+      this.loadError = result.error;
+    }
+  }
+
+  // ------------------------------------------------------------------ state
+
+  get isLoading() {
+    return !this.view && !this.loadError;
+  }
+
+  get loadErrorText() {
+    return this.loadError ? `Expansion usage could not be loaded. ${errorText(this.loadError)}` : '';
+  }
+
+  get weeks() {
+    return (this.view && this.view.weeks) || [];
+  }
+
+  get hasWeeks() {
+    return this.weeks.length > 0;
+  }
+
+  get emptyText() {
+    const key = this.view && this.view.usageKey ? this.view.usageKey : 'set Usage Account Key on the account';
+    return `No usage yet for this account. Run gtm usage sync with a ticket export that has this account's usage key (${key}).`;
+  }
+
+  // ------------------------------------------------------------------ rule and chart
+
+  /** the policy threshold as written ("0.40"), as the ratio the chart draws */
+  get thresholdValue() {
+    const n = Number.parseFloat(this.view && this.view.shareThreshold);
+    return Number.isFinite(n) ? n : undefined;
+  }
+
+  get ruleText() {
+    const v = this.view;
+    return (
+      `A week qualifies at ${formatPercent(v.shareThreshold)} AI resolution share or more on at least ` +
+      `${plural(v.minWeeklyTickets, 'ticket', 'tickets')}; ${plural(v.requiredWeeks, 'week', 'weeks')} in a row fire ` +
+      `a trigger, then ${plural(v.cooldownWeeks, 'week', 'weeks')} of cooldown.`
+    );
+  }
+
+  get isShadowMode() {
+    return Boolean(this.view) && String(this.view.mode).toLowerCase() === 'shadow';
+  }
+
+  get modeText() {
+    return this.isShadowMode
+      ? 'Shadow mode: triggers are recorded as "would have fired" and nobody is alerted.'
+      : 'Live mode: a trigger opens and creates a follow-up task with the playbook.';
+  }
+
+  get streakText() {
+    const s = this.view && this.view.streak;
+    if (!s || !s.length) return 'No qualifying streak';
+    const range = weekRange(s.startWeek, s.endWeek);
+    return `${s.length} of ${s.required} qualifying weeks in a row${range ? ` (${range})` : ''}`;
+  }
+
+  get streakIcon() {
+    return this.view && this.view.streak && this.view.streak.length ? 'utility:trending' : 'utility:dash';
+  }
+
+  // ------------------------------------------------------------------ latest trigger
+
+  get trigger() {
+    return (this.view && this.view.latestTrigger) || null;
+  }
+
+  get hasTrigger() {
+    return Boolean(this.trigger);
+  }
+
+  get triggerModeText() {
+    const mode = this.trigger.mode;
+    if (mode === 'Shadow') return 'Shadow: would have fired, nobody was alerted';
+    if (mode === 'Live') return 'Live: the account team was alerted';
+    return mode || '—';
+  }
+
+  get firedText() {
+    const t = this.trigger;
+    return t.weekStart ? `${t.isoWeek} (week of ${formatDate(t.weekStart)})` : t.isoWeek;
+  }
+
+  get triggerShareText() {
+    const t = this.trigger;
+    return `${formatPercent(t.share)} AI resolution share on ${formatCount(t.ticketsTotal)} tickets`;
+  }
+
+  get evidenceRows() {
+    return (this.trigger.evidenceWeeks || []).map((w) => ({
+      key: w.isoWeek,
+      isoWeek: w.isoWeek,
+      weekStart: w.weekStart ? formatDate(w.weekStart) : '—',
+      share: formatPercent(w.share),
+      tickets: formatCount(w.ticketsTotal),
+      aiResolved: formatCount(w.aiResolved)
+    }));
+  }
+
+  get hasEvidence() {
+    return this.evidenceRows.length > 0;
+  }
+
+  get thresholdsUsed() {
+    const t = this.trigger;
+    const weeks = (n) => (n === null || n === undefined ? '—' : plural(n, 'week', 'weeks'));
+    return [
+      {
+        key: 'share',
+        label: 'Share threshold',
+        value: t.shareThreshold == null ? '—' : `${formatPercent(t.shareThreshold)} or more`
+      },
+      {
+        key: 'tickets',
+        label: 'Minimum tickets',
+        value: t.minWeeklyTickets == null ? '—' : `${formatCount(t.minWeeklyTickets)} a week`
+      },
+      { key: 'weeks', label: 'Weeks in a row', value: weeks(t.requiredWeeks) },
+      { key: 'cooldown', label: 'Cooldown', value: weeks(t.cooldownWeeks) }
+    ].map((item) => ({ ...item, labelKey: `${item.key}-label` }));
+  }
+
+  get isDecided() {
+    const t = this.trigger;
+    return Boolean(
+      t && (t.decidedDate || t.decisionReason || t.decidedByName || t.expansionOpportunityId || t.followUpTaskId)
+    );
+  }
+
+  get decidedText() {
+    const t = this.trigger;
+    const who = t.decidedByName ? ` by ${t.decidedByName}` : '';
+    const when = t.decidedDate ? ` on ${formatDate(t.decidedDate)}` : '';
+    return `${t.status}${who}${when}`;
+  }
+
+  get opportunityUrl() {
+    return recordUrl(this.trigger.expansionOpportunityId);
+  }
+
+  get opportunityLabel() {
+    return this.trigger.expansionOpportunityName || this.trigger.expansionOpportunityId;
+  }
+
+  get taskUrl() {
+    return recordUrl(this.trigger.followUpTaskId);
+  }
+
+  get canDecide() {
+    return Boolean(this.trigger && this.trigger.canDecide);
+  }
+
+  // ------------------------------------------------------------------ earlier triggers
+
+  get earlierTriggers() {
+    const latestId = this.trigger ? this.trigger.id : null;
+    return ((this.view && this.view.triggers) || [])
+      .filter((t) => t.id !== latestId)
+      .slice(0, MAX_EARLIER)
+      .map((t) => ({
+        key: t.id,
+        isoWeek: t.isoWeek,
+        status: t.status,
+        mode: t.mode || '—',
+        share: formatPercent(t.share),
+        outcome: t.outcomeLabel || t.decisionReason || '—'
+      }));
+  }
+
+  get hasEarlierTriggers() {
+    return this.earlierTriggers.length > 0;
+  }
+
+  // ------------------------------------------------------------------ actions
+
+  handleOpportunityChange(event) {
+    this.opportunityIdValue =
+      event.detail && event.detail.value !== undefined ? event.detail.value : event.target.value;
+  }
+
+  handleReasonChange(event) {
+    this.dismissReason = event.detail && event.detail.value !== undefined ? event.detail.value : event.target.value;
+    if (this.reasonError && this.dismissReason && this.dismissReason.trim()) {
+      this.reasonError = undefined;
+      event.target.setCustomValidity('');
+    }
+  }
+
+  handleAccept() {
+    const opportunityId = (this.opportunityIdValue || '').trim() || null;
+    return this.run(
+      acceptTrigger,
+      { triggerId: this.trigger.id, opportunityId },
+      'Trigger accepted',
+      opportunityId ? 'It is linked to the expansion opportunity.' : 'A follow-up task with the playbook was created.'
+    );
+  }
+
+  handleDismiss() {
+    const reason = (this.dismissReason || '').trim();
+    const textarea = this.template.querySelector('lightning-textarea[data-id="dismiss-reason"]');
+    if (!reason) {
+      this.reasonError = REASON_REQUIRED;
+      if (textarea) {
+        textarea.setCustomValidity(REASON_REQUIRED);
+        textarea.reportValidity();
+      }
+      return Promise.resolve();
+    }
+    if (textarea) textarea.setCustomValidity('');
+    return this.run(
+      dismissTrigger,
+      { triggerId: this.trigger.id, reason },
+      'Trigger dismissed',
+      'Your reason counts in the false-positive measurement.'
+    );
+  }
+
+  async run(apexMethod, params, title, message) {
+    this.saving = true;
+    this.actionError = undefined;
+    try {
+      this.view = await apexMethod(params);
+      this.opportunityIdValue = '';
+      this.dismissReason = '';
+      this.reasonError = undefined;
+      this.dispatchEvent(new ShowToastEvent({ title, message, variant: 'success' }));
+    } catch (error) {
+      this.actionError = errorText(error);
+      return;
+    } finally {
+      this.saving = false;
+    }
+    if (this.wiredResult) {
+      try {
+        await refreshApex(this.wiredResult);
+      } catch {
+        // a failed refresh reaches wiredView as an error; the view the mutation returned stays on screen
+      }
+    }
+  }
+}

@@ -1,0 +1,234 @@
+import { LightningElement, api } from 'lwc';
+
+/** Drawing area, in SVG user units (the svg scales to its container through viewBox). */
+const WIDTH = 640;
+const HEIGHT = 260;
+const LEFT = 48;
+const RIGHT = 96;
+const TOP = 24;
+const BOTTOM = 48;
+const PLOT_WIDTH = WIDTH - LEFT - RIGHT;
+const PLOT_HEIGHT = HEIGHT - TOP - BOTTOM;
+const SHARE_TICKS = [0, 0.25, 0.5, 0.75, 1];
+const MARKER = 6;
+
+const COLOR_BAR = '#c9c9c9';
+const COLOR_BAR_PARTIAL = '#e5e5e5';
+const COLOR_LINE = '#0176d3';
+const COLOR_QUALIFYING = '#2e844a';
+const COLOR_AXIS = '#747474';
+const COLOR_TEXT = '#444444';
+
+const numberFormat = new Intl.NumberFormat();
+const dateFormat = new Intl.DateTimeFormat(undefined, {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  timeZone: 'UTC'
+});
+
+/** "2026-03-23" -> "Mar 23, 2026" in the user's locale; the text itself when it is not a date. */
+function formatDate(value) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value || '');
+  if (!m) return value || '';
+  return dateFormat.format(new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))));
+}
+
+/**
+ * A ratio as a percentage with at most one decimal, cut rather than rounded, so a week just under the threshold
+ * never reads as the threshold (0.3999 -> "39.9%", not "40%").
+ */
+function formatPercent(value) {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return '—';
+  return `${Math.floor(value * 1000 + 1e-6) / 10}%`;
+}
+
+function clampShare(value) {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return 0;
+  return Math.min(1, Math.max(0, value));
+}
+
+function round(value) {
+  return Math.round(value * 10) / 10;
+}
+
+/** "2026-W10" -> "W10": the axis has room for the week number only; the table keeps the full label. */
+function shortWeek(isoWeek) {
+  const match = /W\d+$/.exec(isoWeek || '');
+  return match ? match[0] : isoWeek;
+}
+
+/**
+ * Weekly AI resolution share (line and points, left axis 0-100%) over weekly ticket volume (bars, scaled to the
+ * busiest week), with the qualifying threshold as a dashed line. Qualifying weeks get a diamond and a "Q" under
+ * their week, so they read without colour; weeks still in progress get a lighter bar and an asterisk. The svg is
+ * one image for assistive technology (role="img" + summary); a visually hidden table carries every value.
+ * Presentation only: whether a week qualifies comes from the server.
+ */
+export default class UsageShareChart extends LightningElement {
+  /** UsageWeekView[], oldest first */
+  @api weeks = [];
+  /** the share threshold as a ratio, e.g. 0.4 */
+  @api threshold;
+  /** tickets a week needs before its share counts */
+  @api minTickets;
+  /** names the chart in its summary */
+  @api accountName;
+
+  width = WIDTH;
+  height = HEIGHT;
+  viewBox = `0 0 ${WIDTH} ${HEIGHT}`;
+  barColor = COLOR_BAR;
+  lineColor = COLOR_LINE;
+  qualifyingColor = COLOR_QUALIFYING;
+  axisColor = COLOR_AXIS;
+  textColor = COLOR_TEXT;
+  plotLeft = LEFT;
+  plotRight = LEFT + PLOT_WIDTH;
+  plotTop = TOP;
+  plotBottom = TOP + PLOT_HEIGHT;
+
+  get weekList() {
+    return Array.isArray(this.weeks) ? this.weeks : [];
+  }
+
+  get hasWeeks() {
+    return this.weekList.length > 0;
+  }
+
+  get maxTickets() {
+    return this.weekList.reduce((max, w) => Math.max(max, w.ticketsTotal || 0), 0);
+  }
+
+  get slotWidth() {
+    return PLOT_WIDTH / Math.max(1, this.weekList.length);
+  }
+
+  shareY(share) {
+    return round(TOP + PLOT_HEIGHT * (1 - clampShare(share)));
+  }
+
+  get points() {
+    const slot = this.slotWidth;
+    const barWidth = round(slot * 0.6);
+    const max = this.maxTickets;
+    return this.weekList.map((w, i) => {
+      const center = round(LEFT + i * slot + slot / 2);
+      const barHeight = max > 0 ? round(((w.ticketsTotal || 0) / max) * PLOT_HEIGHT) : 0;
+      const y = this.shareY(w.share);
+      const partial = w.complete === false;
+      const label = `${shortWeek(w.isoWeek)}${partial ? '*' : ''}`;
+      return {
+        key: w.isoWeek,
+        isoWeek: w.isoWeek,
+        weekStart: formatDate(w.weekStart),
+        label,
+        barX: round(center - barWidth / 2),
+        barY: round(TOP + PLOT_HEIGHT - barHeight),
+        barWidth,
+        barHeight,
+        barFill: partial ? COLOR_BAR_PARTIAL : COLOR_BAR,
+        x: center,
+        y,
+        qualifies: w.qualifies === true,
+        diamond: `${center},${round(y - MARKER)} ${round(center + MARKER)},${y} ${center},${round(y + MARKER)} ${round(center - MARKER)},${y}`,
+        labelY: HEIGHT - BOTTOM + 16,
+        markY: HEIGHT - BOTTOM + 32,
+        tickets: numberFormat.format(w.ticketsTotal || 0),
+        aiResolved: numberFormat.format(w.aiResolved || 0),
+        shareText: formatPercent(w.share),
+        qualifiesText: w.qualifies ? 'Yes' : 'No',
+        completeText: partial ? 'No, week in progress' : 'Yes'
+      };
+    });
+  }
+
+  get qualifyingPoints() {
+    return this.points.filter((p) => p.qualifies);
+  }
+
+  get plainPoints() {
+    return this.points.filter((p) => !p.qualifies);
+  }
+
+  get shareLine() {
+    return this.points.map((p) => `${p.x},${p.y}`).join(' ');
+  }
+
+  get hasThreshold() {
+    return typeof this.threshold === 'number' && Number.isFinite(this.threshold);
+  }
+
+  get thresholdY() {
+    return this.shareY(this.threshold);
+  }
+
+  /** in the right margin, beside the dashed line, so it never sits on the bars or the share line */
+  get thresholdLabelY() {
+    return round(this.thresholdY + 4);
+  }
+
+  get thresholdLabelX() {
+    return LEFT + PLOT_WIDTH + 6;
+  }
+
+  get thresholdLabel() {
+    return `Threshold ${formatPercent(this.threshold)}`;
+  }
+
+  get shareTicks() {
+    return SHARE_TICKS.map((t) => ({
+      key: `t${t}`,
+      y: this.shareY(t),
+      textY: this.shareY(t) + 4,
+      label: formatPercent(t)
+    }));
+  }
+
+  get ticketAxisLabel() {
+    return `${numberFormat.format(this.maxTickets)} tickets`;
+  }
+
+  get ticketAxisX() {
+    return LEFT + PLOT_WIDTH + 6;
+  }
+
+  get ticketAxisTopY() {
+    return TOP + 4;
+  }
+
+  get zeroTicketsY() {
+    return TOP + PLOT_HEIGHT + 4;
+  }
+
+  get hasPartialWeek() {
+    return this.weekList.some((w) => w.complete === false);
+  }
+
+  get qualifyingRule() {
+    const parts = [];
+    if (this.hasThreshold) parts.push(`share at or above ${formatPercent(this.threshold)}`);
+    if (typeof this.minTickets === 'number') parts.push(`at least ${numberFormat.format(this.minTickets)} tickets`);
+    return parts.length ? ` (${parts.join(' on ')})` : '';
+  }
+
+  get legendQualifying() {
+    return `Diamond and Q: qualifying week${this.qualifyingRule}.`;
+  }
+
+  get summary() {
+    const weeks = this.weekList;
+    if (!weeks.length) return 'No weekly usage to chart.';
+    const first = weeks[0];
+    const last = weeks[weeks.length - 1];
+    const who = this.accountName ? ` for ${this.accountName}` : '';
+    const qualifying = this.qualifyingPoints.length;
+    const threshold = this.hasThreshold ? ` Threshold ${formatPercent(this.threshold)}.` : '';
+    return (
+      `Weekly AI resolution share${who}, ${weeks.length} weeks from ${first.isoWeek} to ${last.isoWeek}.` +
+      ` Latest week ${formatPercent(last.share)} of ${numberFormat.format(last.ticketsTotal || 0)} tickets.` +
+      `${threshold} ${qualifying} of ${weeks.length} weeks qualify${this.qualifyingRule}.` +
+      ' The table that follows lists every week.'
+    );
+  }
+}
