@@ -7,6 +7,9 @@ alias="${1:-gtm-scratch}"
 export SF_SKIP_NEW_VERSION_CHECK=true SF_DISABLE_TELEMETRY=true SF_AUTOUPDATE_DISABLE=true
 
 npx sf org create scratch --definition-file config/project-scratch-def.json --alias "$alias" --duration-days 7 --wait 15
+# Opportunity stages the policy names and a new org lacks (Pilot, Production Approval), next to the standard ones.
+# Kept out of force-app: a StandardValueSet replaces an org's whole stage list, which must never reach a customer org.
+npx sf project deploy start --metadata-dir config/scratch-stages --target-org "$alias" --wait 10
 npx gtm deploy --target-org "$alias" --assign-permsets
 npx sf data import tree --plan data/sample/plan.json --target-org "$alias"
 echo "Scratch org $alias is ready: npx sf org open --target-org $alias"
