@@ -8,6 +8,7 @@ import { registerDeployCommand } from '../commands/deploy';
 import { registerPolicyCommand } from '../commands/policy';
 import { registerUsageCommand } from '../commands/usage';
 import { registerValidateCommand } from '../commands/validate';
+import { registerWorkbenchCommand } from '../commands/workbench';
 
 export function buildProgram(): Command {
   const program = new Command('gtm')
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerValidateCommand(program);
   registerPolicyCommand(program);
   registerUsageCommand(program);
+  registerWorkbenchCommand(program);
   return program;
 }
 

@@ -25,6 +25,7 @@ const STANDARD_FIELDS: Record<string, Record<string, string>> = {
     CreatedDate: 'TIMESTAMP',
     OwnerId: 'VARCHAR'
   },
+  User: { Name: 'VARCHAR', Email: 'VARCHAR', Title: 'VARCHAR' },
   Task: {
     Subject: 'VARCHAR',
     WhatId: 'VARCHAR',
@@ -36,7 +37,19 @@ const STANDARD_FIELDS: Record<string, Record<string, string>> = {
 };
 
 /** Objects kept locally, in an order where parents come first. */
-export const LOCAL_OBJECTS = ['Account', 'Opportunity', 'Usage_Snapshot__c', 'Expansion_Trigger__c', 'Task'];
+export const LOCAL_OBJECTS = [
+  'User',
+  'Account',
+  'Opportunity',
+  'Pilot_Scorecard__c',
+  'Pilot_Criterion__c',
+  'Security_Packet__c',
+  'Trust_Collateral__c',
+  'GTM_Launch_Gate__c',
+  'Usage_Snapshot__c',
+  'Expansion_Trigger__c',
+  'Task'
+];
 
 /** Id prefixes in the style of Salesforce key prefixes, so record pages look familiar. */
 const KEY_PREFIX: Record<string, string> = {
@@ -44,7 +57,13 @@ const KEY_PREFIX: Record<string, string> = {
   Opportunity: '006',
   Task: '00T',
   Usage_Snapshot__c: 'a01',
-  Expansion_Trigger__c: 'a02'
+  Expansion_Trigger__c: 'a02',
+  User: '005',
+  Pilot_Scorecard__c: 'a03',
+  Pilot_Criterion__c: 'a04',
+  Security_Packet__c: 'a05',
+  Trust_Collateral__c: 'a06',
+  GTM_Launch_Gate__c: 'a07'
 };
 
 export function sqlType(f: FieldDef): string {

@@ -143,7 +143,10 @@ export default class ExpansionTriggerPanel extends LightningElement {
     const s = this.view && this.view.streak;
     if (!s || !s.length) return 'No qualifying streak';
     const range = weekRange(s.startWeek, s.endWeek);
-    return `${s.length} of ${s.required} qualifying weeks in a row${range ? ` (${range})` : ''}`;
+    const weeks = `${s.length} qualifying ${s.length === 1 ? 'week' : 'weeks'} in a row${range ? ` (${range})` : ''}`;
+    return s.length >= s.required
+      ? `${weeks}: enough to fire (${s.required} needed)`
+      : `${weeks}, ${s.required} needed`;
   }
 
   get streakIcon() {

@@ -99,6 +99,15 @@ export default class SecurityPacketStatus extends LightningElement {
     return Boolean(this.view && this.view.canEdit);
   }
 
+  /** A completed review has nothing left to record (the server refuses it too). */
+  get reviewCompleted() {
+    return Boolean(this.view && this.view.completedDate);
+  }
+
+  get showActions() {
+    return this.canEdit && !this.reviewCompleted;
+  }
+
   get showReadOnlyNote() {
     return Boolean(this.view) && !this.view.canEdit;
   }

@@ -144,7 +144,9 @@ describe('c-expansion-trigger-panel', () => {
 
   it('states the current streak with its weeks', async () => {
     const element = await mountWith(VIEW);
-    expect(text(element, '[data-id="streak"]')).toBe('3 of 3 qualifying weeks in a row (W11-W13)');
+    expect(text(element, '[data-id="streak"]')).toBe(
+      '3 qualifying weeks in a row (W11-W13): enough to fire (3 needed)'
+    );
   });
 
   it('says when there is no qualifying streak', async () => {

@@ -167,6 +167,8 @@ describe('c-security-packet-status', () => {
       const element = await mountWith(COMPLETED);
       expect(text(element, '[data-id="cycle-text"]')).toBe('Completed in 16 days (target 17)');
       expect(text(element, '[data-id="target-text"]')).toBe('On target');
+      // nothing is left to record on a completed review
+      expect($(element, '[data-id="actions"]')).toBeNull();
     });
 
     it('shows a blocked review with its reason and the days over target', async () => {

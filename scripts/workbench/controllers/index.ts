@@ -1,0 +1,55 @@
+/**
+ * The panels' Apex controllers in TypeScript over the embedded store, so the local workbench answers every
+ * panel call as the org would: same contracts (panelContracts.ts), same rules (scripts/rules), same policy.
+ * Locally the user may edit and decide everything (canEdit / canDecide); writes persist in the store.
+ */
+import { loadPolicyFile, type Policy } from '../../policy/policy';
+import type { LocalStore } from '../../store/localStore';
+import type { PanelControllers } from '../controllerPort';
+import type { ControllerContext } from './context';
+import { acceptTrigger, dismissTrigger, getExpansionView } from './expansionController';
+import { addCriterion, applyTemplate, getScorecard, updateCriterion } from './scorecardController';
+import {
+  getPacketStatus,
+  markPacketSent,
+  recordReviewBlocked,
+  recordReviewCompleted
+} from './securityPacketController';
+
+export { createStoreData } from './workbenchData';
+export type { ControllerContext } from './context';
+
+export interface StoreControllerOptions {
+  /** default: policy/gtm-policy.json of this repository (what GTM_Policy__mdt is deployed from) */
+  policy?: Policy;
+  /** the project whose force-app holds the criterion template; default: this repository */
+  projectDir?: string;
+}
+
+/** `today` (YYYY-MM-DD) is the org's Date.today() for every rule: completion deadlines, expiry, streaks. */
+export function createStoreControllers(
+  store: LocalStore,
+  today: string,
+  options: StoreControllerOptions = {}
+): PanelControllers {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(today)) throw new Error(`today must be a YYYY-MM-DD date, not ${today}`);
+  const ctx: ControllerContext = {
+    store,
+    today,
+    policy: options.policy ?? loadPolicyFile(),
+    projectDir: options.projectDir
+  };
+  return {
+    'GtmPilotScorecardController.getScorecard': (p) => getScorecard(ctx, p.opportunityId),
+    'GtmPilotScorecardController.updateCriterion': (p) => updateCriterion(ctx, p),
+    'GtmPilotScorecardController.addCriterion': (p) => addCriterion(ctx, p),
+    'GtmPilotScorecardController.applyTemplate': (p) => applyTemplate(ctx, p.opportunityId),
+    'GtmSecurityPacketController.getPacketStatus': (p) => getPacketStatus(ctx, p.opportunityId),
+    'GtmSecurityPacketController.markPacketSent': (p) => markPacketSent(ctx, p.opportunityId),
+    'GtmSecurityPacketController.recordReviewCompleted': (p) => recordReviewCompleted(ctx, p.opportunityId),
+    'GtmSecurityPacketController.recordReviewBlocked': (p) => recordReviewBlocked(ctx, p),
+    'GtmExpansionTriggerController.getExpansionView': (p) => getExpansionView(ctx, p.accountId),
+    'GtmExpansionTriggerController.acceptTrigger': (p) => acceptTrigger(ctx, p),
+    'GtmExpansionTriggerController.dismissTrigger': (p) => dismissTrigger(ctx, p)
+  };
+}

@@ -1,0 +1,346 @@
+/**
+ * In-memory PanelControllers and WorkbenchData for testing the workbench without a store: each view method
+ * answers its panel's jest fixture (force-app/main/default/lwc/<panel>/__tests__/data/<method>.json) when there is
+ * one, else a small built-in view; the mutations answer their own fixture, or the current view. Some ids exercise
+ * the failure paths: FAKE_IDS.failing* throw a ControllerError (the panel's error.json message), FAKE_IDS.drift
+ * answers a response that breaks the contract.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { panelMethods, PanelMethodName, PanelResult } from '../contracts/panelContracts';
+import { REPO_ROOT } from '../lib/paths';
+import { ControllerError, PanelControllers, WorkbenchData } from './controllerPort';
+
+export const FAKE_IDS = {
+  opportunity: '006WB0000000000001',
+  account: '001WB0000000000001',
+  failingOpportunity: '006WB000000000FAIL',
+  failingAccount: '001WB000000000FAIL',
+  driftOpportunity: '006WB00000000DRIFT'
+} as const;
+
+type View<M extends PanelMethodName> = PanelResult<M>;
+type Scorecard = View<'GtmPilotScorecardController.getScorecard'>;
+type Packet = View<'GtmSecurityPacketController.getPacketStatus'>;
+type Expansion = View<'GtmExpansionTriggerController.getExpansionView'>;
+
+const BUILT_IN_SCORECARD: Scorecard = {
+  opportunityId: FAKE_IDS.opportunity,
+  opportunityName: 'Acme Support - copilot pilot',
+  stageName: 'Pilot',
+  closeDate: '2027-01-29',
+  scorecardId: 'a05WB0000000000001',
+  scorecardStatus: 'Active',
+  pilotStartDate: '2026-11-16',
+  templateVersion: 'v1',
+  criteria: [
+    {
+      id: 'a04WB0000000000001',
+      metric: 'AI resolution share',
+      unit: '%',
+      targetValue: 30,
+      targetDirection: 'At least',
+      actualValue: 34,
+      weight: 3,
+      ownerId: '005WB0000000000001',
+      ownerName: 'Dana Whitfield',
+      dueDate: '2026-12-14',
+      status: 'Met',
+      met: true,
+      complete: true
+    }
+  ],
+  score: 1,
+  minScore: '0.80',
+  metWeight: 3,
+  totalWeight: 3,
+  completion: 'complete',
+  completionDeadline: '2026-11-23',
+  daysLeft: null,
+  incompleteCount: 0,
+  readiness: { ready: true, blockers: [] },
+  gate: null,
+  canEdit: true,
+  statusOptions: ['Not Started', 'On Track', 'At Risk', 'Met', 'Missed']
+};
+
+const BUILT_IN_PACKET: Packet = {
+  opportunityId: FAKE_IDS.opportunity,
+  opportunityName: 'Acme Support - copilot pilot',
+  closeDate: '2027-01-29',
+  segment: 'Enterprise',
+  enterprise: true,
+  packetId: 'a06WB0000000000001',
+  reviewStage: 'Packet Sent',
+  ndaSigned: true,
+  requestedDate: '2026-11-02',
+  packetSentDate: '2026-11-03',
+  reviewStartedDate: null,
+  completedDate: null,
+  blockedDate: null,
+  blockedReason: null,
+  collateralCurrent: true,
+  collateral: [
+    { type: 'SOC 2 Type II', status: 'current', version: '2026', validUntil: '2027-06-30', documentUrl: null }
+  ],
+  cycle: {
+    state: 'in_progress',
+    days: 5,
+    targetDays: 10,
+    baselineDays: 21,
+    onTarget: true,
+    stages: [{ stage: 'Requested', startDate: '2026-11-02', endDate: '2026-11-03', days: 1 }]
+  },
+  canEdit: true
+};
+
+const BUILT_IN_EXPANSION: Expansion = {
+  accountId: FAKE_IDS.account,
+  accountName: 'Acme Support',
+  usageKey: 'acme',
+  mode: 'shadow',
+  shareThreshold: '0.40',
+  minWeeklyTickets: 200,
+  requiredWeeks: 3,
+  cooldownWeeks: 8,
+  weeks: [
+    {
+      isoWeek: '2026-W45',
+      weekStart: '2026-11-02',
+      ticketsTotal: 400,
+      aiResolved: 180,
+      share: 0.45,
+      qualifies: true,
+      complete: true
+    }
+  ],
+  streak: { length: 1, startWeek: '2026-W45', endWeek: '2026-W45', required: 3 },
+  latestTrigger: null,
+  triggers: [],
+  playbook: 'Call the champion; propose the expansion tier.'
+};
+
+/** The panel fixtures of the project, by method short name (base fixture only), and each panel's error message. */
+export function loadPanelFixtures(projectDir = REPO_ROOT): {
+  views: Map<string, unknown>;
+  errors: Map<string, string>;
+} {
+  const lwcDir = path.join(projectDir, 'force-app', 'main', 'default', 'lwc');
+  const views = new Map<string, unknown>();
+  const errors = new Map<string, string>();
+  const shortNames = new Set(Object.keys(panelMethods).map((n) => n.split('.')[1]!));
+  for (const component of fs.existsSync(lwcDir) ? fs.readdirSync(lwcDir) : []) {
+    const dataDir = path.join(lwcDir, component, '__tests__', 'data');
+    if (!fs.existsSync(dataDir)) continue;
+    for (const f of fs.readdirSync(dataDir)) {
+      const m = /^(\w+)\.json$/.exec(f);
+      if (!m) continue;
+      let data: unknown;
+      try {
+        data = JSON.parse(fs.readFileSync(path.join(dataDir, f), 'utf8'));
+      } catch {
+        continue; // a fixture being written; the contract test reports broken ones
+      }
+      if (m[1] === 'error') {
+        const message = (data as { body?: { message?: unknown } })?.body?.message;
+        if (typeof message === 'string') errors.set(component, message);
+      } else if (shortNames.has(m[1]!)) views.set(m[1]!, data);
+    }
+  }
+  return { views, errors };
+}
+
+/** The fixture when it follows the contract, else the built-in view. */
+function viewOf<M extends PanelMethodName>(method: M, fixture: unknown, fallback: View<M>): View<M> {
+  const parsed = panelMethods[method].returns.safeParse(fixture);
+  return (parsed.success ? parsed.data : fallback) as View<M>;
+}
+
+export interface FakePorts {
+  controllers: PanelControllers;
+  data: WorkbenchData;
+  /** every controller call, in order: [method, params] */
+  calls: [string, unknown][];
+  /** the views the fakes answer, to compare what a page shows with */
+  views: { scorecard: Scorecard; packet: Packet; expansion: Expansion };
+}
+
+export function createFakePorts(projectDir = REPO_ROOT): FakePorts {
+  const { views: fixtures, errors } = loadPanelFixtures(projectDir);
+  const scorecard = viewOf(
+    'GtmPilotScorecardController.getScorecard',
+    fixtures.get('getScorecard'),
+    BUILT_IN_SCORECARD
+  );
+  const packet = viewOf(
+    'GtmSecurityPacketController.getPacketStatus',
+    fixtures.get('getPacketStatus'),
+    BUILT_IN_PACKET
+  );
+  const expansion = viewOf(
+    'GtmExpansionTriggerController.getExpansionView',
+    fixtures.get('getExpansionView'),
+    BUILT_IN_EXPANSION
+  );
+  const calls: [string, unknown][] = [];
+  const state = {
+    scorecard: structuredClone(scorecard),
+    packet: structuredClone(packet),
+    expansion: structuredClone(expansion)
+  };
+  const fail = (component: string, fallback: string) => {
+    throw new ControllerError(errors.get(component) ?? fallback);
+  };
+  const opportunity = (id: string, component: string) => {
+    if (id === FAKE_IDS.failingOpportunity) fail(component, 'You do not have access to this opportunity.');
+    if (id !== FAKE_IDS.opportunity && id !== FAKE_IDS.driftOpportunity)
+      throw new ControllerError(`The opportunity ${id} was not found`);
+  };
+  const account = (id: string) => {
+    if (id === FAKE_IDS.failingAccount) fail('expansionTriggerPanel', 'You do not have access to this account.');
+    if (id !== FAKE_IDS.account) throw new ControllerError(`The account ${id} was not found`);
+  };
+  const mutation = <M extends PanelMethodName>(method: M, current: View<M>): View<M> =>
+    viewOf(method, fixtures.get(method.split('.')[1]!), current);
+  const record = (method: string, params: unknown) => calls.push([method, params]);
+
+  const currentScorecard = (id: string): Scorecard => {
+    const view = { ...state.scorecard, opportunityId: id };
+    // drift: a required property missing, as a controller out of step with the contract would answer
+    if (id === FAKE_IDS.driftOpportunity) delete (view as Partial<Scorecard>).criteria;
+    return view;
+  };
+
+  const controllers: PanelControllers = {
+    'GtmPilotScorecardController.getScorecard': async (p) => {
+      record('GtmPilotScorecardController.getScorecard', p);
+      opportunity(p.opportunityId, 'pilotScorecard');
+      return currentScorecard(p.opportunityId);
+    },
+    'GtmPilotScorecardController.updateCriterion': async (p) => {
+      record('GtmPilotScorecardController.updateCriterion', p);
+      const c = state.scorecard.criteria.find((x) => x.id === p.criterionId);
+      if (!c) throw new ControllerError('The criterion was not found. Reload the page: it may have been deleted.');
+      c.actualValue = p.actualValue;
+      if (p.status !== null) c.status = p.status;
+      return currentScorecard(state.scorecard.opportunityId);
+    },
+    'GtmPilotScorecardController.addCriterion': async (p) => {
+      record('GtmPilotScorecardController.addCriterion', p);
+      opportunity(p.opportunityId, 'pilotScorecard');
+      state.scorecard.criteria.push({
+        id: `a04WB${String(state.scorecard.criteria.length + 1).padStart(13, '0')}`,
+        metric: p.metric,
+        unit: null,
+        targetValue: p.targetValue,
+        targetDirection: p.targetDirection,
+        actualValue: null,
+        weight: p.weight,
+        ownerId: null,
+        ownerName: null,
+        dueDate: p.dueDate,
+        status: 'Not Started',
+        met: false,
+        complete: false
+      });
+      return currentScorecard(p.opportunityId);
+    },
+    'GtmPilotScorecardController.applyTemplate': async (p) => {
+      record('GtmPilotScorecardController.applyTemplate', p);
+      opportunity(p.opportunityId, 'pilotScorecard');
+      return mutation('GtmPilotScorecardController.applyTemplate', currentScorecard(p.opportunityId));
+    },
+    'GtmSecurityPacketController.getPacketStatus': async (p) => {
+      record('GtmSecurityPacketController.getPacketStatus', p);
+      opportunity(p.opportunityId, 'securityPacketStatus');
+      return { ...state.packet, opportunityId: p.opportunityId };
+    },
+    'GtmSecurityPacketController.markPacketSent': async (p) => {
+      record('GtmSecurityPacketController.markPacketSent', p);
+      opportunity(p.opportunityId, 'securityPacketStatus');
+      state.packet = mutation('GtmSecurityPacketController.markPacketSent', state.packet);
+      return { ...state.packet, opportunityId: p.opportunityId };
+    },
+    'GtmSecurityPacketController.recordReviewCompleted': async (p) => {
+      record('GtmSecurityPacketController.recordReviewCompleted', p);
+      opportunity(p.opportunityId, 'securityPacketStatus');
+      state.packet = mutation('GtmSecurityPacketController.recordReviewCompleted', state.packet);
+      return { ...state.packet, opportunityId: p.opportunityId };
+    },
+    'GtmSecurityPacketController.recordReviewBlocked': async (p) => {
+      record('GtmSecurityPacketController.recordReviewBlocked', p);
+      opportunity(p.opportunityId, 'securityPacketStatus');
+      state.packet = mutation('GtmSecurityPacketController.recordReviewBlocked', state.packet);
+      return { ...state.packet, opportunityId: p.opportunityId };
+    },
+    'GtmExpansionTriggerController.getExpansionView': async (p) => {
+      record('GtmExpansionTriggerController.getExpansionView', p);
+      account(p.accountId);
+      return { ...state.expansion, accountId: p.accountId };
+    },
+    'GtmExpansionTriggerController.acceptTrigger': async (p) => {
+      record('GtmExpansionTriggerController.acceptTrigger', p);
+      if (!state.expansion.triggers.some((t) => t.id === p.triggerId))
+        throw new ControllerError('The trigger was not found.');
+      state.expansion = mutation('GtmExpansionTriggerController.acceptTrigger', state.expansion);
+      return state.expansion;
+    },
+    'GtmExpansionTriggerController.dismissTrigger': async (p) => {
+      record('GtmExpansionTriggerController.dismissTrigger', p);
+      if (!state.expansion.triggers.some((t) => t.id === p.triggerId))
+        throw new ControllerError('The trigger was not found.');
+      state.expansion = mutation('GtmExpansionTriggerController.dismissTrigger', state.expansion);
+      return state.expansion;
+    }
+  };
+
+  const opportunities = [
+    { id: FAKE_IDS.opportunity, name: scorecard.opportunityName },
+    { id: FAKE_IDS.failingOpportunity, name: 'Failing opportunity (controller error)' },
+    { id: FAKE_IDS.driftOpportunity, name: 'Drifting opportunity (contract violation)' }
+  ];
+  const accounts = [
+    { id: FAKE_IDS.account, name: expansion.accountName },
+    { id: FAKE_IDS.failingAccount, name: 'Failing account (controller error)' }
+  ];
+  const data: WorkbenchData = {
+    async listAccounts() {
+      return accounts.map((a) => ({ ...a, segment: packet.segment ?? null }));
+    },
+    async listOpportunities() {
+      return opportunities.map((o) => ({
+        ...o,
+        accountName: expansion.accountName,
+        stageName: scorecard.stageName ?? null,
+        closeDate: scorecard.closeDate ?? null
+      }));
+    },
+    async recordHeader(objectName, id) {
+      if (objectName === 'Opportunity') {
+        const o = opportunities.find((x) => x.id === id);
+        return o
+          ? {
+              name: o.name,
+              fields: [
+                { label: 'Account Name', value: expansion.accountName },
+                { label: 'Stage', value: scorecard.stageName ?? '' },
+                { label: 'Close Date', value: scorecard.closeDate ?? '' }
+              ]
+            }
+          : null;
+      }
+      const a = accounts.find((x) => x.id === id);
+      return a
+        ? {
+            name: a.name,
+            fields: [
+              { label: 'Segment', value: packet.segment ?? '' },
+              { label: 'Usage Key', value: expansion.usageKey ?? '' }
+            ]
+          }
+        : null;
+    }
+  };
+
+  return { controllers, data, calls, views: { scorecard, packet, expansion } };
+}

@@ -1,0 +1,529 @@
+/**
+ * The workbench server: record pages that look like Lightning's (SLDS page header, two columns, the panels placed
+ * as the GTM flexipages place them), the compiled bundle, SLDS assets, and POST /api/apex/<Class.method>, which
+ * answers every panel call through the PanelControllers port, held to panelContracts.ts on the way in (params)
+ * and on the way out (a response that does not match is a 500 "contract violation": that is how drift between
+ * the controllers and the contracts shows up in the browser and in the tests).
+ */
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import type { z } from 'zod';
+import { panelMethods, PanelMethodName } from '../contracts/panelContracts';
+import { ToolError } from '../lib/errors';
+import { REPO_ROOT } from '../lib/paths';
+import { packageDir } from './build';
+import { ControllerError, PanelControllers, WorkbenchData } from './controllerPort';
+
+export const DEFAULT_PORT = 4777;
+const MAX_BODY = 1 << 20;
+
+export interface WorkbenchServerOptions {
+  /** the bundle folder (buildWorkbench().dir) */
+  bundleDir: string;
+  controllers: Partial<PanelControllers>;
+  data: WorkbenchData;
+  /** 0 picks a free port (tests) */
+  port?: number;
+  host?: string;
+  projectDir?: string;
+  /** a line under the top bar, e.g. where the data comes from */
+  banner?: string;
+  /** server-side failures (controller crashes, contract violations), one line each */
+  log?: (line: string) => void;
+}
+
+export interface WorkbenchServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+type Placement = { target: string; tag: string; missing: string };
+
+/** Where the panels go: as force-app/main/default/flexipages/GTM_<Object>_Record_Page places them. */
+export const RECORD_PAGES: Record<'Opportunity' | 'Account', { main: string[]; side: string[]; icon: string }> = {
+  Opportunity: { main: ['c-pilot-scorecard'], side: ['c-security-packet-status'], icon: 'opportunity' },
+  Account: { main: ['c-expansion-trigger-panel'], side: [], icon: 'account' }
+};
+
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json'
+};
+
+export const escapeHtml = (s: unknown) =>
+  String(s ?? '').replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!
+  );
+
+/** "field: message" for each zod issue. */
+export function zodMessage(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.length ? i.path.join('.') : '(body)'}: ${i.message}`)
+    .join('; ');
+}
+
+const tagToFolder = (tag: string) => tag.replace(/^c-/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+// ---------------------------------------------------------------- pages
+
+/** Toasts from ShowToastEvent (lightning__showtoast), shown the way Lightning shows them. */
+const SHELL_SCRIPT = `
+(function () {
+  const region = document.getElementById('wb-toasts');
+  function fill(text, data) {
+    return String(text || '').replace(/\\{(\\d+)\\}/g, function (m, i) {
+      const d = data && data[Number(i)];
+      return d === undefined ? m : typeof d === 'object' ? d.label || d.url || '' : String(d);
+    });
+  }
+  document.addEventListener('lightning__showtoast', function (e) {
+    const c = e.detail || {};
+    const variant = ['success', 'error', 'warning', 'info'].indexOf(c.variant) >= 0 ? c.variant : 'info';
+    const toast = document.createElement('div');
+    toast.className = 'slds-notify slds-notify_toast slds-theme_' + variant;
+    toast.setAttribute('role', variant === 'error' ? 'alert' : 'status');
+    toast.dataset.variant = variant;
+    const label = document.createElement('span');
+    label.className = 'slds-assistive-text';
+    label.textContent = variant;
+    const content = document.createElement('div');
+    content.className = 'slds-notify__content';
+    const title = document.createElement('h2');
+    title.className = 'slds-text-heading_small wb-toast-title';
+    title.textContent = fill(c.title, c.messageData);
+    content.appendChild(title);
+    if (c.message) {
+      const p = document.createElement('p');
+      p.className = 'wb-toast-message';
+      p.textContent = fill(c.message, c.messageData);
+      content.appendChild(p);
+    }
+    const close = document.createElement('div');
+    close.className = 'slds-notify__close';
+    const button = document.createElement('button');
+    button.className = 'slds-button slds-button_icon slds-button_icon-inverse';
+    button.title = 'Close';
+    button.setAttribute('aria-label', 'Close');
+    button.textContent = '\\u00d7';
+    button.style.fontSize = '1.25rem';
+    button.addEventListener('click', function () { toast.remove(); });
+    close.appendChild(button);
+    toast.append(label, content, close);
+    region.appendChild(toast);
+    if (c.mode !== 'sticky' && variant !== 'error') setTimeout(function () { toast.remove(); }, 8000);
+  });
+})();
+`;
+
+const STYLE = `
+html, body { background: #f3f3f3; }
+body { min-height: 100vh; }
+.wb-topbar { background: #fff; border-bottom: 1px solid #dddbda; padding: .5rem 1rem; display: flex; align-items: center; gap: 1rem; }
+.wb-topbar .wb-app { font-weight: 700; font-size: 1rem; color: #080707; }
+.wb-banner { font-size: .75rem; color: #3e3e3c; }
+.wb-main { padding: .75rem; }
+#wb-toasts { position: fixed; top: 3.5rem; left: 0; right: 0; z-index: 9000; display: flex; flex-direction: column; align-items: center; pointer-events: none; }
+#wb-toasts .slds-notify_toast { pointer-events: auto; min-width: 30rem; }
+`;
+
+function layout(title: string, banner: string | undefined, body: string, script = ''): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)} | GTM workbench</title>
+<link rel="stylesheet" href="/assets/styles/salesforce-lightning-design-system.min.css">
+<style>${STYLE}</style>
+</head>
+<body>
+<header class="wb-topbar">
+  <a class="wb-app" href="/">GTM Copilot</a>
+  <span class="slds-badge">Local workbench</span>
+  ${banner ? `<span class="wb-banner">${escapeHtml(banner)}</span>` : ''}
+</header>
+<main class="wb-main" id="wb-main">
+${body}
+</main>
+<div id="wb-toasts" aria-live="polite"></div>
+<script>${SHELL_SCRIPT}</script>
+${script}
+</body>
+</html>
+`;
+}
+
+function pageHeader(objectName: string, icon: string, name: string, fields: { label: string; value: string }[]) {
+  const details = fields
+    .map(
+      (f) => `<li class="slds-page-header__detail-block">
+        <div class="slds-text-title slds-truncate" title="${escapeHtml(f.label)}">${escapeHtml(f.label)}</div>
+        <div class="slds-truncate" title="${escapeHtml(f.value)}">${escapeHtml(f.value)}</div>
+      </li>`
+    )
+    .join('\n');
+  return `<div class="slds-page-header slds-page-header_record-home">
+  <div class="slds-page-header__row">
+    <div class="slds-page-header__col-title">
+      <div class="slds-media">
+        <div class="slds-media__figure">
+          <span class="slds-icon_container slds-icon-standard-${icon}" title="${escapeHtml(objectName)}">
+            <svg class="slds-icon slds-page-header__icon" aria-hidden="true"><use href="/assets/icons/standard-sprite/svg/symbols.svg#${icon}"></use></svg>
+          </span>
+        </div>
+        <div class="slds-media__body">
+          <div class="slds-page-header__name">
+            <div class="slds-page-header__name-title">
+              <h1>
+                <span>${escapeHtml(objectName)}</span>
+                <span class="slds-page-header__title slds-truncate wb-record-name" title="${escapeHtml(name)}">${escapeHtml(name)}</span>
+              </h1>
+            </div>
+          </div>
+        </div>
+      </div>
+    </div>
+  </div>
+  ${fields.length ? `<div class="slds-page-header__row slds-page-header__row_gutters"><div class="slds-page-header__col-details"><ul class="slds-page-header__detail-row">${details}</ul></div></div>` : ''}
+</div>`;
+}
+
+function detailsCard(fields: { label: string; value: string }[]): string {
+  const items = fields
+    .map(
+      (
+        f
+      ) => `<div class="slds-form__row"><div class="slds-form__item" role="listitem"><div class="slds-form-element slds-form-element_readonly slds-form-element_stacked">
+        <span class="slds-form-element__label">${escapeHtml(f.label)}</span>
+        <div class="slds-form-element__control"><div class="slds-form-element__static">${escapeHtml(f.value)}</div></div>
+      </div></div></div>`
+    )
+    .join('\n');
+  return `<article class="slds-card slds-m-bottom_small">
+  <div class="slds-card__header slds-grid"><header class="slds-media slds-media_center slds-has-flexi-truncate"><div class="slds-media__body"><h2 class="slds-card__header-title">Details</h2></div></header></div>
+  <div class="slds-card__body slds-card__body_inner"><div class="slds-form" role="list">${items}</div></div>
+</article>`;
+}
+
+function mountScript(placements: Placement[], props: Record<string, string>): string {
+  const list = placements.map((p) => ({ ...p, props }));
+  return `<script type="module">
+import { mount } from '/bundle/main.js';
+mount(${JSON.stringify(list).replace(/</g, '\\u003c')});
+</script>`;
+}
+
+function placementsFor(tags: string[], target: string): Placement[] {
+  return tags.map((tag) => ({
+    target,
+    tag,
+    missing: `force-app/main/default/lwc/${tagToFolder(tag)} has no ${tagToFolder(tag)}.js yet (restart gtm workbench after adding it)`
+  }));
+}
+
+function recordPage(
+  objectName: 'Opportunity' | 'Account',
+  id: string,
+  header: { name: string; fields: { label: string; value: string }[] },
+  options: WorkbenchServerOptions
+): string {
+  const page = RECORD_PAGES[objectName];
+  // force:detailPanel stands in as a Details card: under the main panels, or alone in an empty sidebar
+  const details = detailsCard(header.fields);
+  const body = `${pageHeader(objectName, page.icon, header.name, header.fields)}
+<div class="slds-grid slds-gutters_small slds-wrap slds-m-top_small">
+  <div class="slds-col slds-size_1-of-1 slds-large-size_8-of-12">
+    <div id="region-main"></div>
+    ${page.side.length ? details : ''}
+  </div>
+  <div class="slds-col slds-size_1-of-1 slds-large-size_4-of-12" id="region-side">${page.side.length ? '' : details}</div>
+</div>`;
+  const placements = [...placementsFor(page.main, '#region-main'), ...placementsFor(page.side, '#region-side')];
+  return layout(
+    `${header.name} | ${objectName}`,
+    options.banner,
+    body,
+    mountScript(placements, { recordId: id, objectApiName: objectName })
+  );
+}
+
+function probePage(id: string, options: WorkbenchServerOptions): string {
+  const body = `${pageHeader('Opportunity', 'opportunity', `Workbench probe: ${id}`, [])}
+<div class="slds-m-top_small" id="region-main"></div>`;
+  return layout(
+    'Workbench probe',
+    options.banner,
+    body,
+    mountScript([{ target: '#region-main', tag: 'wb-probe', missing: 'the bundle has no probe' }], {
+      recordId: id,
+      objectApiName: 'Opportunity'
+    })
+  );
+}
+
+async function indexPage(options: WorkbenchServerOptions): Promise<string> {
+  const [accounts, opportunities] = await Promise.all([options.data.listAccounts(), options.data.listOpportunities()]);
+  const link = (object: string, id: string, name: string) =>
+    `<a href="/lightning/r/${object}/${encodeURIComponent(id)}/view">${escapeHtml(name)}</a>`;
+  const tableOf = (
+    caption: string,
+    head: string[],
+    rows: string[][]
+  ) => `<article class="slds-card slds-m-bottom_small">
+  <div class="slds-card__header slds-grid"><header class="slds-media slds-media_center"><div class="slds-media__body"><h2 class="slds-card__header-title">${escapeHtml(caption)} (${rows.length})</h2></div></header></div>
+  <div class="slds-card__body">
+  <table class="slds-table slds-table_cell-buffer slds-table_bordered">
+    <thead><tr class="slds-line-height_reset">${head.map((h) => `<th scope="col"><div class="slds-truncate">${escapeHtml(h)}</div></th>`).join('')}</tr></thead>
+    <tbody>${rows.map((r) => `<tr>${r.map((c, i) => (i === 0 ? `<th scope="row">${c}</th>` : `<td>${c}</td>`)).join('')}</tr>`).join('\n')}</tbody>
+  </table></div>
+</article>`;
+  const body = `<div class="slds-page-header slds-m-bottom_small"><div class="slds-page-header__row"><div class="slds-page-header__col-title"><h1 class="slds-page-header__title">Records</h1>
+<p class="slds-page-header__name-meta">Open a record to see its panels, answered from the local store.</p></div></div></div>
+<div class="slds-grid slds-gutters_small slds-wrap">
+<div class="slds-col slds-size_1-of-1 slds-large-size_7-of-12">${tableOf(
+    'Opportunities',
+    ['Name', 'Account', 'Stage', 'Close date'],
+    opportunities.map((o) => [
+      link('Opportunity', o.id, o.name),
+      escapeHtml(o.accountName ?? ''),
+      escapeHtml(o.stageName ?? ''),
+      escapeHtml(o.closeDate ?? '')
+    ])
+  )}</div>
+<div class="slds-col slds-size_1-of-1 slds-large-size_5-of-12">${tableOf(
+    'Accounts',
+    ['Name', 'Segment'],
+    accounts.map((a) => [link('Account', a.id, a.name), escapeHtml(a.segment ?? '')])
+  )}</div>
+</div>`;
+  return layout('Records', options.banner, body);
+}
+
+function messagePage(title: string, message: string, options: WorkbenchServerOptions): string {
+  return layout(
+    title,
+    options.banner,
+    `<div class="slds-box slds-theme_default"><h1 class="slds-text-heading_medium slds-m-bottom_small">${escapeHtml(title)}</h1>
+<p>${escapeHtml(message)}</p><p class="slds-m-top_small"><a href="/">All records</a></p></div>`
+  );
+}
+
+// ---------------------------------------------------------------- apex
+
+export interface ApexAnswer {
+  status: number;
+  body: unknown;
+}
+
+/** One Apex call: params checked and nulled like Apex, the controller run, its answer held to the contract. */
+export async function answerApex(
+  name: string,
+  rawBody: string,
+  controllers: Partial<PanelControllers>,
+  log: (line: string) => void = () => {}
+): Promise<ApexAnswer> {
+  if (!Object.prototype.hasOwnProperty.call(panelMethods, name)) {
+    return {
+      status: 404,
+      body: {
+        message: `${name} is not a panel Apex method (scripts/contracts/panelContracts.ts lists ${Object.keys(panelMethods).length}: ${Object.keys(panelMethods).join(', ')})`
+      }
+    };
+  }
+  const method = name as PanelMethodName;
+  const def = panelMethods[method];
+  let input: unknown;
+  try {
+    input = rawBody.trim() === '' ? {} : JSON.parse(rawBody);
+  } catch {
+    return { status: 400, body: { message: `${name}: the request body is not JSON` } };
+  }
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    return { status: 400, body: { message: `${name}: the parameters must be a JSON object` } };
+  }
+  // Apex passes a parameter the caller left out as null
+  const withNulls: Record<string, unknown> = { ...(input as Record<string, unknown>) };
+  for (const key of Object.keys(def.params.shape)) if (withNulls[key] === undefined) withNulls[key] = null;
+  const params = def.params.safeParse(withNulls);
+  if (!params.success) return { status: 400, body: { message: `${name}: ${zodMessage(params.error)}` } };
+  const impl = controllers[method] as ((p: unknown) => Promise<unknown>) | undefined;
+  if (!impl) return { status: 501, body: { message: `${name} is not implemented in the workbench yet` } };
+  let result: unknown;
+  try {
+    result = await impl(params.data);
+  } catch (err) {
+    if (err instanceof ControllerError) return { status: 400, body: { message: err.message } };
+    const message = err instanceof Error ? err.message : String(err);
+    log(`${name} failed: ${message}`);
+    return { status: 500, body: { message: `${name} failed: ${message}` } };
+  }
+  const checked = def.returns.safeParse(result);
+  if (!checked.success) {
+    const message = `contract violation: ${name} returned a response panelContracts.ts does not allow (${zodMessage(checked.error)})`;
+    log(message);
+    return { status: 500, body: { message } };
+  }
+  return { status: 200, body: checked.data };
+}
+
+// ---------------------------------------------------------------- http
+
+function send(res: http.ServerResponse, status: number, type: string, body: string | Buffer, cache = 'no-store') {
+  res.writeHead(status, { 'content-type': type, 'cache-control': cache, 'x-content-type-options': 'nosniff' });
+  res.end(body);
+}
+
+const sendJson = (res: http.ServerResponse, status: number, body: unknown) =>
+  send(res, status, 'application/json; charset=utf-8', JSON.stringify(body));
+
+/** A file under root, or null when the path leaves it or does not exist. */
+function fileUnder(root: string, rel: string): string | null {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(rel);
+  } catch {
+    return null;
+  }
+  const file = path.resolve(root, `.${path.posix.normalize(`/${decoded}`)}`);
+  if (file !== root && !file.startsWith(root + path.sep)) return null;
+  try {
+    return fs.statSync(file).isFile() ? file : null;
+  } catch {
+    return null;
+  }
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new Error('the request body is larger than 1 MB'));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export function createWorkbenchHandler(options: WorkbenchServerOptions) {
+  const projectDir = options.projectDir ?? REPO_ROOT;
+  const assetsDir = path.join(packageDir('@salesforce-ux/design-system', projectDir), 'assets');
+  const bundleDir = path.resolve(options.bundleDir);
+  const log = options.log ?? (() => {});
+  const html = (res: http.ServerResponse, status: number, body: string) =>
+    send(res, status, 'text/html; charset=utf-8', body);
+
+  return async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://workbench.local');
+    const p = url.pathname;
+    try {
+      if (req.method === 'POST' && p.startsWith('/api/apex/')) {
+        let raw: string;
+        try {
+          raw = await readBody(req);
+        } catch (err) {
+          return sendJson(res, 413, { message: (err as Error).message });
+        }
+        const answer = await answerApex(
+          decodeURIComponent(p.slice('/api/apex/'.length)),
+          raw,
+          options.controllers,
+          log
+        );
+        return sendJson(res, answer.status, answer.body);
+      }
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        return sendJson(res, 405, { message: `${req.method} ${p} is not supported` });
+      }
+      if (p === '/') return html(res, 200, await indexPage(options));
+      if (p === '/favicon.ico') return send(res, 204, 'image/x-icon', '');
+      const record = /^\/lightning\/r\/(Opportunity|Account)\/([^/]+)\/view\/?$/.exec(p);
+      if (record) {
+        const objectName = record[1] as 'Opportunity' | 'Account';
+        const id = decodeURIComponent(record[2]!);
+        const header = await options.data.recordHeader(objectName, id);
+        if (!header)
+          return html(
+            res,
+            404,
+            messagePage(`${objectName} not found`, `There is no ${objectName} with id ${id} in the store.`, options)
+          );
+        return html(res, 200, recordPage(objectName, id, header, options));
+      }
+      const probe = /^\/workbench\/probe\/([^/]+)\/?$/.exec(p);
+      if (probe) return html(res, 200, probePage(decodeURIComponent(probe[1]!), options));
+      for (const [prefix, root, cache] of [
+        ['/assets/', assetsDir, 'public, max-age=3600'],
+        ['/bundle/', bundleDir, 'no-cache']
+      ] as const) {
+        if (p.startsWith(prefix)) {
+          const file = fileUnder(root, p.slice(prefix.length));
+          if (!file) return send(res, 404, 'text/plain; charset=utf-8', `not found: ${p}`);
+          return send(res, 200, TYPES[path.extname(file)] ?? 'application/octet-stream', fs.readFileSync(file), cache);
+        }
+      }
+      return html(res, 404, messagePage('Page not found', `The workbench has no page at ${p}.`, options));
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      log(`${req.method} ${p} failed: ${message}`);
+      if (!res.headersSent) {
+        if (p.startsWith('/api/')) sendJson(res, 500, { message });
+        else html(res, 500, messagePage('The workbench failed', message, options));
+      } else res.end();
+    }
+  };
+}
+
+/** Starts the server; a port in use is a ToolError telling the user to pass --port. */
+export async function startWorkbenchServer(options: WorkbenchServerOptions): Promise<WorkbenchServer> {
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? DEFAULT_PORT;
+  const handler = createWorkbenchHandler(options);
+  const server = http.createServer((req, res) => void handler(req, res));
+  const sockets = new Set<import('node:net').Socket>();
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      if (err.code === 'EADDRINUSE') reject(new ToolError(`port ${port} is in use; pass --port`));
+      else if (err.code === 'EACCES') reject(new ToolError(`port ${port} is not allowed for this user; pass --port`));
+      else reject(new ToolError(`the workbench server cannot listen on ${host}:${port}: ${err.message}`));
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+  const actual = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${host}:${actual}`,
+    port: actual,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      })
+  };
+}
