@@ -19,6 +19,7 @@ import { runBacktest } from '../usage/backtestRun';
 import { runUsageSync } from '../usage/sync';
 import { buildWorkbench, checkBuildDependencies } from '../workbench/build';
 import { createStoreControllers, createStoreData } from '../workbench/controllers';
+import { findTour } from '../workbench/tour';
 import { buildSampleWorld } from '../workbench/sampleWorld';
 import { DEFAULT_PORT, startWorkbenchServer } from '../workbench/server';
 import { parseAsOf } from './usage';
@@ -138,7 +139,7 @@ export function registerWorkbenchCommand(program: Command): void {
   program
     .command('workbench')
     .description(
-      'issue 5: the record-page panels on local Lightning-style pages, answered from a sample world in the embedded store'
+      'the record-page panels on local Lightning-style pages, answered from a sample world in the embedded store (no org needed)'
     )
     .option('--port <n>', `port on 127.0.0.1 (default ${DEFAULT_PORT}; 0 picks a free one)`)
     .option('--store <path>', `the workbench's store file (default ${displayPath(WORKBENCH_STORE)})`)
@@ -188,9 +189,10 @@ export function registerWorkbenchCommand(program: Command): void {
         for (const warning of bundle.warnings.slice(0, 10)) out.info(`  compiler warning: ${warning}`);
 
         const data = createStoreData(store);
+        const controllers = createStoreControllers(store, w.today);
         const server = await startWorkbenchServer({
           bundleDir: bundle.dir,
-          controllers: createStoreControllers(store, w.today),
+          controllers,
           data,
           port,
           host,
@@ -199,17 +201,10 @@ export function registerWorkbenchCommand(program: Command): void {
         });
         closeServer = () => server.close();
 
-        const [opportunities, accounts] = await Promise.all([data.listOpportunities(), data.listAccounts()]);
+        const tour = await findTour(controllers, data);
         out.info('');
-        out.info(`workbench: ${server.url}/`);
-        if (opportunities[0])
-          out.info(
-            `  Opportunity ${opportunities[0].name}: ${server.url}/lightning/r/Opportunity/${encodeURIComponent(opportunities[0].id)}/view`
-          );
-        if (accounts[0])
-          out.info(
-            `  Account ${accounts[0].name}: ${server.url}/lightning/r/Account/${encodeURIComponent(accounts[0].id)}/view`
-          );
+        out.info(`workbench: ${server.url}/  (every account and opportunity)`);
+        for (const stop of tour) out.info(`  ${stop.what}, ${stop.name}:\n    ${server.url}${stop.path}`);
         out.info('Ctrl-C stops it.');
         if (flags.open !== false && process.stdout.isTTY) openBrowser(`${server.url}/`);
 

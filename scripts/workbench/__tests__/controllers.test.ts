@@ -19,6 +19,7 @@ import { createStoreControllers, createStoreData } from '../controllers';
 import { loadCriterionTemplate } from '../controllers/criterionTemplate';
 import { queryOne, queryRows, WORKBENCH_USER_NAME } from '../controllers/storeAccess';
 import { buildSampleWorld, type SampleWorld } from '../sampleWorld';
+import { findTour } from '../tour';
 
 jest.setTimeout(120_000);
 
@@ -488,5 +489,23 @@ describe('workbench data', () => {
     const acct = await data.recordHeader('Account', accounts[0]!.id);
     expect(acct?.fields.map((f) => f.label)).toContain('GTM Segment');
     expect(await data.recordHeader('Account', '001Lnope')).toBeNull();
+  });
+});
+
+describe('the workbench tour', () => {
+  it('points at a blocked pilot, a ready pilot, collateral expiring before close and an undecided trigger', async () => {
+    const tour = await findTour(controllers, createStoreData(store));
+    expect(tour.map((s) => s.what)).toEqual([
+      'a pilot blocked from production approval',
+      'a pilot ready for production approval',
+      'an enterprise deal with collateral expiring before close',
+      expect.stringMatching(/^an account with an undecided (shadow|open) expansion trigger$/)
+    ]);
+    const blocked = /\/Opportunity\/([^/]+)\/view$/.exec(tour[0]!.path)![1]!;
+    const card = await controllers['GtmPilotScorecardController.getScorecard']({
+      opportunityId: decodeURIComponent(blocked)
+    });
+    expect(card.readiness.ready).toBe(false);
+    expect(card.readiness.blockers.length).toBeGreaterThan(0);
   });
 });

@@ -1,0 +1,57 @@
+/**
+ * Where to look first: a few record pages of the sample world that show each panel's interesting states, found by
+ * asking the same controllers the pages call (so the tour follows the data, never hard-coded ids).
+ */
+import type { PanelControllers, WorkbenchData } from './controllerPort';
+
+export interface TourStop {
+  what: string;
+  name: string;
+  path: string;
+}
+
+const recordPath = (object: 'Account' | 'Opportunity', id: string) =>
+  `/lightning/r/${object}/${encodeURIComponent(id)}/view`;
+
+export async function findTour(controllers: PanelControllers, data: WorkbenchData): Promise<TourStop[]> {
+  const stops: TourStop[] = [];
+  const opportunities = await data.listOpportunities();
+  let blocked: TourStop | undefined;
+  let ready: TourStop | undefined;
+  let expiring: TourStop | undefined;
+  for (const o of opportunities) {
+    if (blocked && ready && expiring) break;
+    const card = await controllers['GtmPilotScorecardController.getScorecard']({ opportunityId: o.id });
+    if (card.scorecardId && !card.readiness.ready && !blocked)
+      blocked = {
+        what: 'a pilot blocked from production approval',
+        name: o.name,
+        path: recordPath('Opportunity', o.id)
+      };
+    if (card.scorecardId && card.readiness.ready && !ready)
+      ready = { what: 'a pilot ready for production approval', name: o.name, path: recordPath('Opportunity', o.id) };
+    if (!expiring) {
+      const packet = await controllers['GtmSecurityPacketController.getPacketStatus']({ opportunityId: o.id });
+      if (packet.enterprise && packet.collateral.some((c) => c.status === 'expires_before_close'))
+        expiring = {
+          what: 'an enterprise deal with collateral expiring before close',
+          name: o.name,
+          path: recordPath('Opportunity', o.id)
+        };
+    }
+  }
+  for (const stop of [blocked, ready, expiring]) if (stop) stops.push(stop);
+
+  for (const a of await data.listAccounts()) {
+    const view = await controllers['GtmExpansionTriggerController.getExpansionView']({ accountId: a.id });
+    if (view.latestTrigger?.canDecide) {
+      stops.push({
+        what: `an account with an undecided ${view.latestTrigger.status.toLowerCase()} expansion trigger`,
+        name: a.name,
+        path: recordPath('Account', a.id)
+      });
+      break;
+    }
+  }
+  return stops;
+}
