@@ -201,6 +201,7 @@ export function registerUsageCommand(program: Command): void {
           const rep = r.report;
           out.result({
             ...rep,
+            decisions: r.decisions,
             outcomesFrom: r.outcomesFrom,
             labelsWritten: r.writes.written,
             labelsFailed: r.writes.failed
@@ -225,6 +226,20 @@ export function registerUsageCommand(program: Command): void {
               ['', 'value']
             )
           );
+          const d = r.decisions;
+          if (d.accepted + d.dismissed > 0) {
+            out.info(
+              `\nDecided by CS Ops on the labelled triggers: ${d.accepted} accepted (${d.acceptedTruePositives} ` +
+                `followed by an expansion), ${d.dismissed} dismissed (${d.dismissedFalsePositives} were false positives)`
+            );
+            if (d.reasons.length)
+              out.info(
+                table(
+                  d.reasons.map((x) => [x.reason, x.count, x.falsePositives]),
+                  ['dismissal reason', 'triggers', 'false positives']
+                )
+              );
+          }
           out.info(`\n${rep.met ? 'MET' : 'NOT MET'}: ${rep.verdict}`);
           if (flags.dryRun) out.info('(dry run: labels were not written)');
         } finally {

@@ -18,6 +18,10 @@ export interface FiredTriggerRef {
   key: string;
   accountKey: string;
   isoWeek: string;
+  /** Expansion_Trigger__c.Status__c: Accepted / Dismissed once CS Ops decided */
+  status?: string | null;
+  /** why CS Ops dismissed it (Decision_Reason__c) */
+  decisionReason?: string | null;
 }
 
 export interface Outcome {
@@ -135,5 +139,56 @@ export function backtestReport(
     target: { maxRate, minSample },
     met,
     verdict
+  };
+}
+
+export const ACCEPTED = 'Accepted';
+export const DISMISSED = 'Dismissed';
+
+/** What CS Ops decided on the labelled triggers, read against the outcomes. */
+export interface DecisionSummary {
+  accepted: number;
+  /** accepted and an expansion followed in the window */
+  acceptedTruePositives: number;
+  dismissed: number;
+  /** dismissed and no expansion followed: the people were right */
+  dismissedFalsePositives: number;
+  /** dismissal reasons, most frequent first, each with how many of them were false positives */
+  reasons: { reason: string; count: number; falsePositives: number }[];
+}
+
+/**
+ * The dismissal reasons feed the false-positive measurement: next to the rate, the report says how often people
+ * agreed with the outcome and which reasons were given, so a threshold change can target the common false alarm.
+ */
+export function summarizeDecisions(labelled: readonly LabelledTrigger[]): DecisionSummary {
+  const reasons = new Map<string, { count: number; falsePositives: number }>();
+  let accepted = 0;
+  let acceptedTruePositives = 0;
+  let dismissed = 0;
+  let dismissedFalsePositives = 0;
+  for (const t of labelled) {
+    if (t.status === ACCEPTED) {
+      accepted++;
+      if (t.label === TRUE_POSITIVE) acceptedTruePositives++;
+    } else if (t.status === DISMISSED) {
+      dismissed++;
+      const fp = t.label === FALSE_POSITIVE;
+      if (fp) dismissedFalsePositives++;
+      const reason = (t.decisionReason ?? '').trim().replace(/\s+/g, ' ') || '(no reason given)';
+      const r = reasons.get(reason) ?? { count: 0, falsePositives: 0 };
+      r.count++;
+      if (fp) r.falsePositives++;
+      reasons.set(reason, r);
+    }
+  }
+  return {
+    accepted,
+    acceptedTruePositives,
+    dismissed,
+    dismissedFalsePositives,
+    reasons: [...reasons]
+      .map(([reason, r]) => ({ reason, ...r }))
+      .sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason))
   };
 }

@@ -9,11 +9,13 @@ import type { Policy } from '../policy/policy';
 import {
   backtestReport,
   BacktestReport,
+  DecisionSummary,
   FiredTriggerRef,
   labelTriggers,
   LabelledTrigger,
   Outcome,
   OutcomeLabel,
+  summarizeDecisions,
   TRUE_POSITIVE,
   FALSE_POSITIVE
 } from './backtest';
@@ -23,6 +25,8 @@ import type { RowResult, UsageSink } from './sink';
 
 export interface BacktestResult {
   report: BacktestReport;
+  /** what CS Ops decided on the labelled triggers, against the outcomes */
+  decisions: DecisionSummary;
   labelled: LabelledTrigger[];
   pending: FiredTriggerRef[];
   outcomesFrom: string;
@@ -59,16 +63,23 @@ export function readOutcomesFile(file: string): Outcome[] {
   return outcomes;
 }
 
+/** Set by CS Ops when they dismiss a trigger on the Account panel; the backtest reads it next to the outcome. */
+const DECISION_REASON_FIELD = 'Decision_Reason__c';
+
 async function storedTriggers(sink: UsageSink) {
   const rows = await sink.load(TRIGGER_OBJECT, TRIGGER_FIELDS.key, [
     TRIGGER_FIELDS.account,
     TRIGGER_FIELDS.isoWeek,
+    TRIGGER_FIELDS.status,
+    DECISION_REASON_FIELD,
     OUTCOME_FIELDS.label
   ]);
   return [...rows].map(([key, r]) => ({
     key,
     accountKey: String(r[TRIGGER_FIELDS.account] ?? ''),
     isoWeek: String(r[TRIGGER_FIELDS.isoWeek] ?? ''),
+    status: r[TRIGGER_FIELDS.status] == null ? null : String(r[TRIGGER_FIELDS.status]),
+    decisionReason: r[DECISION_REASON_FIELD] == null ? null : String(r[DECISION_REASON_FIELD]),
     label: (r[OUTCOME_FIELDS.label] ?? null) as OutcomeLabel | null
   }));
 }
@@ -105,6 +116,7 @@ export async function runBacktest(
   }
   return {
     report: backtestReport(labelled, pending.length, policy, options.asOfMs),
+    decisions: summarizeDecisions(labelled),
     labelled,
     pending,
     outcomesFrom:

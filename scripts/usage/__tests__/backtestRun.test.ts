@@ -110,6 +110,40 @@ describe('backtest and live mode', () => {
     );
   });
 
+  it('reads what CS Ops decided next to the outcomes: dismissal reasons feed the false-positive measurement', async () => {
+    await syncAt(shadow, weekStartMs(W + 10));
+    const decide = (account: string, status: string, reason: string | null) => ({
+      [TRIGGER_FIELDS.key]: `${account}|${fired}`,
+      [TRIGGER_FIELDS.status]: status,
+      Decision_Reason__c: reason
+    });
+    // outcomes(2): acct-000 and acct-001 have no expansion in the window (false positives)
+    const written = await withSink((sink) =>
+      sink.upsert(TRIGGER_OBJECT, TRIGGER_FIELDS.key, [
+        decide(accounts[0]!, 'Dismissed', 'test account'),
+        decide(accounts[1]!, 'Dismissed', 'seasonal spike'),
+        decide(accounts[2]!, 'Dismissed', '  seasonal   spike '),
+        decide(accounts[3]!, 'Accepted', null)
+      ])
+    );
+    expect(written.every((w) => w.ok)).toBe(true);
+    const r = await withSink((sink) =>
+      runBacktest(sink, shadow, { asOfMs: win.endMs, outcomesFile: outcomes(2), dryRun: true })
+    );
+    expect(r.decisions).toEqual({
+      accepted: 1,
+      acceptedTruePositives: 1,
+      dismissed: 3,
+      dismissedFalsePositives: 2,
+      reasons: [
+        { reason: 'seasonal spike', count: 2, falsePositives: 1 },
+        { reason: 'test account', count: 1, falsePositives: 1 }
+      ]
+    });
+    // a decision never changes the label: the rate is measured on outcomes alone
+    expect(r.report).toMatchObject({ n: minSample, falsePositives: 2 });
+  });
+
   it('live mode refuses to start until the backtest meets the target, and the override is recorded', async () => {
     await syncAt(shadow, weekStartMs(W + 10));
     await withSink((sink) =>
