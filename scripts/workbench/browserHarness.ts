@@ -55,6 +55,8 @@ export interface WorkbenchSession {
 export async function startWorkbenchSession(ports: {
   controllers: Partial<PanelControllers>;
   data: WorkbenchData;
+  /** the line under the top bar (default "test fakes") */
+  banner?: string;
 }): Promise<WorkbenchSession> {
   const bundle = await buildWorkbench();
   const serverLog: string[] = [];
@@ -63,7 +65,7 @@ export async function startWorkbenchSession(ports: {
     controllers: ports.controllers,
     data: ports.data,
     port: 0,
-    banner: 'test fakes',
+    banner: ports.banner ?? 'test fakes',
     log: (l) => serverLog.push(l)
   });
   let browser: Browser;

@@ -245,6 +245,10 @@ export const APPLICATION_SCOPE = 'APPLICATION_SCOPE';
 }
 `,
 
+  // lightning-base-components opens every gate in its stub; this one makes lightning-combobox call
+  // attachInternals(), which synthetic shadow (what Lightning Experience and the workbench run) does not support
+  '@salesforce/gate/bc.260.enableComboboxElementInternals': 'export default { isOpen: () => false };',
+
   '@salesforce/user/Id': `export default ${JSON.stringify(WORKBENCH_USER_ID)};`,
   '@salesforce/user/isGuest': 'export default false;',
   '@salesforce/community/Id': 'export default undefined;',

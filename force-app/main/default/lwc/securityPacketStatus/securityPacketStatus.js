@@ -304,6 +304,9 @@ export default class SecurityPacketStatus extends LightningElement {
     if (this.reasonError && this.blockReason && this.blockReason.trim()) {
       this.reasonError = undefined;
       event.target.setCustomValidity('');
+      // clear the message while typing: left until blur, it would vanish on the button's mousedown and move the
+      // button away from the pointer, losing the click
+      event.target.reportValidity();
     }
   }
 
@@ -337,8 +340,8 @@ export default class SecurityPacketStatus extends LightningElement {
       this.reasonError = undefined;
       this.dispatchEvent(new ShowToastEvent({ title, message, variant: 'success' }));
     } catch (error) {
+      // the message stays; the refresh below shows what changed behind the page's back (e.g. decided elsewhere)
       this.actionError = errorText(error);
-      return;
     } finally {
       this.saving = false;
     }
