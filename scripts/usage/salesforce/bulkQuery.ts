@@ -6,7 +6,7 @@
  */
 import { parseCsvTable } from './csv';
 import { NetworkError, type BulkHttp } from './http';
-import { pollJob, type JobContext, type JobInfo } from './jobs';
+import { pollJob, retryNotice, type JobContext, type JobInfo } from './jobs';
 import {
   DEFAULT_POLL,
   DEFAULT_RETRY,
@@ -67,7 +67,8 @@ export async function bulkQuery(
         `create a Bulk query job for ${label}`
       ),
     ctx.retry,
-    ctx.timing
+    ctx.timing,
+    retryNotice(ctx, `create a Bulk query job for ${label}`)
   );
   ctx.progress(`${label}: query job ${created.id} ${created.state}`);
   const outcome = await pollJob(ctx, 'query', created, label);
@@ -113,7 +114,8 @@ export async function bulkQuery(
         return { rows: pageRows, next: nextLocator && nextLocator !== 'null' ? nextLocator : undefined };
       },
       ctx.retry,
-      ctx.timing
+      ctx.timing,
+      retryNotice(ctx, step)
     );
     total += rows.length;
     if (rows.length > 0) onPage(header ?? [], rows);

@@ -1,7 +1,7 @@
 /**
  * What ingest and query jobs share: the job info shape, a job-info GET (safe to repeat), and bounded polling.
  */
-import type { BulkHttp } from './http';
+import { ApiError, type BulkHttp } from './http';
 import { nextPollDelay, withRetry, type PollPolicy, type RetryPolicy, type Timing } from './retry';
 
 export type JobState = 'Open' | 'UploadComplete' | 'InProgress' | 'JobComplete' | 'Failed' | 'Aborted';
@@ -27,12 +27,22 @@ export interface JobContext {
   progress: (message: string) => void;
 }
 
+/** Says on the progress line that a step is being retried, and why (never silent: a retry costs a request). */
+export function retryNotice(ctx: JobContext, step: string) {
+  return (err: unknown, attempt: number, delayMs: number): void => {
+    const what = err instanceof ApiError ? `HTTP ${err.status} ${err.errorCode}` : 'no answer';
+    ctx.progress(`${step}: ${what}; attempt ${attempt + 1} in ${(delayMs / 1000).toFixed(1)} s`);
+  };
+}
+
 /** Job info; a GET, so transient failures are retried. */
 export function getJobInfo(ctx: JobContext, kind: JobKind, id: string): Promise<JobInfo> {
+  const step = `read the state of Bulk job ${id}`;
   return withRetry(
-    () => ctx.http.json<JobInfo>({ method: 'GET', path: `jobs/${kind}/${id}` }, `read the state of Bulk job ${id}`),
+    () => ctx.http.json<JobInfo>({ method: 'GET', path: `jobs/${kind}/${id}` }, step),
     ctx.retry,
-    ctx.timing
+    ctx.timing,
+    retryNotice(ctx, step)
   );
 }
 
