@@ -11,7 +11,7 @@ import { createGunzip } from 'node:zlib';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { describeFsError, GtmError, InputError } from '../lib/errors';
 import { CsvRecord, CsvStructureError, readCsvRecords, toCsvLine } from './csvRecords';
-import { readLines, readPlainCsv } from './fastPath';
+import { aggregatePlainCsv } from './fastPath';
 import { checkRow, ColumnIndex, indexColumns, REQUIRED_COLUMNS, RESOLUTIONS } from './rowRules';
 
 export interface Reject {
@@ -207,25 +207,16 @@ export async function aggregateExport(
     temp_directory: tmp,
     // 512 MB keeps a 10M-row sync under 1 GB of RSS (DuckDB's reader buffers come on top); the rest spills to tmp
     memory_limit: '512MB',
-    threads: '2'
+    threads: '2',
+    preserve_insertion_order: 'false'
   });
   const db = await instance.connect();
   try {
     if (format === 'csv' && options.engine !== 'exact') {
-      const fast = await readPlainCsv(file, db);
+      const fast = await aggregatePlainCsv(file, db);
       if (fast) {
-        const collector = new Collector(() => {});
-        collector.rowsRead = fast.rowsRead;
-        for (const r of fast.rejects) collector.rejects.push({ ...r, raw: '' });
-        if (collector.rowsRead === 0) throw new InputError(`${file} has a header but no ticket rows`);
-        const settled = await settle(db, collector, 'rowid + 2');
-        // the raw text of rejected rows comes from the file itself (one record per line was proven)
-        const raws = await readLines(
-          file,
-          settled.rejects.filter((r) => !r.raw).map((r) => r.line)
-        );
-        for (const r of settled.rejects) if (!r.raw) r.raw = raws.get(r.line) ?? '';
-        return { format, engine: 'fast', ...settled };
+        if (fast.rowsRead === 0) throw new InputError(`${file} has a header but no ticket rows`);
+        return { format, engine: 'fast', ...fast };
       }
     }
     await db.run(
@@ -248,7 +239,7 @@ export async function aggregateExport(
     else await readCsvInto(file, format, collector, onProgress);
     appender.closeSync();
     if (collector.rowsRead === 0) throw new InputError(`${file} has a header but no ticket rows`);
-    return { format, engine: 'exact', ...(await settle(db, collector, 'line')) };
+    return { format, engine: 'exact', ...(await settle(db, collector)) };
   } finally {
     db.closeSync();
     instance.closeSync();
@@ -257,11 +248,7 @@ export async function aggregateExport(
 }
 
 /** Duplicates, conflicts and weekly counts, in SQL over the valid rows. */
-async function settle(
-  db: DuckDBConnection,
-  collector: Collector,
-  lineExpr: 'line' | 'rowid + 2'
-): Promise<Omit<AggregateResult, 'format' | 'engine'>> {
+async function settle(db: DuckDBConnection, collector: Collector): Promise<Omit<AggregateResult, 'format' | 'engine'>> {
   const rejects = [...collector.rejects];
   // One pass over the tickets. Most have one row, and that row is the ticket; only tickets with several rows
   // (few) are looked at again, row by row.
@@ -272,7 +259,7 @@ async function settle(
       SELECT hash(ticket) AS h, count(*) AS n, min(account) AS account, min(created) AS created, min(res) AS res
       FROM rows WHERE reason IS NULL GROUP BY h`);
   await db.run(`CREATE TABLE dup_rows AS
-      SELECT ${lineExpr} AS line, raw, ticket, account, created, coalesce(resolved, ${NONE}) AS rk, res
+      SELECT line, raw, ticket, account, created, coalesce(resolved, ${NONE}) AS rk, res
       FROM rows WHERE reason IS NULL AND hash(ticket) IN (SELECT h FROM tickets WHERE n > 1)`);
   // a ticket under more than one account: every row of it is rejected.
   // Otherwise the latest resolved_at wins (empty = earliest); rows tied on it must agree on created_at and

@@ -11,7 +11,7 @@ import { REPO_ROOT } from '../lib/paths';
 import type { AggregateResult } from './aggregate';
 
 /** Bump when the rules or the result shape change, so old cache entries are ignored. */
-const ENGINE_VERSION = '1';
+const ENGINE_VERSION = '2';
 const EDGE_BYTES = 1 << 20;
 export const DEFAULT_CACHE_DIR = path.join(REPO_ROOT, '.gtm', 'cache', 'usage');
 

@@ -1,21 +1,24 @@
 /**
- * The fast path for large plain CSV exports: DuckDB parses and checks every row in SQL (same rules as
- * rowRules.ts, tested against it), in parallel, without a JavaScript loop per row. It is taken only when the
- * file is laid out one record per line (no blank lines, no line breaks inside values), which a newline count
- * proves; otherwise, or when DuckDB refuses a row, the caller falls back to the exact reader. Either way the
- * results are the same, line numbers included.
+ * The fast path for large plain CSV exports: one parallel DuckDB pass parses and checks every row in SQL
+ * (same rules as rowRules.ts, tested against it) and counts the valid rows per account and week, without a
+ * JavaScript loop per row; at the same time one JavaScript pass over the bytes hashes each line's ticket_id.
+ * Only the few lines that need more (rejected rows, possible duplicates) are then read exactly. It is taken
+ * only when the file is laid out one record per line (no blank lines, no line breaks inside values), which the
+ * line count proves; otherwise, or when DuckDB refuses a row, the caller falls back to the exact reader.
+ * Either way the results are the same, line numbers included.
  */
 import * as fs from 'node:fs';
 import { Readable } from 'node:stream';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { readCsvRecords } from './csvRecords';
+import { CsvRecord, readCsvRecords, toCsvLine } from './csvRecords';
 import { MAX_YEAR, MIN_YEAR } from './instant';
-import { indexColumns, RESOLUTIONS } from './rowRules';
+import { checkRow, indexColumns, RESOLUTIONS } from './rowRules';
 
 const LF = 0x0a;
 const QUOTE = 0x22;
 const COMMA = 0x2c;
 const CR = 0x0d;
+const NEWLINE = Buffer.from('\n');
 /** the characters trimAscii (rowRules.ts) strips, for DuckDB's trim() */
 const ASCII_SPACE = `' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)`;
 
@@ -108,71 +111,511 @@ CREATE OR REPLACE MACRO gtm_instant_ns(s) AS
        + CASE WHEN length(s) >= 27 THEN coalesce(try_cast(substr(rpad(regexp_extract(s, '\\.(\\d+)', 1), 9, '0'), 7, 3) AS BIGINT), 0) ELSE 0 END
   END`;
 
-export interface FastRead {
-  rowsRead: number;
-  /** lines and reasons; the raw text is read from the file afterwards */
-  rejects: { line: number; reason: string }[];
+/** WEEK_OF_CREATED of aggregate.ts, for an expression */
+const WEEK_NS = 604_800_000_000_000n;
+const EPOCH_MONDAY_NS = 345_600_000_000_000n;
+const weekOf = (e: string) => `CASE WHEN ${e} >= ${EPOCH_MONDAY_NS} THEN (${e} - ${EPOCH_MONDAY_NS}) // ${WEEK_NS}
+  ELSE -((${EPOCH_MONDAY_NS} - ${e} - 1) // ${WEEK_NS}) - 1 END`;
+/** the common export form, told apart without a regular expression (GLOB: digits where digits belong) */
+const COMMON_INSTANT = `'${'[0-9]'.repeat(4)}-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z'`;
+/** epoch microseconds of the first instant of MIN_YEAR and of the year after MAX_YEAR */
+const MIN_US = BigInt(Date.UTC(MIN_YEAR, 0, 1)) * 1000n;
+const END_US = BigInt(Date.UTC(MAX_YEAR + 1, 0, 1)) * 1000n;
+/**
+ * gtm_instant_ns(s) for a value in the common form YYYY-MM-DDTHH:MM:SS.mmmZ, given g = (s GLOB COMMON_INSTANT)
+ * and us = its epoch microseconds (TIMESTAMPTZ cast, NULL when the calendar refuses it). In this form the
+ * regular expressions of gtm_instant_ns hold, there is no offset and no digit past microseconds; the year range
+ * is a range of instants (the year written is the UTC year), and since the cast reads hour 24 only as 24:00:00
+ * (the next midnight), the hour needs looking at only when the instant is a midnight.
+ */
+const fastInstant = (s: string, g: string, us: string) => `CASE WHEN ${g}
+  THEN CASE WHEN ${us} >= ${MIN_US} AND ${us} < ${END_US} AND (${us} % 86400000000 <> 0 OR substr(${s}, 12, 2) <= '23')
+            THEN ${us} * 1000 END
+  ELSE gtm_instant_ns(${s}) END`;
+
+/** FNV-1a over bytes a..b, trimmed of ASCII whitespace; "" pairs count once when `escaped` */
+function hashField(buf: Buffer, a: number, b: number, escaped: boolean): number {
+  while (a < b && (buf[a] === 32 || (buf[a]! >= 9 && buf[a]! <= 13))) a++;
+  while (b > a && (buf[b - 1] === 32 || (buf[b - 1]! >= 9 && buf[b - 1]! <= 13))) b--;
+  let h = 0x811c9dc5;
+  for (let i = a; i < b; i++) {
+    h = Math.imul(h ^ buf[i]!, 16777619);
+    if (escaped && buf[i] === QUOTE) i++;
+  }
+  return h >>> 0;
+}
+
+/** hashField of a string (a ticket id as DuckDB read it, already trimmed) */
+function hashText(text: string): number {
+  const b = Buffer.from(text, 'utf8');
+  return hashField(b, 0, b.length, false);
 }
 
 /**
- * Fills table `rows` (ticket, account, created, resolved, res, raw, reason; line = rowid + 2) from a plain CSV, or returns
- * undefined (and leaves nothing behind) when the file is not one record per line.
+ * One line (buf[s..e), no LF): the hash of its field `col`, or -1 when its quotes are not where RFC 4180 puts
+ * them or it has fewer fields. `quoted` says whether the line has a quote at all (then every field is checked).
  */
-export async function readPlainCsv(file: string, db: DuckDBConnection): Promise<FastRead | undefined> {
+function lineTicketHash(buf: Buffer, s: number, e: number, col: number, quoted: boolean): number {
+  if (e > s && buf[e - 1] === CR) e--;
+  let pos = s;
+  let hash = -1;
+  for (let f = 0; ; f++) {
+    if (!quoted && f > col) return hash;
+    let end: number;
+    if (pos < e && buf[pos] === QUOTE) {
+      let j = pos + 1;
+      let escaped = false;
+      for (;;) {
+        if (j >= e) return -1;
+        if (buf[j] === QUOTE) {
+          if (j + 1 < e && buf[j + 1] === QUOTE) {
+            escaped = true;
+            j += 2;
+            continue;
+          }
+          break;
+        }
+        j++;
+      }
+      if (j + 1 < e && buf[j + 1] !== COMMA) return -1;
+      if (f === col) hash = hashField(buf, pos + 1, j, escaped);
+      end = j + 1;
+    } else {
+      let j = pos;
+      while (j < e && buf[j] !== COMMA) {
+        if (buf[j] === QUOTE) return -1;
+        j++;
+      }
+      if (f === col) hash = hashField(buf, pos, j, false);
+      end = j;
+    }
+    if (end >= e) return f >= col ? hash : -1;
+    pos = end + 1;
+  }
+}
+
+interface LineScan {
+  /** lines in the file, the header included (a last line without a newline counts) */
+  lines: number;
+  /** every line is one well-quoted record with a ticket_id field */
+  ok: boolean;
+  /** per data line (index = line - 2): hash of its ticket_id, and its byte offset modulo 2^32 */
+  hashes: Uint32Array;
+  offsets: Uint32Array;
+  /** data-line indexes from which the offset is one more multiple of 2^32 higher */
+  wraps: number[];
+  size: number;
+}
+
+interface ScanState {
+  col: number;
+  size: number;
+  /** lines seen (the header included) and data lines stored */
+  line: number;
+  n: number;
+  ok: boolean;
+  hashes: Uint32Array;
+  offsets: Uint32Array;
+  wraps: number[];
+  /** the next file offset at which offsets wrap past another multiple of 2^32 */
+  nextWrap: number;
+}
+
+function grow(st: ScanState, at: number) {
+  // from what the file has left, at the average line length so far
+  const cap = Math.max(
+    Math.ceil(st.hashes.length * 1.5),
+    Math.ceil(((st.n * st.size) / Math.max(1, at)) * 1.02) + 1024
+  );
+  const h = new Uint32Array(cap);
+  h.set(st.hashes);
+  st.hashes = h;
+  const o = new Uint32Array(cap);
+  o.set(st.offsets);
+  st.offsets = o;
+}
+
+/** One line buf[s..e) (no LF) starting at file offset `at`. */
+function takeLine(st: ScanState, buf: Buffer, s: number, e: number, at: number, quoted: boolean) {
+  st.line++;
+  if (st.line === 1) {
+    if (quoted && lineTicketHash(buf, s, e, 0, true) === -1) st.ok = false;
+    return;
+  }
+  if (st.n === st.hashes.length) grow(st, at);
+  const h = lineTicketHash(buf, s, e, st.col, quoted);
+  if (h === -1) st.ok = false;
+  while (at >= st.nextWrap) {
+    st.wraps.push(st.n);
+    st.nextWrap += 0x100000000;
+  }
+  st.hashes[st.n] = h;
+  st.offsets[st.n] = at; // modulo 2^32
+  st.n++;
+}
+
+/** Every complete line of buf[start..] (buf starts at file offset base); returns where the unfinished tail starts. */
+function scanChunk(st: ScanState, buf: Buffer, start: number, base: number): number {
+  let nextQuote = st.ok ? buf.indexOf(QUOTE, start) : -1;
+  let i = buf.indexOf(LF, start);
+  while (i !== -1) {
+    const quoted = nextQuote !== -1 && nextQuote < i;
+    takeLine(st, buf, start, i, base + start, quoted);
+    start = i + 1;
+    if (quoted) nextQuote = buf.indexOf(QUOTE, start);
+    i = buf.indexOf(LF, start);
+  }
+  return start;
+}
+
+/** Reads the file once: per line the hash of its ticket_id and where it starts; quotes checked as in scanLayout. */
+async function scanTickets(file: string, col: number): Promise<LineScan> {
+  const size = fs.statSync(file).size;
+  const st: ScanState = {
+    col,
+    size,
+    line: 0,
+    n: 0,
+    ok: true,
+    hashes: new Uint32Array(1 << 16),
+    offsets: new Uint32Array(1 << 16),
+    wraps: [],
+    nextWrap: 0x100000000
+  };
+  let fileOffset = 0;
+  let carry: Buffer | undefined;
+  let carryOffset = 0;
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 22 }) as AsyncIterable<Buffer>) {
+    let start = fileOffset === 0 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf ? 3 : 0;
+    if (carry) {
+      const i = chunk.indexOf(LF, start);
+      if (i === -1) {
+        carry = Buffer.concat([carry, chunk]);
+        fileOffset += chunk.length;
+        continue;
+      }
+      const l = Buffer.concat([carry, chunk.subarray(0, i)]);
+      takeLine(st, l, 0, l.length, carryOffset, l.indexOf(QUOTE) !== -1);
+      carry = undefined;
+      start = i + 1;
+    }
+    start = scanChunk(st, chunk, start, fileOffset);
+    if (start < chunk.length) {
+      carry = chunk.subarray(start);
+      carryOffset = fileOffset + start;
+    }
+    fileOffset += chunk.length;
+  }
+  if (carry && carry.length) takeLine(st, carry, 0, carry.length, carryOffset, carry.indexOf(QUOTE) !== -1);
+  return {
+    lines: st.line,
+    ok: st.ok,
+    hashes: st.hashes.subarray(0, st.n),
+    offsets: st.offsets.subarray(0, st.n),
+    wraps: st.wraps,
+    size
+  };
+}
+
+/**
+ * Hashes that occur more than once: scattered into buckets by their top bits (cache-friendly), then each
+ * bucket through a small open-addressing table.
+ */
+function repeatedHashes(hashes: Uint32Array): Set<number> {
+  const B = 12;
+  const SHIFT = 32 - B;
+  const count = new Uint32Array((1 << B) + 1);
+  for (let i = 0; i < hashes.length; i++) count[(hashes[i]! >>> SHIFT) + 1]!++;
+  let largest = 0;
+  for (let i = 0; i < 1 << B; i++) {
+    largest = Math.max(largest, count[i + 1]!);
+    count[i + 1]! += count[i]!;
+  }
+  const pos = count.slice(0, 1 << B);
+  const bucketed = new Uint32Array(hashes.length);
+  for (let i = 0; i < hashes.length; i++) {
+    const v = hashes[i]!;
+    bucketed[pos[v >>> SHIFT]!++] = v;
+  }
+  let size = 16;
+  while (size < largest * 2) size *= 2;
+  const table = new Uint32Array(size);
+  const used = new Uint8Array(size);
+  const repeated = new Set<number>();
+  for (let b = 0; b < 1 << B; b++) {
+    const s = count[b]!;
+    const e = count[b + 1]!;
+    if (e - s < 2) continue;
+    let mask = 16;
+    while (mask < (e - s) * 2) mask *= 2;
+    mask--;
+    used.fill(0, 0, mask + 1);
+    for (let i = s; i < e; i++) {
+      const v = bucketed[i]!;
+      let slot = (Math.imul(v, 0x9e3779b1) >>> 0) & mask;
+      for (;;) {
+        if (!used[slot]) {
+          used[slot] = 1;
+          table[slot] = v;
+          break;
+        }
+        if (table[slot] === v) {
+          repeated.add(v);
+          break;
+        }
+        slot = (slot + 1) & mask;
+      }
+    }
+  }
+  return repeated;
+}
+
+/** The bytes of the given data lines (indexes into scan), each without its line end. */
+function readScannedLines(file: string, scan: LineScan, wanted: readonly number[]): Buffer[] {
+  const offsetOf = (i: number) => {
+    let high = 0;
+    while (high < scan.wraps.length && scan.wraps[high]! <= i) high++;
+    return scan.offsets[i]! + high * 0x100000000;
+  };
+  const fd = fs.openSync(file, 'r');
+  try {
+    return wanted.map((i) => {
+      const from = offsetOf(i);
+      const to = i + 1 < scan.offsets.length ? offsetOf(i + 1) : scan.size;
+      const buf = Buffer.alloc(to - from);
+      fs.readSync(fd, buf, 0, buf.length, from);
+      let end = buf.length;
+      if (end && buf[end - 1] === LF) end--;
+      if (end && buf[end - 1] === CR) end--;
+      return buf.subarray(0, end);
+    });
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Lines that need a closer look, and their bytes: the ticket_id of a rejected row, or a ticket_id hash seen on
+ * more than one line (every duplicated ticket is among those).
+ */
+function closerLook(
+  file: string,
+  scan: LineScan,
+  badTickets: readonly string[]
+): { wanted: number[]; texts: Buffer[] } {
+  const interesting = repeatedHashes(scan.hashes);
+  for (const t of badTickets) interesting.add(hashText(t));
+  const wanted: number[] = [];
+  const bits = new Uint8Array(1 << 21); // 2^24 bits: most lines are passed over on one lookup
+  for (const h of interesting) bits[h >>> 11]! |= 1 << ((h >>> 8) & 7);
+  const hashes = scan.hashes;
+  for (let i = 0; i < hashes.length; i++) {
+    const h = hashes[i]!;
+    if (bits[h >>> 11]! & (1 << ((h >>> 8) & 7)) && interesting.has(h)) wanted.push(i);
+  }
+  return { wanted, texts: readScannedLines(file, scan, wanted) };
+}
+
+export interface FastAggregate {
+  rowsRead: number;
+  tickets: number;
+  duplicates: number;
+  rejects: { line: number; reason: string; raw: string }[];
+  weeks: {
+    accountKey: string;
+    weekIndex: number;
+    ticketsTotal: number;
+    aiResolved: number;
+    humanResolved: number;
+    unresolved: number;
+  }[];
+}
+
+/**
+ * The whole aggregate of a plain CSV in one parallel DuckDB pass, or undefined (nothing left behind) when the
+ * file is not one record per line. DuckDB checks every row (the rules of rowRules.ts in SQL) and counts valid
+ * rows per account and week; meanwhile JavaScript reads the file once for the hash of each line's ticket_id.
+ * Only the few lines that can matter beyond those counts are then read exactly (csvRecords + checkRow): lines
+ * DuckDB rejected (found by their ticket_id) and lines whose ticket_id hash repeats (every duplicate is among
+ * them). Their rejects get reasons and lines from the exact rules; duplicates are settled in SQL as in the
+ * exact engine, and the weekly counts corrected for them.
+ */
+export async function aggregatePlainCsv(file: string, db: DuckDBConnection): Promise<FastAggregate | undefined> {
   const header = await readHeader(file);
   const { index } = indexColumns(header);
   if (!index || new Set(header.map((h) => h.trim().toLowerCase())).size !== header.length) return undefined;
-  const layout = scanLayout(file);
+  const scanning = scanTickets(file, index.ticket_id);
   const col = (name: keyof typeof index) => `c${index[name]}`;
   const columns = `{${header.map((_, i) => `'c${i}': 'VARCHAR'`).join(', ')}}`;
   const path = file.replace(/'/g, "''");
-  const res = `lower(trim(coalesce(${col('resolution')}, ''), ${ASCII_SPACE}))`;
+  const trimmed = (c: string) => `trim(coalesce(${c}, ''), ${ASCII_SPACE})`;
+  // trim only when the first character is a space or control character (or the value is empty)
+  const isBlank = (c: string) => `CASE WHEN ascii(${c}) > 32 THEN false ELSE ${trimmed(c)} = '' END`;
+  const res = `CASE ${col('resolution')} ${RESOLUTIONS.map((v, i) => `WHEN '${v}' THEN ${i}`).join(' ')}
+    ELSE CASE lower(${trimmed(col('resolution'))}) ${RESOLUTIONS.map((v, i) => `WHEN '${v}' THEN ${i}`).join(' ')} END END`;
   try {
     await db.run(`SET TimeZone = 'UTC'`);
+    await db.run(`SET preserve_insertion_order = false`);
     await db.run(INSTANT_SQL);
+    // one row per (raw account_id, week) of the valid rows, and one per ticket_id of the rejected rows
     await db.run(`
-      CREATE TABLE checked AS
+      CREATE TABLE pass AS
       WITH src AS (
-        SELECT trim(coalesce(${col('ticket_id')}, ''), ${ASCII_SPACE}) AS ticket, trim(coalesce(${col('account_id')}, ''), ${ASCII_SPACE}) AS account,
-               coalesce(${col('created_at')}, '') AS c, coalesce(${col('resolved_at')}, '') AS r, ${col('resolution')} AS res_text,
-               CASE ${res} ${RESOLUTIONS.map((v, i) => `WHEN '${v}' THEN ${i}`).join(' ')} END AS res
+        SELECT ${col('ticket_id')} AS t, coalesce(${col('account_id')}, '') AS acc,
+               coalesce(${col('created_at')}, '') AS c, coalesce(${col('resolved_at')}, '') AS r,
+               ${res} AS res, ${isBlank(col('ticket_id'))} AS no_ticket, ${isBlank(col('account_id'))} AS no_account
         FROM read_csv('${path}', header = true, auto_detect = false, columns = ${columns},
                       delim = ',', quote = '"', escape = '"', strict_mode = true)
+      ), globbed AS (
+        SELECT *, c GLOB ${COMMON_INSTANT} AS cg, r GLOB ${COMMON_INSTANT} AS rg FROM src
+      ), parsed AS (
+        SELECT *, CASE WHEN cg THEN epoch_us(try_cast(c AS TIMESTAMPTZ)) END AS cu,
+                  CASE WHEN rg THEN epoch_us(try_cast(r AS TIMESTAMPTZ)) END AS ru FROM globbed
       ), typed AS (
-        SELECT *, gtm_instant_ns(c) AS created, CASE WHEN r = '' THEN NULL ELSE gtm_instant_ns(r) END AS resolved FROM src
+        SELECT *, ${fastInstant('c', 'cg', 'cu')} AS created,
+               CASE WHEN r = '' THEN NULL ELSE ${fastInstant('r', 'rg', 'ru')} END AS resolved FROM parsed
+      ), checked AS (
+        SELECT *, no_ticket OR no_account OR c = '' OR created IS NULL OR (r <> '' AND resolved IS NULL) OR res IS NULL
+                  OR coalesce(resolved < created, false) AS bad
+        FROM typed
       )
-      SELECT ticket, account, created, resolved, CAST(res AS UTINYINT) AS res, CAST(NULL AS VARCHAR) AS raw,
-        CASE
-          WHEN ticket = '' THEN 'ticket_id is empty'
-          WHEN account = '' THEN 'account_id is empty'
-          WHEN c = '' THEN 'created_at is empty'
-          WHEN created IS NULL THEN 'created_at is not a valid ISO 8601 instant: ' || to_json(c)
-          WHEN r <> '' AND resolved IS NULL THEN 'resolved_at is not a valid ISO 8601 instant: ' || to_json(r)
-          WHEN res IS NULL THEN 'resolution must be ai, human or unresolved, not ' || to_json(coalesce(res_text, ''))
-          WHEN resolved < created THEN 'resolved_at is earlier than created_at'
-        END AS reason
-      FROM typed`);
+      SELECT CASE WHEN bad THEN ${trimmed('t')} ELSE acc END AS k, bad,
+             CASE WHEN bad THEN NULL ELSE ${weekOf('created')} END AS week,
+             count(*) AS n, count(*) FILTER (WHERE res = 0) AS ai, count(*) FILTER (WHERE res = 1) AS human,
+             count(*) FILTER (WHERE res = 2) AS unresolved
+      FROM checked GROUP BY ALL`);
   } catch {
     // DuckDB refused the layout (a short row, a stray quote ...): the exact reader will say which line
-    await layout.catch(() => undefined);
-    await db.run('DROP TABLE IF EXISTS checked');
+    await scanning.catch(() => undefined);
+    await db.run('DROP TABLE IF EXISTS pass');
     return undefined;
   }
-  const rowsRead = Number((await db.runAndReadAll('SELECT count(*) AS n FROM checked')).getRowObjects()[0]!.n);
-  const { lines, quotesOk } = await layout;
-  if (lines !== rowsRead + 1 || !quotesOk) {
-    await db.run('DROP TABLE checked');
+  const totals = (
+    await db.runAndReadAll(`SELECT coalesce(sum(n), 0) AS n, coalesce(sum(n) FILTER (WHERE bad), 0) AS bad FROM pass`)
+  ).getRowObjects()[0]!;
+  const rowsRead = Number(totals.n);
+  const badRows = Number(totals.bad);
+  let scan: LineScan | undefined = await scanning;
+  if (rowsRead === 0 && scan.lines === 1) return { rowsRead, tickets: 0, duplicates: 0, rejects: [], weeks: [] };
+  if (scan.lines !== rowsRead + 1 || !scan.ok) {
+    await db.run('DROP TABLE pass');
     return undefined;
   }
-  // insertion order is file order: rowid 0 is line 2. The table is used in place (no copy): valid rows have
-  // no reason, and settle() reads their line as rowid + 2.
-  const rejects = (
-    await db.runAndReadAll(`SELECT rowid + 2 AS line, reason FROM checked WHERE reason IS NOT NULL ORDER BY 1`)
-  )
-    .getRowObjects()
-    .map((r) => ({ line: Number(r.line), reason: String(r.reason) }));
-  await db.run('ALTER TABLE checked RENAME TO rows');
-  return { rowsRead, rejects };
+  const badTickets = (await db.runAndReadAll(`SELECT DISTINCT k FROM pass WHERE bad`)).getColumns()[0] ?? [];
+  const { wanted, texts } = closerLook(file, scan, badTickets.map(String));
+  scan = undefined; // some hundred MB of per-line arrays: free for the rest of the sync
+  // the exact reader over just these lines (each one record): line i of this text is wanted[i - 1]
+  const records: CsvRecord[] = [];
+  await readCsvRecords(Readable.from([Buffer.concat(texts.flatMap((t) => [t, NEWLINE]))]), (r) => records.push(r));
+  if (records.length !== wanted.length) {
+    await db.run('DROP TABLE pass');
+    return undefined;
+  }
+  const rejects: FastAggregate['rejects'] = [];
+  await db.run(
+    `CREATE TEMP TABLE rows (line BIGINT, ticket VARCHAR, account VARCHAR, created BIGINT, resolved BIGINT, res UTINYINT, raw VARCHAR)`
+  );
+  const appender = await db.createAppender('rows');
+  for (const r of records) {
+    const line = wanted[r.line - 1]! + 2;
+    const fields = r.fields;
+    if (r.malformed) rejects.push({ line, reason: `malformed CSV: ${r.malformed}`, raw: toCsvLine(fields) });
+    else if (
+      fields.length !== header.length &&
+      !(fields.length > header.length && fields.slice(header.length).every((f) => f === ''))
+    )
+      rejects.push({
+        line,
+        reason: `${fields.length} values where the header has ${header.length}`,
+        raw: toCsvLine(fields)
+      });
+    else {
+      const row = checkRow(fields, index);
+      if ('reason' in row) rejects.push({ line, reason: row.reason, raw: toCsvLine(fields) });
+      else {
+        appender.appendBigInt(BigInt(line));
+        appender.appendVarchar(row.ticketId);
+        appender.appendVarchar(row.accountId);
+        appender.appendBigInt(row.createdNs);
+        if (row.resolvedNs === null) appender.appendNull();
+        else appender.appendBigInt(row.resolvedNs);
+        appender.appendUTinyInt(row.resolution);
+        appender.appendVarchar(toCsvLine(fields));
+        appender.endRow();
+      }
+    }
+  }
+  appender.closeSync();
+  if (rejects.length !== badRows) {
+    // DuckDB and the exact rules disagree on some row: let the exact reader decide everything
+    await db.run('DROP TABLE pass');
+    await db.run('DROP TABLE rows');
+    return undefined;
+  }
+  // duplicates among these rows, settled as settle() in aggregate.ts does
+  const NONE = '-9223372036854775807';
+  await db.run(`CREATE TEMP TABLE dup_rows AS
+      SELECT line, raw, ticket, account, created, coalesce(resolved, ${NONE}) AS rk, res FROM rows
+      WHERE ticket IN (SELECT ticket FROM rows GROUP BY ticket HAVING count(*) > 1)`);
+  await db.run(`CREATE TEMP TABLE dup_tickets AS
+      SELECT ticket, count(*) AS n, min(account) AS a1, max(account) AS a2, max(rk) AS top_rk,
+             string_agg(DISTINCT account, ', ' ORDER BY account) AS accounts
+      FROM dup_rows GROUP BY ticket`);
+  await db.run(`CREATE TEMP TABLE dup_top AS
+      SELECT ticket, count(DISTINCT created) > 1 OR count(DISTINCT res) > 1 AS conflict, min(created) AS created, min(res) AS res
+      FROM dup_rows JOIN dup_tickets USING (ticket) WHERE rk = top_rk GROUP BY ticket`);
+  const rejected = await db.runAndReadAll(`
+      SELECT r.line, r.raw,
+             CASE WHEN d.a1 <> d.a2 THEN 'ticket_id ' || r.ticket || ' appears under more than one account_id (' || d.accounts || ')'
+                  ELSE 'ticket_id ' || r.ticket || ' has rows with the same latest resolved_at that disagree on created_at or resolution' END AS reason
+      FROM dup_rows r JOIN dup_tickets d USING (ticket) JOIN dup_top p USING (ticket)
+      WHERE d.a1 <> d.a2 OR p.conflict`);
+  for (const r of rejected.getRowObjects())
+    rejects.push({ line: Number(r.line), reason: String(r.reason), raw: r.raw === null ? '' : String(r.raw) });
+  rejects.sort((a, b) => a.line - b.line);
+  await db.run(`CREATE TEMP TABLE dup_winners AS
+      SELECT d.a1 AS account, p.created, p.res, d.n FROM dup_tickets d JOIN dup_top p USING (ticket)
+      WHERE d.a1 = d.a2 AND NOT p.conflict`);
+  const dup = (
+    await db.runAndReadAll(`SELECT (SELECT count(*) FROM dup_rows) AS rows_in_dups, count(*) AS winners,
+      coalesce(sum(n - 1), 0) AS duplicates FROM dup_winners`)
+  ).getRowObjects()[0]!;
+  const counts = (r: string) =>
+    RESOLUTIONS.map((v, i) => `CASE WHEN res = ${i} THEN ${r} ELSE 0 END AS ${v === 'ai' ? 'ai' : v}`).join(', ');
+  // the counts of all valid rows, less every row of a duplicated ticket, plus each ticket's winning row
+  const weeks = await db.runAndReadAll(`
+      SELECT account, CAST(week AS INTEGER) AS week, CAST(sum(n) AS INTEGER) AS total, CAST(sum(ai) AS INTEGER) AS ai,
+             CAST(sum(human) AS INTEGER) AS human, CAST(sum(unresolved) AS INTEGER) AS unresolved
+      FROM (
+        SELECT ${trimmed('k')} AS account, week, n, ai, human, unresolved FROM pass WHERE NOT bad
+        UNION ALL
+        SELECT account, ${weekOf('created')}, -1, ${counts('-1')} FROM dup_rows
+        UNION ALL
+        SELECT account, ${weekOf('created')}, 1, ${counts('1')} FROM dup_winners
+      ) GROUP BY account, week HAVING sum(n) > 0 ORDER BY account, week`);
+  const [accounts, weekIndexes, totalsCol, ai, human, unresolved] = weeks.getColumns() as [
+    string[],
+    number[],
+    number[],
+    number[],
+    number[],
+    number[]
+  ];
+  const validRows = rowsRead - badRows;
+  return {
+    rowsRead,
+    tickets: validRows - Number(dup.rows_in_dups) + Number(dup.winners),
+    duplicates: Number(dup.duplicates),
+    rejects,
+    weeks: accounts.map((accountKey, i) => ({
+      accountKey,
+      weekIndex: weekIndexes[i]!,
+      ticketsTotal: totalsCol[i]!,
+      aiResolved: ai[i]!,
+      humanResolved: human[i]!,
+      unresolved: unresolved[i]!
+    }))
+  };
 }
 
 /** The text of the given lines of a one-record-per-line file (for rejects.csv). */

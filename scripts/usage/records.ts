@@ -55,18 +55,30 @@ export type SObjectRow = Record<string, string | number | null>;
 const SHARE_DECIMALS = 6;
 export const roundShare = (ai: number, total: number) => Number((ai / total).toFixed(SHARE_DECIMALS));
 
+/** label and Monday of a week index: a sync has a few hundred thousand snapshots over a few dozen weeks */
+const weekText = new Map<number, { label: string; start: string }>();
+function weekOf(weekIndex: number): { label: string; start: string } {
+  let w = weekText.get(weekIndex);
+  if (!w) {
+    w = { label: isoWeekLabel(weekIndex), start: weekStartDate(weekIndex) };
+    if (weekText.size > 10_000) weekText.clear();
+    weekText.set(weekIndex, w);
+  }
+  return w;
+}
+
 export function snapshotKey(accountKey: string, weekIndex: number): string {
-  return `${accountKey}|${isoWeekLabel(weekIndex)}`;
+  return `${accountKey}|${weekOf(weekIndex).label}`;
 }
 
 export function snapshotRow(w: WeekUsage): SObjectRow {
-  const week = isoWeekLabel(w.weekIndex);
+  const { label: week, start } = weekOf(w.weekIndex);
   return {
-    [SNAPSHOT_FIELDS.key]: snapshotKey(w.accountKey, w.weekIndex),
+    [SNAPSHOT_FIELDS.key]: `${w.accountKey}|${week}`,
     [SNAPSHOT_FIELDS.name]: `${w.accountKey} ${week}`.slice(0, 80),
     [SNAPSHOT_FIELDS.account]: w.accountKey,
     [SNAPSHOT_FIELDS.isoWeek]: week,
-    [SNAPSHOT_FIELDS.weekStart]: weekStartDate(w.weekIndex),
+    [SNAPSHOT_FIELDS.weekStart]: start,
     [SNAPSHOT_FIELDS.ticketsTotal]: w.ticketsTotal,
     [SNAPSHOT_FIELDS.aiResolved]: w.aiResolved,
     [SNAPSHOT_FIELDS.humanResolved]: w.humanResolved,

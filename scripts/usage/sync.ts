@@ -86,6 +86,16 @@ const SNAPSHOT_COMPARED = [
   SNAPSHOT_FIELDS.weekStart
 ];
 
+/**
+ * Whether every compared field holds the very same value (the common case on a re-run), as one expression per
+ * field: far cheaper over a few hundred thousand rows than a loop over field names.
+ */
+const identical = new Function(
+  'a',
+  'b',
+  `return ${SNAPSHOT_COMPARED.map((f) => `a[${JSON.stringify(f)}] === b[${JSON.stringify(f)}]`).join(' && ')};`
+) as (a: SObjectRow, b: SObjectRow) => boolean;
+
 const same = (a: unknown, b: unknown) =>
   (a ?? '') === (b ?? '') ||
   (a !== null && b !== null && a !== '' && Number(a) === Number(b) && !Number.isNaN(Number(a)));
@@ -116,9 +126,15 @@ function rejectRateError(agg: AggregateResult, max: number, input: string): Inpu
 /** The history each account's triggers are judged on: stored weeks, replaced by this input's weeks. */
 function historyByAccount(stored: Map<string, SObjectRow>, fresh: SObjectRow[]): Map<string, Map<number, WeekCounts>> {
   const history = new Map<string, Map<number, WeekCounts>>();
+  // many rows share a week: each label is parsed once
+  const weekIndexes = new Map<string, number | undefined>();
+  const weekIndexOf = (label: string) => {
+    if (!weekIndexes.has(label)) weekIndexes.set(label, weekIndexOfLabel(label));
+    return weekIndexes.get(label);
+  };
   const put = (row: SObjectRow) => {
     const account = String(row[ACCOUNT_RELATIONSHIP] ?? '');
-    const weekIndex = weekIndexOfLabel(String(row[SNAPSHOT_FIELDS.isoWeek] ?? ''));
+    const weekIndex = weekIndexOf(String(row[SNAPSHOT_FIELDS.isoWeek] ?? ''));
     if (!account || weekIndex === undefined) return;
     const weeks = history.get(account) ?? new Map<number, WeekCounts>();
     weeks.set(weekIndex, {
@@ -169,10 +185,13 @@ export async function runUsageSync(
   ]);
 
   const snapshots = agg.weeks.map(snapshotRow);
-  const changed = snapshots.filter((row) => {
-    const old = storedSnapshots.get(String(row[SNAPSHOT_FIELDS.key]));
-    return !old || SNAPSHOT_COMPARED.some((f) => !same(old[f], row[f]));
-  });
+  // the weekly counts now live on as snapshot rows: let the rest of a large sync have their memory
+  agg = { ...agg, weeks: [] };
+  const changed: SObjectRow[] = [];
+  for (const row of snapshots) {
+    const old = storedSnapshots.get(row[SNAPSHOT_FIELDS.key] as string);
+    if (!old || (!identical(old, row) && SNAPSHOT_COMPARED.some((f) => !same(old[f], row[f])))) changed.push(row);
+  }
 
   // exp-005 over the whole history, as of --as-of; fires stored by earlier syncs hold their cooldown
   const thresholds = thresholdsFromPolicy(policy);

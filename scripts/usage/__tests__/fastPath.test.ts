@@ -70,6 +70,39 @@ describe('fast path (DuckDB) agrees with the exact reader', () => {
     expect(exact.duplicates).toBe(2);
   });
 
+  it('on the common form YYYY-MM-DDTHH:MM:SS.mmmZ at its edges (hour 24, midnights, year range, calendar)', async () => {
+    const rows = [
+      'ticket_id,account_id,created_at,resolved_at,resolution',
+      'c1,a1,2026-03-02T24:00:00.000Z,,ai',
+      'c2,a1,2026-03-03T00:00:00.000Z,2026-03-03T24:00:00.000Z,ai',
+      'c3,a1,2026-03-03T00:00:00.000Z,2026-03-04T00:00:00.000Z,ai',
+      'c4,a1,1677-12-31T23:59:59.999Z,,ai',
+      'c5,a1,1678-01-01T00:00:00.000Z,,human',
+      'c6,a1,2261-12-31T23:59:59.999Z,,human',
+      'c7,a1,2262-01-01T00:00:00.000Z,,ai',
+      'c8,a1,2026-02-29T10:00:00.000Z,,ai',
+      'c9,a1,2028-02-29T10:00:00.000Z,,ai',
+      'c10,a1,2026-03-02T10:00:60.000Z,,ai',
+      'c11,a1,2026-03-02T10:60:00.000Z,,ai',
+      'c12,a1,2026-03-02T10:00:00.00 Z,,ai',
+      'c13,a1,2026-03-02T10:00:00.000z,,ai',
+      'c14,a1,2026-13-02T10:00:00.000Z,,ai',
+      'c15, a1 ,2026-03-02T10:00:00.000Z,2026-03-02T09:59:59.999Z,ai',
+      'c16,a1,2026-03-02T10:00:00.000Z,2026-03-02T10:00:00.000Z,ai',
+      'c16,a1,2026-03-02T10:00:00.000Z,2026-03-02T10:00:00.000Z,ai',
+      ' c17 ,a1,2026-03-02T10:00:00.000Z,,ai',
+      'c17,a1,2026-03-02T10:00:00.000Z,,ai',
+      '"c18",a1,2026-03-02T10:00:00.000Z,,ai',
+      'c18,a2,2026-03-02T10:00:00.000Z,,ai',
+      '"c""19",a1,2026-03-02T10:00:00.000Z,,ai'
+    ];
+    const { fast, exact } = await bothEngines(file('common.csv', `${rows.join('\n')}\n`));
+    expect(fast.engine).toBe('fast');
+    expect({ ...fast, engine: 'x' }).toEqual({ ...exact, engine: 'x' });
+    expect(exact.rejects.map((r) => r.line)).toEqual([2, 3, 5, 8, 9, 11, 12, 13, 14, 15, 16, 21, 22]);
+    expect(exact.duplicates).toBe(2);
+  });
+
   it('with CRLF line ends and a BOM', async () => {
     const { fast, exact } = await bothEngines(file('crlf.csv', `\ufeff${EDGE_ROWS.join('\r\n')}\r\n`));
     expect(fast.engine).toBe('fast');
