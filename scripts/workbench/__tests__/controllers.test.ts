@@ -17,6 +17,7 @@ import { runUsageSync } from '../../usage/sync';
 import { ControllerError, type PanelControllers } from '../controllerPort';
 import { createStoreControllers, createStoreData } from '../controllers';
 import { loadCriterionTemplate } from '../controllers/criterionTemplate';
+import { weightedScorePercent } from '../controllers/scorecardController';
 import { queryOne, queryRows, WORKBENCH_USER_NAME } from '../controllers/storeAccess';
 import { buildSampleWorld, type SampleWorld } from '../sampleWorld';
 import { findTour } from '../tour';
@@ -176,7 +177,14 @@ describe('scorecard edits', () => {
     const row = await queryOne(store, 'SELECT "Weighted_Score__c" AS w FROM "Pilot_Scorecard__c" WHERE "Id" = $id', {
       id: after.scorecardId!
     });
-    expect(row?.w).toBe(Math.trunc(after.score! * 10_000) / 100);
+    expect(row?.w).toBe(weightedScorePercent(after.score!));
+  });
+
+  it('stores the weighted score as Apex does, without float noise', () => {
+    expect(weightedScorePercent(0.57)).toBe(57);
+    expect(weightedScorePercent(0.5005)).toBe(50.05);
+    expect(weightedScorePercent(0.8533)).toBe(85.33);
+    expect(weightedScorePercent(1)).toBe(100);
   });
 
   it('updateCriterion refuses an unknown criterion or status', async () => {

@@ -47,7 +47,7 @@ export async function findOpportunity(ctx: ControllerContext, id: string): Promi
 
 /**
  * Collateral relevant to an opportunity: published Trust_Collateral__c linked to the opportunity's security
- * packet, or in the library (no packet).
+ * packet (its latest, as GtmSecurityPacketSelector picks it), or in the library (no packet).
  */
 export async function relevantCollateral(ctx: ControllerContext, opportunityId: string): Promise<Row[]> {
   return queryRows(
@@ -56,7 +56,8 @@ export async function relevantCollateral(ctx: ControllerContext, opportunityId: 
      FROM "Trust_Collateral__c" c
      WHERE c."Status__c" = 'Published'
        AND (c."Security_Packet__c" IS NULL
-            OR c."Security_Packet__c" IN (SELECT p."Id" FROM "Security_Packet__c" p WHERE p."Opportunity__c" = $opp))
+            OR c."Security_Packet__c" = (SELECT p."Id" FROM "Security_Packet__c" p WHERE p."Opportunity__c" = $opp
+                                         ORDER BY p."Id" DESC LIMIT 1))
      ORDER BY c."Id"`,
     { opp: opportunityId }
   );

@@ -173,6 +173,14 @@ function directions(ctx: ControllerContext): string[] {
   return ctx.store.schema.field('Pilot_Criterion__c', 'Target_Direction__c').picklistValues;
 }
 
+/**
+ * A score (at most 4 digits, truncated by the rule) as the Percent Weighted_Score__c holds it: 0.8533 -> 85.33.
+ * Rounds away float noise (0.57 * 10000 = 5699.999...), so it equals Apex's exact (score * 100).setScale(2).
+ */
+export function weightedScorePercent(score: number): number {
+  return Math.round(score * 10_000) / 100;
+}
+
 /** Keeps Weighted_Score__c (a Percent: 85.33 for a 0.8533 score) current after a criterion changed. */
 export async function refreshScorecard(ctx: ControllerContext, scorecardId: string): Promise<void> {
   const sc = await queryOne(ctx.store, 'SELECT "Pilot_Start_Date__c" FROM "Pilot_Scorecard__c" WHERE "Id" = $id', {
@@ -185,7 +193,7 @@ export async function refreshScorecard(ctx: ControllerContext, scorecardId: stri
     ctx.policy,
     ctx.today
   );
-  const percent = verdict.score === null ? null : Math.trunc(verdict.score * 10_000) / 100;
+  const percent = verdict.score === null ? null : weightedScorePercent(verdict.score);
   await updateRecord(ctx.store, 'Pilot_Scorecard__c', scorecardId, { Weighted_Score__c: percent });
 }
 
