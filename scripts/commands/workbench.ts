@@ -190,6 +190,7 @@ export function registerWorkbenchCommand(program: Command): void {
 
         const data = createStoreData(store);
         const controllers = createStoreControllers(store, w.today);
+        const tour = await findTour(controllers, data);
         const server = await startWorkbenchServer({
           bundleDir: bundle.dir,
           controllers,
@@ -197,11 +198,11 @@ export function registerWorkbenchCommand(program: Command): void {
           port,
           host,
           banner: `sample world, today ${w.today}, ${displayPath(storeFile)}`,
-          log: (line) => process.stderr.write(`workbench: ${line}\n`)
+          log: (line) => process.stderr.write(`workbench: ${line}\n`),
+          tour
         });
         closeServer = () => server.close();
 
-        const tour = await findTour(controllers, data);
         out.info('');
         out.info(`workbench: ${server.url}/  (every account and opportunity)`);
         for (const stop of tour) out.info(`  ${stop.what}, ${stop.name}:\n    ${server.url}${stop.path}`);

@@ -32,6 +32,8 @@ export interface WorkbenchServerOptions {
   banner?: string;
   /** server-side failures (controller crashes, contract violations), one line each */
   log?: (line: string) => void;
+  /** records worth opening first, listed on the index above the tables */
+  tour?: readonly { what: string; name: string; path: string }[];
 }
 
 export interface WorkbenchServer {
@@ -273,6 +275,20 @@ function probePage(id: string, options: WorkbenchServerOptions): string {
   );
 }
 
+function tourCard(tour: WorkbenchServerOptions['tour']): string {
+  if (!tour || tour.length === 0) return '';
+  const items = tour
+    .map(
+      (stop) =>
+        `<li class="slds-item"><a href="${escapeHtml(stop.path)}">${escapeHtml(stop.name)}</a>: ${escapeHtml(stop.what)}</li>`
+    )
+    .join('');
+  return `<article class="slds-card slds-m-bottom_small" data-id="tour">
+  <div class="slds-card__header slds-grid"><header class="slds-media slds-media_center"><div class="slds-media__body"><h2 class="slds-card__header-title">Start here</h2></div></header></div>
+  <div class="slds-card__body slds-card__body_inner"><ul class="slds-list_dotted">${items}</ul></div>
+</article>`;
+}
+
 async function indexPage(options: WorkbenchServerOptions): Promise<string> {
   const [accounts, opportunities] = await Promise.all([options.data.listAccounts(), options.data.listOpportunities()]);
   const link = (object: string, id: string, name: string) =>
@@ -291,6 +307,7 @@ async function indexPage(options: WorkbenchServerOptions): Promise<string> {
 </article>`;
   const body = `<div class="slds-page-header slds-m-bottom_small"><div class="slds-page-header__row"><div class="slds-page-header__col-title"><h1 class="slds-page-header__title">Records</h1>
 <p class="slds-page-header__name-meta">Open a record to see its panels, answered from the local store.</p></div></div></div>
+${tourCard(options.tour)}
 <div class="slds-grid slds-gutters_small slds-wrap">
 <div class="slds-col slds-size_1-of-1 slds-large-size_7-of-12">${tableOf(
     'Opportunities',

@@ -18,7 +18,15 @@ beforeAll(async () => {
   bundleDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gtm-wb-bundle-'));
   fs.writeFileSync(path.join(bundleDir, 'main.js'), 'export function mount() {}\n');
   const fakes = createFakePorts();
-  server = await startWorkbenchServer({ bundleDir, ...fakes, port: 0, log: (l) => log.push(l) });
+  server = await startWorkbenchServer({
+    bundleDir,
+    ...fakes,
+    port: 0,
+    log: (l) => log.push(l),
+    tour: [
+      { what: 'a pilot <blocked>', name: 'Acme & Co', path: `/lightning/r/Opportunity/${FAKE_IDS.opportunity}/view` }
+    ]
+  });
 });
 
 afterAll(async () => {
@@ -123,6 +131,9 @@ describe('pages and files', () => {
     const html = await (await fetch(`${server.url}/`)).text();
     expect(html).toContain(`href="/lightning/r/Opportunity/${FAKE_IDS.opportunity}/view"`);
     expect(html).toContain(`href="/lightning/r/Account/${FAKE_IDS.account}/view"`);
+    // the tour, escaped
+    expect(html).toContain('Start here');
+    expect(html).toContain('Acme &amp; Co</a>: a pilot &lt;blocked&gt;');
   });
 
   it('serves a record page that mounts the panels of its flexipage', async () => {
