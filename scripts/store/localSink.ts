@@ -5,7 +5,7 @@
  */
 import { DuckDBValue } from '@duckdb/node-api';
 import type { SObjectRow } from '../usage/records';
-import type { RowResult, UsageSink } from '../usage/sink';
+import type { QueryWriteCounts, RowResult, UsageSink } from '../usage/sink';
 import { LocalStore, q, tableColumns } from './localStore';
 
 interface Relationship {
@@ -61,28 +61,182 @@ export interface LocalSinkOptions {
 
 export function createLocalSink(store: LocalStore, options: LocalSinkOptions = {}): UsageSink {
   const { db } = store;
+
+  /** stored rows of an object by external ID, with the given fields; `where` over s (the fields by name) */
+  async function readStored(
+    object: string,
+    externalIdField: string,
+    fields: readonly string[],
+    where?: string
+  ): Promise<Map<string, SObjectRow>> {
+    const rels = relationships(store, object, fields);
+    const types = tableColumns(store.schema, object);
+    const select = fields.map((f) => {
+      const rel = rels.find((r) => r.column === f);
+      if (rel) return `p${rels.indexOf(rel)}.${q(rel.parentKey)} AS ${q(f)}`;
+      // dates as YYYY-MM-DD text from DuckDB itself (what plain() makes of them, without a value object per row)
+      return types.get(f) === 'DATE' ? `CAST(t.${q(f)} AS VARCHAR) AS ${q(f)}` : `t.${q(f)} AS ${q(f)}`;
+    });
+    const joins = rels.map((r, i) => `LEFT JOIN ${q(r.parent)} p${i} ON p${i}."Id" = t.${q(r.lookupField)}`);
+    const all = `SELECT t.${q(externalIdField)} AS __key, ${select.join(', ')} FROM ${q(object)} t ${joins.join(' ')}`;
+    const result = await db.runAndReadAll(where ? `SELECT * FROM (${all}) s WHERE ${where}` : all);
+    // column by column, as plain JS values: far cheaper than DuckDB value objects for a few hundred thousand
+    // rows. Plain JS values are what plain() makes of text, numbers, booleans and (cast above) dates; any other
+    // type goes through plain() from DuckDB's own values.
+    const simple = fields.every((f) => rels.some((r) => r.column === f) || SIMPLE_TYPES.has(types.get(f) ?? ''));
+    const [keys = [], ...values] = (simple ? result.getColumnsJS() : result.getColumns()) as DuckDBValue[][];
+    return toRows(fields, keys, values);
+  }
+
+  /** runs fn with DuckDB's memory bounded while a large batch is upserted (DuckDB spills the rest) */
+  async function withUpsertMemory(rows: number, fn: () => Promise<void>): Promise<void> {
+    // the sync holds its rows too
+    const limit = String((await db.runAndReadAll(`SELECT current_setting('memory_limit') AS m`)).getRowObjects()[0]!.m);
+    if (rows > 100_000) await db.run(`SET memory_limit = '${UPSERT_MEMORY}'`);
+    try {
+      await fn();
+    } finally {
+      if (rows > 100_000) await db.run(`SET memory_limit = '${limit.replace(/'/g, "''")}'`);
+    }
+  }
+
+  /**
+   * Upserts the rows of the temp table incoming (_i, then one column per field) by external ID; a row whose
+   * parent is missing fails the way the org fails it (onError with its _i and key). Drops incoming.
+   */
+  async function upsertIncoming(
+    object: string,
+    externalIdField: string,
+    columns: readonly string[],
+    onError: (i: number, key: string, error: string) => void,
+    allNew = false
+  ): Promise<void> {
+    const types = tableColumns(store.schema, object);
+    const rels = relationships(store, object, columns);
+    const plainCols = columns.filter((c) => !c.includes('.'));
+    const key = q(externalIdField);
+    if (options.createMissingParents) {
+      for (const r of rels) {
+        // a key the org could not store (longer than the field) is not created: its rows fail as in the org
+        const max = store.schema.objects.get(r.parent)?.fields.get(r.parentKey)?.length ?? 255;
+        await db.run(
+          `INSERT INTO ${q(r.parent)} ("Id", "Name", ${q(r.parentKey)})
+               SELECT ${store.newIdSql(r.parent)}, k, k FROM (SELECT DISTINCT ${q(r.column)} AS k FROM incoming WHERE ${q(r.column)} IS NOT NULL)
+               WHERE length(k) <= ${max} AND k NOT IN (SELECT ${q(r.parentKey)} FROM ${q(r.parent)} WHERE ${q(r.parentKey)} IS NOT NULL)`
+        );
+      }
+    }
+    // parent keys are unique, so each left join finds at most one parent
+    const parentJoins = rels
+      .map((r, k) => `LEFT JOIN ${q(r.parent)} p${k} ON p${k}.${q(r.parentKey)} = inc.${q(r.column)}`)
+      .join(' ');
+    // rows whose parent is missing fail the way the org fails them
+    for (const [k, r] of rels.entries()) {
+      const missing = await db.runAndReadAll(
+        `SELECT inc._i, inc.${key} AS k, inc.${q(r.column)} AS v FROM incoming inc LEFT JOIN ${q(r.parent)} p${k} ON p${k}.${q(r.parentKey)} = inc.${q(r.column)}
+             WHERE inc.${q(r.column)} IS NOT NULL AND p${k}."Id" IS NULL`
+      );
+      for (const m of missing.getRowObjects()) {
+        onError(
+          Number(m._i),
+          String(m.k),
+          `INVALID_FIELD:Foreign key external ID: ${String(m.v)} not found for field ${r.parentKey} in entity ${r.parent}`
+        );
+      }
+    }
+    const ok = rels.map((r, k) => `(p${k}."Id" IS NOT NULL OR inc.${q(r.column)} IS NULL)`).join(' AND ') || 'true';
+    const targetCols = [...plainCols, ...rels.map((r) => r.lookupField)];
+    const values = [
+      ...plainCols.map((c) => `CAST(inc.${q(c)} AS ${types.get(c) ?? 'VARCHAR'})`),
+      ...rels.map((_, k) => `p${k}."Id"`)
+    ];
+    if (allNew) {
+      // no key of incoming is stored yet (the caller knows): one INSERT, nothing to update
+      await db.run(
+        `INSERT INTO ${q(object)} ("Id", ${targetCols.map(q).join(', ')})
+           SELECT ${store.newIdSql(object)}, ${values.join(', ')} FROM incoming inc ${parentJoins} WHERE ${ok}`
+      );
+      await db.run('DROP TABLE incoming');
+      return;
+    }
+    const updates = targetCols.filter((c) => c !== externalIdField).map((c) => `${q(c)} = src.${q(c)}`);
+    // existing keys are updated in place and new ones inserted: cheaper than INSERT ... ON CONFLICT for large
+    // batches, and the same result (a key appears once per call)
+    await db.run('DROP TABLE IF EXISTS upserting');
+    await db.run(
+      `CREATE TEMP TABLE upserting AS SELECT ${values.map((v, k) => `${v} AS ${q(targetCols[k]!)}`).join(', ')}
+           FROM incoming inc ${parentJoins} WHERE ${ok}`
+    );
+    await db.run('DROP TABLE incoming');
+    if (updates.length) {
+      await db.run(`UPDATE ${q(object)} t SET ${updates.join(', ')} FROM upserting src WHERE t.${key} = src.${key}`);
+    }
+    await db.run(
+      `INSERT INTO ${q(object)} ("Id", ${targetCols.map(q).join(', ')})
+           SELECT ${store.newIdSql(object)}, ${targetCols.map((c) => `src.${q(c)}`).join(', ')} FROM upserting src
+           WHERE NOT EXISTS (SELECT 1 FROM ${q(object)} t WHERE t.${key} = src.${key})`
+    );
+    await db.run('DROP TABLE upserting');
+  }
+
   return {
     label: `local store ${store.file}`,
 
     async load(object, externalIdField, fields) {
-      const rels = relationships(store, object, fields);
-      const types = tableColumns(store.schema, object);
-      const select = fields.map((f) => {
-        const rel = rels.find((r) => r.column === f);
-        if (rel) return `p${rels.indexOf(rel)}.${q(rel.parentKey)} AS ${q(f)}`;
-        // dates as YYYY-MM-DD text from DuckDB itself (what plain() makes of them, without a value object per row)
-        return types.get(f) === 'DATE' ? `CAST(t.${q(f)} AS VARCHAR) AS ${q(f)}` : `t.${q(f)} AS ${q(f)}`;
-      });
-      const joins = rels.map((r, i) => `LEFT JOIN ${q(r.parent)} p${i} ON p${i}."Id" = t.${q(r.lookupField)}`);
-      const result = await db.runAndReadAll(
-        `SELECT t.${q(externalIdField)} AS __key, ${select.join(', ')} FROM ${q(object)} t ${joins.join(' ')}`
-      );
-      // column by column, as plain JS values: far cheaper than DuckDB value objects for a few hundred thousand
-      // rows. Plain JS values are what plain() makes of text, numbers, booleans and (cast above) dates; any other
-      // type goes through plain() from DuckDB's own values.
-      const simple = fields.every((f) => rels.some((r) => r.column === f) || SIMPLE_TYPES.has(types.get(f) ?? ''));
-      const [keys = [], ...values] = (simple ? result.getColumnsJS() : result.getColumns()) as DuckDBValue[][];
-      return toRows(fields, keys, values);
+      return readStored(object, externalIdField, fields);
+    },
+
+    async loadExcept(object, externalIdField, fields, rows, matchOn) {
+      const missing = matchOn.filter((f) => !fields.includes(f));
+      if (missing.length) throw new Error(`loadExcept: match fields ${missing.join(', ')} are not among the fields`);
+      const match = matchOn.map((f) => `r.${q(f)} = s.${q(f)}`).join(' AND ');
+      return readStored(object, externalIdField, fields, `NOT EXISTS (SELECT 1 FROM (${rows}) r WHERE ${match})`);
+    },
+
+    async upsertQuery(object, externalIdField, rows, compared, { dryRun, onProgress }) {
+      const key = q(externalIdField);
+      try {
+        const columns = (await db.runAndReadAll(`SELECT * FROM (${rows}) LIMIT 0`)).columnNames();
+        const types = tableColumns(store.schema, object);
+        const rels = relationships(store, object, compared);
+        // unchanged: the stored row holds the very values of every compared field (text: empty = null)
+        const same = compared.map((f) => {
+          const rel = rels.find((r) => r.column === f);
+          if (rel) return `coalesce(p${rels.indexOf(rel)}.${q(rel.parentKey)}, '') = coalesce(r.${q(f)}, '')`;
+          const type = types.get(f) ?? 'VARCHAR';
+          return type === 'VARCHAR'
+            ? `coalesce(t.${q(f)}, '') = coalesce(CAST(r.${q(f)} AS VARCHAR), '')`
+            : `t.${q(f)} IS NOT DISTINCT FROM CAST(r.${q(f)} AS ${type})`;
+        });
+        const joins = rels.map((r, i) => `LEFT JOIN ${q(r.parent)} p${i} ON p${i}."Id" = t.${q(r.lookupField)}`);
+        await db.run('DROP TABLE IF EXISTS incoming');
+        await db.run(
+          `CREATE TEMP TABLE incoming AS SELECT CAST(NULL AS INTEGER) AS _i, t.${key} IS NOT NULL AS _stored, r.*
+           FROM (${rows}) r LEFT JOIN ${q(object)} t ON t.${key} = r.${key} ${joins.join(' ')}
+           WHERE t.${key} IS NULL OR NOT (${same.join(' AND ') || 'true'})`
+        );
+        const counted = (
+          await db.runAndReadAll(`SELECT (SELECT count(*) FROM (${rows})) AS total, count(*) AS changed,
+             count(*) FILTER (WHERE _stored) AS stored FROM incoming`)
+        ).getRowObjects()[0]!;
+        const changed = Number(counted.changed);
+        const unchanged = Number(counted.total) - changed;
+        if (dryRun || changed === 0) return { unchanged, written: 0, failures: [] };
+        const failures: QueryWriteCounts['failures'] = [];
+        await withUpsertMemory(changed, () =>
+          upsertIncoming(
+            object,
+            externalIdField,
+            columns,
+            (_i, k, error) => failures.push({ key: k, error }),
+            Number(counted.stored) === 0
+          )
+        );
+        onProgress?.(`${object}: ${changed} rows upserted into the local store`);
+        return { unchanged, written: changed - failures.length, failures };
+      } finally {
+        await db.run('DROP TABLE IF EXISTS incoming');
+      }
     },
 
     async upsert(object, externalIdField, rows, onProgress) {
@@ -101,16 +255,9 @@ export function createLocalSink(store: LocalStore, options: LocalSinkOptions = {
         else shapes.set(sig, [i]);
       });
       const types = tableColumns(store.schema, object);
-      // a large batch stays within a bounded amount of memory (DuckDB spills the rest): the sync holds its rows too
-      const limit = String(
-        (await db.runAndReadAll(`SELECT current_setting('memory_limit') AS m`)).getRowObjects()[0]!.m
-      );
-      if (rows.length > 100_000) await db.run(`SET memory_limit = '${UPSERT_MEMORY}'`);
-      try {
+      await withUpsertMemory(rows.length, async () => {
         for (const [sig, indexes] of shapes) {
           const columns = sig.split('\u0000');
-          const rels = relationships(store, object, columns);
-          const plainCols = columns.filter((c) => !c.includes('.'));
           await db.run('DROP TABLE IF EXISTS incoming');
           // a DOUBLE column whose values are all numbers (or empty) goes in as such, the rest as text, cast below
           const numeric = columns.map(
@@ -133,66 +280,11 @@ export function createLocalSink(store: LocalStore, options: LocalSinkOptions = {
             appender.endRow();
           }
           appender.closeSync();
-          if (options.createMissingParents) {
-            for (const r of rels) {
-              // a key the org could not store (longer than the field) is not created: its rows fail as in the org
-              const max = store.schema.objects.get(r.parent)?.fields.get(r.parentKey)?.length ?? 255;
-              await db.run(
-                `INSERT INTO ${q(r.parent)} ("Id", "Name", ${q(r.parentKey)})
-               SELECT ${store.newIdSql(r.parent)}, k, k FROM (SELECT DISTINCT ${q(r.column)} AS k FROM incoming WHERE ${q(r.column)} IS NOT NULL)
-               WHERE length(k) <= ${max} AND k NOT IN (SELECT ${q(r.parentKey)} FROM ${q(r.parent)} WHERE ${q(r.parentKey)} IS NOT NULL)`
-              );
-            }
-          }
-          // parent keys are unique, so each left join finds at most one parent
-          const parentJoins = rels
-            .map((r, k) => `LEFT JOIN ${q(r.parent)} p${k} ON p${k}.${q(r.parentKey)} = inc.${q(r.column)}`)
-            .join(' ');
-          // rows whose parent is missing fail the way the org fails them
-          for (const [k, r] of rels.entries()) {
-            const missing = await db.runAndReadAll(
-              `SELECT inc._i, inc.${q(r.column)} AS v FROM incoming inc LEFT JOIN ${q(r.parent)} p${k} ON p${k}.${q(r.parentKey)} = inc.${q(r.column)}
-             WHERE inc.${q(r.column)} IS NOT NULL AND p${k}."Id" IS NULL`
-            );
-            for (const m of missing.getRowObjects()) {
-              results[Number(m._i)]!.error =
-                `INVALID_FIELD:Foreign key external ID: ${String(m.v)} not found for field ${r.parentKey} in entity ${r.parent}`;
-            }
-          }
-          const ok =
-            rels.map((r, k) => `(p${k}."Id" IS NOT NULL OR inc.${q(r.column)} IS NULL)`).join(' AND ') || 'true';
-          const targetCols = [...plainCols, ...rels.map((r) => r.lookupField)];
-          const values = [
-            ...plainCols.map((c) => `CAST(inc.${q(c)} AS ${types.get(c) ?? 'VARCHAR'})`),
-            ...rels.map((_, k) => `p${k}."Id"`)
-          ];
-          const updates = targetCols.filter((c) => c !== externalIdField).map((c) => `${q(c)} = src.${q(c)}`);
-          // existing keys are updated in place and new ones inserted: cheaper than INSERT ... ON CONFLICT for large
-          // batches, and the same result (a key appears once per call)
-          await db.run('DROP TABLE IF EXISTS upserting');
-          await db.run(
-            `CREATE TEMP TABLE upserting AS SELECT ${values.map((v, k) => `${v} AS ${q(targetCols[k]!)}`).join(', ')}
-           FROM incoming inc ${parentJoins} WHERE ${ok}`
-          );
-          await db.run('DROP TABLE incoming');
-          const key = q(externalIdField);
-          if (updates.length) {
-            await db.run(
-              `UPDATE ${q(object)} t SET ${updates.join(', ')} FROM upserting src WHERE t.${key} = src.${key}`
-            );
-          }
-          await db.run(
-            `INSERT INTO ${q(object)} ("Id", ${targetCols.map(q).join(', ')})
-           SELECT ${store.newIdSql(object)}, ${targetCols.map((c) => `src.${q(c)}`).join(', ')} FROM upserting src
-           WHERE NOT EXISTS (SELECT 1 FROM ${q(object)} t WHERE t.${key} = src.${key})`
-          );
-          await db.run('DROP TABLE upserting');
+          await upsertIncoming(object, externalIdField, columns, (i, _key, error) => (results[i]!.error = error));
           for (const i of indexes) results[i]!.ok = !results[i]!.error;
           onProgress?.(`${object}: ${indexes.length} rows upserted into the local store`);
         }
-      } finally {
-        if (rows.length > 100_000) await db.run(`SET memory_limit = '${limit.replace(/'/g, "''")}'`);
-      }
+      });
       await db.run('DROP TABLE IF EXISTS incoming');
       return results;
     },

@@ -195,11 +195,19 @@ async function readParquetInto(
   if (rowNumber === 0) throw new InputError(`${file} has no ticket rows`);
 }
 
-/** Reads the export and returns weekly usage per account with every row accounted for. */
+/** The columns of a weeks file (see `weeksFile` below), one row per WeekUsage. */
+export const WEEKS_FILE_COLUMNS =
+  'account VARCHAR, week INTEGER, total INTEGER, ai INTEGER, human INTEGER, unresolved INTEGER';
+
+/**
+ * Reads the export and returns weekly usage per account with every row accounted for. With `weeksFile`, the
+ * weeks are also written there as Parquet (columns WEEKS_FILE_COLUMNS), straight from DuckDB: a sink that runs
+ * SQL where it stores rows (the local store) reads them from there instead of row by row from JavaScript.
+ */
 export async function aggregateExport(
   file: string,
   onProgress: (rows: number) => void = () => {},
-  options: { engine?: 'auto' | 'exact' } = {}
+  options: { engine?: 'auto' | 'exact'; weeksFile?: string } = {}
 ): Promise<AggregateResult> {
   const format = detectFormat(file);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gtm-usage-'));
@@ -212,39 +220,57 @@ export async function aggregateExport(
   });
   const db = await instance.connect();
   try {
-    if (format === 'csv' && options.engine !== 'exact') {
-      const fast = await aggregatePlainCsv(file, db);
-      if (fast) {
-        if (fast.rowsRead === 0) throw new InputError(`${file} has a header but no ticket rows`);
-        return { format, engine: 'fast', ...fast };
-      }
+    const result = await aggregateIn(db, file, format, onProgress, options.engine);
+    if (options.weeksFile) {
+      const exists = (
+        await db.runAndReadAll(`SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'weeks_out'`)
+      ).getRowObjects()[0]!;
+      if (!Number(exists.n)) await db.run(`CREATE TEMP TABLE weeks_out (${WEEKS_FILE_COLUMNS})`);
+      await db.run(`COPY weeks_out TO '${options.weeksFile.replace(/'/g, "''")}' (FORMAT parquet)`);
     }
-    await db.run(
-      `CREATE TABLE rows (line BIGINT, ticket VARCHAR, account VARCHAR, created BIGINT, resolved BIGINT, res UTINYINT, raw VARCHAR, reason VARCHAR)`
-    );
-    const appender = await db.createAppender('rows');
-    const collector = new Collector((line, fields, row) => {
-      appender.appendBigInt(BigInt(line));
-      appender.appendVarchar(row.ticketId);
-      appender.appendVarchar(row.accountId);
-      appender.appendBigInt(row.createdNs);
-      if (row.resolvedNs === null) appender.appendNull();
-      else appender.appendBigInt(row.resolvedNs);
-      appender.appendUTinyInt(row.resolution);
-      appender.appendVarchar(toCsvLine(fields));
-      appender.appendNull(); // reason: only valid rows are appended
-      appender.endRow();
-    });
-    if (format === 'parquet') await readParquetInto(file, db, collector, onProgress);
-    else await readCsvInto(file, format, collector, onProgress);
-    appender.closeSync();
-    if (collector.rowsRead === 0) throw new InputError(`${file} has a header but no ticket rows`);
-    return { format, engine: 'exact', ...(await settle(db, collector)) };
+    return result;
   } finally {
     db.closeSync();
     instance.closeSync();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+async function aggregateIn(
+  db: DuckDBConnection,
+  file: string,
+  format: Format,
+  onProgress: (rows: number) => void,
+  engine: 'auto' | 'exact' | undefined
+): Promise<AggregateResult> {
+  if (format === 'csv' && engine !== 'exact') {
+    const fast = await aggregatePlainCsv(file, db);
+    if (fast) {
+      if (fast.rowsRead === 0) throw new InputError(`${file} has a header but no ticket rows`);
+      return { format, engine: 'fast', ...fast };
+    }
+  }
+  await db.run(
+    `CREATE TABLE rows (line BIGINT, ticket VARCHAR, account VARCHAR, created BIGINT, resolved BIGINT, res UTINYINT, raw VARCHAR, reason VARCHAR)`
+  );
+  const appender = await db.createAppender('rows');
+  const collector = new Collector((line, fields, row) => {
+    appender.appendBigInt(BigInt(line));
+    appender.appendVarchar(row.ticketId);
+    appender.appendVarchar(row.accountId);
+    appender.appendBigInt(row.createdNs);
+    if (row.resolvedNs === null) appender.appendNull();
+    else appender.appendBigInt(row.resolvedNs);
+    appender.appendUTinyInt(row.resolution);
+    appender.appendVarchar(toCsvLine(fields));
+    appender.appendNull(); // reason: only valid rows are appended
+    appender.endRow();
+  });
+  if (format === 'parquet') await readParquetInto(file, db, collector, onProgress);
+  else await readCsvInto(file, format, collector, onProgress);
+  appender.closeSync();
+  if (collector.rowsRead === 0) throw new InputError(`${file} has a header but no ticket rows`);
+  return { format, engine: 'exact', ...(await settle(db, collector)) };
 }
 
 /** Duplicates, conflicts and weekly counts, in SQL over the valid rows. */
@@ -288,13 +314,14 @@ async function settle(db: DuckDBConnection, collector: Collector): Promise<Omit<
   const counts = (
     await db.runAndReadAll(`SELECT count(*) AS tickets, coalesce(sum(n - 1), 0) AS duplicates FROM winners`)
   ).getRowObjects()[0]!;
-  const weeks = await db.runAndReadAll(`
-      SELECT account, ${WEEK_OF_CREATED} AS week,
-             count(*) AS total,
-             count(*) FILTER (WHERE res = ${RESOLUTIONS.indexOf('ai')}) AS ai,
-             count(*) FILTER (WHERE res = ${RESOLUTIONS.indexOf('human')}) AS human,
-             count(*) FILTER (WHERE res = ${RESOLUTIONS.indexOf('unresolved')}) AS unresolved
-      FROM winners GROUP BY ALL ORDER BY account, week`);
+  await db.run(`CREATE TEMP TABLE weeks_out AS
+      SELECT account, CAST(${WEEK_OF_CREATED} AS INTEGER) AS week,
+             CAST(count(*) AS INTEGER) AS total,
+             CAST(count(*) FILTER (WHERE res = ${RESOLUTIONS.indexOf('ai')}) AS INTEGER) AS ai,
+             CAST(count(*) FILTER (WHERE res = ${RESOLUTIONS.indexOf('human')}) AS INTEGER) AS human,
+             CAST(count(*) FILTER (WHERE res = ${RESOLUTIONS.indexOf('unresolved')}) AS INTEGER) AS unresolved
+      FROM winners GROUP BY ALL`);
+  const weeks = await db.runAndReadAll(`SELECT * FROM weeks_out ORDER BY account, week`);
   return {
     rowsRead: collector.rowsRead,
     tickets: Number(counts.tickets),

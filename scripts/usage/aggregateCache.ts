@@ -7,11 +7,12 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { REPO_ROOT } from '../lib/paths';
 import type { AggregateResult } from './aggregate';
 
 /** Bump when the rules or the result shape change, so old cache entries are ignored. */
-const ENGINE_VERSION = '2';
+const ENGINE_VERSION = '3';
 const EDGE_BYTES = 1 << 20;
 export const DEFAULT_CACHE_DIR = path.join(REPO_ROOT, '.gtm', 'cache', 'usage');
 
@@ -31,45 +32,88 @@ export function fingerprint(file: string): string {
   return h.digest('hex');
 }
 
-/** Compact on disk: weeks as arrays. */
-interface CacheFile {
-  result: Omit<AggregateResult, 'weeks'>;
-  weeks: [string, number, number, number, number, number][];
+/**
+ * One entry per fingerprint: a folder holding result.json (everything but the weeks) and weeks.parquet (the
+ * weeks, as aggregateExport writes them with `weeksFile`), so the weeks can be read by SQL where a sink stores
+ * rows without passing through JavaScript. The folder is made under a temporary name and renamed when whole.
+ */
+const RESULT = 'result.json';
+const WEEKS = 'weeks.parquet';
+
+export interface CachedAggregate {
+  result: AggregateResult;
+  /** the weeks of the result as Parquet (columns WEEKS_FILE_COLUMNS of aggregate.ts) */
+  weeksFile: string;
 }
 
-export function readCached(dir: string, key: string): AggregateResult | undefined {
-  const file = path.join(dir, `${key}.json`);
-  if (!fs.existsSync(file)) return undefined;
+export async function readCached(dir: string, key: string): Promise<CachedAggregate | undefined> {
+  const entry = path.join(dir, key);
+  const weeksFile = path.join(entry, WEEKS);
+  if (!fs.existsSync(path.join(entry, RESULT)) || !fs.existsSync(weeksFile)) return undefined;
   try {
-    const c = JSON.parse(fs.readFileSync(file, 'utf8')) as CacheFile;
-    return {
-      ...c.result,
-      weeks: c.weeks.map(([accountKey, weekIndex, ticketsTotal, aiResolved, humanResolved, unresolved]) => ({
+    const result = JSON.parse(fs.readFileSync(path.join(entry, RESULT), 'utf8')) as Omit<AggregateResult, 'weeks'>;
+    const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
+    try {
+      const db = await instance.connect();
+      const read = await db.runAndReadAll(
+        `SELECT account, week, total, ai, human, unresolved FROM read_parquet('${weeksFile.replace(/'/g, "''")}') ORDER BY account, week`
+      );
+      db.closeSync();
+      const [accounts, weekIndexes, totals, ai, human, unresolved] = read.getColumnsJS() as [
+        string[],
+        number[],
+        number[],
+        number[],
+        number[],
+        number[]
+      ];
+      const weeks = accounts.map((accountKey, i) => ({
         accountKey,
-        weekIndex,
-        ticketsTotal,
-        aiResolved,
-        humanResolved,
-        unresolved
-      }))
-    };
+        weekIndex: weekIndexes[i]!,
+        ticketsTotal: totals[i]!,
+        aiResolved: ai[i]!,
+        humanResolved: human[i]!,
+        unresolved: unresolved[i]!
+      }));
+      return { result: { ...result, weeks }, weeksFile };
+    } finally {
+      instance.closeSync();
+    }
   } catch {
     return undefined; // a damaged cache entry is just a miss
   }
 }
 
-export function writeCached(dir: string, key: string, r: AggregateResult): void {
+/** Where aggregateExport should write the weeks of an entry about to be made (in a folder of a temporary name). */
+export function stagingWeeksFile(dir: string, key: string): string | undefined {
   try {
     fs.mkdirSync(dir, { recursive: true });
-    const { weeks, ...result } = r;
-    const body: CacheFile = {
-      result,
-      weeks: weeks.map((w) => [w.accountKey, w.weekIndex, w.ticketsTotal, w.aiResolved, w.humanResolved, w.unresolved])
-    };
-    const tmp = path.join(dir, `.${key}.tmp`);
-    fs.writeFileSync(tmp, JSON.stringify(body));
-    fs.renameSync(tmp, path.join(dir, `${key}.json`));
+    // a name of its own: another sync of the same file (to another store) may be making the same entry
+    const staging = fs.mkdtempSync(path.join(dir, `.${key}.`));
+    return path.join(staging, WEEKS);
+  } catch {
+    return undefined; // no cache this time
+  }
+}
+
+/**
+ * Completes the entry whose weeks are in `weeksFile` (from stagingWeeksFile); returns where the weeks file is
+ * afterwards (in the entry, or still at `weeksFile` when the entry could not be made).
+ */
+export function writeCached(dir: string, key: string, r: AggregateResult, weeksFile: string): string {
+  try {
+    const { weeks: _weeks, ...result } = r;
+    const staging = path.dirname(weeksFile);
+    fs.writeFileSync(path.join(staging, RESULT), JSON.stringify(result));
+    const entry = path.join(dir, key);
+    // an entry already there was not readable (a miss brought us here): it is moved aside, then removed
+    const aside = fs.existsSync(entry) ? `${staging}.old` : undefined;
+    if (aside) fs.renameSync(entry, aside);
+    fs.renameSync(staging, entry);
+    if (aside) fs.rmSync(aside, { recursive: true, force: true });
+    return path.join(entry, WEEKS);
   } catch {
     // the cache only saves time; failing to write it must not fail the sync
+    return weeksFile;
   }
 }

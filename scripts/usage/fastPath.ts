@@ -394,26 +394,67 @@ function readScannedLines(file: string, scan: LineScan, wanted: readonly number[
   }
 }
 
+interface Looked {
+  /** ticket_id hashes looked for */
+  hashes: Set<number>;
+  /** data-line indexes (ascending) whose hash is among them, and their bytes */
+  wanted: number[];
+  texts: Buffer[];
+}
+
+/** The data lines whose ticket_id hash is in `hashes`, and their bytes. */
+function linesWithHashes(file: string, scan: LineScan, hashes: Set<number>): Looked {
+  const wanted: number[] = [];
+  if (hashes.size) {
+    const bits = new Uint8Array(1 << 21); // 2^24 bits: most lines are passed over on one lookup
+    for (const h of hashes) bits[h >>> 11]! |= 1 << ((h >>> 8) & 7);
+    const all = scan.hashes;
+    for (let i = 0; i < all.length; i++) {
+      const h = all[i]!;
+      if (bits[h >>> 11]! & (1 << ((h >>> 8) & 7)) && hashes.has(h)) wanted.push(i);
+    }
+  }
+  return { hashes, wanted, texts: readScannedLines(file, scan, wanted) };
+}
+
 /**
- * Lines that need a closer look, and their bytes: the ticket_id of a rejected row, or a ticket_id hash seen on
- * more than one line (every duplicated ticket is among those).
+ * Lines whose ticket_id hash is seen on more than one line (every duplicated ticket is among those), with their
+ * bytes: this needs only the scan, so it runs while DuckDB is still busy with its pass.
+ */
+function repeatedLines(file: string, scan: LineScan): Looked {
+  return linesWithHashes(file, scan, repeatedHashes(scan.hashes));
+}
+
+/**
+ * Lines that need a closer look, and their bytes: the repeated ones (from repeatedLines), and those with the
+ * ticket_id of a rejected row.
  */
 function closerLook(
   file: string,
   scan: LineScan,
+  repeated: Looked,
   badTickets: readonly string[]
 ): { wanted: number[]; texts: Buffer[] } {
-  const interesting = repeatedHashes(scan.hashes);
-  for (const t of badTickets) interesting.add(hashText(t));
-  const wanted: number[] = [];
-  const bits = new Uint8Array(1 << 21); // 2^24 bits: most lines are passed over on one lookup
-  for (const h of interesting) bits[h >>> 11]! |= 1 << ((h >>> 8) & 7);
-  const hashes = scan.hashes;
-  for (let i = 0; i < hashes.length; i++) {
-    const h = hashes[i]!;
-    if (bits[h >>> 11]! & (1 << ((h >>> 8) & 7)) && interesting.has(h)) wanted.push(i);
+  const more = new Set<number>();
+  for (const t of badTickets) {
+    const h = hashText(t);
+    if (!repeated.hashes.has(h)) more.add(h);
   }
-  return { wanted, texts: readScannedLines(file, scan, wanted) };
+  if (!more.size) return repeated;
+  const extra = linesWithHashes(file, scan, more);
+  // both ascending, no line in both: merge
+  const wanted: number[] = [];
+  const texts: Buffer[] = [];
+  for (let i = 0, j = 0; i < repeated.wanted.length || j < extra.wanted.length; ) {
+    if (j >= extra.wanted.length || (i < repeated.wanted.length && repeated.wanted[i]! < extra.wanted[j]!)) {
+      wanted.push(repeated.wanted[i]!);
+      texts.push(repeated.texts[i++]!);
+    } else {
+      wanted.push(extra.wanted[j]!);
+      texts.push(extra.texts[j++]!);
+    }
+  }
+  return { wanted, texts };
 }
 
 export interface FastAggregate {
@@ -445,6 +486,9 @@ export async function aggregatePlainCsv(file: string, db: DuckDBConnection): Pro
   const { index } = indexColumns(header);
   if (!index || new Set(header.map((h) => h.trim().toLowerCase())).size !== header.length) return undefined;
   const scanning = scanTickets(file, index.ticket_id);
+  // as soon as the scan is done (DuckDB's pass takes longer), the lines whose ticket_id hash repeats are read
+  const repeating = scanning.then((scan) => (scan.ok ? repeatedLines(file, scan) : undefined));
+  repeating.catch(() => undefined); // awaited below; a failed scan is reported through `scanning`
   const col = (name: keyof typeof index) => `c${index[name]}`;
   const columns = `{${header.map((_, i) => `'c${i}': 'VARCHAR'`).join(', ')}}`;
   const path = file.replace(/'/g, "''");
@@ -486,7 +530,7 @@ export async function aggregatePlainCsv(file: string, db: DuckDBConnection): Pro
       FROM checked GROUP BY ALL`);
   } catch {
     // DuckDB refused the layout (a short row, a stray quote ...): the exact reader will say which line
-    await scanning.catch(() => undefined);
+    await repeating.catch(() => undefined);
     await db.run('DROP TABLE IF EXISTS pass');
     return undefined;
   }
@@ -496,13 +540,14 @@ export async function aggregatePlainCsv(file: string, db: DuckDBConnection): Pro
   const rowsRead = Number(totals.n);
   const badRows = Number(totals.bad);
   let scan: LineScan | undefined = await scanning;
+  const repeated = await repeating;
   if (rowsRead === 0 && scan.lines === 1) return { rowsRead, tickets: 0, duplicates: 0, rejects: [], weeks: [] };
-  if (scan.lines !== rowsRead + 1 || !scan.ok) {
+  if (scan.lines !== rowsRead + 1 || !scan.ok || !repeated) {
     await db.run('DROP TABLE pass');
     return undefined;
   }
   const badTickets = (await db.runAndReadAll(`SELECT DISTINCT k FROM pass WHERE bad`)).getColumns()[0] ?? [];
-  const { wanted, texts } = closerLook(file, scan, badTickets.map(String));
+  const { wanted, texts } = closerLook(file, scan, repeated, badTickets.map(String));
   scan = undefined; // some hundred MB of per-line arrays: free for the rest of the sync
   // the exact reader over just these lines (each one record): line i of this text is wanted[i - 1]
   const records: CsvRecord[] = [];
@@ -583,7 +628,9 @@ export async function aggregatePlainCsv(file: string, db: DuckDBConnection): Pro
   const counts = (r: string) =>
     RESOLUTIONS.map((v, i) => `CASE WHEN res = ${i} THEN ${r} ELSE 0 END AS ${v === 'ai' ? 'ai' : v}`).join(', ');
   // the counts of all valid rows, less every row of a duplicated ticket, plus each ticket's winning row
-  const weeks = await db.runAndReadAll(`
+  // kept as weeks_out: the caller may write it out as a file (aggregate.ts)
+  await db.run(`
+      CREATE TEMP TABLE weeks_out AS
       SELECT account, CAST(week AS INTEGER) AS week, CAST(sum(n) AS INTEGER) AS total, CAST(sum(ai) AS INTEGER) AS ai,
              CAST(sum(human) AS INTEGER) AS human, CAST(sum(unresolved) AS INTEGER) AS unresolved
       FROM (
@@ -592,8 +639,9 @@ export async function aggregatePlainCsv(file: string, db: DuckDBConnection): Pro
         SELECT account, ${weekOf('created')}, -1, ${counts('-1')} FROM dup_rows
         UNION ALL
         SELECT account, ${weekOf('created')}, 1, ${counts('1')} FROM dup_winners
-      ) GROUP BY account, week HAVING sum(n) > 0 ORDER BY account, week`);
-  const [accounts, weekIndexes, totalsCol, ai, human, unresolved] = weeks.getColumns() as [
+      ) GROUP BY account, week HAVING sum(n) > 0`);
+  const weeks = await db.runAndReadAll(`SELECT * FROM weeks_out ORDER BY account, week`);
+  const [accounts, weekIndexes, totalsCol, ai, human, unresolved] = weeks.getColumnsJS() as [
     string[],
     number[],
     number[],

@@ -29,6 +29,36 @@ export interface UsageSink {
   /** live mode: one follow-up Task per trigger for the account's owner; one result per task */
   createFollowUpTasks(tasks: readonly FollowUpTask[]): Promise<RowResult[]>;
   close(): Promise<void>;
+  /**
+   * Optional, for a sink whose rows are where DuckDB SQL runs (the local store): stored rows of an object, like
+   * load(), less those matched by a row of `rows` (a DuckDB SELECT with one column per field, relationship
+   * columns such as Account__r.X included) on every `matchOn` field.
+   */
+  loadExcept?(
+    object: string,
+    externalIdField: string,
+    fields: readonly string[],
+    rows: string,
+    matchOn: readonly string[]
+  ): Promise<Map<string, SObjectRow>>;
+  /**
+   * Optional, with loadExcept: upsert() of the rows of a DuckDB SELECT, run where the rows are stored. A row
+   * whose `compared` fields all hold the stored values is unchanged and not written; the others are upserted
+   * (only counted when dryRun), each written or failed with a reason.
+   */
+  upsertQuery?(
+    object: string,
+    externalIdField: string,
+    rows: string,
+    compared: readonly string[],
+    options: { dryRun: boolean; onProgress?: (message: string) => void }
+  ): Promise<QueryWriteCounts>;
+}
+
+export interface QueryWriteCounts {
+  unchanged: number;
+  written: number;
+  failures: { key: string; error: string }[];
 }
 
 export interface FollowUpTask {

@@ -4,11 +4,12 @@
  * summary (written, unchanged, failed with a reason, rejected with a line).
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { describeFsError, GtmError, InputError } from '../lib/errors';
 import type { Policy } from '../policy/policy';
 import { aggregateExport, AggregateResult, detectFormat, Reject } from './aggregate';
-import { fingerprint, readCached, writeCached } from './aggregateCache';
+import { fingerprint, readCached, stagingWeeksFile, writeCached } from './aggregateCache';
 import { toCsvLine } from './csvRecords';
 import { weekIndexOfLabel } from './isoWeek';
 import {
@@ -16,6 +17,7 @@ import {
   SNAPSHOT_FIELDS,
   SNAPSHOT_OBJECT,
   snapshotRow,
+  snapshotRowsSql,
   SObjectRow,
   TRIGGER_FIELDS,
   TRIGGER_OBJECT,
@@ -161,36 +163,82 @@ export async function runUsageSync(
   progress: (message: string) => void = () => {}
 ): Promise<SyncResult> {
   detectFormat(options.input); // an unreadable or non-CSV input stops here, with its own message
+  // a sink that runs SQL where it stores rows reads the snapshots from a file of the weeks, not from JavaScript
+  const queries = Boolean(sink.loadExcept && sink.upsertQuery);
   const key = options.cacheDir ? fingerprint(options.input) : undefined;
-  let agg = key ? readCached(options.cacheDir!, key) : undefined;
-  if (agg) progress(`${options.input} was read before (same size, time and content at both ends): using that result`);
-  else {
-    agg = await aggregateExport(options.input, (n) =>
-      progress(`reading ${options.input}: ${n.toLocaleString('en-US')} rows`)
-    );
-    if (key) writeCached(options.cacheDir!, key, agg);
+  const cached = key ? await readCached(options.cacheDir!, key) : undefined;
+  let agg: AggregateResult;
+  let weeksFile: string | undefined;
+  /** a folder to remove at the end: the weeks file when it is not (or could not be) kept in the cache */
+  let scratch: string | undefined;
+  if (cached) {
+    progress(`${options.input} was read before (same size, time and content at both ends): using that result`);
+    agg = cached.result;
+    weeksFile = cached.weeksFile;
+  } else {
+    weeksFile = key ? stagingWeeksFile(options.cacheDir!, key) : undefined;
+    if (!weeksFile && queries)
+      weeksFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gtm-weeks-')), 'weeks.parquet');
+    const staged = weeksFile;
+    try {
+      agg = await aggregateExport(
+        options.input,
+        (n) => progress(`reading ${options.input}: ${n.toLocaleString('en-US')} rows`),
+        { weeksFile }
+      );
+    } catch (err) {
+      if (staged) fs.rmSync(path.dirname(staged), { recursive: true, force: true });
+      throw err;
+    }
+    if (key && weeksFile) weeksFile = writeCached(options.cacheDir!, key, agg, weeksFile);
+    if (weeksFile === staged && staged) scratch = path.dirname(staged);
   }
+  try {
+    return await syncAggregate(options, policy, sink, progress, agg, queries ? weeksFile : undefined);
+  } finally {
+    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+async function syncAggregate(
+  options: SyncOptions,
+  policy: Policy,
+  sink: UsageSink,
+  progress: (message: string) => void,
+  aggregate: AggregateResult,
+  weeksFile: string | undefined
+): Promise<SyncResult> {
+  let agg = aggregate;
   if (agg.rowsRead > 0 && agg.rejects.length / agg.rowsRead > options.maxRejectRate) {
     throw rejectRateError(agg, options.maxRejectRate, options.input);
   }
 
+  const snapshots = agg.weeks.map(snapshotRow);
+  // the same rows as SQL over the weeks file, for a sink that compares and writes them where it stores them
+  const rowsSql = weeksFile ? snapshotRowsSql(weeksFile, agg.weeks) : undefined;
+  // the weekly counts now live on as snapshot rows: let the rest of a large sync have their memory
+  agg = { ...agg, weeks: [] };
+
   progress(`reading stored snapshots and triggers from the ${sink.label} ...`);
-  const storedSnapshots = await sink.load(SNAPSHOT_OBJECT, SNAPSHOT_FIELDS.key, [
-    ...SNAPSHOT_COMPARED,
-    SNAPSHOT_FIELDS.isoWeek
-  ]);
+  const storedFields = [...SNAPSHOT_COMPARED, SNAPSHOT_FIELDS.isoWeek];
+  // for the history only the stored weeks this input does not replace matter (see historyByAccount)
+  const storedSnapshots = rowsSql
+    ? await sink.loadExcept!(SNAPSHOT_OBJECT, SNAPSHOT_FIELDS.key, storedFields, rowsSql, [
+        SNAPSHOT_FIELDS.account,
+        SNAPSHOT_FIELDS.isoWeek
+      ])
+    : await sink.load(SNAPSHOT_OBJECT, SNAPSHOT_FIELDS.key, storedFields);
   const storedTriggers = await sink.load(TRIGGER_OBJECT, TRIGGER_FIELDS.key, [
     TRIGGER_FIELDS.account,
     TRIGGER_FIELDS.isoWeek
   ]);
 
-  const snapshots = agg.weeks.map(snapshotRow);
-  // the weekly counts now live on as snapshot rows: let the rest of a large sync have their memory
-  agg = { ...agg, weeks: [] };
   const changed: SObjectRow[] = [];
-  for (const row of snapshots) {
-    const old = storedSnapshots.get(row[SNAPSHOT_FIELDS.key] as string);
-    if (!old || (!identical(old, row) && SNAPSHOT_COMPARED.some((f) => !same(old[f], row[f])))) changed.push(row);
+  if (!rowsSql) {
+    for (const row of snapshots) {
+      const old = storedSnapshots.get(row[SNAPSHOT_FIELDS.key] as string);
+      if (!old || (!identical(old, row) && SNAPSHOT_COMPARED.some((f) => !same(old[f], row[f])))) changed.push(row);
+    }
   }
 
   // exp-005 over the whole history, as of --as-of; fires stored by earlier syncs hold their cooldown
@@ -227,9 +275,28 @@ export async function runUsageSync(
   let snapshotResults: RowResult[] = [];
   let triggerResults: RowResult[] = [];
   let taskResults: RowResult[] = [];
+  let snapshotWrites: WriteCounts | undefined;
+  let snapshotFailures: SyncResult['failures'] = [];
+  if (rowsSql) {
+    progress(`${options.dryRun ? 'comparing' : 'writing'} snapshots in the ${sink.label} ...`);
+    const r = await sink.upsertQuery!(SNAPSHOT_OBJECT, SNAPSHOT_FIELDS.key, rowsSql, SNAPSHOT_COMPARED, {
+      dryRun: options.dryRun,
+      onProgress: progress
+    });
+    snapshotWrites = { written: r.written, unchanged: r.unchanged, failed: r.failures.length };
+    // in the order of the snapshots, as the row path reports them
+    const order = r.failures.length
+      ? new Map(snapshots.map((row, i) => [row[SNAPSHOT_FIELDS.key] as string, i]))
+      : new Map<string, number>();
+    snapshotFailures = r.failures
+      .map((f) => ({ object: SNAPSHOT_OBJECT, key: f.key, error: f.error }))
+      .sort((a, b) => (order.get(a.key) ?? 0) - (order.get(b.key) ?? 0));
+  }
   if (!options.dryRun) {
-    progress(`writing ${changed.length} changed snapshots to the ${sink.label} ...`);
-    snapshotResults = await sink.upsert(SNAPSHOT_OBJECT, SNAPSHOT_FIELDS.key, changed, progress);
+    if (!rowsSql) {
+      progress(`writing ${changed.length} changed snapshots to the ${sink.label} ...`);
+      snapshotResults = await sink.upsert(SNAPSHOT_OBJECT, SNAPSHOT_FIELDS.key, changed, progress);
+    }
     // a new trigger carries its status; the sync never overwrites a decision a person made on an existing one
     const triggerRows = triggers.map((t) =>
       storedTriggers.has(String(t.row[TRIGGER_FIELDS.key]))
@@ -284,11 +351,12 @@ export async function runUsageSync(
     }
     for (const r of snapshotResults)
       if (!r.ok) failures.push({ object: SNAPSHOT_OBJECT, key: r.key, error: r.error ?? 'failed' });
+    failures.push(...snapshotFailures);
     for (const r of triggerResults)
       if (!r.ok) failures.push({ object: TRIGGER_OBJECT, key: r.key, error: r.error ?? 'failed' });
   }
 
-  const snapshotWrites = options.dryRun
+  snapshotWrites ??= options.dryRun
     ? { written: 0, unchanged: snapshots.length - changed.length, failed: 0 }
     : counts(snapshotResults, snapshots.length - changed.length);
   const triggerWrites = options.dryRun ? { written: 0, unchanged: 0, failed: 0 } : counts(triggerResults, 0);

@@ -1,5 +1,13 @@
 import { loadSchema } from '../../metadata/schema';
-import { SNAPSHOT_FIELDS, SNAPSHOT_OBJECT, TRIGGER_FIELDS, TRIGGER_OBJECT, TRIGGER_SYNC_OWNED } from '../records';
+import {
+  roundShare,
+  SNAPSHOT_FIELDS,
+  SNAPSHOT_OBJECT,
+  snapshotRow,
+  TRIGGER_FIELDS,
+  TRIGGER_OBJECT,
+  TRIGGER_SYNC_OWNED
+} from '../records';
 
 const schema = loadSchema();
 
@@ -30,5 +38,26 @@ describe('usage records name real fields', () => {
     expect(schema.field(TRIGGER_OBJECT, TRIGGER_FIELDS.status).picklistValues).toEqual(
       expect.arrayContaining(['Shadow', 'Open'])
     );
+  });
+});
+
+describe('snapshot rows', () => {
+  it('round the share exactly as roundShare does, ties included', () => {
+    const week = { accountKey: 'a', weekIndex: 2900, humanResolved: 0, unresolved: 0 };
+    for (let total = 1; total <= 1000; total++)
+      for (let ai = 0; ai <= total; ai++) {
+        const share = snapshotRow({ ...week, ticketsTotal: total, aiResolved: ai })[SNAPSHOT_FIELDS.share];
+        if (!Object.is(share, roundShare(ai, total)))
+          throw new Error(`${ai}/${total}: ${share} <> ${roundShare(ai, total)}`);
+      }
+    for (const [ai, total] of [
+      [1, 128],
+      [1, 3200],
+      [1, 3_200_000],
+      [12_345_678, 98_765_432]
+    ] as const)
+      expect(snapshotRow({ ...week, ticketsTotal: total, aiResolved: ai })[SNAPSHOT_FIELDS.share]).toBe(
+        roundShare(ai, total)
+      );
   });
 });
