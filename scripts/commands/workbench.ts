@@ -13,16 +13,13 @@ import { InputError, ToolError } from '../lib/errors';
 import { displayPath, REPO_ROOT } from '../lib/paths';
 import { loadSchema } from '../metadata/schema';
 import { loadPolicyFile, Policy } from '../policy/policy';
-import { createLocalSink } from '../store/localSink';
 import { LocalStore } from '../store/localStore';
-import { runBacktest } from '../usage/backtestRun';
-import { runUsageSync } from '../usage/sync';
 import { buildWorkbench, checkBuildDependencies } from '../workbench/build';
 import { createStoreControllers, createStoreData } from '../workbench/controllers';
+import { syncSampleWorld } from '../workbench/syncWorld';
 import { findTour } from '../workbench/tour';
 import { buildSampleWorld } from '../workbench/sampleWorld';
 import { DEFAULT_PORT, startWorkbenchServer } from '../workbench/server';
-import { parseAsOf } from './usage';
 
 /** The workbench's own store: never the default store of `gtm usage`, which may hold real data. */
 export const WORKBENCH_STORE = path.join(REPO_ROOT, '.gtm', 'workbench-world.duckdb');
@@ -80,20 +77,7 @@ function readWorld(store: string): WorldInfo | null {
 
 /** Sync the world's ticket export and backtest its triggers, as `gtm usage sync` and `backtest` would. */
 async function syncAndBacktest(store: LocalStore, world: WorldInfo, policy: Policy, out: Output): Promise<void> {
-  const sink = createLocalSink(store); // not closed here: the server keeps using the store
-  const asOfMs = parseAsOf(world.asOf);
-  const sync = await runUsageSync(
-    {
-      input: world.ticketExport,
-      asOfMs,
-      dryRun: false,
-      maxRejectRate: policy.number('Usage_Max_Reject_Rate'),
-      cacheDir: undefined
-    },
-    policy,
-    sink,
-    (m) => out.progress(m)
-  );
+  const { sync, backtest: bt } = await syncSampleWorld(store, world, policy, (m) => out.progress(m));
   out.done();
   const s = sync.summary;
   out.info(`usage sync of ${displayPath(world.ticketExport)} as of ${s.as_of} (${s.mode} mode):`);
@@ -108,7 +92,6 @@ async function syncAndBacktest(store: LocalStore, world: WorldInfo, policy: Poli
       ].map(([k, v]) => [`  ${k}`, v as number])
     )
   );
-  const bt = await runBacktest(sink, policy, { asOfMs, outcomesFile: world.outcomesFile, dryRun: false });
   const r = bt.report;
   const pct = (x: number | null | undefined) => (x === null || x === undefined ? '-' : `${(100 * x).toFixed(1)}%`);
   out.info(`backtest with ${displayPath(world.outcomesFile)}:`);

@@ -13,18 +13,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { parseAsOf } from '../../commands/usage';
 import { loadSchema } from '../../metadata/schema';
 import { loadPolicyFile } from '../../policy/policy';
-import { createLocalSink } from '../../store/localSink';
 import { LocalStore } from '../../store/localStore';
-import { runBacktest } from '../../usage/backtestRun';
-import { runUsageSync } from '../../usage/sync';
 import { axeViolations, SCREENSHOT_DIR, startWorkbenchSession, WorkbenchSession } from '../browserHarness';
 import type { PanelControllers, WorkbenchData } from '../controllerPort';
 import { createStoreControllers, createStoreData } from '../controllers';
 import { queryRows, WORKBENCH_USER_NAME } from '../controllers/storeAccess';
 import { buildSampleWorld, type SampleWorld } from '../sampleWorld';
+import { syncSampleWorld } from '../syncWorld';
 
 jest.setTimeout(240_000);
 
@@ -53,23 +50,10 @@ beforeAll(async () => {
   const file = path.join(dir, 'world.duckdb');
   world = await buildSampleWorld(file);
   store = await LocalStore.open(file, schema);
-  // what `gtm workbench` does on a fresh world (syncAndBacktest in scripts/commands/workbench.ts)
-  const sink = createLocalSink(store);
-  const asOfMs = parseAsOf(world.asOf);
-  const sync = await runUsageSync(
-    {
-      input: world.ticketExport,
-      asOfMs,
-      dryRun: false,
-      maxRejectRate: policy.number('Usage_Max_Reject_Rate'),
-      cacheDir: undefined
-    },
-    policy,
-    sink
-  );
+  // what `gtm workbench` does on a fresh world
+  const { sync, backtest } = await syncSampleWorld(store, world, policy);
   if (sync.failures.length || sync.triggers.length === 0)
     throw new Error(`the usage sync of the sample world failed: ${JSON.stringify(sync.summary)}`);
-  const backtest = await runBacktest(sink, policy, { asOfMs, outcomesFile: world.outcomesFile, dryRun: false });
   if (backtest.writes.failed) throw new Error('the backtest of the sample world failed to write its labels');
   controllers = createStoreControllers(store, world.today);
   data = createStoreData(store);

@@ -1,0 +1,42 @@
+/**
+ * What `gtm workbench` runs over a fresh sample world, shared with the end-to-end browser tests so both see the
+ * same store: the real usage sync of the world's ticket export and the real backtest against its outcomes, through
+ * the local sink (the same code as against an org).
+ */
+import type { Policy } from '../policy/policy';
+import { createLocalSink } from '../store/localSink';
+import type { LocalStore } from '../store/localStore';
+import { runBacktest, type BacktestResult } from '../usage/backtestRun';
+import { runUsageSync, type SyncResult } from '../usage/sync';
+
+export interface WorldExports {
+  ticketExport: string;
+  outcomesFile: string;
+  /** ISO instant the sync and backtest judge weeks and windows on */
+  asOf: string;
+}
+
+export async function syncSampleWorld(
+  store: LocalStore,
+  world: WorldExports,
+  policy: Policy,
+  onProgress?: (message: string) => void
+): Promise<{ sync: SyncResult; backtest: BacktestResult }> {
+  const sink = createLocalSink(store); // not closed here: the server keeps using the store
+  const asOfMs = Date.parse(world.asOf);
+  if (Number.isNaN(asOfMs)) throw new Error(`the sample world's as-of is not an instant: ${world.asOf}`);
+  const sync = await runUsageSync(
+    {
+      input: world.ticketExport,
+      asOfMs,
+      dryRun: false,
+      maxRejectRate: policy.number('Usage_Max_Reject_Rate'),
+      cacheDir: undefined
+    },
+    policy,
+    sink,
+    onProgress
+  );
+  const backtest = await runBacktest(sink, policy, { asOfMs, outcomesFile: world.outcomesFile, dryRun: false });
+  return { sync, backtest };
+}
