@@ -2,6 +2,8 @@
  * One timed step of the usage benchmark, in its own process so its peak RSS is its own:
  *   floor <file>                 bare DuckDB GROUP BY over the export
  *   sync <file> <store> <asOf>   the full gtm usage sync to the local store
+ *   api <file> <asOf>            the same full sync to an org: the Bulk API 2.0 test double (a local HTTP server
+ *                                speaking the real endpoints) through jsforce; reports the API requests sent
  * Prints one JSON line: { ms, maxRssMb, ... }.
  */
 import * as path from 'node:path';
@@ -39,10 +41,44 @@ async function sync(file: string, storeFile: string, asOf: string) {
   }
 }
 
+async function apiCalls(file: string, asOf: string, cacheDir: string) {
+  // the double and its seeding are test support: the accounts of the export exist in the "org"
+  const { startOrg, sinkFor } = await import('../usage/salesforce/__tests__/helpers');
+  const db = await (await DuckDBInstance.create(':memory:', { threads: '2' })).connect();
+  const accounts = (
+    await db.runAndReadAll(`SELECT DISTINCT account_id FROM read_csv('${file}', header = true, all_varchar = true)`)
+  )
+    .getRowObjects()
+    .map((r) => String(r.account_id));
+  const org = await startOrg({}, accounts);
+  try {
+    const sink = sinkFor(org.connection);
+    const r = await runUsageSync(
+      { input: file, asOfMs: Date.parse(asOf), dryRun: false, maxRejectRate: 0.01, cacheDir },
+      loadPolicyFile(),
+      sink
+    );
+    return {
+      snapshots: r.summary.snapshots,
+      written: r.summary.written,
+      failed: r.summary.failed,
+      apiRequestsSent: sink.apiRequests,
+      apiCallsAnswered: org.double.callCount()
+    };
+  } finally {
+    await org.double.close();
+  }
+}
+
 (async () => {
   const [step, file, store, asOf] = process.argv.slice(2);
   const t0 = performance.now();
-  const result = step === 'floor' ? await floor(file!) : await sync(file!, store!, asOf!);
+  const result =
+    step === 'floor'
+      ? await floor(file!)
+      : step === 'api'
+        ? await apiCalls(file!, store!, path.join(path.dirname(path.resolve(file!)), 'cache'))
+        : await sync(file!, store!, asOf!);
   const ms = Math.round(performance.now() - t0);
   process.stdout.write(
     `${JSON.stringify({ step, ms, maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024), result })}\n`

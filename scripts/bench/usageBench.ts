@@ -61,6 +61,8 @@ async function main() {
   const first = step('sync', file, store, asOf);
   process.stderr.write('the same sync again (unchanged input) ...\n');
   const rerun = step('sync', file, store, asOf);
+  process.stderr.write('the same export to an org: the Bulk API 2.0 test double ...\n');
+  const api = step('api', file, asOf);
 
   const report = {
     machine: { cores: os.cpus().length, node: process.version },
@@ -68,6 +70,7 @@ async function main() {
     floorMs: floor.ms,
     firstSync: { ms: first.ms, maxRssMb: first.maxRssMb, summary: first.result },
     unchangedRerun: { ms: rerun.ms, maxRssMb: rerun.maxRssMb, written: rerun.result.written },
+    orgSync: { ms: api.ms, ...api.result },
     ratios: {
       syncToFloor: +(first.ms / floor.ms).toFixed(2),
       rerunToFirst: +(rerun.ms / first.ms).toFixed(2)
@@ -88,6 +91,11 @@ async function main() {
       'unchanged re-run',
       `${(rerun.ms / 1000).toFixed(2)} s`,
       `${report.ratios.rerunToFirst}x the first (target <= 0.3); wrote ${rerun.result.written}`
+    ],
+    [
+      'full sync to the Bulk API double',
+      `${api.result.apiRequestsSent} API calls`,
+      `for ${api.result.snapshots} snapshots, ${api.result.failed} failed (target <= 25 for 500k)`
     ],
     ['rows / tickets / dup / rejected', `${s.rows_read} / ${s.tickets} / ${s.duplicates} / ${s.rejected}`, ''],
     ['snapshots / triggers', `${s.snapshots} / ${s.triggers}`, '']
