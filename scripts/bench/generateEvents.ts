@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import { weekStartMs } from '../usage/isoWeek';
+import { prng } from '../lib/prng';
 
 export interface GenerateOptions {
   file: string;
@@ -13,18 +14,6 @@ export interface GenerateOptions {
   weeks: number;
   firstWeekIndex: number;
   seed?: number;
-}
-
-/** mulberry32: small, fast, deterministic */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export async function generateEvents(o: GenerateOptions): Promise<void> {

@@ -15,6 +15,8 @@
  *   record per week is expected; should a week have several, it qualifies only when every one of them does.
  */
 import { addDays, compareDates, daysBetween, isBlank, type RulePolicy } from './ruleSupport';
+// the sync's exact share comparison (exp-005), so the panel's 'qualifies' and the trigger engine cannot disagree
+import { decimalFraction, shareAtLeast } from '../usage/triggerRules';
 
 /** Fractional digits of the displayed share (HALF_UP). */
 export const SHARE_SCALE = 4;
@@ -56,20 +58,6 @@ export interface StreakResult {
   required: number;
 }
 
-interface Fraction {
-  num: bigint;
-  den: bigint;
-}
-
-/** A decimal as written ("0.40") as an exact fraction 40/100. */
-function fractionOf(text: string): Fraction {
-  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text.trim());
-  if (!m) throw new Error(`not a decimal: ${text}`);
-  const frac = m[3] ?? '';
-  const num = BigInt(m[2]! + frac);
-  return { num: m[1] === '-' ? -num : num, den: 10n ** BigInt(frac.length) };
-}
-
 /** ai / total rounded HALF_UP (ties away from zero) to `scale` digits, like Apex Decimal.divide(total, scale, HALF_UP). */
 export function shareOf(aiResolved: number, ticketsTotal: number, scale: number = SHARE_SCALE): number {
   if (ticketsTotal === 0) return 0;
@@ -83,12 +71,13 @@ export function shareOf(aiResolved: number, ticketsTotal: number, scale: number 
   return Number(negative ? -units : units) / Number(unit);
 }
 
-function qualifies(aiResolved: number, ticketsTotal: number, minTickets: number, threshold: Fraction): boolean {
-  return (
-    ticketsTotal >= minTickets &&
-    ticketsTotal > 0 &&
-    BigInt(aiResolved) * threshold.den >= threshold.num * BigInt(ticketsTotal)
-  );
+function qualifies(
+  aiResolved: number,
+  ticketsTotal: number,
+  minTickets: number,
+  threshold: ReturnType<typeof decimalFraction>
+): boolean {
+  return ticketsTotal >= minTickets && ticketsTotal > 0 && shareAtLeast(aiResolved, ticketsTotal, threshold);
 }
 
 /** The Monday on or before `date`. */
@@ -107,7 +96,7 @@ function compareWeeks(a: StreakWeek, b: StreakWeek): number {
 }
 
 export function evaluateStreak(weeks: WeekRecord[], policy: RulePolicy, today: string): StreakResult {
-  const threshold = fractionOf(policy.decimal('Expansion_Share_Threshold'));
+  const threshold = decimalFraction(policy.decimal('Expansion_Share_Threshold'));
   const minTickets = policy.integer('Expansion_Min_Weekly_Tickets');
   const required = policy.integer('Expansion_Consecutive_Weeks');
 

@@ -23,6 +23,7 @@ import type { ControllerContext } from './controllers/context';
 import { loadCriterionTemplate, type CriterionTemplate } from './controllers/criterionTemplate';
 import { HALLUCINATION_AUDIT, refreshScorecard } from './controllers/scorecardController';
 import { inTransaction, insertRecord, WORKBENCH_USER_NAME, type Params } from './controllers/storeAccess';
+import { prng } from '../lib/prng';
 
 export const DEFAULT_TODAY = '2026-11-24';
 /** Complete weeks of tickets in the export (the current, partial week comes on top). */
@@ -42,18 +43,6 @@ export interface SampleWorld {
   /** the instant to sync and backtest as of (today 00:00 UTC) */
   asOf: string;
   today: string;
-}
-
-/** mulberry32: a small seeded PRNG, so every build draws the same numbers. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 // ---------------------------------------------------------------- accounts and their usage

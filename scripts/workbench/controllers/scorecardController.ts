@@ -39,12 +39,20 @@ const NEW_CRITERION_STATUS = 'Not Started';
 const NEW_SCORECARD_STATUS = 'Active';
 const MAX_SORT_ORDER = 999;
 const SORT_STEP = 10;
-/** Digits Salesforce keeps of Actual_Value__c / Target_Value__c and of Weight__c (rounded on save). */
-const VALUE_SCALE = 4;
-const WEIGHT_SCALE = 2;
-const METRIC_MAX = 255;
+/** A Name field's length on every Salesforce object (the platform's, not force-app's). */
 const NAME_MAX = 80;
-const TEMPLATE_VERSION_MAX = 40;
+
+/** Digits Salesforce keeps of a Number field (rounded on save), read from its force-app definition. */
+function scaleOf(ctx: ControllerContext, object: string, field: string): number {
+  return ctx.store.schema.field(object, field).scale ?? 0;
+}
+
+/** A Text field's length, read from its force-app definition. */
+function lengthOf(ctx: ControllerContext, object: string, field: string): number {
+  const length = ctx.store.schema.field(object, field).length;
+  if (length === undefined) throw new Error(`${object}.${field} has no length in force-app`);
+  return length;
+}
 
 const roundTo = (value: number, scale: number) => Math.round(value * 10 ** scale) / 10 ** scale;
 
@@ -254,7 +262,8 @@ export async function updateCriterion(
   }
   // a null actual clears it; a null status keeps the current one
   const change: Record<string, number | string | null> = {
-    Actual_Value__c: p.actualValue === null ? null : roundTo(p.actualValue, VALUE_SCALE)
+    Actual_Value__c:
+      p.actualValue === null ? null : roundTo(p.actualValue, scaleOf(ctx, 'Pilot_Criterion__c', 'Actual_Value__c'))
   };
   if (p.status !== null) change.Status__c = p.status;
   await inTransaction(ctx.store, async () => {
@@ -287,10 +296,11 @@ export async function addCriterion(
     await insertRecord(ctx.store, 'Pilot_Criterion__c', {
       Name: abbreviate(metric, NAME_MAX),
       Scorecard__c: sc.id,
-      Metric__c: abbreviate(metric, METRIC_MAX),
-      Target_Value__c: p.targetValue === null ? null : roundTo(p.targetValue, VALUE_SCALE),
+      Metric__c: abbreviate(metric, lengthOf(ctx, 'Pilot_Criterion__c', 'Metric__c')),
+      Target_Value__c:
+        p.targetValue === null ? null : roundTo(p.targetValue, scaleOf(ctx, 'Pilot_Criterion__c', 'Target_Value__c')),
       Target_Direction__c: p.targetDirection,
-      Weight__c: p.weight === null ? null : roundTo(p.weight, WEIGHT_SCALE),
+      Weight__c: p.weight === null ? null : roundTo(p.weight, scaleOf(ctx, 'Pilot_Criterion__c', 'Weight__c')),
       Due_Date__c: p.dueDate,
       Owner__c: owner,
       Status__c: NEW_CRITERION_STATUS,
@@ -313,7 +323,9 @@ export async function applyTemplate(ctx: ControllerContext, opportunityId: strin
     throw new ControllerError('No active GTM Criterion Template records: deploy the standard template');
   }
   const versions = [...new Set(template.map((t) => t.templateVersion).filter((v): v is string => !isBlank(v)))];
-  const version = versions.length ? abbreviate(versions.join(', '), TEMPLATE_VERSION_MAX) : null;
+  const version = versions.length
+    ? abbreviate(versions.join(', '), lengthOf(ctx, 'Pilot_Scorecard__c', 'Template_Version__c'))
+    : null;
   const owner = await workbenchUserId(ctx.store);
   await inTransaction(ctx.store, async () => {
     const sc = await ensureScorecard(ctx, opp, version);

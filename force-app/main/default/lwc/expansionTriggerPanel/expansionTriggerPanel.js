@@ -5,6 +5,7 @@ import getExpansionView from '@salesforce/apex/GtmExpansionTriggerController.get
 import acceptTrigger from '@salesforce/apex/GtmExpansionTriggerController.acceptTrigger';
 import dismissTrigger from '@salesforce/apex/GtmExpansionTriggerController.dismissTrigger';
 import { errorText } from 'c/gtmErrors';
+import { formatDate, formatPercent as formatShare, plural } from 'c/gtmFormat';
 
 /**
  * exp-005 expansion triggers on the Account record page, for CS Ops: the weekly AI resolution share chart
@@ -16,37 +17,12 @@ import { errorText } from 'c/gtmErrors';
  * fresh view, which is shown at once; the wired view is then refreshed.
  */
 
-const DATE_FORMAT = new Intl.DateTimeFormat(undefined, {
-  year: 'numeric',
-  month: 'short',
-  day: 'numeric',
-  timeZone: 'UTC'
-});
 const NUMBER_FORMAT = new Intl.NumberFormat();
 
-/** "2026-03-23" -> "Mar 23, 2026" in the user's locale; the text itself when it is not a date. */
-function formatDate(value) {
-  if (!value) return '';
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (!m) return String(value);
-  return DATE_FORMAT.format(new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))));
-}
-
-/**
- * A ratio as a percentage with at most one decimal, cut rather than rounded, so a share just under the threshold
- * never reads as the threshold (0.3999 -> "39.9%", not "40%").
- */
-function formatPercent(ratio) {
-  if (ratio === null || ratio === undefined || ratio === '' || Number.isNaN(Number(ratio))) return '—';
-  return `${Math.floor(Number(ratio) * 1000 + 1e-6) / 10}%`;
-}
+const formatPercent = (ratio) => formatShare(ratio, '—');
 
 function formatCount(value) {
   return value === null || value === undefined ? '—' : NUMBER_FORMAT.format(value);
-}
-
-function plural(n, one, many) {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 /** "2026-W10".."2026-W12" -> "W10-W12"; the year stays when the range crosses one. */

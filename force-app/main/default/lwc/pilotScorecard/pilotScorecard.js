@@ -6,6 +6,7 @@ import updateCriterion from '@salesforce/apex/GtmPilotScorecardController.update
 import addCriterion from '@salesforce/apex/GtmPilotScorecardController.addCriterion';
 import applyTemplate from '@salesforce/apex/GtmPilotScorecardController.applyTemplate';
 import { errorText } from 'c/gtmErrors';
+import { formatDate, formatPercent, plural } from 'c/gtmFormat';
 
 /**
  * exp-003 pilot success scorecard on the Opportunity record page.
@@ -22,31 +23,6 @@ const DIRECTION_OPTIONS = [
 
 const EMPTY_CRITERION = { metric: '', targetValue: '', targetDirection: 'At least', weight: '', dueDate: '' };
 
-const DATE_FORMAT = new Intl.DateTimeFormat(undefined, {
-  year: 'numeric',
-  month: 'short',
-  day: 'numeric',
-  timeZone: 'UTC'
-});
-
-/** "2026-11-23" -> "Nov 23, 2026" in the user's locale; the text itself when it is not a date. */
-function formatDate(value) {
-  if (!value) return '';
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (!m) return String(value);
-  return DATE_FORMAT.format(new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))));
-}
-
-/**
- * A ratio as a percentage with at most one decimal, cut rather than rounded so a score just under the threshold
- * never reads as the threshold (0.7999 -> "79.9%", not "80%").
- */
-function formatPercent(ratio) {
-  if (ratio === null || ratio === undefined || Number.isNaN(Number(ratio))) return '';
-  const tenths = Math.floor(Number(ratio) * 1000 + 1e-6) / 10;
-  return `${tenths}%`;
-}
-
 /** A plain number without float noise: 6.5 -> "6.5", 0.30000000000000004 -> "0.3". */
 function formatNumber(value) {
   if (value === null || value === undefined) return '';
@@ -57,10 +33,6 @@ function withUnit(value, unit) {
   const n = formatNumber(value);
   if (!unit) return n;
   return unit === '%' ? `${n}%` : `${n} ${unit}`;
-}
-
-function plural(n, one, many) {
-  return `${n} ${n === 1 ? one : many}`;
 }
 
 /** '' or null -> null; otherwise the number, or NaN when the text is not one. */

@@ -6,6 +6,7 @@ import markPacketSent from '@salesforce/apex/GtmSecurityPacketController.markPac
 import recordReviewCompleted from '@salesforce/apex/GtmSecurityPacketController.recordReviewCompleted';
 import recordReviewBlocked from '@salesforce/apex/GtmSecurityPacketController.recordReviewBlocked';
 import { errorText } from 'c/gtmErrors';
+import { formatDate, plural } from 'c/gtmFormat';
 
 /**
  * exp-002 security-first sequence on the Opportunity record page: the security packet's review stage, NDA, each
@@ -17,26 +18,6 @@ import { errorText } from 'c/gtmErrors';
  * into words. Mutations return the fresh view, which is shown at once; the wired view is then refreshed.
  */
 
-const DATE_FORMAT = new Intl.DateTimeFormat(undefined, {
-  year: 'numeric',
-  month: 'short',
-  day: 'numeric',
-  timeZone: 'UTC'
-});
-
-/** "2026-06-30" -> "Jun 30, 2026" in the user's locale; the text itself when it is not a date. */
-function formatDate(value) {
-  if (!value) return '';
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (!m) return String(value);
-  return DATE_FORMAT.format(new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))));
-}
-
-function plural(n, one, many) {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
-/** How each server-side collateral status reads: icon, its variant, and a short word for the icon. */
 const STATUS_ICONS = {
   current: { iconName: 'utility:success', iconVariant: 'success', iconLabel: 'Current' },
   expires_before_close: { iconName: 'utility:warning', iconVariant: 'warning', iconLabel: 'Warning' },

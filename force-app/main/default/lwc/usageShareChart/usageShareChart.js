@@ -1,4 +1,5 @@
 import { LightningElement, api } from 'lwc';
+import { formatDate, formatPercent as formatShare } from 'c/gtmFormat';
 
 /** Drawing area, in SVG user units (the svg scales to its container through viewBox). */
 const WIDTH = 640;
@@ -20,28 +21,8 @@ const COLOR_AXIS = '#747474';
 const COLOR_TEXT = '#444444';
 
 const numberFormat = new Intl.NumberFormat();
-const dateFormat = new Intl.DateTimeFormat(undefined, {
-  year: 'numeric',
-  month: 'short',
-  day: 'numeric',
-  timeZone: 'UTC'
-});
 
-/** "2026-03-23" -> "Mar 23, 2026" in the user's locale; the text itself when it is not a date. */
-function formatDate(value) {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value || '');
-  if (!m) return value || '';
-  return dateFormat.format(new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))));
-}
-
-/**
- * A ratio as a percentage with at most one decimal, cut rather than rounded, so a week just under the threshold
- * never reads as the threshold (0.3999 -> "39.9%", not "40%").
- */
-function formatPercent(value) {
-  if (typeof value !== 'number' || !Number.isFinite(value)) return '—';
-  return `${Math.floor(value * 1000 + 1e-6) / 10}%`;
-}
+const formatPercent = (ratio) => formatShare(ratio, '—');
 
 function clampShare(value) {
   if (typeof value !== 'number' || !Number.isFinite(value)) return 0;

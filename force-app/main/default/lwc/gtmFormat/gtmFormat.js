@@ -1,0 +1,32 @@
+/**
+ * How the GTM panels put server values into words: dates, ratios as percentages, counts. Presentation only: every
+ * verdict comes from the Apex controllers.
+ */
+const DATE_FORMAT = new Intl.DateTimeFormat(undefined, {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  timeZone: 'UTC'
+});
+
+/** "2026-11-23" -> "Nov 23, 2026" in the user's locale; the text itself when it is not a date; '' when empty. */
+export function formatDate(value) {
+  if (!value) return '';
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) return String(value);
+  return DATE_FORMAT.format(new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))));
+}
+
+/**
+ * A ratio as a percentage with at most one decimal, cut rather than rounded, so a value just under a threshold
+ * never reads as the threshold (0.7999 -> "79.9%", not "80%"). `missing` is what a blank or non-number shows.
+ */
+export function formatPercent(ratio, missing = '') {
+  if (ratio === null || ratio === undefined || ratio === '' || !Number.isFinite(Number(ratio))) return missing;
+  return `${Math.floor(Number(ratio) * 1000 + 1e-6) / 10}%`;
+}
+
+/** "1 day", "3 days". */
+export function plural(n, one, many) {
+  return `${n} ${n === 1 ? one : many}`;
+}
