@@ -115,6 +115,18 @@ export function createLocalSink(store: LocalStore, options: LocalSinkOptions = {
     const rels = relationships(store, object, columns);
     const plainCols = columns.filter((c) => !c.includes('.'));
     const key = q(externalIdField);
+    // a key given twice in one write fails every copy, as the org does (the bulk tables have no unique index)
+    const repeated = await db.runAndReadAll(
+      `SELECT _i, ${key} AS k FROM incoming WHERE ${key} IN (SELECT ${key} FROM incoming GROUP BY 1 HAVING count(*) > 1)`
+    );
+    for (const r of repeated.getRowObjects())
+      onError(
+        Number(r._i),
+        String(r.k),
+        `DUPLICATE_VALUE:Duplicate external id specified: ${String(r.k)}:${externalIdField} --`
+      );
+    if (repeated.getRowObjects().length)
+      await db.run(`DELETE FROM incoming WHERE ${key} IN (SELECT ${key} FROM incoming GROUP BY 1 HAVING count(*) > 1)`);
     if (options.createMissingParents) {
       for (const r of rels) {
         // a key the org could not store (longer than the field) is not created: its rows fail as in the org

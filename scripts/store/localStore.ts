@@ -51,6 +51,15 @@ export const LOCAL_OBJECTS = [
   'Task'
 ];
 
+/**
+ * Tables the usage sync fills in bulk (hundreds of thousands of rows a run). They carry no DuckDB index
+ * constraints: keeping a primary-key and a unique index current took about three quarters of the time of writing
+ * 500k snapshots (scripts/bench). Their Ids come from one sequence, and the sink (localSink.ts) fails a row whose
+ * external ID repeats within a write the way the org does (DUPLICATE_VALUE) and updates a stored key in place,
+ * so each key is stored once; `duplicateKeys` checks it. The workbench's own records keep their constraints.
+ */
+export const BULK_OBJECTS: ReadonlySet<string> = new Set(['Usage_Snapshot__c', 'Expansion_Trigger__c']);
+
 /** Id prefixes in the style of Salesforce key prefixes, so record pages look familiar. */
 const KEY_PREFIX: Record<string, string> = {
   Account: '001',
@@ -124,15 +133,21 @@ export class LocalStore {
     return store;
   }
 
-  /** Creates missing tables and adds columns for fields added to force-app since the store was made. */
+  /**
+   * Creates missing tables and adds columns for fields added to force-app since the store was made. A table the
+   * usage sync fills in bulk that still has index constraints (stores made before they were dropped) is rebuilt
+   * without them, its rows kept.
+   */
   private async migrate() {
     await this.db.run('CREATE SEQUENCE IF NOT EXISTS record_ids START 1');
     for (const object of LOCAL_OBJECTS) {
       const cols = tableColumns(this.schema, object);
+      const bulk = BULK_OBJECTS.has(object);
       const ext = [...(this.schema.objects.get(object)?.fields.values() ?? [])].filter((f) => f.externalId && f.unique);
-      const defs = [...cols].map(([n, t]) => `${q(n)} ${t}${n === 'Id' ? ' PRIMARY KEY' : ''}`);
-      for (const f of ext) defs.push(`UNIQUE (${q(f.apiName)})`);
+      const defs = [...cols].map(([n, t]) => `${q(n)} ${t}${n === 'Id' && !bulk ? ' PRIMARY KEY' : ''}`);
+      if (!bulk) for (const f of ext) defs.push(`UNIQUE (${q(f.apiName)})`);
       await this.db.run(`CREATE TABLE IF NOT EXISTS ${q(object)} (${defs.join(', ')})`);
+      if (bulk) await this.dropIndexConstraints(object);
       const existing = new Set(
         (
           await this.db.runAndReadAll(
@@ -145,6 +160,44 @@ export class LocalStore {
       for (const [n, t] of cols)
         if (!existing.has(n)) await this.db.run(`ALTER TABLE ${q(object)} ADD COLUMN ${q(n)} ${t}`);
     }
+  }
+
+  /** Rebuilds a table without its PRIMARY KEY / UNIQUE constraints (DuckDB cannot drop a constraint). */
+  private async dropIndexConstraints(object: string) {
+    const constrained = await this.db.runAndReadAll(
+      `SELECT count(*) AS n FROM duckdb_constraints() WHERE table_name = $t AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')`,
+      { t: object }
+    );
+    if (!Number(constrained.getRowObjects()[0]!.n)) return;
+    const rebuilt = q(`${object}__rebuilt`);
+    await this.db.run('BEGIN TRANSACTION');
+    try {
+      await this.db.run(`CREATE TABLE ${rebuilt} AS SELECT * FROM ${q(object)}`);
+      await this.db.run(`DROP TABLE ${q(object)}`);
+      await this.db.run(`ALTER TABLE ${rebuilt} RENAME TO ${q(object)}`);
+      await this.db.run('COMMIT');
+    } catch (err) {
+      await this.db.run('ROLLBACK');
+      throw err;
+    }
+  }
+
+  /**
+   * Values stored more than once in a column that must be unique (Id and unique external IDs) of the bulk tables,
+   * as "Object.Field value"; empty when the store is sound.
+   */
+  async duplicateKeys(): Promise<string[]> {
+    const found: string[] = [];
+    for (const object of BULK_OBJECTS) {
+      const ext = [...(this.schema.objects.get(object)?.fields.values() ?? [])].filter((f) => f.externalId && f.unique);
+      for (const field of ['Id', ...ext.map((f) => f.apiName)]) {
+        const dup = await this.db.runAndReadAll(
+          `SELECT ${q(field)} AS v FROM ${q(object)} WHERE ${q(field)} IS NOT NULL GROUP BY 1 HAVING count(*) > 1 ORDER BY 1 LIMIT 10`
+        );
+        for (const r of dup.getRowObjects()) found.push(`${object}.${field} ${String(r.v)}`);
+      }
+    }
+    return found;
   }
 
   /** SQL expression for a new record Id of an object (18 characters, Salesforce style). */

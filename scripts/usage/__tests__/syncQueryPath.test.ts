@@ -90,6 +90,8 @@ async function scenario(name: string, wrap: (s: UsageSink) => UsageSink) {
     const triggers = (
       await store.db.runAndReadAll(`SELECT * EXCLUDE ("Id", "Account__c") FROM "Expansion_Trigger__c" ORDER BY 1`)
     ).getRowObjectsJson();
+    // the bulk tables have no unique index: every Id and key must still be stored once
+    expect(await store.duplicateKeys()).toEqual([]);
     return { results, summaries, rows, triggers };
   } finally {
     await store.close();

@@ -1,0 +1,103 @@
+/**
+ * The local store's bulk tables (usage snapshots and expansion triggers) carry no index constraints; the sink
+ * keeps their keys unique the way the org does, and a store made while they had constraints is rebuilt on open.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { loadSchema } from '../../metadata/schema';
+import { createLocalSink } from '../localSink';
+import { BULK_OBJECTS, LocalStore, q, tableColumns } from '../localStore';
+
+const schema = loadSchema();
+let dir: string;
+beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gtm-store-'))));
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const constraints = async (store: LocalStore, table: string) =>
+  (
+    await store.db.runAndReadAll(
+      `SELECT constraint_type FROM duckdb_constraints() WHERE table_name = $t AND constraint_type IN ('PRIMARY KEY', 'UNIQUE') ORDER BY 1`,
+      { t: table }
+    )
+  )
+    .getRowObjects()
+    .map((r) => String(r.constraint_type));
+
+it('keeps index constraints on the workbench records only, not on the tables a sync fills in bulk', async () => {
+  const store = await LocalStore.open(path.join(dir, 's.duckdb'), schema);
+  try {
+    for (const object of BULK_OBJECTS) expect(await constraints(store, object)).toEqual([]);
+    expect(await constraints(store, 'Pilot_Scorecard__c')).toEqual(['PRIMARY KEY', 'UNIQUE']);
+  } finally {
+    await store.close();
+  }
+});
+
+it('fails every copy of an external ID given twice in one write, as the org does, and writes the rest', async () => {
+  const store = await LocalStore.open(path.join(dir, 's.duckdb'), schema);
+  const sink = createLocalSink(store, { createMissingParents: true });
+  try {
+    const row = (key: string, total: number) => ({
+      Snapshot_Key__c: key,
+      Name: key,
+      'Account__r.Usage_Account_Key__c': 'acme',
+      ISO_Week__c: '2026-W10',
+      Tickets_Total__c: total
+    });
+    const results = await sink.upsert('Usage_Snapshot__c', 'Snapshot_Key__c', [
+      row('k1', 1),
+      row('k2', 2),
+      row('k1', 3)
+    ]);
+    const duplicate = 'DUPLICATE_VALUE:Duplicate external id specified: k1:Snapshot_Key__c --';
+    expect(results).toEqual([
+      { key: 'k1', ok: false, error: duplicate },
+      { key: 'k2', ok: true },
+      { key: 'k1', ok: false, error: duplicate }
+    ]);
+    // an update of a stored key changes that row; it never adds a second one
+    expect((await sink.upsert('Usage_Snapshot__c', 'Snapshot_Key__c', [row('k2', 5)]))[0]!.ok).toBe(true);
+    const stored = await store.db.runAndReadAll(
+      `SELECT "Snapshot_Key__c" AS k, "Tickets_Total__c" AS n FROM "Usage_Snapshot__c"`
+    );
+    expect(stored.getRowObjectsJson()).toEqual([{ k: 'k2', n: 5 }]);
+    expect(await store.duplicateKeys()).toEqual([]);
+  } finally {
+    await sink.close();
+  }
+});
+
+it('rebuilds a bulk table made with index constraints without them, keeping its rows', async () => {
+  const file = path.join(dir, 'old.duckdb');
+  // a store as earlier versions made it: primary key on Id, unique external ID
+  const instance = await DuckDBInstance.create(file);
+  const db = await instance.connect();
+  const cols = tableColumns(schema, 'Usage_Snapshot__c');
+  await db.run(
+    `CREATE TABLE "Usage_Snapshot__c" (${[...cols].map(([n, t]) => `${q(n)} ${t}${n === 'Id' ? ' PRIMARY KEY' : ''}`).join(', ')}, UNIQUE ("Snapshot_Key__c"))`
+  );
+  await db.run(
+    `INSERT INTO "Usage_Snapshot__c" ("Id", "Snapshot_Key__c", "Tickets_Total__c") VALUES ('a01L1', 'k1', 7)`
+  );
+  db.closeSync();
+  instance.closeSync();
+
+  const store = await LocalStore.open(file, schema);
+  try {
+    expect(await constraints(store, 'Usage_Snapshot__c')).toEqual([]);
+    const rows = await store.db.runAndReadAll(
+      `SELECT "Id", "Snapshot_Key__c", "Tickets_Total__c" FROM "Usage_Snapshot__c"`
+    );
+    expect(rows.getRowObjectsJson()).toEqual([{ Id: 'a01L1', Snapshot_Key__c: 'k1', Tickets_Total__c: 7 }]);
+    // the columns keep their order
+    const columns = await store.db.runAndReadAll(`SELECT * FROM "Usage_Snapshot__c" LIMIT 0`);
+    expect(columns.columnNames()).toEqual([...cols.keys()]);
+    // and duplicateKeys sees a key stored twice
+    await store.db.run(`INSERT INTO "Usage_Snapshot__c" ("Id", "Snapshot_Key__c") VALUES ('a01L2', 'k1')`);
+    expect(await store.duplicateKeys()).toEqual(['Usage_Snapshot__c.Snapshot_Key__c k1']);
+  } finally {
+    await store.close();
+  }
+});
