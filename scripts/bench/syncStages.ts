@@ -1,8 +1,9 @@
 /**
  * Where the time of one usage sync goes: runs it like syncRunner.ts does and prints each progress message with
- * the seconds since the start, for finding the next thing to make faster (not part of `npm run bench:usage`).
+ * the seconds since the process started, for finding the next thing to make faster (not part of `npm run bench:usage`).
  *   node --import tsx scripts/bench/syncStages.ts <export.csv> <store.duckdb> <as-of>
- * The aggregate cache sits beside the store (delete it to time a first run).
+ * The aggregate cache sits beside the store (delete it to time a first run). Finer stages come from trace()
+ * (scripts/lib/trace.ts), on here, in seconds since the process started.
  */
 import * as path from 'node:path';
 import { loadSchema } from '../metadata/schema';
@@ -12,9 +13,9 @@ import { LocalStore } from '../store/localStore';
 import { runUsageSync } from '../usage/sync';
 
 (async () => {
-  const t0 = performance.now();
+  process.env.GTM_TRACE = '1';
   const [file, storeFile, asOf] = process.argv.slice(2);
-  const lap = (m: string) => process.stderr.write(`${((performance.now() - t0) / 1000).toFixed(2)} ${m}\n`);
+  const lap = (m: string) => process.stderr.write(`${(performance.now() / 1000).toFixed(2)} ${m}\n`);
   const store = await LocalStore.open(path.resolve(storeFile!), loadSchema());
   const sink = createLocalSink(store, { createMissingParents: true });
   lap('store open');

@@ -11,6 +11,7 @@ import { createGunzip } from 'node:zlib';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { describeFsError, GtmError, InputError } from '../lib/errors';
 import { CsvRecord, CsvStructureError, readCsvRecords, toCsvLine } from './csvRecords';
+import { trace } from '../lib/trace';
 import { aggregatePlainCsv } from './fastPath';
 import { checkRow, ColumnIndex, indexColumns, REQUIRED_COLUMNS, RESOLUTIONS } from './rowRules';
 
@@ -221,6 +222,7 @@ export async function aggregateExport(
   const db = await instance.connect();
   try {
     const result = await aggregateIn(db, file, format, onProgress, options.engine);
+    trace('aggregate: weeks in JavaScript');
     if (options.weeksFile) {
       const exists = (
         await db.runAndReadAll(`SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'weeks_out'`)
@@ -228,6 +230,7 @@ export async function aggregateExport(
       if (!Number(exists.n)) await db.run(`CREATE TEMP TABLE weeks_out (${WEEKS_FILE_COLUMNS})`);
       await db.run(`COPY weeks_out TO '${options.weeksFile.replace(/'/g, "''")}' (FORMAT parquet)`);
     }
+    trace('aggregate: weeks file written');
     return result;
   } finally {
     db.closeSync();

@@ -12,6 +12,7 @@ import { Readable } from 'node:stream';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { CsvRecord, readCsvRecords, toCsvLine } from './csvRecords';
 import { MAX_YEAR, MIN_YEAR } from './instant';
+import { trace } from '../lib/trace';
 import { checkRow, indexColumns, RESOLUTIONS } from './rowRules';
 
 const LF = 0x0a;
@@ -116,20 +117,25 @@ const WEEK_NS = 604_800_000_000_000n;
 const EPOCH_MONDAY_NS = 345_600_000_000_000n;
 const weekOf = (e: string) => `CASE WHEN ${e} >= ${EPOCH_MONDAY_NS} THEN (${e} - ${EPOCH_MONDAY_NS}) // ${WEEK_NS}
   ELSE -((${EPOCH_MONDAY_NS} - ${e} - 1) // ${WEEK_NS}) - 1 END`;
-/** the common export form, told apart without a regular expression (GLOB: digits where digits belong) */
-const COMMON_INSTANT = `'${'[0-9]'.repeat(4)}-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z'`;
+/**
+ * The common export form YYYY-MM-DDTHH:MM:SS.mmmZ has this shape (LIKE: any one character per `_`). Telling it
+ * apart this way is much cheaper than a character class per digit (GLOB or a regular expression); the digits
+ * are then vouched for by the TIMESTAMPTZ cast, which refuses every non-digit there except the few that
+ * fastInstant() checks itself (fastPath.test.ts tries every character in every place against instant.ts).
+ */
+const COMMON_SHAPE = `'____-__-__T__:__:__.___Z'`;
 /** epoch microseconds of the first instant of MIN_YEAR and of the year after MAX_YEAR */
 const MIN_US = BigInt(Date.UTC(MIN_YEAR, 0, 1)) * 1000n;
 const END_US = BigInt(Date.UTC(MAX_YEAR + 1, 0, 1)) * 1000n;
 /**
- * gtm_instant_ns(s) for a value in the common form YYYY-MM-DDTHH:MM:SS.mmmZ, given g = (s GLOB COMMON_INSTANT)
- * and us = its epoch microseconds (TIMESTAMPTZ cast, NULL when the calendar refuses it). In this form the
- * regular expressions of gtm_instant_ns hold, there is no offset and no digit past microseconds; the year range
- * is a range of instants (the year written is the UTC year), and since the cast reads hour 24 only as 24:00:00
- * (the next midnight), the hour needs looking at only when the instant is a midnight.
+ * gtm_instant_ns(s), given shaped = (s LIKE COMMON_SHAPE) and us = the epoch microseconds of s's TIMESTAMPTZ cast
+ * (NULL when the cast refuses it). In this shape there is no offset and no digit past microseconds, and the cast
+ * reads only a few non-digits: whitespace or a sign before a shorter year (which then falls outside the year
+ * range, a range of instants here since the year written is the UTC year), and whitespace before a one-digit
+ * hour (refused by comparing the hour's text, which also refuses hour 24, read by the cast as the next midnight).
  */
-const fastInstant = (s: string, g: string, us: string) => `CASE WHEN ${g}
-  THEN CASE WHEN ${us} >= ${MIN_US} AND ${us} < ${END_US} AND (${us} % 86400000000 <> 0 OR substr(${s}, 12, 2) <= '23')
+const fastInstant = (s: string, shaped: string, us: string) => `CASE WHEN ${shaped}
+  THEN CASE WHEN ${us} >= ${MIN_US} AND ${us} < ${END_US} AND substr(${s}, 12, 2) BETWEEN '00' AND '23'
             THEN ${us} * 1000 END
   ELSE gtm_instant_ns(${s}) END`;
 
@@ -486,6 +492,10 @@ export async function aggregatePlainCsv(file: string, db: DuckDBConnection): Pro
   const { index } = indexColumns(header);
   if (!index || new Set(header.map((h) => h.trim().toLowerCase())).size !== header.length) return undefined;
   const scanning = scanTickets(file, index.ticket_id);
+  void scanning.then(
+    () => trace('fast path: ticket ids hashed'),
+    () => undefined
+  );
   // as soon as the scan is done (DuckDB's pass takes longer), the lines whose ticket_id hash repeats are read
   const repeating = scanning.then((scan) => (scan.ok ? repeatedLines(file, scan) : undefined));
   repeating.catch(() => undefined); // awaited below; a failed scan is reported through `scanning`
@@ -493,8 +503,8 @@ export async function aggregatePlainCsv(file: string, db: DuckDBConnection): Pro
   const columns = `{${header.map((_, i) => `'c${i}': 'VARCHAR'`).join(', ')}}`;
   const path = file.replace(/'/g, "''");
   const trimmed = (c: string) => `trim(coalesce(${c}, ''), ${ASCII_SPACE})`;
-  // trim only when the first character is a space or control character (or the value is empty)
-  const isBlank = (c: string) => `CASE WHEN ascii(${c}) > 32 THEN false ELSE ${trimmed(c)} = '' END`;
+  // trim only when the first byte is below '!' (a space or control character, or the value is empty)
+  const isBlank = (c: string) => `CASE WHEN ${c} >= '!' THEN false ELSE ${trimmed(c)} = '' END`;
   const res = `CASE ${col('resolution')} ${RESOLUTIONS.map((v, i) => `WHEN '${v}' THEN ${i}`).join(' ')}
     ELSE CASE lower(${trimmed(col('resolution'))}) ${RESOLUTIONS.map((v, i) => `WHEN '${v}' THEN ${i}`).join(' ')} END END`;
   try {
@@ -510,14 +520,14 @@ export async function aggregatePlainCsv(file: string, db: DuckDBConnection): Pro
                ${res} AS res, ${isBlank(col('ticket_id'))} AS no_ticket, ${isBlank(col('account_id'))} AS no_account
         FROM read_csv('${path}', header = true, auto_detect = false, columns = ${columns},
                       delim = ',', quote = '"', escape = '"', strict_mode = true)
-      ), globbed AS (
-        SELECT *, c GLOB ${COMMON_INSTANT} AS cg, r GLOB ${COMMON_INSTANT} AS rg FROM src
+      ), shaped AS (
+        SELECT *, c LIKE ${COMMON_SHAPE} AS cs, r LIKE ${COMMON_SHAPE} AS rs FROM src
       ), parsed AS (
-        SELECT *, CASE WHEN cg THEN epoch_us(try_cast(c AS TIMESTAMPTZ)) END AS cu,
-                  CASE WHEN rg THEN epoch_us(try_cast(r AS TIMESTAMPTZ)) END AS ru FROM globbed
+        SELECT *, CASE WHEN cs THEN epoch_us(try_cast(c AS TIMESTAMPTZ)) END AS cu,
+                  CASE WHEN rs THEN epoch_us(try_cast(r AS TIMESTAMPTZ)) END AS ru FROM shaped
       ), typed AS (
-        SELECT *, ${fastInstant('c', 'cg', 'cu')} AS created,
-               CASE WHEN r = '' THEN NULL ELSE ${fastInstant('r', 'rg', 'ru')} END AS resolved FROM parsed
+        SELECT *, ${fastInstant('c', 'cs', 'cu')} AS created,
+               CASE WHEN r = '' THEN NULL ELSE ${fastInstant('r', 'rs', 'ru')} END AS resolved FROM parsed
       ), checked AS (
         SELECT *, no_ticket OR no_account OR c = '' OR created IS NULL OR (r <> '' AND resolved IS NULL) OR res IS NULL
                   OR coalesce(resolved < created, false) AS bad
@@ -534,6 +544,7 @@ export async function aggregatePlainCsv(file: string, db: DuckDBConnection): Pro
     await db.run('DROP TABLE IF EXISTS pass');
     return undefined;
   }
+  trace('fast path: DuckDB pass done');
   const totals = (
     await db.runAndReadAll(`SELECT coalesce(sum(n), 0) AS n, coalesce(sum(n) FILTER (WHERE bad), 0) AS bad FROM pass`)
   ).getRowObjects()[0]!;
@@ -548,6 +559,7 @@ export async function aggregatePlainCsv(file: string, db: DuckDBConnection): Pro
   }
   const badTickets = (await db.runAndReadAll(`SELECT DISTINCT k FROM pass WHERE bad`)).getColumns()[0] ?? [];
   const { wanted, texts } = closerLook(file, scan, repeated, badTickets.map(String));
+  trace('fast path: lines to look at read');
   scan = undefined; // some hundred MB of per-line arrays: free for the rest of the sync
   // the exact reader over just these lines (each one record): line i of this text is wanted[i - 1]
   const records: CsvRecord[] = [];
@@ -597,6 +609,7 @@ export async function aggregatePlainCsv(file: string, db: DuckDBConnection): Pro
     await db.run('DROP TABLE rows');
     return undefined;
   }
+  trace('fast path: those lines checked exactly');
   // duplicates among these rows, settled as settle() in aggregate.ts does
   const NONE = '-9223372036854775807';
   await db.run(`CREATE TEMP TABLE dup_rows AS
@@ -640,6 +653,7 @@ export async function aggregatePlainCsv(file: string, db: DuckDBConnection): Pro
         UNION ALL
         SELECT account, ${weekOf('created')}, 1, ${counts('1')} FROM dup_winners
       ) GROUP BY account, week HAVING sum(n) > 0`);
+  trace('fast path: duplicates settled');
   const weeks = await db.runAndReadAll(`SELECT * FROM weeks_out ORDER BY account, week`);
   const [accounts, weekIndexes, totalsCol, ai, human, unresolved] = weeks.getColumnsJS() as [
     string[],

@@ -7,8 +7,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describeFsError, GtmError, InputError } from '../lib/errors';
+import { trace } from '../lib/trace';
 import type { Policy } from '../policy/policy';
-import { aggregateExport, AggregateResult, detectFormat, Reject } from './aggregate';
+import { aggregateExport, AggregateResult, detectFormat, Reject, WeekUsage } from './aggregate';
 import { fingerprint, readCached, stagingWeeksFile, writeCached } from './aggregateCache';
 import { toCsvLine } from './csvRecords';
 import { weekIndexOfLabel } from './isoWeek';
@@ -27,7 +28,7 @@ import {
   TriggerStatus
 } from './records';
 import { liveModeReport } from './backtestRun';
-import type { FollowUpTask, RowResult, UsageSink } from './sink';
+import type { FollowUpTask, QueryWriteCounts, RowResult, UsageSink } from './sink';
 import { evaluateAccount, FiredTrigger, thresholdsFromPolicy, WeekCounts } from './triggerRules';
 
 export interface SyncOptions {
@@ -126,7 +127,10 @@ function rejectRateError(agg: AggregateResult, max: number, input: string): Inpu
 }
 
 /** The history each account's triggers are judged on: stored weeks, replaced by this input's weeks. */
-function historyByAccount(stored: Map<string, SObjectRow>, fresh: SObjectRow[]): Map<string, Map<number, WeekCounts>> {
+function historyByAccount(
+  stored: Map<string, SObjectRow>,
+  fresh: readonly WeekUsage[]
+): Map<string, Map<number, WeekCounts>> {
   const history = new Map<string, Map<number, WeekCounts>>();
   // many rows share a week: each label is parsed once
   const weekIndexes = new Map<string, number | undefined>();
@@ -134,20 +138,18 @@ function historyByAccount(stored: Map<string, SObjectRow>, fresh: SObjectRow[]):
     if (!weekIndexes.has(label)) weekIndexes.set(label, weekIndexOfLabel(label));
     return weekIndexes.get(label);
   };
-  const put = (row: SObjectRow) => {
+  const put = (account: string, weekIndex: number, ticketsTotal: number, aiResolved: number) => {
+    let weeks = history.get(account);
+    if (!weeks) history.set(account, (weeks = new Map<number, WeekCounts>()));
+    weeks.set(weekIndex, { weekIndex, ticketsTotal, aiResolved });
+  };
+  for (const row of stored.values()) {
     const account = String(row[ACCOUNT_RELATIONSHIP] ?? '');
     const weekIndex = weekIndexOf(String(row[SNAPSHOT_FIELDS.isoWeek] ?? ''));
-    if (!account || weekIndex === undefined) return;
-    const weeks = history.get(account) ?? new Map<number, WeekCounts>();
-    weeks.set(weekIndex, {
-      weekIndex,
-      ticketsTotal: Number(row[SNAPSHOT_FIELDS.ticketsTotal]),
-      aiResolved: Number(row[SNAPSHOT_FIELDS.aiResolved])
-    });
-    history.set(account, weeks);
-  };
-  for (const row of stored.values()) put(row);
-  for (const row of fresh) put(row);
+    if (account && weekIndex !== undefined)
+      put(account, weekIndex, Number(row[SNAPSHOT_FIELDS.ticketsTotal]), Number(row[SNAPSHOT_FIELDS.aiResolved]));
+  }
+  for (const w of fresh) if (w.accountKey) put(w.accountKey, w.weekIndex, w.ticketsTotal, w.aiResolved);
   return history;
 }
 
@@ -213,10 +215,10 @@ async function syncAggregate(
     throw rejectRateError(agg, options.maxRejectRate, options.input);
   }
 
-  const snapshots = agg.weeks.map(snapshotRow);
+  const weeks = agg.weeks;
   // the same rows as SQL over the weeks file, for a sink that compares and writes them where it stores them
-  const rowsSql = weeksFile ? snapshotRowsSql(weeksFile, agg.weeks) : undefined;
-  // the weekly counts now live on as snapshot rows: let the rest of a large sync have their memory
+  const rowsSql = weeksFile ? snapshotRowsSql(weeksFile, weeks) : undefined;
+  // the weekly counts live on as snapshot rows below: let the rest of a large sync have their memory
   agg = { ...agg, weeks: [] };
 
   progress(`reading stored snapshots and triggers from the ${sink.label} ...`);
@@ -232,14 +234,6 @@ async function syncAggregate(
     TRIGGER_FIELDS.account,
     TRIGGER_FIELDS.isoWeek
   ]);
-
-  const changed: SObjectRow[] = [];
-  if (!rowsSql) {
-    for (const row of snapshots) {
-      const old = storedSnapshots.get(row[SNAPSHOT_FIELDS.key] as string);
-      if (!old || (!identical(old, row) && SNAPSHOT_COMPARED.some((f) => !same(old[f], row[f])))) changed.push(row);
-    }
-  }
 
   // exp-005 over the whole history, as of --as-of; fires stored by earlier syncs hold their cooldown
   const thresholds = thresholdsFromPolicy(policy);
@@ -257,6 +251,28 @@ async function syncAggregate(
     }
     if (!gate.met) liveOverride = { reason: options.forceLive!, backtest: gate.verdict };
   }
+
+  // A sink that writes in SQL compares and writes the snapshots on its own threads while the rows and the
+  // triggers are worked out here (nothing below depends on what it writes; the triggers are written after it).
+  let snapshotQuery: Promise<QueryWriteCounts> | undefined;
+  if (rowsSql) {
+    progress(`${options.dryRun ? 'comparing' : 'writing'} snapshots in the ${sink.label} ...`);
+    snapshotQuery = sink.upsertQuery!(SNAPSHOT_OBJECT, SNAPSHOT_FIELDS.key, rowsSql, SNAPSHOT_COMPARED, {
+      dryRun: options.dryRun,
+      onProgress: progress
+    });
+    snapshotQuery.catch(() => undefined); // awaited below
+  }
+
+  const snapshots = weeks.map(snapshotRow);
+  const changed: SObjectRow[] = [];
+  if (!rowsSql) {
+    for (const row of snapshots) {
+      const old = storedSnapshots.get(row[SNAPSHOT_FIELDS.key] as string);
+      if (!old || (!identical(old, row) && SNAPSHOT_COMPARED.some((f) => !same(old[f], row[f])))) changed.push(row);
+    }
+  }
+
   const status: TriggerStatus = mode === 'live' ? 'Open' : 'Shadow';
   const priorFires = new Map<string, number[]>();
   for (const t of storedTriggers.values()) {
@@ -265,11 +281,17 @@ async function syncAggregate(
     if (account && week !== undefined) priorFires.set(account, (priorFires.get(account) ?? []).concat(week));
   }
   const triggers: SyncResult['triggers'] = [];
-  for (const [accountKey, weeks] of historyByAccount(storedSnapshots, snapshots)) {
-    for (const fired of evaluateAccount([...weeks.values()], thresholds, options.asOfMs, priorFires.get(accountKey))) {
+  for (const [accountKey, history] of historyByAccount(storedSnapshots, weeks)) {
+    for (const fired of evaluateAccount(
+      [...history.values()],
+      thresholds,
+      options.asOfMs,
+      priorFires.get(accountKey)
+    )) {
       triggers.push({ accountKey, fired, row: triggerRow(accountKey, fired, status, thresholds) });
     }
   }
+  trace('sync: snapshot rows made and triggers evaluated');
 
   const failures: SyncResult['failures'] = [];
   let snapshotResults: RowResult[] = [];
@@ -277,12 +299,8 @@ async function syncAggregate(
   let taskResults: RowResult[] = [];
   let snapshotWrites: WriteCounts | undefined;
   let snapshotFailures: SyncResult['failures'] = [];
-  if (rowsSql) {
-    progress(`${options.dryRun ? 'comparing' : 'writing'} snapshots in the ${sink.label} ...`);
-    const r = await sink.upsertQuery!(SNAPSHOT_OBJECT, SNAPSHOT_FIELDS.key, rowsSql, SNAPSHOT_COMPARED, {
-      dryRun: options.dryRun,
-      onProgress: progress
-    });
+  if (snapshotQuery) {
+    const r = await snapshotQuery;
     snapshotWrites = { written: r.written, unchanged: r.unchanged, failed: r.failures.length };
     // in the order of the snapshots, as the row path reports them
     const order = r.failures.length

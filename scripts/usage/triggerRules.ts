@@ -57,13 +57,34 @@ export function decimalFraction(text: string): { num: bigint; den: bigint } {
   return { num: BigInt(m[1]! + frac), den: 10n ** BigInt(frac.length) };
 }
 
+/**
+ * A test of ai / total >= num / den, exactly. Whole counts whose cross products stay below 2^53 compare exactly
+ * as doubles, so BigInt is needed only beyond that (a sync makes hundreds of thousands of these comparisons).
+ */
+export function shareTest(threshold: {
+  num: bigint;
+  den: bigint;
+}): (aiResolved: number, ticketsTotal: number) => boolean {
+  const den = Number(threshold.den);
+  const num = Number(threshold.num);
+  const doubles = BigInt(den) === threshold.den && BigInt(num) === threshold.num;
+  return (aiResolved, ticketsTotal) => {
+    if (doubles && Number.isInteger(aiResolved) && Number.isInteger(ticketsTotal)) {
+      const left = aiResolved * den;
+      const right = num * ticketsTotal;
+      if (Number.isSafeInteger(left) && Number.isSafeInteger(right)) return left >= right;
+    }
+    return BigInt(aiResolved) * threshold.den >= threshold.num * BigInt(ticketsTotal);
+  };
+}
+
 /** ai / total >= num / den, exactly. */
 export function shareAtLeast(
   aiResolved: number,
   ticketsTotal: number,
   threshold: { num: bigint; den: bigint }
 ): boolean {
-  return BigInt(aiResolved) * threshold.den >= threshold.num * BigInt(ticketsTotal);
+  return shareTest(threshold)(aiResolved, ticketsTotal);
 }
 
 /**
@@ -80,16 +101,13 @@ export function evaluateAccount(
   asOfMs: number,
   priorFires: readonly number[] = []
 ): FiredTrigger[] {
-  const threshold = decimalFraction(thresholds.share);
+  const atLeast = shareTest(decimalFraction(thresholds.share));
   const byWeek = new Map<number, WeekCounts>();
   for (const w of weeks) byWeek.set(w.weekIndex, w);
   const qualifies = (i: number) => {
     const w = byWeek.get(i);
     return (
-      !!w &&
-      w.ticketsTotal >= thresholds.minTickets &&
-      w.ticketsTotal > 0 &&
-      shareAtLeast(w.aiResolved, w.ticketsTotal, threshold)
+      !!w && w.ticketsTotal >= thresholds.minTickets && w.ticketsTotal > 0 && atLeast(w.aiResolved, w.ticketsTotal)
     );
   };
 

@@ -1,5 +1,6 @@
 import { loadPolicyFile } from '../../policy/policy';
 import { isoWeekLabel, weekIndexOfLabel, weekStartMs } from '../isoWeek';
+import { prng } from '../../lib/prng';
 import { decimalFraction, evaluateAccount, shareAtLeast, thresholdsFromPolicy, WeekCounts } from '../triggerRules';
 
 const t = thresholdsFromPolicy(loadPolicyFile());
@@ -29,6 +30,26 @@ describe('exact share comparison', () => {
     expect(shareAtLeast(40, 100, decimalFraction('0.4'))).toBe(true);
     expect(shareAtLeast(1, 3, decimalFraction('0.3333'))).toBe(true);
     expect(shareAtLeast(3333, 10001, decimalFraction('0.3333'))).toBe(false);
+  });
+
+  it('compares as doubles only where that is exact: the same answers as BigInt, also past 2^53', () => {
+    const reference = (ai: number, total: number, f: { num: bigint; den: bigint }) =>
+      BigInt(ai) * f.den >= f.num * BigInt(total);
+    const rnd = prng(7);
+    const thresholds = ['0.40', '0.4', '0.3333', '0.123456789012', '0.99999999999999999', '1'].map(decimalFraction);
+    let checked = 0;
+    for (const f of thresholds) {
+      for (let k = 0; k < 2000; k++) {
+        // counts small and huge, around the threshold's exact boundary
+        const total = Math.floor(rnd() * (k % 2 ? 2 ** 53 - 1 : 1e6)) + 1;
+        const near = Number((f.num * BigInt(total)) / f.den);
+        for (const ai of [near - 1, near, near + 1].filter((v) => v >= 0 && Number.isSafeInteger(v))) {
+          expect(shareAtLeast(ai, total, f)).toBe(reference(ai, total, f));
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(30_000);
   });
 });
 
