@@ -29,6 +29,7 @@ import { runUsageSync } from '../usage/sync';
     );
     lap(`done: ${r.summary.written} written, ${r.summary.unchanged} unchanged`);
   } finally {
+    lap('closing the store');
     await sink.close();
   }
   lap('store closed');

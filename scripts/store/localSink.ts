@@ -6,6 +6,7 @@
 import { DuckDBValue } from '@duckdb/node-api';
 import type { SObjectRow } from '../usage/records';
 import type { QueryWriteCounts, RowResult, UsageSink } from '../usage/sink';
+import { trace } from '../lib/trace';
 import { LocalStore, q, tableColumns } from './localStore';
 
 interface Relationship {
@@ -127,6 +128,7 @@ export function createLocalSink(store: LocalStore, options: LocalSinkOptions = {
       );
     if (repeated.getRowObjects().length)
       await db.run(`DELETE FROM incoming WHERE ${key} IN (SELECT ${key} FROM incoming GROUP BY 1 HAVING count(*) > 1)`);
+    trace('local sink: repeated keys checked');
     if (options.createMissingParents) {
       for (const r of rels) {
         // a key the org could not store (longer than the field) is not created: its rows fail as in the org
@@ -138,6 +140,7 @@ export function createLocalSink(store: LocalStore, options: LocalSinkOptions = {
         );
       }
     }
+    trace('local sink: missing parents added');
     // parent keys are unique, so each left join finds at most one parent
     const parentJoins = rels
       .map((r, k) => `LEFT JOIN ${q(r.parent)} p${k} ON p${k}.${q(r.parentKey)} = inc.${q(r.column)}`)
@@ -156,6 +159,7 @@ export function createLocalSink(store: LocalStore, options: LocalSinkOptions = {
         );
       }
     }
+    trace('local sink: rows without a parent found');
     const ok = rels.map((r, k) => `(p${k}."Id" IS NOT NULL OR inc.${q(r.column)} IS NULL)`).join(' AND ') || 'true';
     const targetCols = [...plainCols, ...rels.map((r) => r.lookupField)];
     const values = [
@@ -227,6 +231,7 @@ export function createLocalSink(store: LocalStore, options: LocalSinkOptions = {
            FROM (${rows}) r LEFT JOIN ${q(object)} t ON t.${key} = r.${key} ${joins.join(' ')}
            WHERE t.${key} IS NULL OR NOT (${same.join(' AND ') || 'true'})`
         );
+        trace('local sink: changed rows found');
         const counted = (
           await db.runAndReadAll(`SELECT (SELECT count(*) FROM (${rows})) AS total, count(*) AS changed,
              count(*) FILTER (WHERE _stored) AS stored FROM incoming`)

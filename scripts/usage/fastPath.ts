@@ -13,7 +13,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { CsvRecord, readCsvRecords, toCsvLine } from './csvRecords';
 import { MAX_YEAR, MIN_YEAR } from './instant';
 import { trace } from '../lib/trace';
-import { checkRow, indexColumns, RESOLUTIONS } from './rowRules';
+import { checkRow, ColumnIndex, indexColumns, RESOLUTIONS, ValidRow } from './rowRules';
 
 const LF = 0x0a;
 const QUOTE = 0x22;
@@ -118,25 +118,43 @@ const EPOCH_MONDAY_NS = 345_600_000_000_000n;
 const weekOf = (e: string) => `CASE WHEN ${e} >= ${EPOCH_MONDAY_NS} THEN (${e} - ${EPOCH_MONDAY_NS}) // ${WEEK_NS}
   ELSE -((${EPOCH_MONDAY_NS} - ${e} - 1) // ${WEEK_NS}) - 1 END`;
 /**
- * The common export form YYYY-MM-DDTHH:MM:SS.mmmZ has this shape (LIKE: any one character per `_`). Telling it
- * apart this way is much cheaper than a character class per digit (GLOB or a regular expression); the digits
- * are then vouched for by the TIMESTAMPTZ cast, which refuses every non-digit there except the few that
- * fastInstant() checks itself (fastPath.test.ts tries every character in every place against instant.ts).
+ * The forms support platforms export instants in, as shapes (LIKE: any one character per `_`): JavaScript's
+ * toISOString (the first), whole seconds in UTC, and whole seconds without an offset (= UTC) with `T` or a space.
+ * Telling a form apart this way is much cheaper than a character class per digit (GLOB or a regular expression);
+ * the digits are then vouched for by the TIMESTAMPTZ cast, which refuses every non-digit there except the few
+ * that fastInstant() checks itself (fastPath.test.ts tries every character in every place of every form against
+ * instant.ts). Any other form goes through gtm_instant_ns.
  */
-const COMMON_SHAPE = `'____-__-__T__:__:__.___Z'`;
+export const COMMON_SHAPES = [
+  '____-__-__T__:__:__.___Z',
+  '____-__-__T__:__:__Z',
+  '____-__-__ __:__:__',
+  '____-__-__T__:__:__'
+] as const;
+/** 1 when s has the first shape, 2 when another, else 0 (a shape matched is the only one looked at) */
+const commonForm = (s: string) =>
+  `CASE WHEN ${s} LIKE '${COMMON_SHAPES[0]}' THEN 1 WHEN ${COMMON_SHAPES.slice(1)
+    .map((p) => `${s} LIKE '${p}'`)
+    .join(' OR ')} THEN 2 ELSE 0 END`;
 /** epoch microseconds of the first instant of MIN_YEAR and of the year after MAX_YEAR */
 const MIN_US = BigInt(Date.UTC(MIN_YEAR, 0, 1)) * 1000n;
 const END_US = BigInt(Date.UTC(MAX_YEAR + 1, 0, 1)) * 1000n;
 /**
- * gtm_instant_ns(s), given shaped = (s LIKE COMMON_SHAPE) and us = the epoch microseconds of s's TIMESTAMPTZ cast
- * (NULL when the cast refuses it). In this shape there is no offset and no digit past microseconds, and the cast
+ * gtm_instant_ns(s), given form = commonForm(s) and us = the epoch microseconds of s's TIMESTAMPTZ cast (NULL when
+ * the cast refuses it). In these shapes there is no offset but UTC's and no digit past microseconds, and the cast
  * reads only a few non-digits: whitespace or a sign before a shorter year (which then falls outside the year
- * range, a range of instants here since the year written is the UTC year), and whitespace before a one-digit
- * hour (refused by comparing the hour's text, which also refuses hour 24, read by the cast as the next midnight).
+ * range, a range of instants here since the year written is the UTC year), whitespace before a one-digit hour
+ * (refused by comparing the hour's text, which also refuses hour 24, read by the cast as the next midnight),
+ * and, in the shapes after the first, a one-digit day, minute or second followed by what the shape has no
+ * place for (refused by a character class per digit of the date and time but the year's: cheap on these few characters).
  */
-const fastInstant = (s: string, shaped: string, us: string) => `CASE WHEN ${shaped}
-  THEN CASE WHEN ${us} >= ${MIN_US} AND ${us} < ${END_US} AND substr(${s}, 12, 2) BETWEEN '00' AND '23'
-            THEN ${us} * 1000 END
+const fastInstant = (s: string, form: string, us: string) => `CASE ${form}
+  WHEN 1 THEN CASE WHEN ${us} >= ${MIN_US} AND ${us} < ${END_US} AND substr(${s}, 12, 2) BETWEEN '00' AND '23'
+              THEN ${us} * 1000 END
+  WHEN 2 THEN CASE WHEN ${us} >= ${MIN_US} AND ${us} < ${END_US} AND substr(${s}, 12, 2) <= '23'
+                    AND substr(${s}, 6, 5) GLOB '[01][0-9]-[0-3][0-9]'
+                    AND substr(${s}, 12, 8) GLOB '[0-2][0-9]:[0-5][0-9]:[0-5][0-9]'
+              THEN ${us} * 1000 END
   ELSE gtm_instant_ns(${s}) END`;
 
 /** FNV-1a over bytes a..b, trimmed of ASCII whitespace; "" pairs count once when `escaped` */
@@ -431,36 +449,57 @@ function repeatedLines(file: string, scan: LineScan): Looked {
   return linesWithHashes(file, scan, repeatedHashes(scan.hashes));
 }
 
-/**
- * Lines that need a closer look, and their bytes: the repeated ones (from repeatedLines), and those with the
- * ticket_id of a rejected row.
- */
-function closerLook(
-  file: string,
-  scan: LineScan,
-  repeated: Looked,
-  badTickets: readonly string[]
-): { wanted: number[]; texts: Buffer[] } {
+/** Lines with the ticket_id of a rejected row that are not among the repeated ones already read, with their bytes. */
+function linesOfTickets(file: string, scan: LineScan, repeated: Looked, badTickets: readonly string[]): Looked {
   const more = new Set<number>();
   for (const t of badTickets) {
     const h = hashText(t);
     if (!repeated.hashes.has(h)) more.add(h);
   }
-  if (!more.size) return repeated;
-  const extra = linesWithHashes(file, scan, more);
-  // both ascending, no line in both: merge
-  const wanted: number[] = [];
-  const texts: Buffer[] = [];
-  for (let i = 0, j = 0; i < repeated.wanted.length || j < extra.wanted.length; ) {
-    if (j >= extra.wanted.length || (i < repeated.wanted.length && repeated.wanted[i]! < extra.wanted[j]!)) {
-      wanted.push(repeated.wanted[i]!);
-      texts.push(repeated.texts[i++]!);
-    } else {
-      wanted.push(extra.wanted[j]!);
-      texts.push(extra.texts[j++]!);
+  return linesWithHashes(file, scan, more);
+}
+
+/** What the exact rules make of some lines: rejects with their reasons, and the valid rows. */
+interface CheckedLines {
+  rejects: { line: number; reason: string; raw: string }[];
+  valid: { line: number; row: ValidRow; raw: string }[];
+}
+
+/**
+ * The exact reader and rules (csvRecords + checkRow) over the given lines (each one record), or undefined
+ * when they do not read as one record each.
+ */
+async function checkLines(
+  looked: Looked,
+  header: readonly string[],
+  index: ColumnIndex
+): Promise<CheckedLines | undefined> {
+  const { wanted, texts } = looked;
+  // line i of this text is wanted[i - 1]
+  const records: CsvRecord[] = [];
+  await readCsvRecords(Readable.from([Buffer.concat(texts.flatMap((t) => [t, NEWLINE]))]), (r) => records.push(r));
+  if (records.length !== wanted.length) return undefined;
+  const out: CheckedLines = { rejects: [], valid: [] };
+  for (const r of records) {
+    const line = wanted[r.line - 1]! + 2;
+    const fields = r.fields;
+    if (r.malformed) out.rejects.push({ line, reason: `malformed CSV: ${r.malformed}`, raw: toCsvLine(fields) });
+    else if (
+      fields.length !== header.length &&
+      !(fields.length > header.length && fields.slice(header.length).every((f) => f === ''))
+    )
+      out.rejects.push({
+        line,
+        reason: `${fields.length} values where the header has ${header.length}`,
+        raw: toCsvLine(fields)
+      });
+    else {
+      const row = checkRow(fields, index);
+      if ('reason' in row) out.rejects.push({ line, reason: row.reason, raw: toCsvLine(fields) });
+      else out.valid.push({ line, row, raw: toCsvLine(fields) });
     }
   }
-  return { wanted, texts };
+  return out;
 }
 
 export interface FastAggregate {
@@ -497,7 +536,12 @@ export async function aggregatePlainCsv(file: string, db: DuckDBConnection): Pro
     () => undefined
   );
   // as soon as the scan is done (DuckDB's pass takes longer), the lines whose ticket_id hash repeats are read
-  const repeating = scanning.then((scan) => (scan.ok ? repeatedLines(file, scan) : undefined));
+  // and checked exactly, on this thread while DuckDB's run on theirs
+  const repeating = scanning.then(async (scan) => {
+    if (!scan.ok) return undefined;
+    const looked = repeatedLines(file, scan);
+    return { looked, checked: await checkLines(looked, header, index) };
+  });
   repeating.catch(() => undefined); // awaited below; a failed scan is reported through `scanning`
   const col = (name: keyof typeof index) => `c${index[name]}`;
   const columns = `{${header.map((_, i) => `'c${i}': 'VARCHAR'`).join(', ')}}`;
@@ -521,10 +565,10 @@ export async function aggregatePlainCsv(file: string, db: DuckDBConnection): Pro
         FROM read_csv('${path}', header = true, auto_detect = false, columns = ${columns},
                       delim = ',', quote = '"', escape = '"', strict_mode = true)
       ), shaped AS (
-        SELECT *, c LIKE ${COMMON_SHAPE} AS cs, r LIKE ${COMMON_SHAPE} AS rs FROM src
+        SELECT *, ${commonForm('c')} AS cs, ${commonForm('r')} AS rs FROM src
       ), parsed AS (
-        SELECT *, CASE WHEN cs THEN epoch_us(try_cast(c AS TIMESTAMPTZ)) END AS cu,
-                  CASE WHEN rs THEN epoch_us(try_cast(r AS TIMESTAMPTZ)) END AS ru FROM shaped
+        SELECT *, CASE WHEN cs > 0 THEN epoch_us(try_cast(c AS TIMESTAMPTZ)) END AS cu,
+                  CASE WHEN rs > 0 THEN epoch_us(try_cast(r AS TIMESTAMPTZ)) END AS ru FROM shaped
       ), typed AS (
         SELECT *, ${fastInstant('c', 'cs', 'cu')} AS created,
                CASE WHEN r = '' THEN NULL ELSE ${fastInstant('r', 'rs', 'ru')} END AS resolved FROM parsed
@@ -558,13 +602,11 @@ export async function aggregatePlainCsv(file: string, db: DuckDBConnection): Pro
     return undefined;
   }
   const badTickets = (await db.runAndReadAll(`SELECT DISTINCT k FROM pass WHERE bad`)).getColumns()[0] ?? [];
-  const { wanted, texts } = closerLook(file, scan, repeated, badTickets.map(String));
-  trace('fast path: lines to look at read');
+  const extra = linesOfTickets(file, scan, repeated.looked, badTickets.map(String));
   scan = undefined; // some hundred MB of per-line arrays: free for the rest of the sync
-  // the exact reader over just these lines (each one record): line i of this text is wanted[i - 1]
-  const records: CsvRecord[] = [];
-  await readCsvRecords(Readable.from([Buffer.concat(texts.flatMap((t) => [t, NEWLINE]))]), (r) => records.push(r));
-  if (records.length !== wanted.length) {
+  const checked = [repeated.checked, extra.wanted.length ? await checkLines(extra, header, index) : undefined];
+  trace('fast path: lines to look at checked exactly');
+  if (!checked[0] || (extra.wanted.length && !checked[1])) {
     await db.run('DROP TABLE pass');
     return undefined;
   }
@@ -573,33 +615,19 @@ export async function aggregatePlainCsv(file: string, db: DuckDBConnection): Pro
     `CREATE TEMP TABLE rows (line BIGINT, ticket VARCHAR, account VARCHAR, created BIGINT, resolved BIGINT, res UTINYINT, raw VARCHAR)`
   );
   const appender = await db.createAppender('rows');
-  for (const r of records) {
-    const line = wanted[r.line - 1]! + 2;
-    const fields = r.fields;
-    if (r.malformed) rejects.push({ line, reason: `malformed CSV: ${r.malformed}`, raw: toCsvLine(fields) });
-    else if (
-      fields.length !== header.length &&
-      !(fields.length > header.length && fields.slice(header.length).every((f) => f === ''))
-    )
-      rejects.push({
-        line,
-        reason: `${fields.length} values where the header has ${header.length}`,
-        raw: toCsvLine(fields)
-      });
-    else {
-      const row = checkRow(fields, index);
-      if ('reason' in row) rejects.push({ line, reason: row.reason, raw: toCsvLine(fields) });
-      else {
-        appender.appendBigInt(BigInt(line));
-        appender.appendVarchar(row.ticketId);
-        appender.appendVarchar(row.accountId);
-        appender.appendBigInt(row.createdNs);
-        if (row.resolvedNs === null) appender.appendNull();
-        else appender.appendBigInt(row.resolvedNs);
-        appender.appendUTinyInt(row.resolution);
-        appender.appendVarchar(toCsvLine(fields));
-        appender.endRow();
-      }
+  for (const c of checked) {
+    if (!c) continue;
+    rejects.push(...c.rejects);
+    for (const { line, row, raw } of c.valid) {
+      appender.appendBigInt(BigInt(line));
+      appender.appendVarchar(row.ticketId);
+      appender.appendVarchar(row.accountId);
+      appender.appendBigInt(row.createdNs);
+      if (row.resolvedNs === null) appender.appendNull();
+      else appender.appendBigInt(row.resolvedNs);
+      appender.appendUTinyInt(row.resolution);
+      appender.appendVarchar(raw);
+      appender.endRow();
     }
   }
   appender.closeSync();
@@ -609,7 +637,6 @@ export async function aggregatePlainCsv(file: string, db: DuckDBConnection): Pro
     await db.run('DROP TABLE rows');
     return undefined;
   }
-  trace('fast path: those lines checked exactly');
   // duplicates among these rows, settled as settle() in aggregate.ts does
   const NONE = '-9223372036854775807';
   await db.run(`CREATE TEMP TABLE dup_rows AS
