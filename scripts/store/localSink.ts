@@ -101,8 +101,16 @@ export function createLocalSink(store: LocalStore, options: LocalSinkOptions = {
     }
   }
 
+  /** drops incoming, a temp table or (a first load read in place) a temp view */
+  async function dropIncoming(): Promise<void> {
+    const views = await db.runAndReadAll(
+      `SELECT count(*) AS n FROM duckdb_views() WHERE view_name = 'incoming' AND temporary`
+    );
+    await db.run(Number(views.getRowObjects()[0]!.n) ? 'DROP VIEW incoming' : 'DROP TABLE IF EXISTS incoming');
+  }
+
   /**
-   * Upserts the rows of the temp table incoming (_i, then one column per field) by external ID; a row whose
+   * Upserts the rows of the temp table (or view) incoming (_i, then one column per field) by external ID; a row whose
    * parent is missing fails the way the org fails it (onError with its _i and key). Drops incoming.
    */
   async function upsertIncoming(
@@ -110,24 +118,28 @@ export function createLocalSink(store: LocalStore, options: LocalSinkOptions = {
     externalIdField: string,
     columns: readonly string[],
     onError: (i: number, key: string, error: string) => void,
-    allNew = false
+    allNew = false,
+    keysUnique = false
   ): Promise<void> {
     const types = tableColumns(store.schema, object);
     const rels = relationships(store, object, columns);
     const plainCols = columns.filter((c) => !c.includes('.'));
     const key = q(externalIdField);
-    // a key given twice in one write fails every copy, as the org does (the bulk tables have no unique index)
-    const repeated = await db.runAndReadAll(
-      `SELECT _i, ${key} AS k FROM incoming WHERE ${key} IN (SELECT ${key} FROM incoming GROUP BY 1 HAVING count(*) > 1)`
-    );
-    for (const r of repeated.getRowObjects())
-      onError(
-        Number(r._i),
-        String(r.k),
-        `DUPLICATE_VALUE:Duplicate external id specified: ${String(r.k)}:${externalIdField} --`
-      );
-    if (repeated.getRowObjects().length)
-      await db.run(`DELETE FROM incoming WHERE ${key} IN (SELECT ${key} FROM incoming GROUP BY 1 HAVING count(*) > 1)`);
+    // a key given twice in one write fails every copy, as the org does (the bulk tables have no unique index);
+    // the caller may have made sure already (keysUnique)
+    if (!keysUnique) {
+      const repeats = `SELECT ${key} FROM incoming GROUP BY 1 HAVING count(*) > 1`;
+      const repeated = (
+        await db.runAndReadAll(`SELECT _i, ${key} AS k FROM incoming WHERE ${key} IN (${repeats})`)
+      ).getRowObjects();
+      for (const r of repeated)
+        onError(
+          Number(r._i),
+          String(r.k),
+          `DUPLICATE_VALUE:Duplicate external id specified: ${String(r.k)}:${externalIdField} --`
+        );
+      if (repeated.length) await db.run(`DELETE FROM incoming WHERE ${key} IN (${repeats})`);
+    }
     trace('local sink: repeated keys checked');
     if (options.createMissingParents) {
       for (const r of rels) {
@@ -172,7 +184,7 @@ export function createLocalSink(store: LocalStore, options: LocalSinkOptions = {
         `INSERT INTO ${q(object)} ("Id", ${targetCols.map(q).join(', ')})
            SELECT ${store.newIdSql(object)}, ${values.join(', ')} FROM incoming inc ${parentJoins} WHERE ${ok}`
       );
-      await db.run('DROP TABLE incoming');
+      await dropIncoming();
       return;
     }
     const updates = targetCols.filter((c) => c !== externalIdField).map((c) => `${q(c)} = src.${q(c)}`);
@@ -225,7 +237,37 @@ export function createLocalSink(store: LocalStore, options: LocalSinkOptions = {
             : `t.${q(f)} IS NOT DISTINCT FROM CAST(r.${q(f)} AS ${type})`;
         });
         const joins = rels.map((r, i) => `LEFT JOIN ${q(r.parent)} p${i} ON p${i}."Id" = t.${q(r.lookupField)}`);
-        await db.run('DROP TABLE IF EXISTS incoming');
+        await dropIncoming();
+        const nothingStored = (
+          await db.runAndReadAll(`SELECT NOT EXISTS (SELECT 1 FROM ${q(object)}) AS e`)
+        ).getRowObjects()[0]!.e;
+        if (nothingStored === true) {
+          // a first load: every row is new and there is nothing to compare. Unless a key repeats, the rows are
+          // read where they are, without a copy (for half a million rows the copy took as long as the insert)
+          const firstLoad = (
+            await db.runAndReadAll(
+              `SELECT count(*) AS total, count(*) - count(DISTINCT ${key}) AS repeats FROM (${rows})`
+            )
+          ).getRowObjects()[0]!;
+          const total = Number(firstLoad.total);
+          if (dryRun || total === 0) return { unchanged: 0, written: 0, failures: [] };
+          if (Number(firstLoad.repeats) === 0) {
+            await db.run(`CREATE TEMP VIEW incoming AS SELECT CAST(NULL AS INTEGER) AS _i, r.* FROM (${rows}) r`);
+            const failures: QueryWriteCounts['failures'] = [];
+            await withUpsertMemory(total, () =>
+              upsertIncoming(
+                object,
+                externalIdField,
+                columns,
+                (_i, k, error) => failures.push({ key: k, error }),
+                true,
+                true
+              )
+            );
+            onProgress?.(`${object}: ${total} rows upserted into the local store`);
+            return { unchanged: 0, written: total - failures.length, failures };
+          }
+        }
         await db.run(
           `CREATE TEMP TABLE incoming AS SELECT CAST(NULL AS INTEGER) AS _i, t.${key} IS NOT NULL AS _stored, r.*
            FROM (${rows}) r LEFT JOIN ${q(object)} t ON t.${key} = r.${key} ${joins.join(' ')}
@@ -252,7 +294,7 @@ export function createLocalSink(store: LocalStore, options: LocalSinkOptions = {
         onProgress?.(`${object}: ${changed} rows upserted into the local store`);
         return { unchanged, written: changed - failures.length, failures };
       } finally {
-        await db.run('DROP TABLE IF EXISTS incoming');
+        await dropIncoming();
       }
     },
 
