@@ -139,17 +139,21 @@ const commonForm = (s: string) =>
 /** epoch microseconds of the first instant of MIN_YEAR and of the year after MAX_YEAR */
 const MIN_US = BigInt(Date.UTC(MIN_YEAR, 0, 1)) * 1000n;
 const END_US = BigInt(Date.UTC(MAX_YEAR + 1, 0, 1)) * 1000n;
+/** whitespace where the hour begins, which the cast skips (one pattern: a string function per row costs more) */
+const SPACE_BEFORE_HOUR = `'${'?'.repeat(11)}[ ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13) || ']*'`;
 /**
  * gtm_instant_ns(s), given form = commonForm(s) and us = the epoch microseconds of s's TIMESTAMPTZ cast (NULL when
  * the cast refuses it). In these shapes there is no offset but UTC's and no digit past microseconds, and the cast
  * reads only a few non-digits: whitespace or a sign before a shorter year (which then falls outside the year
- * range, a range of instants here since the year written is the UTC year), whitespace before a one-digit hour
- * (refused by comparing the hour's text, which also refuses hour 24, read by the cast as the next midnight),
- * and, in the shapes after the first, a one-digit day, minute or second followed by what the shape has no
- * place for (refused by a character class per digit of the date and time but the year's: cheap on these few characters).
+ * range, a range of instants here since the year written is the UTC year); whitespace before a one-digit hour
+ * (SPACE_BEFORE_HOUR); hour 24, read as the next midnight (so the hour's text is looked at for midnights only);
+ * and, in the shapes after the first, a one-digit day, minute or second followed by what the shape has no place
+ * for (a character class per digit of the date and time but the year's: cheap on these few characters).
  */
 const fastInstant = (s: string, form: string, us: string) => `CASE ${form}
-  WHEN 1 THEN CASE WHEN ${us} >= ${MIN_US} AND ${us} < ${END_US} AND substr(${s}, 12, 2) BETWEEN '00' AND '23'
+  WHEN 1 THEN CASE WHEN ${us} >= ${MIN_US} AND ${us} < ${END_US}
+                    AND (${us} % 86400000000 <> 0 OR substr(${s}, 12, 2) <= '23')
+                    AND NOT (${s} GLOB ${SPACE_BEFORE_HOUR})
               THEN ${us} * 1000 END
   WHEN 2 THEN CASE WHEN ${us} >= ${MIN_US} AND ${us} < ${END_US} AND substr(${s}, 12, 2) <= '23'
                     AND substr(${s}, 6, 5) GLOB '[01][0-9]-[0-3][0-9]'
@@ -218,6 +222,20 @@ function lineTicketHash(buf: Buffer, s: number, e: number, col: number, quoted: 
   }
 }
 
+/** lineTicketHash of a line without quotes: its fields are found by the commas alone */
+function plainTicketHash(buf: Buffer, s: number, e: number, col: number): number {
+  let from = s;
+  for (let f = 0; f < col; f++) {
+    const comma = buf.indexOf(COMMA, from);
+    if (comma === -1 || comma >= e) return -1;
+    from = comma + 1;
+  }
+  if (e > s && buf[e - 1] === CR) e--;
+  let to = buf.indexOf(COMMA, from);
+  if (to === -1 || to > e) to = e;
+  return hashField(buf, from, to, false);
+}
+
 interface LineScan {
   /** lines in the file, the header included (a last line without a newline counts) */
   lines: number;
@@ -267,7 +285,7 @@ function takeLine(st: ScanState, buf: Buffer, s: number, e: number, at: number, 
     return;
   }
   if (st.n === st.hashes.length) grow(st, at);
-  const h = lineTicketHash(buf, s, e, st.col, quoted);
+  const h = quoted ? lineTicketHash(buf, s, e, st.col, true) : plainTicketHash(buf, s, e, st.col);
   if (h === -1) st.ok = false;
   while (at >= st.nextWrap) {
     st.wraps.push(st.n);
@@ -295,6 +313,7 @@ function scanChunk(st: ScanState, buf: Buffer, start: number, base: number): num
 /** Reads the file once: per line the hash of its ticket_id and where it starts; quotes checked as in scanLayout. */
 async function scanTickets(file: string, col: number): Promise<LineScan> {
   const size = fs.statSync(file).size;
+  const CHUNK = 1 << 22;
   const st: ScanState = {
     col,
     size,
@@ -309,26 +328,39 @@ async function scanTickets(file: string, col: number): Promise<LineScan> {
   let fileOffset = 0;
   let carry: Buffer | undefined;
   let carryOffset = 0;
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 22 }) as AsyncIterable<Buffer>) {
-    let start = fileOffset === 0 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf ? 3 : 0;
-    if (carry) {
-      const i = chunk.indexOf(LF, start);
-      if (i === -1) {
-        carry = Buffer.concat([carry, chunk]);
-        fileOffset += chunk.length;
-        continue;
+  // one buffer read into again and again: a new one per chunk kept the garbage collector busy
+  const buf = Buffer.allocUnsafe(CHUNK);
+  const fd = fs.openSync(file, 'r');
+  try {
+    for (;;) {
+      // let the event loop run between chunks (DuckDB's pass starts and reports meanwhile)
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      const read = fs.readSync(fd, buf, 0, CHUNK, null);
+      if (read === 0) break;
+      const chunk = buf.subarray(0, read);
+      let start = fileOffset === 0 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf ? 3 : 0;
+      if (carry) {
+        const i = chunk.indexOf(LF, start);
+        if (i === -1) {
+          carry = Buffer.concat([carry, chunk]);
+          fileOffset += chunk.length;
+          continue;
+        }
+        const l = Buffer.concat([carry, chunk.subarray(0, i)]);
+        takeLine(st, l, 0, l.length, carryOffset, l.indexOf(QUOTE) !== -1);
+        carry = undefined;
+        start = i + 1;
       }
-      const l = Buffer.concat([carry, chunk.subarray(0, i)]);
-      takeLine(st, l, 0, l.length, carryOffset, l.indexOf(QUOTE) !== -1);
-      carry = undefined;
-      start = i + 1;
+      if (fileOffset === 0) presize(st, chunk, start);
+      start = scanChunk(st, chunk, start, fileOffset);
+      if (start < chunk.length) {
+        carry = Buffer.from(chunk.subarray(start)); // a copy: the buffer is read into again
+        carryOffset = fileOffset + start;
+      }
+      fileOffset += chunk.length;
     }
-    start = scanChunk(st, chunk, start, fileOffset);
-    if (start < chunk.length) {
-      carry = chunk.subarray(start);
-      carryOffset = fileOffset + start;
-    }
-    fileOffset += chunk.length;
+  } finally {
+    fs.closeSync(fd);
   }
   if (carry && carry.length) takeLine(st, carry, 0, carry.length, carryOffset, carry.indexOf(QUOTE) !== -1);
   return {
@@ -339,6 +371,21 @@ async function scanTickets(file: string, col: number): Promise<LineScan> {
     wraps: st.wraps,
     size
   };
+}
+
+/** Sizes the per-line arrays for the whole file from the lines of its first chunk (they grow if it was short). */
+function presize(st: ScanState, chunk: Buffer, start: number) {
+  let lines = 0;
+  let last = -1;
+  for (let i = chunk.indexOf(LF, start); i !== -1 && lines < 10_000; i = chunk.indexOf(LF, i + 1)) {
+    lines++;
+    last = i;
+  }
+  if (lines < 100) return;
+  const estimate = Math.ceil((st.size / ((last + 1 - start) / lines)) * 1.02) + 1024;
+  if (estimate <= st.hashes.length) return;
+  st.hashes = new Uint32Array(estimate);
+  st.offsets = new Uint32Array(estimate);
 }
 
 /**
