@@ -75,12 +75,47 @@ export async function readCached(dir: string, key: string): Promise<CachedAggreg
         humanResolved: human[i]!,
         unresolved: unresolved[i]!
       }));
+      try {
+        // a used entry counts as recent when the cache is pruned
+        const now = new Date();
+        fs.utimesSync(entry, now, now);
+      } catch {
+        // a cache that cannot be written to is still read
+      }
       return { result: { ...result, weeks }, weeksFile };
     } finally {
       instance.closeSync();
     }
   } catch {
     return undefined; // a damaged cache entry is just a miss
+  }
+}
+
+/** Entries kept: the most recently made or used (each holds the weekly counts of one export, a few MB). */
+export const KEEP_ENTRIES = 8;
+/** A staging folder this old was left by a run that stopped before finishing its entry. */
+const STALE_STAGING_MS = 24 * 3_600_000;
+
+/**
+ * Removes all but the KEEP_ENTRIES most recently made or used entries (of any engine version; older versions are
+ * never read again) and staging folders left behind. Never fails the sync: the cache only saves time.
+ */
+function prune(dir: string, keep: string) {
+  try {
+    const now = Date.now();
+    const entries: { dir: string; mtimeMs: number }[] = [];
+    for (const name of fs.readdirSync(dir)) {
+      const full = path.join(dir, name);
+      const st = fs.statSync(full);
+      if (!st.isDirectory()) continue;
+      if (name.startsWith('.')) {
+        if (now - st.mtimeMs > STALE_STAGING_MS) fs.rmSync(full, { recursive: true, force: true });
+      } else if (full !== keep) entries.push({ dir: full, mtimeMs: st.mtimeMs });
+    }
+    entries.sort((a, b) => b.mtimeMs - a.mtimeMs);
+    for (const e of entries.slice(KEEP_ENTRIES - 1)) fs.rmSync(e.dir, { recursive: true, force: true });
+  } catch {
+    // another sync may be pruning the same folder: whatever is left is removed next time
   }
 }
 
@@ -111,6 +146,7 @@ export function writeCached(dir: string, key: string, r: AggregateResult, weeksF
     if (aside) fs.renameSync(entry, aside);
     fs.renameSync(staging, entry);
     if (aside) fs.rmSync(aside, { recursive: true, force: true });
+    prune(dir, entry);
     return path.join(entry, WEEKS);
   } catch {
     // the cache only saves time; failing to write it must not fail the sync

@@ -12,6 +12,7 @@ import { loadPolicyFile } from '../../policy/policy';
 import { createLocalSink } from '../../store/localSink';
 import { LocalStore } from '../../store/localStore';
 import { ticketCsv, WeekPlan } from '../../test-support/ticketExport';
+import { fingerprint, KEEP_ENTRIES, stagingWeeksFile, writeCached } from '../aggregateCache';
 import { weekIndexOfLabel, weekStartMs } from '../isoWeek';
 import { snapshotRow } from '../records';
 import type { UsageSink } from '../sink';
@@ -158,4 +159,32 @@ it('a damaged cache entry is read again and replaced; the weeks file is read fro
   expect(c).toMatchObject({ cached: false, summary: { written: 0, snapshots: a.summary.snapshots } });
   expect(fs.readdirSync(cacheDir)).toEqual([entry]);
   expect((await sync()).cached).toBe(true);
+});
+
+it(`keeps the ${KEEP_ENTRIES} most recently made or used cache entries and removes what a stopped run left`, () => {
+  const cacheDir = path.join(dir, 'cache');
+  fs.mkdirSync(cacheDir);
+  const aged = (name: string, ageMs: number) => {
+    const full = path.join(cacheDir, name);
+    fs.mkdirSync(full);
+    fs.writeFileSync(path.join(full, 'result.json'), '{}');
+    const t = new Date(Date.now() - ageMs);
+    fs.utimesSync(full, t, t);
+  };
+  for (let i = 0; i < KEEP_ENTRIES + 3; i++) aged(`old${i}`, (i + 1) * 60_000);
+  aged('.stale.abc', 2 * 24 * 3_600_000);
+  aged('.fresh.abc', 1_000);
+  const input = path.join(dir, 'tickets.csv');
+  fs.writeFileSync(input, ticketCsv(first));
+  const key = fingerprint(input);
+  const weeksFile = stagingWeeksFile(cacheDir, key)!;
+  fs.writeFileSync(weeksFile, '');
+  writeCached(
+    cacheDir,
+    key,
+    { format: 'csv', engine: 'exact', rowsRead: 0, tickets: 0, duplicates: 0, rejects: [], weeks: [] },
+    weeksFile
+  );
+  const left = fs.readdirSync(cacheDir).sort();
+  expect(left).toEqual([key, '.fresh.abc', ...Array.from({ length: KEEP_ENTRIES - 1 }, (_, i) => `old${i}`)].sort());
 });
