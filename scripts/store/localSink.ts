@@ -6,6 +6,7 @@
 import { DuckDBValue } from '@duckdb/node-api';
 import type { SObjectRow } from '../usage/records';
 import type { QueryWriteCounts, RowResult, UsageSink } from '../usage/sink';
+import { plural } from '../lib/text';
 import { trace } from '../lib/trace';
 import { LocalStore, q, tableColumns } from './localStore';
 
@@ -264,7 +265,7 @@ export function createLocalSink(store: LocalStore, options: LocalSinkOptions = {
                 true
               )
             );
-            onProgress?.(`${object}: ${total} rows upserted into the local store`);
+            onProgress?.(`${object}: ${plural(total, 'row')} upserted into the local store`);
             return { unchanged: 0, written: total - failures.length, failures };
           }
         }
@@ -291,7 +292,7 @@ export function createLocalSink(store: LocalStore, options: LocalSinkOptions = {
             Number(counted.stored) === 0
           )
         );
-        onProgress?.(`${object}: ${changed} rows upserted into the local store`);
+        onProgress?.(`${object}: ${plural(changed, 'row')} upserted into the local store`);
         return { unchanged, written: changed - failures.length, failures };
       } finally {
         await dropIncoming();
@@ -341,7 +342,7 @@ export function createLocalSink(store: LocalStore, options: LocalSinkOptions = {
           appender.closeSync();
           await upsertIncoming(object, externalIdField, columns, (i, _key, error) => (results[i]!.error = error));
           for (const i of indexes) results[i]!.ok = !results[i]!.error;
-          onProgress?.(`${object}: ${indexes.length} rows upserted into the local store`);
+          onProgress?.(`${object}: ${plural(indexes.length, 'row')} upserted into the local store`);
         }
       });
       await db.run('DROP TABLE IF EXISTS incoming');

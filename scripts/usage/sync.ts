@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describeFsError, GtmError, InputError } from '../lib/errors';
+import { plural } from '../lib/text';
 import { trace } from '../lib/trace';
 import type { Policy } from '../policy/policy';
 import { aggregateExport, AggregateResult, detectFormat, Reject, WeekUsage } from './aggregate';
@@ -312,7 +313,7 @@ async function syncAggregate(
   }
   if (!options.dryRun) {
     if (!rowsSql) {
-      progress(`writing ${changed.length} changed snapshots to the ${sink.label} ...`);
+      progress(`writing ${plural(changed.length, 'changed snapshot')} to the ${sink.label} ...`);
       snapshotResults = await sink.upsert(SNAPSHOT_OBJECT, SNAPSHOT_FIELDS.key, changed, progress);
     }
     // a new trigger carries its status; the sync never overwrites a decision a person made on an existing one
@@ -321,7 +322,7 @@ async function syncAggregate(
         ? Object.fromEntries(TRIGGER_SYNC_OWNED.map((f) => [f, t.row[f] ?? null]))
         : t.row
     );
-    progress(`writing ${triggerRows.length} triggers to the ${sink.label} ...`);
+    progress(`writing ${plural(triggerRows.length, 'trigger')} to the ${sink.label} ...`);
     triggerResults = await sink.upsert(TRIGGER_OBJECT, TRIGGER_FIELDS.key, triggerRows, progress);
     // live mode: the owner of every Open trigger still owed a follow-up Task gets one with the playbook. What is
     // owed is read back from the sink (no Task id recorded yet), so a run interrupted after the triggers were
