@@ -12,7 +12,7 @@ import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { describeFsError, GtmError, InputError } from '../lib/errors';
 import { CsvRecord, CsvStructureError, readCsvRecords, toCsvLine } from './csvRecords';
 import { trace } from '../lib/trace';
-import { aggregatePlainCsv } from './fastPath';
+import { aggregatePlainCsv, appendValidRow } from './fastPath';
 import { checkRow, ColumnIndex, indexColumns, REQUIRED_COLUMNS, RESOLUTIONS } from './rowRules';
 
 export interface Reject {
@@ -258,14 +258,7 @@ async function aggregateIn(
   );
   const appender = await db.createAppender('rows');
   const collector = new Collector((line, fields, row) => {
-    appender.appendBigInt(BigInt(line));
-    appender.appendVarchar(row.ticketId);
-    appender.appendVarchar(row.accountId);
-    appender.appendBigInt(row.createdNs);
-    if (row.resolvedNs === null) appender.appendNull();
-    else appender.appendBigInt(row.resolvedNs);
-    appender.appendUTinyInt(row.resolution);
-    appender.appendVarchar(toCsvLine(fields));
+    appendValidRow(appender, line, row, toCsvLine(fields));
     appender.appendNull(); // reason: only valid rows are appended
     appender.endRow();
   });

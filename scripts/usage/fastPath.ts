@@ -9,7 +9,7 @@
  */
 import * as fs from 'node:fs';
 import { Readable } from 'node:stream';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { CsvRecord, readCsvRecords, toCsvLine } from './csvRecords';
 import { MAX_YEAR, MIN_YEAR } from './instant';
 import { trace } from '../lib/trace';
@@ -549,6 +549,21 @@ async function checkLines(
   return out;
 }
 
+/**
+ * The columns (line, ticket, account, created, resolved, res, raw) of a valid row, as both engines keep them in
+ * their `rows` table; the caller ends the row (the exact engine appends one more column first).
+ */
+export function appendValidRow(appender: DuckDBAppender, line: number, row: ValidRow, raw: string): void {
+  appender.appendBigInt(BigInt(line));
+  appender.appendVarchar(row.ticketId);
+  appender.appendVarchar(row.accountId);
+  appender.appendBigInt(row.createdNs);
+  if (row.resolvedNs === null) appender.appendNull();
+  else appender.appendBigInt(row.resolvedNs);
+  appender.appendUTinyInt(row.resolution);
+  appender.appendVarchar(raw);
+}
+
 export interface FastAggregate {
   rowsRead: number;
   tickets: number;
@@ -666,14 +681,7 @@ export async function aggregatePlainCsv(file: string, db: DuckDBConnection): Pro
     if (!c) continue;
     rejects.push(...c.rejects);
     for (const { line, row, raw } of c.valid) {
-      appender.appendBigInt(BigInt(line));
-      appender.appendVarchar(row.ticketId);
-      appender.appendVarchar(row.accountId);
-      appender.appendBigInt(row.createdNs);
-      if (row.resolvedNs === null) appender.appendNull();
-      else appender.appendBigInt(row.resolvedNs);
-      appender.appendUTinyInt(row.resolution);
-      appender.appendVarchar(raw);
+      appendValidRow(appender, line, row, raw);
       appender.endRow();
     }
   }
