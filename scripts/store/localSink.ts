@@ -126,8 +126,9 @@ export function createLocalSink(store: LocalStore, options: LocalSinkOptions = {
     const rels = relationships(store, object, columns);
     const plainCols = columns.filter((c) => !c.includes('.'));
     const key = q(externalIdField);
-    // a key given twice in one write fails every copy, as the org does (the bulk tables have no unique index);
-    // the caller may have made sure already (keysUnique)
+    // a key given twice in one write fails every copy, as the org does within a job (the bulk tables have no
+    // unique index); the caller may have made sure already (keysUnique). upsert() writes rows of different
+    // columns separately: a key in two of those is written twice, as two jobs would write it.
     if (!keysUnique) {
       const repeats = `SELECT ${key} FROM incoming GROUP BY 1 HAVING count(*) > 1`;
       const repeated = (
@@ -245,13 +246,15 @@ export function createLocalSink(store: LocalStore, options: LocalSinkOptions = {
         if (nothingStored === true) {
           // a first load: every row is new and there is nothing to compare. Unless a key repeats, the rows are
           // read where they are, without a copy (for half a million rows the copy took as long as the insert)
+          // nothing stored: a dry run has nothing unchanged to report and writes nothing
+          if (dryRun) return { unchanged: 0, written: 0, failures: [] };
           const firstLoad = (
             await db.runAndReadAll(
               `SELECT count(*) AS total, count(*) - count(DISTINCT ${key}) AS repeats FROM (${rows})`
             )
           ).getRowObjects()[0]!;
           const total = Number(firstLoad.total);
-          if (dryRun || total === 0) return { unchanged: 0, written: 0, failures: [] };
+          if (total === 0) return { unchanged: 0, written: 0, failures: [] };
           if (Number(firstLoad.repeats) === 0) {
             await db.run(`CREATE TEMP VIEW incoming AS SELECT CAST(NULL AS INTEGER) AS _i, r.* FROM (${rows}) r`);
             const failures: QueryWriteCounts['failures'] = [];
@@ -318,7 +321,7 @@ export function createLocalSink(store: LocalStore, options: LocalSinkOptions = {
       await withUpsertMemory(rows.length, async () => {
         for (const [sig, indexes] of shapes) {
           const columns = sig.split('\u0000');
-          await db.run('DROP TABLE IF EXISTS incoming');
+          await dropIncoming();
           // a DOUBLE column whose values are all numbers (or empty) goes in as such, the rest as text, cast below
           const numeric = columns.map(
             (c) =>
@@ -345,7 +348,7 @@ export function createLocalSink(store: LocalStore, options: LocalSinkOptions = {
           onProgress?.(`${object}: ${plural(indexes.length, 'row')} upserted into the local store`);
         }
       });
-      await db.run('DROP TABLE IF EXISTS incoming');
+      await dropIncoming();
       return results;
     },
 

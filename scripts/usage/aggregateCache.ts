@@ -95,10 +95,12 @@ export async function readCached(dir: string, key: string): Promise<CachedAggreg
 export const KEEP_ENTRIES = 8;
 /** A staging folder this old was left by a run that stopped before finishing its entry. */
 const STALE_STAGING_MS = 24 * 3_600_000;
+/** An entry made or used this recently is kept whatever the count: another sync may be reading it. */
+const IN_USE_MS = 3_600_000;
 
 /**
  * Removes all but the KEEP_ENTRIES most recently made or used entries (of any engine version; older versions are
- * never read again) and staging folders left behind. Never fails the sync: the cache only saves time.
+ * never read again), unless used within the hour, and staging folders left behind. Never fails the sync: the cache only saves time.
  */
 function prune(dir: string, keep: string) {
   try {
@@ -113,7 +115,8 @@ function prune(dir: string, keep: string) {
       } else if (full !== keep) entries.push({ dir: full, mtimeMs: st.mtimeMs });
     }
     entries.sort((a, b) => b.mtimeMs - a.mtimeMs);
-    for (const e of entries.slice(KEEP_ENTRIES - 1)) fs.rmSync(e.dir, { recursive: true, force: true });
+    for (const e of entries.slice(KEEP_ENTRIES - 1))
+      if (now - e.mtimeMs > IN_USE_MS) fs.rmSync(e.dir, { recursive: true, force: true });
   } catch {
     // another sync may be pruning the same folder: whatever is left is removed next time
   }

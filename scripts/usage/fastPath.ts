@@ -382,10 +382,16 @@ function presize(st: ScanState, chunk: Buffer, start: number) {
     last = i;
   }
   if (lines < 100) return;
-  const estimate = Math.ceil((st.size / ((last + 1 - start) / lines)) * 1.02) + 1024;
+  // at most one line per 16 bytes up front (a ticket row is longer): a file of short early lines grows later
+  const perLine = (last + 1 - start) / lines;
+  const estimate = Math.ceil((st.size / Math.max(perLine, 16)) * 1.02) + 1024;
   if (estimate <= st.hashes.length) return;
-  st.hashes = new Uint32Array(estimate);
-  st.offsets = new Uint32Array(estimate);
+  try {
+    st.hashes = new Uint32Array(estimate);
+    st.offsets = new Uint32Array(estimate);
+  } catch {
+    // no room for that much at once: grow() makes room as lines come
+  }
 }
 
 /**

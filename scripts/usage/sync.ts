@@ -100,6 +100,10 @@ const identical = new Function(
   `return ${SNAPSHOT_COMPARED.map((f) => `a[${JSON.stringify(f)}] === b[${JSON.stringify(f)}]`).join(' && ')};`
 ) as (a: SObjectRow, b: SObjectRow) => boolean;
 
+/** rows made between two turns of the event loop while a sink writes on its own threads */
+const YIELD_EVERY = 20_000;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 const same = (a: unknown, b: unknown) =>
   (a ?? '') === (b ?? '') ||
   (a !== null && b !== null && a !== '' && Number(a) === Number(b) && !Number.isNaN(Number(a)));
@@ -219,7 +223,7 @@ async function syncAggregate(
   const weeks = agg.weeks;
   // the same rows as SQL over the weeks file, for a sink that compares and writes them where it stores them
   const rowsSql = weeksFile ? snapshotRowsSql(weeksFile, weeks) : undefined;
-  // the weekly counts live on as snapshot rows below: let the rest of a large sync have their memory
+  // the result keeps only the snapshot rows made of the weekly counts below
   agg = { ...agg, weeks: [] };
 
   progress(`reading stored snapshots and triggers from the ${sink.label} ...`);
@@ -255,6 +259,7 @@ async function syncAggregate(
 
   // A sink that writes in SQL compares and writes the snapshots on its own threads while the rows and the
   // triggers are worked out here (nothing below depends on what it writes; the triggers are written after it).
+  // The work here gives the event loop a turn now and then, so the sink can start each of its statements.
   let snapshotQuery: Promise<QueryWriteCounts> | undefined;
   if (rowsSql) {
     progress(`${options.dryRun ? 'comparing' : 'writing'} snapshots in the ${sink.label} ...`);
@@ -265,32 +270,48 @@ async function syncAggregate(
     snapshotQuery.catch(() => undefined); // awaited below
   }
 
-  const snapshots = weeks.map(snapshotRow);
+  const snapshots: SObjectRow[] = [];
   const changed: SObjectRow[] = [];
-  if (!rowsSql) {
-    for (const row of snapshots) {
-      const old = storedSnapshots.get(row[SNAPSHOT_FIELDS.key] as string);
-      if (!old || (!identical(old, row) && SNAPSHOT_COMPARED.some((f) => !same(old[f], row[f])))) changed.push(row);
-    }
-  }
-
-  const status: TriggerStatus = mode === 'live' ? 'Open' : 'Shadow';
-  const priorFires = new Map<string, number[]>();
-  for (const t of storedTriggers.values()) {
-    const account = String(t[TRIGGER_FIELDS.account] ?? '');
-    const week = weekIndexOfLabel(String(t[TRIGGER_FIELDS.isoWeek] ?? ''));
-    if (account && week !== undefined) priorFires.set(account, (priorFires.get(account) ?? []).concat(week));
-  }
   const triggers: SyncResult['triggers'] = [];
-  for (const [accountKey, history] of historyByAccount(storedSnapshots, weeks)) {
-    for (const fired of evaluateAccount(
-      [...history.values()],
-      thresholds,
-      options.asOfMs,
-      priorFires.get(accountKey)
-    )) {
-      triggers.push({ accountKey, fired, row: triggerRow(accountKey, fired, status, thresholds) });
+  const status: TriggerStatus = mode === 'live' ? 'Open' : 'Shadow';
+  try {
+    for (let i = 0; i < weeks.length; i++) {
+      snapshots.push(snapshotRow(weeks[i]!));
+      if (i % YIELD_EVERY === YIELD_EVERY - 1) await nextTurn();
     }
+    if (!rowsSql) {
+      for (const row of snapshots) {
+        const old = storedSnapshots.get(row[SNAPSHOT_FIELDS.key] as string);
+        if (!old || (!identical(old, row) && SNAPSHOT_COMPARED.some((f) => !same(old[f], row[f])))) changed.push(row);
+      }
+    }
+
+    const priorFires = new Map<string, number[]>();
+    for (const t of storedTriggers.values()) {
+      const account = String(t[TRIGGER_FIELDS.account] ?? '');
+      const week = weekIndexOfLabel(String(t[TRIGGER_FIELDS.isoWeek] ?? ''));
+      if (account && week !== undefined) priorFires.set(account, (priorFires.get(account) ?? []).concat(week));
+    }
+    let evaluated = 0;
+    for (const [accountKey, history] of historyByAccount(storedSnapshots, weeks)) {
+      for (const fired of evaluateAccount(
+        [...history.values()],
+        thresholds,
+        options.asOfMs,
+        priorFires.get(accountKey)
+      )) {
+        triggers.push({ accountKey, fired, row: triggerRow(accountKey, fired, status, thresholds) });
+      }
+      evaluated += history.size;
+      if (evaluated >= YIELD_EVERY) {
+        evaluated = 0;
+        await nextTurn();
+      }
+    }
+  } catch (err) {
+    // the sink may still be writing: let it finish (or fail) before the caller closes it or removes its input
+    await snapshotQuery?.catch(() => undefined);
+    throw err;
   }
   trace('sync: snapshot rows made and triggers evaluated');
 

@@ -65,9 +65,11 @@ export function shareTest(threshold: {
   num: bigint;
   den: bigint;
 }): (aiResolved: number, ticketsTotal: number) => boolean {
+  const safe = BigInt(Number.MAX_SAFE_INTEGER);
+  // a threshold written with more digits than a double holds exactly is compared in BigInt only
+  const doubles = threshold.num <= safe && threshold.den <= safe;
   const den = Number(threshold.den);
   const num = Number(threshold.num);
-  const doubles = BigInt(den) === threshold.den && BigInt(num) === threshold.num;
   return (aiResolved, ticketsTotal) => {
     if (doubles && Number.isInteger(aiResolved) && Number.isInteger(ticketsTotal)) {
       const left = aiResolved * den;

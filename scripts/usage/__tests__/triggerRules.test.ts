@@ -36,7 +36,15 @@ describe('exact share comparison', () => {
     const reference = (ai: number, total: number, f: { num: bigint; den: bigint }) =>
       BigInt(ai) * f.den >= f.num * BigInt(total);
     const rnd = prng(7);
-    const thresholds = ['0.40', '0.4', '0.3333', '0.123456789012', '0.99999999999999999', '1'].map(decimalFraction);
+    const thresholds = [
+      '0.40',
+      '0.4',
+      '0.3333',
+      '0.123456789012',
+      '0.99999999999999999',
+      '1',
+      `0.4${'0'.repeat(400)}`
+    ].map(decimalFraction);
     let checked = 0;
     for (const f of thresholds) {
       for (let k = 0; k < 2000; k++) {
