@@ -168,6 +168,33 @@ describe('gtm usage sync (local store)', () => {
     expect(real.summary.snapshot_writes.written).toBe(8);
   });
 
+  it('an error while the store is still writing snapshots is thrown only once that write has finished', async () => {
+    const input = exportFile('tickets.csv', ticketCsv(plans));
+    // a policy whose threshold only the trigger rule reads (after the snapshot write has started) is broken
+    const broken = Object.create(policy, {
+      decimal: { value: (k: string) => (k === 'Expansion_Share_Threshold' ? 'forty' : policy.decimal(k)) }
+    }) as Policy;
+    const events: string[] = [];
+    await withSink(async (sink) => {
+      const slow: UsageSink = {
+        ...sink,
+        upsertQuery: async (...args: Parameters<NonNullable<UsageSink['upsertQuery']>>) => {
+          const r = await sink.upsertQuery!(...args);
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          events.push('snapshot write finished');
+          return r;
+        }
+      };
+      await expect(
+        runUsageSync(options(input), broken, slow).catch((err: Error) => {
+          events.push('sync failed');
+          throw err;
+        })
+      ).rejects.toThrow(/not a non-negative decimal: forty/);
+    });
+    expect(events).toEqual(['snapshot write finished', 'sync failed']);
+  });
+
   it('a snapshot whose account is unknown fails with the reason, and is retried next time', async () => {
     const input = exportFile('tickets.csv', ticketCsv([qualifying('nobody', 0)]));
     const r = await run(input, {}, policy, false);
