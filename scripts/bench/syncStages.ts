@@ -1,6 +1,7 @@
 /**
  * Where the time of one usage sync goes: runs it like syncRunner.ts does and prints each progress message with
- * the seconds since the process started, for finding the next thing to make faster (not part of `npm run bench:usage`).
+ * the seconds since the process started, for finding the next thing to make faster (not part of
+ * `npm run bench:usage`).
  *   node --import tsx scripts/bench/syncStages.ts <export.csv> <store.duckdb> <as-of>
  * The aggregate cache sits beside the store (delete it to time a first run). Finer stages come from trace()
  * (scripts/lib/trace.ts), on here, in seconds since the process started.

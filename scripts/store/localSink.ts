@@ -111,8 +111,8 @@ export function createLocalSink(store: LocalStore, options: LocalSinkOptions = {
   }
 
   /**
-   * Upserts the rows of the temp table (or view) incoming (_i, then one column per field) by external ID; a row whose
-   * parent is missing fails the way the org fails it (onError with its _i and key). Drops incoming.
+   * Upserts the rows of the temp table (or view) incoming (_i, then one column per field) by external ID; a row
+   * whose parent is missing fails the way the org fails it (onError with its _i and key). Drops incoming.
    */
   async function upsertIncoming(
     object: string,
@@ -244,9 +244,9 @@ export function createLocalSink(store: LocalStore, options: LocalSinkOptions = {
           await db.runAndReadAll(`SELECT NOT EXISTS (SELECT 1 FROM ${q(object)}) AS e`)
         ).getRowObjects()[0]!.e;
         if (nothingStored === true) {
-          // a first load: every row is new and there is nothing to compare. Unless a key repeats, the rows are
-          // read where they are, without a copy (for half a million rows the copy took as long as the insert)
-          // nothing stored: a dry run has nothing unchanged to report and writes nothing
+          // a first load: every row is new and there is nothing to compare (a dry run has nothing unchanged to
+          // report). Unless a key repeats, the rows are read where they are, without a copy (for half a million
+          // rows the copy took as long as the insert)
           if (dryRun) return { unchanged: 0, written: 0, failures: [] };
           const firstLoad = (
             await db.runAndReadAll(

@@ -604,7 +604,7 @@ export async function aggregatePlainCsv(file: string, db: DuckDBConnection): Pro
     () => undefined
   );
   // as soon as the scan is done (DuckDB's pass takes longer), the lines whose ticket_id hash repeats are read
-  // and checked exactly, on this thread while DuckDB's run on theirs
+  // and checked exactly, on this thread, while DuckDB works on its own
   const repeating = scanning.then(async (scan) => {
     if (!scan.ok) return undefined;
     const looked = repeatedLines(file, scan);
