@@ -227,7 +227,7 @@ export async function aggregateExport(
       const exists = (
         await db.runAndReadAll(`SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = 'weeks_out'`)
       ).getRowObjects()[0]!;
-      if (!Number(exists.n)) await db.run(`CREATE TEMP TABLE weeks_out (${WEEKS_FILE_COLUMNS})`);
+      if (!Number(exists.n)) await weeksTable(db, result.weeks);
       await db.run(`COPY weeks_out TO '${options.weeksFile.replace(/'/g, "''")}' (FORMAT parquet)`);
     }
     trace('aggregate: weeks file written');
@@ -237,6 +237,22 @@ export async function aggregateExport(
     instance.closeSync();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/** The weeks as the table weeks_out (the exact engine makes it in SQL; the fast path counts in JavaScript). */
+async function weeksTable(db: DuckDBConnection, weeks: readonly WeekUsage[]) {
+  await db.run(`CREATE TEMP TABLE weeks_out (${WEEKS_FILE_COLUMNS})`);
+  const appender = await db.createAppender('weeks_out');
+  for (const w of weeks) {
+    appender.appendVarchar(w.accountKey);
+    appender.appendInteger(w.weekIndex);
+    appender.appendInteger(w.ticketsTotal);
+    appender.appendInteger(w.aiResolved);
+    appender.appendInteger(w.humanResolved);
+    appender.appendInteger(w.unresolved);
+    appender.endRow();
+  }
+  appender.closeSync();
 }
 
 async function aggregateIn(

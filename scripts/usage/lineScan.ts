@@ -1,0 +1,589 @@
+/**
+ * The line reader of the fast path (fastPath.ts), for one byte range of a one-record-per-line CSV export; the
+ * ranges of a large file are read in parallel worker threads (lineScanWorker.ts). Per line it keeps the hash of
+ * the ticket_id (to find duplicates) and where the line starts (to read it again). A line in the usual shape
+ * (no quotes, the header's number of values, ASCII ids without surrounding blanks, instants without an offset,
+ * a resolution in lower case) is checked and counted here; any other line is left to the exact rules
+ * (csvRecords + rowRules), so what is counted here is only ever what those rules would accept, with the same
+ * values. fastPath.test.ts holds the two to the same results, character by character.
+ */
+import * as fs from 'node:fs';
+import * as instant from './instant';
+
+const LF = 0x0a;
+const CR = 0x0d;
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const DAY_MS = 86_400_000;
+const WEEK_MS = 7 * DAY_MS;
+/** 1970-01-05, the Monday weeks are counted from (isoWeek.ts) */
+const EPOCH_MONDAY_MS = 4 * DAY_MS;
+// plain constants: an imported binding is a property read through a getter on every use, and this is per line
+const MIN_YEAR = instant.MIN_YEAR;
+const MAX_YEAR = instant.MAX_YEAR;
+
+/** Where the columns the rules read are, by position in a line. */
+export interface LineLayout {
+  columns: number;
+  ticket: number;
+  account: number;
+  created: number;
+  resolved: number;
+  resolution: number;
+}
+
+/** What one range yields (typed arrays, so a worker hands them over without copying). */
+export interface RangeScan {
+  /** false when a line of the range is blank or its quotes are not where RFC 4180 puts them */
+  ok: boolean;
+  /** data lines in the range (the header is not one) */
+  lines: number;
+  /** per data line: the hash of its trimmed ticket_id (hashField), and the file offset where it starts */
+  hashes: Uint32Array;
+  offsets: Float64Array;
+  /** data lines (indexes in the range) left to the exact rules */
+  slow: Int32Array;
+  /** the lines counted here, per (account, week): counts[3 * g + resolution] for group g */
+  accounts: string[];
+  groupAccount: Int32Array;
+  groupWeek: Int32Array;
+  counts: Int32Array;
+}
+
+/** FNV-1a over bytes a..b, trimmed of ASCII whitespace; "" pairs count once when `escaped` */
+export function hashField(buf: Uint8Array, a: number, b: number, escaped: boolean): number {
+  while (a < b && (buf[a] === 32 || (buf[a]! >= 9 && buf[a]! <= 13))) a++;
+  while (b > a && (buf[b - 1] === 32 || (buf[b - 1]! >= 9 && buf[b - 1]! <= 13))) b--;
+  let h = 0x811c9dc5;
+  for (let i = a; i < b; i++) {
+    h = Math.imul(h ^ buf[i]!, 16777619);
+    if (escaped && buf[i] === QUOTE) i++;
+  }
+  return h >>> 0;
+}
+
+/**
+ * One line with a quote (buf[s..e), no LF): the hash of its field `col`, or -1 when its quotes are not where
+ * RFC 4180 puts them (opening a value, closing it before a comma or the line end, or doubled inside it) or it
+ * has fewer fields.
+ */
+export function quotedLineHash(buf: Uint8Array, s: number, e: number, col: number): number {
+  if (e > s && buf[e - 1] === CR) e--;
+  let pos = s;
+  let hash = -1;
+  for (let f = 0; ; f++) {
+    let end: number;
+    if (pos < e && buf[pos] === QUOTE) {
+      let j = pos + 1;
+      let escaped = false;
+      for (;;) {
+        if (j >= e) return -1;
+        if (buf[j] === QUOTE) {
+          if (j + 1 < e && buf[j + 1] === QUOTE) {
+            escaped = true;
+            j += 2;
+            continue;
+          }
+          break;
+        }
+        j++;
+      }
+      if (j + 1 < e && buf[j + 1] !== COMMA) return -1;
+      if (f === col) hash = hashField(buf, pos + 1, j, escaped);
+      end = j + 1;
+    } else {
+      let j = pos;
+      while (j < e && buf[j] !== COMMA) {
+        if (buf[j] === QUOTE) return -1;
+        j++;
+      }
+      if (f === col) hash = hashField(buf, pos, j, false);
+      end = j;
+    }
+    if (end >= e) return f >= col ? hash : -1;
+    pos = end + 1;
+  }
+}
+
+/** days from 1970-01-01 to 1 January of each year MIN_YEAR..MAX_YEAR */
+const YEAR_START_DAY = Int32Array.from({ length: MAX_YEAR - MIN_YEAR + 1 }, (_, i) =>
+  Math.round(Date.UTC(MIN_YEAR + i, 0, 1) / DAY_MS)
+);
+/** days before each month (1-based) in a common year */
+const MONTH_START_DAY = Int32Array.of(0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334);
+const DAYS_IN_MONTH = Int32Array.of(0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31);
+
+/** set by readInstant: epoch milliseconds (floor) and the nanoseconds past them */
+let instantMs = 0;
+let instantSubNs = 0;
+
+const notDigit = (d: number) => d >>> 0 > 9;
+
+/**
+ * Reads buf[a..e) when it is an instant instant.ts accepts written without an offset (`Z` or none):
+ * YYYY-MM-DD, `T` or a space, HH:MM:SS, optionally `.` and 1-9 digits, optionally `Z`. Then sets instantMs and
+ * instantSubNs and returns true. False says only "not in this form": instant.ts decides what it is.
+ */
+function readInstant(buf: Uint8Array, a: number, e: number): boolean {
+  if (e - a < 19) return false;
+  const y0 = buf[a]! - 48;
+  const y1 = buf[a + 1]! - 48;
+  const y2 = buf[a + 2]! - 48;
+  const y3 = buf[a + 3]! - 48;
+  const mo0 = buf[a + 5]! - 48;
+  const mo1 = buf[a + 6]! - 48;
+  const d0 = buf[a + 8]! - 48;
+  const d1 = buf[a + 9]! - 48;
+  const h0 = buf[a + 11]! - 48;
+  const h1 = buf[a + 12]! - 48;
+  const mi0 = buf[a + 14]! - 48;
+  const mi1 = buf[a + 15]! - 48;
+  const s0 = buf[a + 17]! - 48;
+  const s1 = buf[a + 18]! - 48;
+  if (
+    notDigit(y0) ||
+    notDigit(y1) ||
+    notDigit(y2) ||
+    notDigit(y3) ||
+    notDigit(mo0) ||
+    notDigit(mo1) ||
+    notDigit(d0) ||
+    notDigit(d1) ||
+    notDigit(h0) ||
+    notDigit(h1) ||
+    notDigit(mi0) ||
+    notDigit(mi1) ||
+    notDigit(s0) ||
+    notDigit(s1)
+  )
+    return false;
+  const t = buf[a + 10];
+  if (buf[a + 4] !== 45 || buf[a + 7] !== 45 || (t !== 84 && t !== 32) || buf[a + 13] !== 58 || buf[a + 16] !== 58)
+    return false;
+  const year = y0 * 1000 + y1 * 100 + y2 * 10 + y3;
+  const month = mo0 * 10 + mo1;
+  const day = d0 * 10 + d1;
+  const hour = h0 * 10 + h1;
+  const minute = mi0 * 10 + mi1;
+  const second = s0 * 10 + s1;
+  if (year < MIN_YEAR || year > MAX_YEAR || month < 1 || month > 12 || day < 1) return false;
+  if (hour > 23 || minute > 59 || second > 59) return false;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 1 : 0;
+  if (day > DAYS_IN_MONTH[month]! + (month === 2 ? leap : 0)) return false;
+  let p = a + 19;
+  let fractionNs = 0;
+  if (p < e && buf[p] === 46) {
+    p++;
+    let digits = 0;
+    while (p < e && digits < 9 && !notDigit(buf[p]! - 48)) {
+      fractionNs = fractionNs * 10 + buf[p]! - 48;
+      p++;
+      digits++;
+    }
+    if (digits === 0) return false;
+    for (; digits < 9; digits++) fractionNs *= 10;
+  }
+  if (p < e && buf[p] === 90) p++;
+  if (p !== e) return false;
+  const days = YEAR_START_DAY[year - MIN_YEAR]! + MONTH_START_DAY[month]! + (month > 2 ? leap : 0) + day - 1;
+  const fractionMs = Math.floor(fractionNs / 1e6);
+  instantMs = days * DAY_MS + hour * 3_600_000 + minute * 60_000 + second * 1000 + fractionMs;
+  instantSubNs = fractionNs - fractionMs * 1e6;
+  return true;
+}
+
+/** readInstant over a string, as epoch nanoseconds (undefined: not in its form); for tests against instant.ts */
+export function fastInstantNs(text: string): bigint | undefined {
+  const b = Buffer.from(text, 'utf8');
+  return readInstant(b, 0, b.length) ? BigInt(instantMs) * 1_000_000n + BigInt(instantSubNs) : undefined;
+}
+
+/** the resolutions of rowRules.ts (RESOLUTIONS order) as bytes: only these exact bytes are read here */
+const RESOLUTION_BYTES = ['ai', 'human', 'unresolved'].map((r) => Buffer.from(r, 'latin1'));
+const NOT_COUNTED = 3;
+
+/** Per-line arrays that grow as lines come. */
+class Lines {
+  n = 0;
+  hashes: Uint32Array;
+  offsets: Float64Array;
+  account: Int32Array;
+  week: Int32Array;
+  /** a resolution index, or NOT_COUNTED */
+  res: Uint8Array;
+  constructor(capacity: number) {
+    this.hashes = new Uint32Array(capacity);
+    this.offsets = new Float64Array(capacity);
+    this.account = new Int32Array(capacity);
+    this.week = new Int32Array(capacity);
+    this.res = new Uint8Array(capacity);
+  }
+  grow(cap = Math.ceil(this.hashes.length * 1.5) + 1024) {
+    const h = new Uint32Array(cap);
+    h.set(this.hashes);
+    this.hashes = h;
+    const o = new Float64Array(cap);
+    o.set(this.offsets);
+    this.offsets = o;
+    const a = new Int32Array(cap);
+    a.set(this.account);
+    this.account = a;
+    const w = new Int32Array(cap);
+    w.set(this.week);
+    this.week = w;
+    const r = new Uint8Array(cap);
+    r.set(this.res);
+    this.res = r;
+  }
+}
+
+/** Account ids seen in a range, each once, found by their bytes. */
+class Accounts {
+  readonly names: string[] = [];
+  private slots = new Int32Array(1 << 12);
+  private starts = new Int32Array(1 << 10);
+  private arena = Buffer.alloc(1 << 16);
+  private used = 0;
+
+  /** the index of the account buf[a..b) (ASCII), added when new */
+  indexOf(buf: Uint8Array, a: number, b: number, hash: number): number {
+    const mask = this.slots.length - 1;
+    const len = b - a;
+    for (let slot = (Math.imul(hash, 0x9e3779b1) >>> 0) & mask; ; slot = (slot + 1) & mask) {
+      const v = this.slots[slot]!;
+      if (v === 0) return this.add(buf, a, b, slot);
+      const start = this.starts[v - 1]!;
+      if (this.starts[v]! - start === len) {
+        let j = 0;
+        while (j < len && this.arena[start + j] === buf[a + j]) j++;
+        if (j === len) return v - 1;
+      }
+    }
+  }
+
+  private add(buf: Uint8Array, a: number, b: number, slot: number): number {
+    const i = this.names.length;
+    if (this.used + (b - a) > this.arena.length) {
+      const bigger = Buffer.alloc(Math.max(this.arena.length * 2, this.used + (b - a)));
+      this.arena.copy(bigger, 0, 0, this.used);
+      this.arena = bigger;
+    }
+    this.arena.set(buf.subarray(a, b), this.used);
+    this.used += b - a;
+    if (i + 2 > this.starts.length) {
+      const s = new Int32Array(this.starts.length * 2);
+      s.set(this.starts);
+      this.starts = s;
+    }
+    this.starts[i + 1] = this.used;
+    this.names.push(this.arena.toString('latin1', this.starts[i]!, this.used));
+    this.slots[slot] = i + 1;
+    if (this.names.length * 2 > this.slots.length) this.rehash();
+    return i;
+  }
+
+  private rehash() {
+    this.slots = new Int32Array(this.slots.length * 2);
+    const mask = this.slots.length - 1;
+    for (let i = 0; i < this.names.length; i++) {
+      const h = hashField(this.arena, this.starts[i]!, this.starts[i + 1]!, false);
+      let slot = (Math.imul(h, 0x9e3779b1) >>> 0) & mask;
+      while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
+      this.slots[slot] = i + 1;
+    }
+  }
+}
+
+/** what a column is to the reader */
+const OTHER = 0;
+const INSTANT = 1;
+
+/** The reading state of one range. */
+class RangeReader {
+  ok = true;
+  readonly lines: Lines;
+  readonly accounts = new Accounts();
+  readonly slow: number[] = [];
+  minWeek = Infinity;
+  maxWeek = -Infinity;
+  private readonly kinds: Uint8Array;
+  private readonly starts: Int32Array;
+  private readonly ends: Int32Array;
+  /** per column: whether split() already read it as an instant, and what it read */
+  private readonly read: Uint8Array;
+  private readonly readMs: Float64Array;
+  private readonly readSubNs: Float64Array;
+
+  constructor(
+    private readonly layout: LineLayout,
+    capacity: number
+  ) {
+    this.lines = new Lines(capacity);
+    this.kinds = new Uint8Array(layout.columns).fill(OTHER);
+    this.kinds[layout.created] = INSTANT;
+    this.kinds[layout.resolved] = INSTANT;
+    this.starts = new Int32Array(layout.columns);
+    this.ends = new Int32Array(layout.columns);
+    this.readMs = new Float64Array(layout.columns);
+    this.readSubNs = new Float64Array(layout.columns);
+    this.read = new Uint8Array(layout.columns);
+  }
+
+  /** One data line buf[s..e) (no LF) starting at file offset `at`; `quoted` when it has a quote. */
+  line(buf: Uint8Array, s: number, e: number, at: number, quoted: boolean) {
+    const L = this.lines;
+    if (L.n === L.hashes.length) L.grow();
+    const i = L.n++;
+    L.offsets[i] = at;
+    L.res[i] = NOT_COUNTED;
+    let end = e;
+    if (end > s && buf[end - 1] === CR) end--;
+    if (end === s) {
+      // a blank line: the exact reader skips it (and numbers lines around it)
+      this.ok = false;
+      return;
+    }
+    if (quoted) {
+      const h = quotedLineHash(buf, s, e, this.layout.ticket);
+      if (h === -1) this.ok = false;
+      L.hashes[i] = h >>> 0;
+      this.slow.push(i);
+      return;
+    }
+    if (!this.split(buf, s, end)) {
+      // not the header's number of values: hash the ticket if there is one, the exact rules say the rest
+      L.hashes[i] = quotedLineHash(buf, s, e, this.layout.ticket) >>> 0;
+      this.slow.push(i);
+      return;
+    }
+    const lay = this.layout;
+    const ts = this.starts[lay.ticket]!;
+    const te = this.ends[lay.ticket]!;
+    L.hashes[i] = hashField(buf, ts, te, false);
+    const counted = te > ts && buf[ts]! > 32 && buf[te - 1]! > 32 && this.count(buf, i);
+    if (!counted) this.slow.push(i);
+  }
+
+  /**
+   * Finds the line's values (starts/ends); false unless it has exactly the header's number. An instant column
+   * is tried at the common length first (then readInstant has vouched for every byte), so its bytes are not
+   * searched for a comma.
+   */
+  private split(buf: Uint8Array, s: number, end: number): boolean {
+    const cols = this.layout.columns;
+    let pos = s;
+    for (let f = 0; f < cols; f++) {
+      this.starts[f] = pos;
+      let stop = -1;
+      this.read[f] = 0;
+      if (this.kinds[f] === INSTANT && pos + 24 <= end) {
+        const at = pos + 24;
+        if ((at === end || buf[at] === COMMA) && readInstant(buf, pos, at)) {
+          stop = at;
+          this.read[f] = 1;
+          this.readMs[f] = instantMs;
+          this.readSubNs[f] = instantSubNs;
+        }
+      }
+      if (stop === -1) {
+        stop = pos;
+        while (stop < end && buf[stop] !== COMMA) stop++;
+      }
+      this.ends[f] = stop;
+      if (f < cols - 1) {
+        if (stop >= end) return false;
+        pos = stop + 1;
+      } else if (stop !== end) return false;
+    }
+    return true;
+  }
+
+  /** Checks and counts line i when it is in the usual shape; false leaves it to the exact rules. */
+  private count(buf: Uint8Array, i: number): boolean {
+    const lay = this.layout;
+    const as = this.starts[lay.account]!;
+    const ae = this.ends[lay.account]!;
+    if (ae === as || buf[as]! <= 32 || buf[ae - 1]! <= 32) return false;
+    let h = 0x811c9dc5;
+    for (let j = as; j < ae; j++) {
+      const c = buf[j]!;
+      if (c >= 0x80) return false; // the exact reader decodes UTF-8; ASCII reads the same either way
+      h = Math.imul(h ^ c, 16777619);
+    }
+    const rs = this.starts[lay.resolution]!;
+    const rl = this.ends[lay.resolution]! - rs;
+    let res = -1;
+    for (let r = 0; r < RESOLUTION_BYTES.length && res < 0; r++) {
+      const want = RESOLUTION_BYTES[r]!;
+      if (want.length !== rl) continue;
+      let j = 0;
+      while (j < rl && buf[rs + j] === want[j]) j++;
+      if (j === rl) res = r;
+    }
+    if (res < 0) return false;
+    if (!this.instant(buf, lay.created)) return false;
+    const createdMs = instantMs;
+    const createdSub = instantSubNs;
+    if (this.ends[lay.resolved]! > this.starts[lay.resolved]!) {
+      if (!this.instant(buf, lay.resolved)) return false;
+      if (instantMs < createdMs || (instantMs === createdMs && instantSubNs < createdSub)) return false;
+    }
+    const week = Math.floor((createdMs - EPOCH_MONDAY_MS) / WEEK_MS); // isoWeek.ts weekIndexOf
+    if (week < this.minWeek) this.minWeek = week;
+    if (week > this.maxWeek) this.maxWeek = week;
+    const L = this.lines;
+    L.account[i] = this.accounts.indexOf(buf, as, ae, h >>> 0);
+    L.week[i] = week;
+    L.res[i] = res;
+    return true;
+  }
+
+  /** readInstant of column f (read by split() already, or now) */
+  private instant(buf: Uint8Array, f: number): boolean {
+    if (!this.read[f]) return readInstant(buf, this.starts[f]!, this.ends[f]!);
+    instantMs = this.readMs[f]!;
+    instantSubNs = this.readSubNs[f]!;
+    return true;
+  }
+
+  /** The counted lines per (account, week), ordered by account then week. */
+  groups(): Pick<RangeScan, 'groupAccount' | 'groupWeek' | 'counts'> {
+    const L = this.lines;
+    const accounts = this.accounts.names.length;
+    const span = this.maxWeek - this.minWeek + 1;
+    const empty = { groupAccount: new Int32Array(0), groupWeek: new Int32Array(0), counts: new Int32Array(0) };
+    if (!accounts) return empty;
+    // a table per account and week when that is small (it is for an export of some months), else a map
+    const cells = accounts * span * 3;
+    let table: Int32Array;
+    let keys: number[] | undefined;
+    const minWeek = this.minWeek;
+    if (cells <= 1 << 25) {
+      table = new Int32Array(cells);
+      const account = L.account;
+      const week = L.week;
+      const res = L.res;
+      for (let i = 0; i < L.n; i++) {
+        const r = res[i]!;
+        if (r !== NOT_COUNTED) table[(account[i]! * span + week[i]! - minWeek) * 3 + r]!++;
+      }
+    } else {
+      const index = new Map<number, number>();
+      keys = [];
+      table = new Int32Array(1024);
+      for (let i = 0; i < L.n; i++) {
+        const r = L.res[i]!;
+        if (r === NOT_COUNTED) continue;
+        const key = L.account[i]! * span + L.week[i]! - minWeek;
+        let c = index.get(key);
+        if (c === undefined) {
+          c = keys.length * 3;
+          index.set(key, c);
+          keys.push(key);
+          if (table.length < c + 3) {
+            const t = new Int32Array(table.length * 2);
+            t.set(table);
+            table = t;
+          }
+        }
+        table[c + r]!++;
+      }
+    }
+    const order = keys ? keys.map((key, n) => [key, n * 3] as const).sort((x, y) => x[0] - y[0]) : undefined;
+    const groupAccount: number[] = [];
+    const groupWeek: number[] = [];
+    const counts: number[] = [];
+    const take = (key: number, c: number) => {
+      const a = table[c]!;
+      const h = table[c + 1]!;
+      const u = table[c + 2]!;
+      if (a + h + u === 0) return;
+      groupAccount.push(Math.floor(key / span));
+      groupWeek.push((key % span) + this.minWeek);
+      counts.push(a, h, u);
+    };
+    if (order) for (const [key, c] of order) take(key, c);
+    else for (let key = 0; key < accounts * span; key++) take(key, key * 3);
+    return {
+      groupAccount: Int32Array.from(groupAccount),
+      groupWeek: Int32Array.from(groupWeek),
+      counts: Int32Array.from(counts)
+    };
+  }
+}
+
+/**
+ * Reads the lines of file[start..end) (start at a line start; `header` when the range begins with the header
+ * line, which is skipped). Each line gets a hash and an offset; lines in the usual shape are counted.
+ */
+export function scanRange(file: string, start: number, end: number, layout: LineLayout, header: boolean): RangeScan {
+  const CHUNK = 1 << 22;
+  const reader = new RangeReader(layout, 1 << 16);
+  let sized = false;
+  let buf = Buffer.allocUnsafe(CHUNK);
+  let kept = 0; // bytes of an unfinished line kept at the front of buf
+  let base = start; // file offset of buf[0]
+  let skipHeader = header;
+  const fd = fs.openSync(file, 'r');
+  try {
+    for (let pos = start; ; ) {
+      if (kept === buf.length) {
+        // one line longer than the buffer
+        const bigger = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(bigger, 0, 0, kept);
+        buf = bigger;
+      }
+      const read = pos < end ? fs.readSync(fd, buf, kept, Math.min(buf.length - kept, end - pos), pos) : 0;
+      pos += read;
+      const filled = kept + read;
+      const last = read === 0; // the range's end: what is left is its last line, without a LF
+      let s = 0;
+      if (base === 0 && s === 0 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) s = 3;
+      let nextQuote = buf.indexOf(QUOTE, s);
+      if (nextQuote >= filled) nextQuote = -1;
+      let lf = buf.indexOf(LF, s);
+      while (lf !== -1 && lf < filled) {
+        if (skipHeader) skipHeader = false;
+        else {
+          const quoted = nextQuote !== -1 && nextQuote < lf;
+          reader.line(buf, s, lf, base + s, quoted);
+        }
+        s = lf + 1;
+        if (nextQuote !== -1 && nextQuote < s) {
+          nextQuote = buf.indexOf(QUOTE, s);
+          if (nextQuote >= filled) nextQuote = -1;
+        }
+        lf = buf.indexOf(LF, s);
+      }
+      if (last) {
+        if (s < filled) {
+          if (skipHeader) skipHeader = false;
+          else reader.line(buf, s, filled, base + s, buf.subarray(s, filled).includes(QUOTE));
+        }
+        break;
+      }
+      if (!sized) {
+        // room for the whole range at the average line length of the first chunk (it grows if that was short)
+        sized = true;
+        const perLine = (base + s - start) / Math.max(1, reader.lines.n);
+        const estimate = Math.ceil(((end - start) / Math.max(perLine, 16)) * 1.02) + 1024;
+        if (reader.lines.n >= 100 && estimate > reader.lines.hashes.length) reader.lines.grow(estimate);
+      }
+      buf.copy(buf, 0, s, filled);
+      kept = filled - s;
+      base += s;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  const L = reader.lines;
+  return {
+    ok: reader.ok,
+    lines: L.n,
+    hashes: L.hashes.subarray(0, L.n),
+    offsets: L.offsets.subarray(0, L.n),
+    slow: Int32Array.from(reader.slow),
+    accounts: reader.accounts.names,
+    ...reader.groups()
+  };
+}
