@@ -223,7 +223,7 @@ export function createLocalSink(store: LocalStore, options: LocalSinkOptions = {
       return readStored(object, externalIdField, fields, `NOT EXISTS (SELECT 1 FROM (${rows}) r WHERE ${match})`);
     },
 
-    async upsertQuery(object, externalIdField, rows, compared, { dryRun, onProgress }) {
+    async upsertQuery(object, externalIdField, rows, compared, { dryRun, onProgress, keysUnique = false }) {
       const key = q(externalIdField);
       try {
         const columns = (await db.runAndReadAll(`SELECT * FROM (${rows}) LIMIT 0`)).columnNames();
@@ -248,10 +248,9 @@ export function createLocalSink(store: LocalStore, options: LocalSinkOptions = {
           // report). Unless a key repeats, the rows are read where they are, without a copy (for half a million
           // rows the copy took as long as the insert)
           if (dryRun) return { unchanged: 0, written: 0, failures: [] };
+          const repeats = keysUnique ? '0' : `count(*) - count(DISTINCT ${key})`;
           const firstLoad = (
-            await db.runAndReadAll(
-              `SELECT count(*) AS total, count(*) - count(DISTINCT ${key}) AS repeats FROM (${rows})`
-            )
+            await db.runAndReadAll(`SELECT count(*) AS total, ${repeats} AS repeats FROM (${rows})`)
           ).getRowObjects()[0]!;
           const total = Number(firstLoad.total);
           if (total === 0) return { unchanged: 0, written: 0, failures: [] };
@@ -292,7 +291,8 @@ export function createLocalSink(store: LocalStore, options: LocalSinkOptions = {
             externalIdField,
             columns,
             (_i, k, error) => failures.push({ key: k, error }),
-            Number(counted.stored) === 0
+            Number(counted.stored) === 0,
+            keysUnique
           )
         );
         onProgress?.(`${object}: ${plural(changed, 'row')} upserted into the local store`);

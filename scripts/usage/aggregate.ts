@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBConnection, DuckDBDataChunk, DuckDBInstance, INTEGER, VARCHAR } from '@duckdb/node-api';
 import { describeFsError, GtmError, InputError } from '../lib/errors';
 import { CsvRecord, CsvStructureError, readCsvRecords, toCsvLine } from './csvRecords';
 import { trace } from '../lib/trace';
@@ -239,18 +239,27 @@ export async function aggregateExport(
   }
 }
 
-/** The weeks as the table weeks_out (the exact engine makes it in SQL; the fast path counts in JavaScript). */
+/**
+ * The weeks as the table weeks_out (the exact engine makes it in SQL; the fast path counts in JavaScript), a
+ * vector of rows at a time: several times quicker than an appender call per value.
+ */
 async function weeksTable(db: DuckDBConnection, weeks: readonly WeekUsage[]) {
   await db.run(`CREATE TEMP TABLE weeks_out (${WEEKS_FILE_COLUMNS})`);
   const appender = await db.createAppender('weeks_out');
-  for (const w of weeks) {
-    appender.appendVarchar(w.accountKey);
-    appender.appendInteger(w.weekIndex);
-    appender.appendInteger(w.ticketsTotal);
-    appender.appendInteger(w.aiResolved);
-    appender.appendInteger(w.humanResolved);
-    appender.appendInteger(w.unresolved);
-    appender.endRow();
+  const types = [VARCHAR, INTEGER, INTEGER, INTEGER, INTEGER, INTEGER];
+  const size = 2048; // DuckDB's vector size: a chunk holds at most this many rows
+  for (let from = 0; from < weeks.length; from += size) {
+    const part = weeks.slice(from, from + size);
+    const chunk = DuckDBDataChunk.create(types, part.length);
+    chunk.setColumns([
+      part.map((w) => w.accountKey),
+      part.map((w) => w.weekIndex),
+      part.map((w) => w.ticketsTotal),
+      part.map((w) => w.aiResolved),
+      part.map((w) => w.humanResolved),
+      part.map((w) => w.unresolved)
+    ]);
+    appender.appendDataChunk(chunk);
   }
   appender.closeSync();
 }
@@ -263,7 +272,7 @@ async function aggregateIn(
   engine: 'auto' | 'exact' | undefined
 ): Promise<AggregateResult> {
   if (format === 'csv' && engine !== 'exact') {
-    const fast = await aggregatePlainCsv(file, db);
+    const fast = await aggregatePlainCsv(file);
     if (fast) {
       if (fast.rowsRead === 0) throw new InputError(`${file} has a header but no ticket rows`);
       return { format, engine: 'fast', ...fast };

@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
-import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBAppender } from '@duckdb/node-api';
 import { CsvRecord, readCsvRecords, toCsvLine } from './csvRecords';
 import { nsToMs } from './instant';
 import { weekIndexOf } from './isoWeek';
@@ -102,12 +102,6 @@ export async function readHeader(file: string): Promise<string[]> {
   });
   return header;
 }
-
-/** WEEK_OF_CREATED of aggregate.ts, for an expression */
-const WEEK_NS = 604_800_000_000_000n;
-const EPOCH_MONDAY_NS = 345_600_000_000_000n;
-const weekOf = (e: string) => `CASE WHEN ${e} >= ${EPOCH_MONDAY_NS} THEN (${e} - ${EPOCH_MONDAY_NS}) // ${WEEK_NS}
-  ELSE -((${EPOCH_MONDAY_NS} - ${e} - 1) // ${WEEK_NS}) - 1 END`;
 
 /** below this size one range on this thread is quicker than starting workers */
 const PARALLEL_FROM = 8 << 20;
@@ -238,7 +232,8 @@ function readDataLines(file: string, offsets: Float64Array, size: number, wanted
 /** What the exact rules make of some lines: rejects with their reasons, and the valid rows. */
 interface CheckedLines {
   rejects: { line: number; reason: string; raw: string }[];
-  valid: { line: number; row: ValidRow; raw: string }[];
+  /** valid rows with their values (the raw text is made only for the few that a duplicate rule rejects) */
+  valid: { line: number; row: ValidRow; fields: string[] }[];
 }
 
 /**
@@ -272,7 +267,7 @@ async function checkLines(
     else {
       const row = checkRow(fields, index);
       if ('reason' in row) out.rejects.push({ line, reason: row.reason, raw: toCsvLine(fields) });
-      else out.valid.push({ line, row, raw: toCsvLine(fields) });
+      else out.valid.push({ line, row, fields });
     }
   }
   return out;
@@ -445,7 +440,7 @@ function compareUtf8(a: string, b: string): number {
  * reasons), and the lines whose ticket_id hash repeats (every duplicate is among them). Duplicates are settled
  * in SQL as in the exact engine, and the weekly counts corrected for them.
  */
-export async function aggregatePlainCsv(file: string, db: DuckDBConnection): Promise<FastAggregate | undefined> {
+export async function aggregatePlainCsv(file: string): Promise<FastAggregate | undefined> {
   const header = await readHeader(file);
   const { index } = indexColumns(header);
   if (!index || new Set(header.map((h) => h.trim().toLowerCase())).size !== header.length) return undefined;
@@ -499,65 +494,69 @@ export async function aggregatePlainCsv(file: string, db: DuckDBConnection): Pro
   if (!checked || checked.rejects.some((r) => !isSlow.has(r.line - 2))) return undefined;
   const rejects: FastAggregate['rejects'] = [...checked.rejects];
   const badRows = rejects.length;
-  await db.run(
-    `CREATE TEMP TABLE rows (line BIGINT, ticket VARCHAR, account VARCHAR, created BIGINT, resolved BIGINT, res UTINYINT, raw VARCHAR)`
-  );
-  const appender = await db.createAppender('rows');
   const repeatedSet = new Set(repeated);
-  for (const { line, row, raw } of checked.valid) {
-    // rows the exact rules accepted are counted too; rows of a repeated ticket_id go to the duplicate settling
+  for (const { line, row } of checked.valid) {
+    // rows the exact rules accepted are counted too
     if (isSlow.has(line - 2)) weeks.addRows(weeks.account(row.accountId), weekOfNs(row.createdNs), row.resolution, 1);
-    if (repeatedSet.has(line - 2)) {
-      appendValidRow(appender, line, row, raw);
-      appender.endRow();
-    }
   }
-  appender.closeSync();
-  // duplicates among these rows, settled as settle() in aggregate.ts does
-  const NONE = '-9223372036854775807';
-  await db.run(`CREATE TEMP TABLE dup_rows AS
-      SELECT line, raw, ticket, account, created, coalesce(resolved, ${NONE}) AS rk, res FROM rows
-      WHERE ticket IN (SELECT ticket FROM rows GROUP BY ticket HAVING count(*) > 1)`);
-  await db.run(`CREATE TEMP TABLE dup_tickets AS
-      SELECT ticket, count(*) AS n, min(account) AS a1, max(account) AS a2, max(rk) AS top_rk,
-             string_agg(DISTINCT account, ', ' ORDER BY account) AS accounts
-      FROM dup_rows GROUP BY ticket`);
-  await db.run(`CREATE TEMP TABLE dup_top AS
-      SELECT ticket, count(DISTINCT created) > 1 OR count(DISTINCT res) > 1 AS conflict, min(created) AS created, min(res) AS res
-      FROM dup_rows JOIN dup_tickets USING (ticket) WHERE rk = top_rk GROUP BY ticket`);
-  const rejected = await db.runAndReadAll(`
-      SELECT r.line, r.raw,
-             CASE WHEN d.a1 <> d.a2 THEN 'ticket_id ' || r.ticket || ' appears under more than one account_id (' || d.accounts || ')'
-                  ELSE 'ticket_id ' || r.ticket || ' has rows with the same latest resolved_at that disagree on created_at or resolution' END AS reason
-      FROM dup_rows r JOIN dup_tickets d USING (ticket) JOIN dup_top p USING (ticket)
-      WHERE d.a1 <> d.a2 OR p.conflict`);
-  for (const r of rejected.getRowObjects())
-    rejects.push({ line: Number(r.line), reason: String(r.reason), raw: r.raw === null ? '' : String(r.raw) });
+  // rows of a repeated ticket_id hash hold every duplicate
+  const settled = settleDuplicates(checked.valid.filter((v) => repeatedSet.has(v.line - 2)));
+  rejects.push(...settled.rejects);
   rejects.sort((a, b) => a.line - b.line);
-  await db.run(`CREATE TEMP TABLE dup_winners AS
-      SELECT d.a1 AS account, p.created, p.res, d.n FROM dup_tickets d JOIN dup_top p USING (ticket)
-      WHERE d.a1 = d.a2 AND NOT p.conflict`);
-  const dup = (
-    await db.runAndReadAll(`SELECT (SELECT count(*) FROM dup_rows) AS rows_in_dups, count(*) AS winners,
-      coalesce(sum(n - 1), 0) AS duplicates FROM dup_winners`)
-  ).getRowObjects()[0]!;
   // the counts of all valid rows, less every row of a duplicated ticket, plus each ticket's winning row
-  const corrections = await db.runAndReadAll(`
-      SELECT account, CAST(week AS INTEGER) AS week, CAST(res AS INTEGER) AS res, CAST(sum(d) AS INTEGER) AS d FROM (
-        SELECT account, ${weekOf('created')} AS week, res, -1 AS d FROM dup_rows
-        UNION ALL
-        SELECT account, ${weekOf('created')}, res, 1 FROM dup_winners
-      ) GROUP BY ALL`);
-  for (const c of corrections.getRowObjects())
-    weeks.addRows(weeks.account(String(c.account)), Number(c.week), Number(c.res), Number(c.d));
+  for (const { row } of settled.rowsInDups)
+    weeks.addRows(weeks.account(row.accountId), weekOfNs(row.createdNs), row.resolution, -1);
+  for (const w of settled.winners) weeks.addRows(weeks.account(w.accountId), weekOfNs(w.createdNs), w.resolution, 1);
   trace('fast path: duplicates settled');
   return {
     rowsRead,
-    tickets: rowsRead - badRows - Number(dup.rows_in_dups) + Number(dup.winners),
-    duplicates: Number(dup.duplicates),
+    tickets: rowsRead - badRows - settled.rowsInDups.length + settled.winners.length,
+    duplicates: settled.duplicates,
     rejects,
     weeks: weeks.weeks()
   };
+}
+
+/**
+ * Duplicates among valid rows, by the rules of the issue (settle() in aggregate.ts applies them in SQL to the
+ * exact engine's rows; fastPath.test.ts holds the two to the same results): a ticket_id under more than one
+ * account_id rejects all its rows; otherwise the row with the latest resolved_at wins (empty = earliest), and
+ * rows tied on it that disagree on created_at or resolution reject every row of the ticket; the other rows are
+ * duplicates.
+ */
+function settleDuplicates(valid: CheckedLines['valid']) {
+  const byTicket = new Map<string, CheckedLines['valid']>();
+  for (const v of valid) {
+    const rows = byTicket.get(v.row.ticketId);
+    if (rows) rows.push(v);
+    else byTicket.set(v.row.ticketId, [v]);
+  }
+  const rejects: FastAggregate['rejects'] = [];
+  const rowsInDups: CheckedLines['valid'] = [];
+  const winners: ValidRow[] = [];
+  let duplicates = 0;
+  for (const [ticket, rows] of byTicket) {
+    if (rows.length < 2) continue;
+    rowsInDups.push(...rows);
+    const accounts = [...new Set(rows.map((r) => r.row.accountId))].sort(compareUtf8);
+    const rank = (r: ValidRow) => r.resolvedNs ?? -(2n ** 63n) + 1n;
+    const top = rows.map((r) => rank(r.row)).reduce((a, b) => (b > a ? b : a));
+    const tied = rows.filter((r) => rank(r.row) === top).map((r) => r.row);
+    const conflict =
+      tied.some((r) => r.createdNs !== tied[0]!.createdNs) || tied.some((r) => r.resolution !== tied[0]!.resolution);
+    const reason =
+      accounts.length > 1
+        ? `ticket_id ${ticket} appears under more than one account_id (${accounts.join(', ')})`
+        : conflict
+          ? `ticket_id ${ticket} has rows with the same latest resolved_at that disagree on created_at or resolution`
+          : undefined;
+    if (reason) for (const r of rows) rejects.push({ line: r.line, reason, raw: toCsvLine(r.fields) });
+    else {
+      winners.push(tied[0]!);
+      duplicates += rows.length - 1;
+    }
+  }
+  return { rejects, rowsInDups, winners, duplicates };
 }
 
 /** the week index of epoch nanoseconds (the week of epoch milliseconds: a week starts on a whole millisecond) */

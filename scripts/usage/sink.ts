@@ -51,7 +51,12 @@ export interface UsageSink {
     externalIdField: string,
     rows: string,
     compared: readonly string[],
-    options: { dryRun: boolean; onProgress?: (message: string) => void }
+    options: {
+      dryRun: boolean;
+      onProgress?: (message: string) => void;
+      /** the caller vouches that no key is in two rows (the sink then does not look for repeats) */
+      keysUnique?: boolean;
+    }
   ): Promise<QueryWriteCounts>;
 }
 

@@ -265,7 +265,9 @@ async function syncAggregate(
     progress(`${options.dryRun ? 'comparing' : 'writing'} snapshots in the ${sink.label} ...`);
     snapshotQuery = sink.upsertQuery!(SNAPSHOT_OBJECT, SNAPSHOT_FIELDS.key, rowsSql, SNAPSHOT_COMPARED, {
       dryRun: options.dryRun,
-      onProgress: progress
+      onProgress: progress,
+      // one row per account and week, and the key is the account and the week's fixed-width label
+      keysUnique: true
     });
     snapshotQuery.catch(() => undefined); // awaited below
   }
