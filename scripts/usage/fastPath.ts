@@ -17,7 +17,7 @@ import { CsvRecord, readCsvRecords, toCsvLine } from './csvRecords';
 import { nsToMs } from './instant';
 import { weekIndexOf } from './isoWeek';
 import { trace } from '../lib/trace';
-import { LineLayout, RangeScan, scanRange } from './lineScan';
+import { HASH_BUCKET_BITS, LineLayout, RangeScan, scanRange } from './lineScan';
 import { checkRow, ColumnIndex, indexColumns, ValidRow } from './rowRules';
 
 const LF = 0x0a;
@@ -158,58 +158,54 @@ async function scanFile(file: string, size: number, layout: LineLayout): Promise
 }
 
 /**
- * Indexes (ascending) of the lines whose hash is on more than one line: the hashes are scattered into buckets
- * by their top bits with their line indexes (cache-friendly), then each bucket goes through a small
- * open-addressing table of counts.
+ * Indexes (ascending, in the whole file) of the data lines whose ticket_id hash is on more than one line. Each
+ * part has its hashes grouped by their top bits already; a group at a time (the same group of every part) goes
+ * through a small open-addressing table of counts, which stays in the processor's cache.
  */
-function repeatedHashLines(hashes: Uint32Array): number[] {
-  const B = 12;
-  const SHIFT = 32 - B;
-  const start = new Uint32Array((1 << B) + 1);
-  for (let i = 0; i < hashes.length; i++) start[(hashes[i]! >>> SHIFT) + 1]!++;
+function repeatedHashLines(parts: readonly { scan: RangeScan; first: number }[]): number[] {
+  const buckets = 1 << HASH_BUCKET_BITS;
   let largest = 0;
-  for (let b = 0; b < 1 << B; b++) {
-    largest = Math.max(largest, start[b + 1]!);
-    start[b + 1]! += start[b]!;
-  }
-  const pos = start.slice(0, 1 << B);
-  const values = new Uint32Array(hashes.length);
-  const lines = new Uint32Array(hashes.length);
-  for (let i = 0; i < hashes.length; i++) {
-    const v = hashes[i]!;
-    const at = pos[v >>> SHIFT]!++;
-    values[at] = v;
-    lines[at] = i;
+  for (let b = 0; b < buckets; b++) {
+    let n = 0;
+    for (const { scan } of parts) n += scan.bucketStart[b + 1]! - scan.bucketStart[b]!;
+    largest = Math.max(largest, n);
   }
   let size = 16;
   while (size < largest * 2) size *= 2;
   const table = new Uint32Array(size);
   const seen = new Uint32Array(size);
   const out: number[] = [];
-  for (let b = 0; b < 1 << B; b++) {
-    const s = start[b]!;
-    const e = start[b + 1]!;
-    if (e - s < 2) continue;
+  for (let b = 0; b < buckets; b++) {
+    let n = 0;
+    for (const { scan } of parts) n += scan.bucketStart[b + 1]! - scan.bucketStart[b]!;
+    if (n < 2) continue;
     let mask = 16;
-    while (mask < (e - s) * 2) mask *= 2;
+    while (mask < n * 2) mask *= 2;
     mask--;
     seen.fill(0, 0, mask + 1);
-    for (let i = s; i < e; i++) {
-      const v = values[i]!;
-      let slot = (Math.imul(v, 0x9e3779b1) >>> 0) & mask;
-      while (seen[slot] && table[slot] !== v) slot = (slot + 1) & mask;
-      table[slot] = v;
-      seen[slot]!++;
+    for (const { scan } of parts) {
+      const values = scan.bucketHashes;
+      for (let i = scan.bucketStart[b]!; i < scan.bucketStart[b + 1]!; i++) {
+        const v = values[i]!;
+        let slot = (Math.imul(v, 0x9e3779b1) >>> 0) & mask;
+        while (seen[slot] && table[slot] !== v) slot = (slot + 1) & mask;
+        table[slot] = v;
+        seen[slot]!++;
+      }
     }
-    for (let i = s; i < e; i++) {
-      const v = values[i]!;
-      let slot = (Math.imul(v, 0x9e3779b1) >>> 0) & mask;
-      while (table[slot] !== v) slot = (slot + 1) & mask;
-      if (seen[slot]! > 1) out.push(lines[i]!);
+    for (const { scan, first } of parts) {
+      const values = scan.bucketHashes;
+      for (let i = scan.bucketStart[b]!; i < scan.bucketStart[b + 1]!; i++) {
+        const v = values[i]!;
+        let slot = (Math.imul(v, 0x9e3779b1) >>> 0) & mask;
+        while (table[slot] !== v) slot = (slot + 1) & mask;
+        if (seen[slot]! > 1) out.push(first + scan.bucketLines[i]!);
+      }
     }
   }
   return out.sort((x, y) => x - y);
 }
+
 /** The bytes of the given data lines (indexes into offsets, the start of each line), each without its line end. */
 function readDataLines(file: string, offsets: Float64Array, size: number, wanted: readonly number[]): Buffer[] {
   const fd = fs.openSync(file, 'r');
@@ -464,14 +460,14 @@ export async function aggregatePlainCsv(file: string): Promise<FastAggregate | u
   const rowsRead = parts.reduce((n, p) => n + p.lines, 0);
   if (rowsRead === 0) return { rowsRead, tickets: 0, duplicates: 0, rejects: [], weeks: [] };
 
-  // the parts' per-line arrays as one, in file order (data line i is line i + 2)
-  const hashes = new Uint32Array(rowsRead);
+  // the parts' offsets as one array, in file order (data line i is line i + 2)
   const offsets = new Float64Array(rowsRead);
   const slow: number[] = [];
   const weeks = new WeekCounts();
+  const placed: { scan: RangeScan; first: number }[] = [];
   let first = 0;
   for (const p of parts) {
-    hashes.set(p.hashes, first);
+    placed.push({ scan: p, first });
     offsets.set(p.offsets, first);
     for (const i of p.slow) slow.push(first + i);
     const account = p.accounts.map((name) => weeks.account(name));
@@ -480,10 +476,11 @@ export async function aggregatePlainCsv(file: string): Promise<FastAggregate | u
       weeks.add(account[p.groupAccount[g]!]!, p.groupWeek[g]!, c[3 * g]!, c[3 * g + 1]!, c[3 * g + 2]!);
     first += p.lines;
   }
-  parts = [];
   trace('fast path: parts joined');
-  const repeated = repeatedHashLines(hashes);
+  const repeated = repeatedHashLines(placed);
   trace('fast path: repeated hashes found');
+  parts = [];
+  placed.length = 0;
   const isSlow = new Set(slow);
   const wanted = [...new Set([...slow, ...repeated])].sort((x, y) => x - y);
   const texts = readDataLines(file, offsets, size, wanted);

@@ -38,8 +38,15 @@ export interface RangeScan {
   ok: boolean;
   /** data lines in the range (the header is not one) */
   lines: number;
-  /** per data line: the hash of its trimmed ticket_id (hashField), and the file offset where it starts */
-  hashes: Uint32Array;
+  /**
+   * the hash of each data line's trimmed ticket_id (hashField), grouped by its top HASH_BUCKET_BITS bits: bucket
+   * b holds bucketHashes[bucketStart[b] .. bucketStart[b + 1]), and bucketLines the lines (indexes in the range)
+   * they are from. Grouped here, in parallel, so that finding repeats across ranges is quick (fastPath.ts).
+   */
+  bucketStart: Uint32Array;
+  bucketHashes: Uint32Array;
+  bucketLines: Uint32Array;
+  /** per data line: the file offset where it starts */
   offsets: Float64Array;
   /** data lines (indexes in the range) left to the exact rules */
   slow: Int32Array;
@@ -297,6 +304,27 @@ class Accounts {
 /** what a column is to the reader */
 const OTHER = 0;
 const INSTANT = 1;
+
+export const HASH_BUCKET_BITS = 12;
+
+/** The hashes grouped by their top bits, with their line indexes (a counting sort). */
+function bucketByTopBits(hashes: Uint32Array): Pick<RangeScan, 'bucketStart' | 'bucketHashes' | 'bucketLines'> {
+  const shift = 32 - HASH_BUCKET_BITS;
+  const buckets = 1 << HASH_BUCKET_BITS;
+  const bucketStart = new Uint32Array(buckets + 1);
+  for (let i = 0; i < hashes.length; i++) bucketStart[(hashes[i]! >>> shift) + 1]!++;
+  for (let b = 0; b < buckets; b++) bucketStart[b + 1]! += bucketStart[b]!;
+  const next = bucketStart.slice(0, buckets);
+  const bucketHashes = new Uint32Array(hashes.length);
+  const bucketLines = new Uint32Array(hashes.length);
+  for (let i = 0; i < hashes.length; i++) {
+    const h = hashes[i]!;
+    const at = next[h >>> shift]!++;
+    bucketHashes[at] = h;
+    bucketLines[at] = i;
+  }
+  return { bucketStart, bucketHashes, bucketLines };
+}
 
 /** The reading state of one range. */
 class RangeReader {
@@ -580,7 +608,7 @@ export function scanRange(file: string, start: number, end: number, layout: Line
   return {
     ok: reader.ok,
     lines: L.n,
-    hashes: L.hashes.subarray(0, L.n),
+    ...bucketByTopBits(L.hashes.subarray(0, L.n)),
     offsets: L.offsets.subarray(0, L.n),
     slow: Int32Array.from(reader.slow),
     accounts: reader.accounts.names,

@@ -8,7 +8,9 @@ import { LineLayout, scanRange } from './lineScan';
 const job = workerData as { file: string; start: number; end: number; layout: LineLayout; header: boolean };
 const r = scanRange(job.file, job.start, job.end, job.layout, job.header);
 parentPort!.postMessage(r, [
-  r.hashes.buffer,
+  r.bucketStart.buffer,
+  r.bucketHashes.buffer,
+  r.bucketLines.buffer,
   r.offsets.buffer,
   r.slow.buffer,
   r.groupAccount.buffer,
