@@ -7,12 +7,11 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { REPO_ROOT } from '../lib/paths';
-import type { AggregateResult } from './aggregate';
+import type { AggregateResult, WeekUsage } from './aggregate';
 
 /** Bump when the rules or the result shape change, so old cache entries are ignored. */
-const ENGINE_VERSION = '3';
+const ENGINE_VERSION = '4';
 const EDGE_BYTES = 1 << 20;
 export const DEFAULT_CACHE_DIR = path.join(REPO_ROOT, '.gtm', 'cache', 'usage');
 
@@ -33,12 +32,17 @@ export function fingerprint(file: string): string {
 }
 
 /**
- * One entry per fingerprint: a folder holding result.json (everything but the weeks) and weeks.parquet (the
- * weeks, as aggregateExport writes them with `weeksFile`), so the weeks can be read by SQL where a sink stores
- * rows without passing through JavaScript. The folder is made under a temporary name and renamed when whole.
+ * One entry per fingerprint: a folder holding result.json (everything but the weeks), weeks.parquet (the weeks,
+ * as aggregateExport writes them with `weeksFile`, so a sink that stores rows where SQL runs reads them from
+ * there) and weeks.bin (the same weeks for JavaScript, see weeksBinary: read several times quicker than through
+ * DuckDB). The folder is made under a temporary name and renamed when
+ * whole.
  */
 const RESULT = 'result.json';
 const WEEKS = 'weeks.parquet';
+const WEEKS_BIN = 'weeks.bin';
+/** per week in weeks.bin: account (index into the names), week index, total, ai, human, unresolved */
+const WEEK_INTS = 6;
 
 export interface CachedAggregate {
   result: AggregateResult;
@@ -46,46 +50,83 @@ export interface CachedAggregate {
   weeksFile: string;
 }
 
+const MAGIC = 'GTMW';
+
+/**
+ * weeks.bin: MAGIC, the number of weeks and the byte length of the names' JSON (4 bytes each), the JSON, padding
+ * to 4 bytes, then WEEK_INTS 32-bit integers per week. The counts make a cut or damaged file a miss.
+ */
+function weeksBinary(weeks: readonly WeekUsage[]): Buffer {
+  const names: string[] = [];
+  const index = new Map<string, number>();
+  const ints = new Int32Array(weeks.length * WEEK_INTS);
+  let k = 0;
+  for (const w of weeks) {
+    let a = index.get(w.accountKey);
+    if (a === undefined) index.set(w.accountKey, (a = names.push(w.accountKey) - 1));
+    ints[k++] = a;
+    ints[k++] = w.weekIndex;
+    ints[k++] = w.ticketsTotal;
+    ints[k++] = w.aiResolved;
+    ints[k++] = w.humanResolved;
+    ints[k++] = w.unresolved;
+  }
+  const json = Buffer.from(JSON.stringify(names), 'utf8');
+  const head = Buffer.alloc(12 + json.length + ((4 - (json.length % 4)) % 4));
+  head.write(MAGIC, 0, 'latin1');
+  head.writeUInt32LE(weeks.length, 4);
+  head.writeUInt32LE(json.length, 8);
+  json.copy(head, 12);
+  return Buffer.concat([head, Buffer.from(ints.buffer, ints.byteOffset, ints.byteLength)]);
+}
+
+function readWeeksBinary(file: string): WeekUsage[] {
+  const buf = fs.readFileSync(file);
+  const damaged = () => new Error(`${file} is damaged`);
+  if (buf.length < 12 || buf.toString('latin1', 0, 4) !== MAGIC) throw damaged();
+  const count = buf.readUInt32LE(4);
+  const length = buf.readUInt32LE(8);
+  const from = 12 + length + ((4 - (length % 4)) % 4);
+  if (buf.length !== from + count * WEEK_INTS * 4) throw damaged();
+  const names = JSON.parse(buf.toString('utf8', 12, 12 + length)) as string[];
+  // a copy, aligned for Int32Array whatever the Buffer's offset in its pool
+  const ints = new Int32Array(buf.buffer.slice(buf.byteOffset + from, buf.byteOffset + buf.length));
+  const weeks: WeekUsage[] = new Array(count);
+  for (let i = 0, k = 0; i < count; i++, k += WEEK_INTS) {
+    const accountKey = names[ints[k]!];
+    if (typeof accountKey !== 'string') throw damaged();
+    weeks[i] = {
+      accountKey,
+      weekIndex: ints[k + 1]!,
+      ticketsTotal: ints[k + 2]!,
+      aiResolved: ints[k + 3]!,
+      humanResolved: ints[k + 4]!,
+      unresolved: ints[k + 5]!
+    };
+  }
+  return weeks;
+}
+
 export async function readCached(dir: string, key: string): Promise<CachedAggregate | undefined> {
   const entry = path.join(dir, key);
   const weeksFile = path.join(entry, WEEKS);
-  if (!fs.existsSync(path.join(entry, RESULT)) || !fs.existsSync(weeksFile)) return undefined;
+  if (![RESULT, WEEKS, WEEKS_BIN].every((f) => fs.existsSync(path.join(entry, f)))) return undefined;
   try {
-    const result = JSON.parse(fs.readFileSync(path.join(entry, RESULT), 'utf8')) as Omit<AggregateResult, 'weeks'>;
-    const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
+    const { weekCount, ...result } = JSON.parse(fs.readFileSync(path.join(entry, RESULT), 'utf8')) as Omit<
+      AggregateResult,
+      'weeks'
+    > & { weekCount: number };
+    const weeks = readWeeksBinary(path.join(entry, WEEKS_BIN));
+    // a weeks.bin of another run (or cut at a week's end) reads without error: the count must match too
+    if (weeks.length !== weekCount) return undefined;
     try {
-      const db = await instance.connect();
-      const read = await db.runAndReadAll(
-        `SELECT account, week, total, ai, human, unresolved FROM read_parquet('${weeksFile.replace(/'/g, "''")}') ORDER BY account, week`
-      );
-      db.closeSync();
-      const [accounts, weekIndexes, totals, ai, human, unresolved] = read.getColumnsJS() as [
-        string[],
-        number[],
-        number[],
-        number[],
-        number[],
-        number[]
-      ];
-      const weeks = accounts.map((accountKey, i) => ({
-        accountKey,
-        weekIndex: weekIndexes[i]!,
-        ticketsTotal: totals[i]!,
-        aiResolved: ai[i]!,
-        humanResolved: human[i]!,
-        unresolved: unresolved[i]!
-      }));
-      try {
-        // a used entry counts as recent when the cache is pruned
-        const now = new Date();
-        fs.utimesSync(entry, now, now);
-      } catch {
-        // a cache that cannot be written to is still read
-      }
-      return { result: { ...result, weeks }, weeksFile };
-    } finally {
-      instance.closeSync();
+      // a used entry counts as recent when the cache is pruned
+      const now = new Date();
+      fs.utimesSync(entry, now, now);
+    } catch {
+      // a cache that cannot be written to is still read
     }
+    return { result: { ...result, weeks }, weeksFile };
   } catch {
     return undefined; // a damaged cache entry is just a miss
   }
@@ -142,7 +183,8 @@ export function writeCached(dir: string, key: string, r: AggregateResult, weeksF
   try {
     const { weeks: _weeks, ...result } = r;
     const staging = path.dirname(weeksFile);
-    fs.writeFileSync(path.join(staging, RESULT), JSON.stringify(result));
+    fs.writeFileSync(path.join(staging, RESULT), JSON.stringify({ ...result, weekCount: r.weeks.length }));
+    fs.writeFileSync(path.join(staging, WEEKS_BIN), weeksBinary(r.weeks));
     const entry = path.join(dir, key);
     // an entry already there was not readable (a miss brought us here): it is moved aside, then removed
     const aside = fs.existsSync(entry) ? `${staging}.old` : undefined;

@@ -12,7 +12,8 @@ import { loadPolicyFile } from '../../policy/policy';
 import { createLocalSink } from '../../store/localSink';
 import { LocalStore } from '../../store/localStore';
 import { ticketCsv, WeekPlan } from '../../test-support/ticketExport';
-import { fingerprint, KEEP_ENTRIES, stagingWeeksFile, writeCached } from '../aggregateCache';
+import { aggregateExport } from '../aggregate';
+import { fingerprint, KEEP_ENTRIES, readCached, stagingWeeksFile, writeCached } from '../aggregateCache';
 import { weekIndexOfLabel, weekStartMs } from '../isoWeek';
 import { snapshotRow } from '../records';
 import type { UsageSink } from '../sink';
@@ -151,14 +152,28 @@ it('a damaged cache entry is read again and replaced; the weeks file is read fro
   const a = await sync();
   expect(a.cached).toBe(false);
   const [entry] = fs.readdirSync(cacheDir);
-  expect(fs.readdirSync(path.join(cacheDir, entry!)).sort()).toEqual(['result.json', 'weeks.parquet']);
+  expect(fs.readdirSync(path.join(cacheDir, entry!)).sort()).toEqual(['result.json', 'weeks.bin', 'weeks.parquet']);
+  // the weeks read back from the cache are the very weeks of the export
+  const fresh = await aggregateExport(input);
+  expect((await readCached(cacheDir, entry!))?.result).toEqual({ ...fresh, engine: fresh.engine });
   const b = await sync();
   expect(b).toMatchObject({ cached: true, summary: { written: 0, unchanged: a.summary.snapshot_writes.written } });
-  fs.writeFileSync(path.join(cacheDir, entry!, 'result.json'), '{ damaged');
-  const c = await sync();
-  expect(c).toMatchObject({ cached: false, summary: { written: 0, snapshots: a.summary.snapshots } });
-  expect(fs.readdirSync(cacheDir)).toEqual([entry]);
-  expect((await sync()).cached).toBe(true);
+  for (const [file, damage] of [
+    ['result.json', '{ damaged'],
+    ['weeks.bin', 'GTMW\u0000\u0000\u0000\u0000\u0008\u0000\u0000\u0000["acme"]'],
+    ['weeks.bin', 'GTMW\u0002\u0000\u0000\u0000\u0008\u0000\u0000\u0000["acme"]'],
+    ['weeks.bin', '']
+  ] as const) {
+    fs.writeFileSync(path.join(cacheDir, entry!, file), damage);
+    const c = await sync();
+    expect([file, damage, c]).toMatchObject([
+      file,
+      damage,
+      { cached: false, summary: { written: 0, snapshots: a.summary.snapshots } }
+    ]);
+    expect(fs.readdirSync(cacheDir)).toEqual([entry]);
+    expect((await sync()).cached).toBe(true);
+  }
 });
 
 it(`keeps the ${KEEP_ENTRIES} most recently made or used cache entries and removes what a stopped run left`, () => {
