@@ -120,6 +120,8 @@ const YEAR_START_DAY = Int32Array.from({ length: MAX_YEAR - MIN_YEAR + 1 }, (_, 
 const MONTH_START_DAY = Int32Array.of(0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334);
 const DAYS_IN_MONTH = Int32Array.of(0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31);
 
+/** what n fractional digits are multiplied by to give nanoseconds */
+const SCALE_TO_NS = Float64Array.from({ length: 10 }, (_, n) => 10 ** (9 - n));
 /** set by readInstant: epoch milliseconds (floor) and the nanoseconds past them */
 let instantMs = 0;
 let instantSubNs = 0;
@@ -178,7 +180,7 @@ function readInstant(buf: Uint8Array, a: number, e: number): boolean {
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 1 : 0;
   if (day > DAYS_IN_MONTH[month]! + (month === 2 ? leap : 0)) return false;
   let p = a + 19;
-  let fractionNs = 0;
+  let fractionNs = 0; // nanoseconds of the second
   if (p < e && buf[p] === 46) {
     p++;
     let digits = 0;
@@ -188,12 +190,12 @@ function readInstant(buf: Uint8Array, a: number, e: number): boolean {
       digits++;
     }
     if (digits === 0) return false;
-    for (; digits < 9; digits++) fractionNs *= 10;
+    fractionNs *= SCALE_TO_NS[digits]!;
   }
   if (p < e && buf[p] === 90) p++;
   if (p !== e) return false;
   const days = YEAR_START_DAY[year - MIN_YEAR]! + MONTH_START_DAY[month]! + (month > 2 ? leap : 0) + day - 1;
-  const fractionMs = Math.floor(fractionNs / 1e6);
+  const fractionMs = (fractionNs / 1e6) | 0; // below 1e9: a 32-bit truncation is the floor
   instantMs = days * DAY_MS + hour * 3_600_000 + minute * 60_000 + second * 1000 + fractionMs;
   instantSubNs = fractionNs - fractionMs * 1e6;
   return true;
@@ -205,8 +207,29 @@ export function fastInstantNs(text: string): bigint | undefined {
   return readInstant(b, 0, b.length) ? BigInt(instantMs) * 1_000_000n + BigInt(instantSubNs) : undefined;
 }
 
-/** the resolutions of rowRules.ts (RESOLUTIONS order) as bytes: only these exact bytes are read here */
-const RESOLUTION_BYTES = ['ai', 'human', 'unresolved'].map((r) => Buffer.from(r, 'latin1'));
+/**
+ * The index in RESOLUTIONS (rowRules.ts: ai, human, unresolved) of buf[a..b) when it is one of them in exactly
+ * those bytes, else -1 (the exact rules decide, trimmed and in any case).
+ */
+function resolutionAt(buf: Uint8Array, a: number, b: number): number {
+  switch (b - a) {
+    case 2:
+      return buf[a] === 0x61 && buf[a + 1] === 0x69 ? 0 : -1; // ai
+    case 5: // human
+      return buf[a] === 0x68 && buf[a + 1] === 0x75 && buf[a + 2] === 0x6d && buf[a + 3] === 0x61 && buf[a + 4] === 0x6e
+        ? 1
+        : -1;
+    case 10:
+      return matches(buf, a, UNRESOLVED) ? 2 : -1;
+    default:
+      return -1;
+  }
+}
+const UNRESOLVED = Buffer.from('unresolved', 'latin1');
+function matches(buf: Uint8Array, a: number, word: Uint8Array): boolean {
+  for (let j = 0; j < word.length; j++) if (buf[a + j] !== word[j]) return false;
+  return true;
+}
 const NOT_COUNTED = 3;
 
 /** Per-line arrays that grow as lines come. */
@@ -244,31 +267,41 @@ class Lines {
   }
 }
 
-/** Account ids seen in a range, each once, found by their bytes. */
+/**
+ * Account ids seen in a range, each once, found by their bytes. An id of up to SHORT_ID bytes is also held as
+ * two numbers (its bytes in base 256, six to a number: exact below 2^53), compared without a loop.
+ */
+const SHORT_ID = 12;
 class Accounts {
   readonly names: string[] = [];
   private slots = new Int32Array(1 << 12);
+  /** per account: where its bytes start in the arena (and end: the next one's start), and its two numbers */
   private starts = new Int32Array(1 << 10);
+  private first = new Float64Array(1 << 10);
+  private second = new Float64Array(1 << 10);
   private arena = Buffer.alloc(1 << 16);
   private used = 0;
 
-  /** the index of the account buf[a..b) (ASCII), added when new */
-  indexOf(buf: Uint8Array, a: number, b: number, hash: number): number {
+  /** the index of the account buf[a..b) (ASCII; hash its hashField, k1 and k2 its numbers if short), added when new */
+  indexOf(buf: Uint8Array, a: number, b: number, hash: number, k1: number, k2: number): number {
     const mask = this.slots.length - 1;
     const len = b - a;
     for (let slot = (Math.imul(hash, 0x9e3779b1) >>> 0) & mask; ; slot = (slot + 1) & mask) {
       const v = this.slots[slot]!;
-      if (v === 0) return this.add(buf, a, b, slot);
+      if (v === 0) return this.add(buf, a, b, slot, k1, k2);
       const start = this.starts[v - 1]!;
-      if (this.starts[v]! - start === len) {
-        let j = 0;
-        while (j < len && this.arena[start + j] === buf[a + j]) j++;
-        if (j === len) return v - 1;
+      if (this.starts[v]! - start !== len) continue;
+      if (len <= SHORT_ID) {
+        if (this.first[v - 1] === k1 && this.second[v - 1] === k2) return v - 1;
+        continue;
       }
+      let j = 0;
+      while (j < len && this.arena[start + j] === buf[a + j]) j++;
+      if (j === len) return v - 1;
     }
   }
 
-  private add(buf: Uint8Array, a: number, b: number, slot: number): number {
+  private add(buf: Uint8Array, a: number, b: number, slot: number, k1: number, k2: number): number {
     const i = this.names.length;
     if (this.used + (b - a) > this.arena.length) {
       const bigger = Buffer.alloc(Math.max(this.arena.length * 2, this.used + (b - a)));
@@ -281,8 +314,16 @@ class Accounts {
       const s = new Int32Array(this.starts.length * 2);
       s.set(this.starts);
       this.starts = s;
+      const f = new Float64Array(this.starts.length);
+      f.set(this.first);
+      this.first = f;
+      const g = new Float64Array(this.starts.length);
+      g.set(this.second);
+      this.second = g;
     }
     this.starts[i + 1] = this.used;
+    this.first[i] = k1;
+    this.second[i] = k2;
     this.names.push(this.arena.toString('latin1', this.starts[i]!, this.used));
     this.slots[slot] = i + 1;
     if (this.names.length * 2 > this.slots.length) this.rehash();
@@ -433,21 +474,17 @@ class RangeReader {
     const ae = this.ends[lay.account]!;
     if (ae === as || buf[as]! <= 32 || buf[ae - 1]! <= 32) return false;
     let h = 0x811c9dc5;
+    let k1 = 0;
+    let k2 = 0;
+    const mid = as + SHORT_ID / 2;
     for (let j = as; j < ae; j++) {
       const c = buf[j]!;
       if (c >= 0x80) return false; // the exact reader decodes UTF-8; ASCII reads the same either way
       h = Math.imul(h ^ c, 16777619);
+      if (j < mid) k1 = k1 * 256 + c;
+      else k2 = k2 * 256 + c; // past SHORT_ID bytes this loses digits, but then the bytes are compared
     }
-    const rs = this.starts[lay.resolution]!;
-    const rl = this.ends[lay.resolution]! - rs;
-    let res = -1;
-    for (let r = 0; r < RESOLUTION_BYTES.length && res < 0; r++) {
-      const want = RESOLUTION_BYTES[r]!;
-      if (want.length !== rl) continue;
-      let j = 0;
-      while (j < rl && buf[rs + j] === want[j]) j++;
-      if (j === rl) res = r;
-    }
+    const res = resolutionAt(buf, this.starts[lay.resolution]!, this.ends[lay.resolution]!);
     if (res < 0) return false;
     if (!this.instant(buf, lay.created)) return false;
     const createdMs = instantMs;
@@ -460,7 +497,7 @@ class RangeReader {
     if (week < this.minWeek) this.minWeek = week;
     if (week > this.maxWeek) this.maxWeek = week;
     const L = this.lines;
-    L.account[i] = this.accounts.indexOf(buf, as, ae, h >>> 0);
+    L.account[i] = this.accounts.indexOf(buf, as, ae, h >>> 0, k1, k2);
     L.week[i] = week;
     L.res[i] = res;
     return true;
