@@ -91,12 +91,12 @@ export function createLocalSink(store: LocalStore, options: LocalSinkOptions = {
   }
 
   /** runs fn with DuckDB's memory bounded while a large batch is upserted (DuckDB spills the rest) */
-  async function withUpsertMemory(rows: number, fn: () => Promise<void>): Promise<void> {
+  async function withUpsertMemory<T>(rows: number, fn: () => Promise<T>): Promise<T> {
     // the sync holds its rows too
     const limit = String((await db.runAndReadAll(`SELECT current_setting('memory_limit') AS m`)).getRowObjects()[0]!.m);
     if (rows > 100_000) await db.run(`SET memory_limit = '${UPSERT_MEMORY}'`);
     try {
-      await fn();
+      return await fn();
     } finally {
       if (rows > 100_000) await db.run(`SET memory_limit = '${limit.replace(/'/g, "''")}'`);
     }
@@ -113,6 +113,7 @@ export function createLocalSink(store: LocalStore, options: LocalSinkOptions = {
   /**
    * Upserts the rows of the temp table (or view) incoming (_i, then one column per field) by external ID; a row
    * whose parent is missing fails the way the org fails it (onError with its _i and key). Drops incoming.
+   * Returns the number of rows written.
    */
   async function upsertIncoming(
     object: string,
@@ -121,7 +122,7 @@ export function createLocalSink(store: LocalStore, options: LocalSinkOptions = {
     onError: (i: number, key: string, error: string) => void,
     allNew = false,
     keysUnique = false
-  ): Promise<void> {
+  ): Promise<number> {
     const types = tableColumns(store.schema, object);
     const rels = relationships(store, object, columns);
     const plainCols = columns.filter((c) => !c.includes('.'));
@@ -143,37 +144,50 @@ export function createLocalSink(store: LocalStore, options: LocalSinkOptions = {
       if (repeated.length) await db.run(`DELETE FROM incoming WHERE ${key} IN (${repeats})`);
     }
     trace('local sink: repeated keys checked');
-    if (options.createMissingParents) {
-      for (const r of rels) {
-        // a key the org could not store (longer than the field) is not created: its rows fail as in the org
-        const max = store.schema.objects.get(r.parent)?.fields.get(r.parentKey)?.length ?? 255;
-        await db.run(
-          `INSERT INTO ${q(r.parent)} ("Id", "Name", ${q(r.parentKey)})
-               SELECT ${store.newIdSql(r.parent)}, k, k FROM (SELECT DISTINCT ${q(r.column)} AS k FROM incoming WHERE ${q(r.column)} IS NOT NULL)
-               WHERE length(k) <= ${max} AND k NOT IN (SELECT ${q(r.parentKey)} FROM ${q(r.parent)} WHERE ${q(r.parentKey)} IS NOT NULL)`
-        );
-      }
+    // each relationship's distinct parent keys, once: a few thousand accounts, not a row per snapshot
+    for (const [k, r] of rels.entries()) {
+      await db.run(`DROP TABLE IF EXISTS parent_keys_${k}`);
+      await db.run(
+        `CREATE TEMP TABLE parent_keys_${k} AS SELECT DISTINCT ${q(r.column)} AS k FROM incoming WHERE ${q(r.column)} IS NOT NULL`
+      );
     }
-    trace('local sink: missing parents added');
+    try {
+      if (options.createMissingParents) {
+        for (const [k, r] of rels.entries()) {
+          // a key the org could not store (longer than the field) is not created: its rows fail as in the org
+          const max = store.schema.objects.get(r.parent)?.fields.get(r.parentKey)?.length ?? 255;
+          await db.run(
+            `INSERT INTO ${q(r.parent)} ("Id", "Name", ${q(r.parentKey)})
+               SELECT ${store.newIdSql(r.parent)}, k, k FROM parent_keys_${k}
+               WHERE length(k) <= ${max} AND k NOT IN (SELECT ${q(r.parentKey)} FROM ${q(r.parent)} WHERE ${q(r.parentKey)} IS NOT NULL)`
+          );
+        }
+      }
+      trace('local sink: missing parents added');
+      // rows whose parent is missing fail the way the org fails them (the rows are looked at only if a key is)
+      for (const [k, r] of rels.entries()) {
+        const absent = `SELECT k FROM parent_keys_${k} WHERE k NOT IN (SELECT ${q(r.parentKey)} FROM ${q(r.parent)} WHERE ${q(r.parentKey)} IS NOT NULL)`;
+        const some = (await db.runAndReadAll(`SELECT EXISTS (${absent}) AS e`)).getRowObjects()[0]!.e;
+        if (some !== true) continue;
+        const missing = await db.runAndReadAll(
+          `SELECT inc._i, inc.${key} AS k, inc.${q(r.column)} AS v FROM incoming inc WHERE inc.${q(r.column)} IN (${absent})`
+        );
+        for (const m of missing.getRowObjects()) {
+          onError(
+            Number(m._i),
+            String(m.k),
+            `INVALID_FIELD:Foreign key external ID: ${String(m.v)} not found for field ${r.parentKey} in entity ${r.parent}`
+          );
+        }
+      }
+    } finally {
+      for (const k of rels.keys()) await db.run(`DROP TABLE IF EXISTS parent_keys_${k}`);
+    }
+    trace('local sink: rows without a parent found');
     // parent keys are unique, so each left join finds at most one parent
     const parentJoins = rels
       .map((r, k) => `LEFT JOIN ${q(r.parent)} p${k} ON p${k}.${q(r.parentKey)} = inc.${q(r.column)}`)
       .join(' ');
-    // rows whose parent is missing fail the way the org fails them
-    for (const [k, r] of rels.entries()) {
-      const missing = await db.runAndReadAll(
-        `SELECT inc._i, inc.${key} AS k, inc.${q(r.column)} AS v FROM incoming inc LEFT JOIN ${q(r.parent)} p${k} ON p${k}.${q(r.parentKey)} = inc.${q(r.column)}
-             WHERE inc.${q(r.column)} IS NOT NULL AND p${k}."Id" IS NULL`
-      );
-      for (const m of missing.getRowObjects()) {
-        onError(
-          Number(m._i),
-          String(m.k),
-          `INVALID_FIELD:Foreign key external ID: ${String(m.v)} not found for field ${r.parentKey} in entity ${r.parent}`
-        );
-      }
-    }
-    trace('local sink: rows without a parent found');
     const ok = rels.map((r, k) => `(p${k}."Id" IS NOT NULL OR inc.${q(r.column)} IS NULL)`).join(' AND ') || 'true';
     const targetCols = [...plainCols, ...rels.map((r) => r.lookupField)];
     const values = [
@@ -182,12 +196,13 @@ export function createLocalSink(store: LocalStore, options: LocalSinkOptions = {
     ];
     if (allNew) {
       // no key of incoming is stored yet (the caller knows): one INSERT, nothing to update
-      await db.run(
+      const inserted = await db.run(
         `INSERT INTO ${q(object)} ("Id", ${targetCols.map(q).join(', ')})
            SELECT ${store.newIdSql(object)}, ${values.join(', ')} FROM incoming inc ${parentJoins} WHERE ${ok}`
       );
+      trace('local sink: rows inserted');
       await dropIncoming();
-      return;
+      return inserted.rowsChanged;
     }
     const updates = targetCols.filter((c) => c !== externalIdField).map((c) => `${q(c)} = src.${q(c)}`);
     // existing keys are updated in place and new ones inserted: cheaper than INSERT ... ON CONFLICT for large
@@ -198,15 +213,19 @@ export function createLocalSink(store: LocalStore, options: LocalSinkOptions = {
            FROM incoming inc ${parentJoins} WHERE ${ok}`
     );
     await db.run('DROP TABLE incoming');
+    let updated = 0;
     if (updates.length) {
-      await db.run(`UPDATE ${q(object)} t SET ${updates.join(', ')} FROM upserting src WHERE t.${key} = src.${key}`);
+      updated = (
+        await db.run(`UPDATE ${q(object)} t SET ${updates.join(', ')} FROM upserting src WHERE t.${key} = src.${key}`)
+      ).rowsChanged;
     }
-    await db.run(
+    const inserted = await db.run(
       `INSERT INTO ${q(object)} ("Id", ${targetCols.map(q).join(', ')})
            SELECT ${store.newIdSql(object)}, ${targetCols.map((c) => `src.${q(c)}`).join(', ')} FROM upserting src
            WHERE NOT EXISTS (SELECT 1 FROM ${q(object)} t WHERE t.${key} = src.${key})`
     );
     await db.run('DROP TABLE upserting');
+    return updated + inserted.rowsChanged;
   }
 
   return {
@@ -248,27 +267,33 @@ export function createLocalSink(store: LocalStore, options: LocalSinkOptions = {
           // report). Unless a key repeats, the rows are read where they are, without a copy (for half a million
           // rows the copy took as long as the insert)
           if (dryRun) return { unchanged: 0, written: 0, failures: [] };
-          const repeats = keysUnique ? '0' : `count(*) - count(DISTINCT ${key})`;
-          const firstLoad = (
-            await db.runAndReadAll(`SELECT count(*) AS total, ${repeats} AS repeats FROM (${rows})`)
-          ).getRowObjects()[0]!;
-          const total = Number(firstLoad.total);
-          if (total === 0) return { unchanged: 0, written: 0, failures: [] };
+          // rows the caller vouches for need no look at their keys (nor a count: the insert says how many)
+          const firstLoad = keysUnique
+            ? { total: undefined, repeats: 0 }
+            : (
+                await db.runAndReadAll(
+                  `SELECT count(*) AS total, count(*) - count(DISTINCT ${key}) AS repeats FROM (${rows})`
+                )
+              ).getRowObjects()[0]!;
+          if (Number(firstLoad.total) === 0) return { unchanged: 0, written: 0, failures: [] };
           if (Number(firstLoad.repeats) === 0) {
             await db.run(`CREATE TEMP VIEW incoming AS SELECT CAST(NULL AS INTEGER) AS _i, r.* FROM (${rows}) r`);
             const failures: QueryWriteCounts['failures'] = [];
-            await withUpsertMemory(total, () =>
-              upsertIncoming(
-                object,
-                externalIdField,
-                columns,
-                (_i, k, error) => failures.push({ key: k, error }),
-                true,
-                true
-              )
+            const written = await withUpsertMemory(
+              firstLoad.total === undefined ? Infinity : Number(firstLoad.total),
+              () =>
+                upsertIncoming(
+                  object,
+                  externalIdField,
+                  columns,
+                  (_i, k, error) => failures.push({ key: k, error }),
+                  true,
+                  true
+                )
             );
-            onProgress?.(`${object}: ${plural(total, 'row')} upserted into the local store`);
-            return { unchanged: 0, written: total - failures.length, failures };
+            const total = written + failures.length;
+            if (total) onProgress?.(`${object}: ${plural(total, 'row')} upserted into the local store`);
+            return { unchanged: 0, written, failures };
           }
         }
         await db.run(

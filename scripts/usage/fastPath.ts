@@ -422,9 +422,10 @@ function compareUtf8(a: string, b: string): number {
   if (i === a.length || i === b.length) return a.length - b.length;
   const x = a.charCodeAt(i);
   const y = b.charCodeAt(i);
-  const surrogate = (c: number) => c >= 0xd800 && c <= 0xdfff;
   // a surrogate (a code point past U+FFFF) sorts after every other unit from U+E000 on
-  if (surrogate(x) !== surrogate(y) && Math.max(x, y) >= 0xe000) return surrogate(x) ? 1 : -1;
+  const xs = x >= 0xd800 && x <= 0xdfff;
+  const ys = y >= 0xd800 && y <= 0xdfff;
+  if (xs !== ys && Math.max(x, y) >= 0xe000) return xs ? 1 : -1;
   return x - y;
 }
 
@@ -514,6 +515,8 @@ export async function aggregatePlainCsv(file: string): Promise<FastAggregate | u
   };
 }
 
+const EARLIEST = -(2n ** 63n) + 1n;
+
 /**
  * Duplicates among valid rows, by the rules of the issue (settle() in aggregate.ts applies them in SQL to the
  * exact engine's rows; fastPath.test.ts holds the two to the same results): a ticket_id under more than one
@@ -522,6 +525,8 @@ export async function aggregatePlainCsv(file: string): Promise<FastAggregate | u
  * duplicates.
  */
 function settleDuplicates(valid: CheckedLines['valid']) {
+  // an empty resolved_at ranks before any instant
+  const rank = (r: ValidRow) => r.resolvedNs ?? EARLIEST;
   const byTicket = new Map<string, CheckedLines['valid']>();
   for (const v of valid) {
     const rows = byTicket.get(v.row.ticketId);
@@ -536,7 +541,6 @@ function settleDuplicates(valid: CheckedLines['valid']) {
     if (rows.length < 2) continue;
     rowsInDups.push(...rows);
     const accounts = [...new Set(rows.map((r) => r.row.accountId))].sort(compareUtf8);
-    const rank = (r: ValidRow) => r.resolvedNs ?? -(2n ** 63n) + 1n;
     const top = rows.map((r) => rank(r.row)).reduce((a, b) => (b > a ? b : a));
     const tied = rows.filter((r) => rank(r.row) === top).map((r) => r.row);
     const conflict =

@@ -101,7 +101,7 @@ const identical = new Function(
 ) as (a: SObjectRow, b: SObjectRow) => boolean;
 
 /** rows made between two turns of the event loop while a sink writes on its own threads */
-const YIELD_EVERY = 20_000;
+const YIELD_EVERY = 4_000;
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const same = (a: unknown, b: unknown) =>
@@ -272,22 +272,27 @@ async function syncAggregate(
     snapshotQuery.catch(() => undefined); // awaited below
   }
 
-  const snapshots: SObjectRow[] = [];
+  // with a sink that writes in SQL the rows are made only when asked for (the export files, a caller): half a
+  // million objects otherwise made here while the sink is writing
+  let snapshots: SObjectRow[] | undefined;
+  const snapshotRows = () => (snapshots ??= weeks.map(snapshotRow));
   const changed: SObjectRow[] = [];
   const triggers: SyncResult['triggers'] = [];
   const status: TriggerStatus = mode === 'live' ? 'Open' : 'Shadow';
   try {
-    for (let i = 0; i < weeks.length; i++) {
-      snapshots.push(snapshotRow(weeks[i]!));
-      if (i % YIELD_EVERY === YIELD_EVERY - 1) await nextTurn();
-    }
     if (!rowsSql) {
+      snapshots = [];
+      for (let i = 0; i < weeks.length; i++) {
+        snapshots.push(snapshotRow(weeks[i]!));
+        if (i % YIELD_EVERY === YIELD_EVERY - 1) await nextTurn();
+      }
       for (const row of snapshots) {
         const old = storedSnapshots.get(row[SNAPSHOT_FIELDS.key] as string);
         if (!old || (!identical(old, row) && SNAPSHOT_COMPARED.some((f) => !same(old[f], row[f])))) changed.push(row);
       }
     }
 
+    trace('sync: snapshot rows made');
     const priorFires = new Map<string, number[]>();
     for (const t of storedTriggers.values()) {
       const account = String(t[TRIGGER_FIELDS.account] ?? '');
@@ -328,7 +333,7 @@ async function syncAggregate(
     snapshotWrites = { written: r.written, unchanged: r.unchanged, failed: r.failures.length };
     // in the order of the snapshots, as the row path reports them
     const order = r.failures.length
-      ? new Map(snapshots.map((row, i) => [row[SNAPSHOT_FIELDS.key] as string, i]))
+      ? new Map(snapshotRows().map((row, i) => [row[SNAPSHOT_FIELDS.key] as string, i]))
       : new Map<string, number>();
     snapshotFailures = r.failures
       .map((f) => ({ object: SNAPSHOT_OBJECT, key: f.key, error: f.error }))
@@ -399,8 +404,8 @@ async function syncAggregate(
   }
 
   snapshotWrites ??= options.dryRun
-    ? { written: 0, unchanged: snapshots.length - changed.length, failed: 0 }
-    : counts(snapshotResults, snapshots.length - changed.length);
+    ? { written: 0, unchanged: weeks.length - changed.length, failed: 0 }
+    : counts(snapshotResults, weeks.length - changed.length);
   const triggerWrites = options.dryRun ? { written: 0, unchanged: 0, failed: 0 } : counts(triggerResults, 0);
   const summary: SyncSummary = {
     input: options.input,
@@ -413,7 +418,7 @@ async function syncAggregate(
     rejected: agg.rejects.length,
     duplicates: agg.duplicates,
     tickets: agg.tickets,
-    snapshots: snapshots.length,
+    snapshots: weeks.length,
     triggers: triggers.length,
     written: snapshotWrites.written + triggerWrites.written,
     unchanged: snapshotWrites.unchanged + triggerWrites.unchanged,
@@ -426,7 +431,8 @@ async function syncAggregate(
     },
     ...(liveOverride ? { live_override: liveOverride } : {})
   };
-  const result: SyncResult = { summary, rejects: agg.rejects, snapshots, triggers, failures };
+  const result = { summary, rejects: agg.rejects, triggers, failures } as Omit<SyncResult, 'snapshots'> as SyncResult;
+  Object.defineProperty(result, 'snapshots', { get: snapshotRows, enumerable: true });
   if (options.exportDir && !options.dryRun) writeExport(options.exportDir, result);
   return result;
 }

@@ -80,6 +80,14 @@ export function shareTest(threshold: {
   };
 }
 
+/** shareTest of a threshold's decimal text, made once per text (a sync evaluates thousands of accounts) */
+const shareTests = new Map<string, ReturnType<typeof shareTest>>();
+function shareTestOf(share: string): ReturnType<typeof shareTest> {
+  let test = shareTests.get(share);
+  if (!test) shareTests.set(share, (test = shareTest(decimalFraction(share))));
+  return test;
+}
+
 /** ai / total >= num / den, exactly. */
 export function shareAtLeast(
   aiResolved: number,
@@ -103,20 +111,22 @@ export function evaluateAccount(
   asOfMs: number,
   priorFires: readonly number[] = []
 ): FiredTrigger[] {
-  const atLeast = shareTest(decimalFraction(thresholds.share));
+  const atLeast = shareTestOf(thresholds.share);
   const byWeek = new Map<number, WeekCounts>();
   for (const w of weeks) byWeek.set(w.weekIndex, w);
-  const qualifies = (i: number) => {
-    const w = byWeek.get(i);
-    return (
-      !!w && w.ticketsTotal >= thresholds.minTickets && w.ticketsTotal > 0 && atLeast(w.aiResolved, w.ticketsTotal)
-    );
-  };
+  // each week is judged once; a streak then only looks weeks up
+  const qualifying = new Set<number>();
+  for (const [i, w] of byWeek)
+    if (w.ticketsTotal >= thresholds.minTickets && w.ticketsTotal > 0 && atLeast(w.aiResolved, w.ticketsTotal))
+      qualifying.add(i);
+  const qualifies = (i: number) => qualifying.has(i);
 
   const stored = [...priorFires];
   const fires: number[] = [];
   const fired: FiredTrigger[] = [];
-  const candidates = [...byWeek.keys()].filter((i) => isWeekComplete(i, asOfMs)).sort((a, b) => a - b);
+  // a week fires only if it qualifies itself (a streak of at least one week includes it)
+  const pool = thresholds.consecutiveWeeks >= 1 ? qualifying : byWeek.keys();
+  const candidates = [...pool].filter((i) => isWeekComplete(i, asOfMs)).sort((a, b) => a - b);
   for (const w of candidates) {
     let streak = true;
     for (let k = 0; k < thresholds.consecutiveWeeks && streak; k++) streak = qualifies(w - k);
