@@ -240,6 +240,7 @@ async function syncAggregate(
     TRIGGER_FIELDS.isoWeek
   ]);
 
+  trace('sync: stored snapshots and triggers read');
   // exp-005 over the whole history, as of --as-of; fires stored by earlier syncs hold their cooldown
   const thresholds = thresholdsFromPolicy(policy);
   const mode = policy.text('Expansion_Mode');
