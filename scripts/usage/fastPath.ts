@@ -13,18 +13,18 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import type { DuckDBAppender } from '@duckdb/node-api';
-import { CsvRecord, readCsvRecords, toCsvLine } from './csvRecords';
+import { readCsvRecords } from './csvRecords';
 import { nsToMs } from './instant';
 import { weekIndexOf } from './isoWeek';
 import { trace } from '../lib/trace';
+import { checkRangeLines, CheckedColumns, CheckedLines, ExactJob, fromColumns } from './exactLines';
 import { HASH_BUCKET_BITS, LineLayout, RangeScan, scanRange } from './lineScan';
-import { checkRow, ColumnIndex, indexColumns, ValidRow } from './rowRules';
+import { indexColumns, ValidRow } from './rowRules';
 
 const LF = 0x0a;
 const QUOTE = 0x22;
 const COMMA = 0x2c;
 const CR = 0x0d;
-const NEWLINE = Buffer.from('\n');
 
 /**
  * Lines in the file (a last line without a newline counts), and whether every quote sits where RFC 4180 puts
@@ -108,17 +108,62 @@ const PARALLEL_FROM = 8 << 20;
 const TSX_LOADER = require.resolve('tsx/cjs');
 const WORKER = path.join(__dirname, 'lineScanWorker.ts');
 
-/** scanRange in a worker thread */
+/** One range of the file, read: what scanRange found, and its second step (exactLines.ts) to come. */
+interface Part {
+  scan: Omit<RangeScan, 'offsets'>;
+  /** the exact rules over some of the range's lines (indexes in the range); undefined: not one record each */
+  check(job: ExactJob): Promise<CheckedLines | undefined>;
+  /** ends the worker when the second step will not come */
+  stop(): void;
+}
+
+/** scanRange in a worker thread, which keeps the range's line starts for the second step */
 function scanInWorker(file: string, start: number, end: number, layout: LineLayout, header: boolean) {
-  return new Promise<RangeScan>((resolve, reject) => {
-    const worker = new Worker(`require(${JSON.stringify(TSX_LOADER)}); require(${JSON.stringify(WORKER)});`, {
-      eval: true,
-      workerData: { file, start, end, layout, header }
-    });
-    worker.once('message', resolve);
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`the line reader stopped (exit code ${code})`)));
+  const worker = new Worker(`require(${JSON.stringify(TSX_LOADER)}); require(${JSON.stringify(WORKER)});`, {
+    eval: true,
+    workerData: { file, start, end, layout, header }
   });
+  // the worker's next answer; an error or an early end fails it
+  const answer = <T>() =>
+    new Promise<T>((resolve, reject) => {
+      const fail = (err: Error) => {
+        worker.off('message', done);
+        worker.off('error', fail);
+        worker.off('exit', ended);
+        reject(err);
+      };
+      const ended = (code: number) => fail(new Error(`the line reader stopped (exit code ${code})`));
+      const done = (value: T) => {
+        worker.off('error', fail);
+        worker.off('exit', ended);
+        resolve(value);
+      };
+      worker.once('message', done);
+      worker.once('error', fail);
+      worker.once('exit', ended);
+    });
+  return answer<Part['scan']>().then(
+    (scan): Part => ({
+      scan,
+      async check(job) {
+        const answered = answer<CheckedColumns | null>();
+        worker.postMessage(job, [job.wanted.buffer as ArrayBuffer]);
+        const columns = await answered;
+        return columns ? fromColumns(columns) : undefined;
+      },
+      stop: () => void worker.terminate()
+    }),
+    (err: unknown) => {
+      void worker.terminate();
+      throw err;
+    }
+  );
+}
+
+/** scanRange on this thread */
+function scanHere(file: string, size: number, layout: LineLayout): Part {
+  const { offsets, ...scan } = scanRange(file, 0, size, layout, true);
+  return { scan, check: (job) => checkRangeLines(file, offsets, size, layout, job), stop: () => undefined };
 }
 
 /** Offsets that cut the file into about `parts` ranges, each starting at a line start. */
@@ -150,11 +195,18 @@ function rangeBounds(file: string, size: number, parts: number): number[] {
 }
 
 /** Every line of the file read by scanRange: in parallel ranges when the file is large. */
-async function scanFile(file: string, size: number, layout: LineLayout): Promise<RangeScan[]> {
+async function scanFile(file: string, size: number, layout: LineLayout): Promise<Part[]> {
   const parts = size < PARALLEL_FROM ? 1 : Math.min(os.availableParallelism(), 8);
-  if (parts === 1) return [scanRange(file, 0, size, layout, true)];
+  if (parts === 1) return [scanHere(file, size, layout)];
   const bounds = rangeBounds(file, size, parts);
-  return Promise.all(bounds.slice(1).map((end, i) => scanInWorker(file, bounds[i]!, end, layout, i === 0)));
+  const started = bounds.slice(1).map((end, i) => scanInWorker(file, bounds[i]!, end, layout, i === 0));
+  const settled = await Promise.allSettled(started);
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed) {
+    for (const r of settled) if (r.status === 'fulfilled') r.value.stop();
+    throw failed.reason;
+  }
+  return settled.map((r) => (r as PromiseFulfilledResult<Part>).value);
 }
 
 /**
@@ -162,7 +214,7 @@ async function scanFile(file: string, size: number, layout: LineLayout): Promise
  * part has its hashes grouped by their top bits already; a group at a time (the same group of every part) goes
  * through a small open-addressing table of counts, which stays in the processor's cache.
  */
-function repeatedHashLines(parts: readonly { scan: RangeScan; first: number }[]): number[] {
+function repeatedHashLines(parts: readonly { scan: Part['scan']; first: number }[]): number[] {
   const buckets = 1 << HASH_BUCKET_BITS;
   let largest = 0;
   for (let b = 0; b < buckets; b++) {
@@ -204,69 +256,6 @@ function repeatedHashLines(parts: readonly { scan: RangeScan; first: number }[])
     }
   }
   return out.sort((x, y) => x - y);
-}
-
-/** The bytes of the given data lines (indexes into offsets, the start of each line), each without its line end. */
-function readDataLines(file: string, offsets: Float64Array, size: number, wanted: readonly number[]): Buffer[] {
-  const fd = fs.openSync(file, 'r');
-  try {
-    return wanted.map((i) => {
-      const from = offsets[i]!;
-      const to = i + 1 < offsets.length ? offsets[i + 1]! : size;
-      const buf = Buffer.alloc(to - from);
-      fs.readSync(fd, buf, 0, buf.length, from);
-      let end = buf.length;
-      if (end && buf[end - 1] === LF) end--;
-      if (end && buf[end - 1] === CR) end--;
-      return buf.subarray(0, end);
-    });
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-/** What the exact rules make of some lines: rejects with their reasons, and the valid rows. */
-interface CheckedLines {
-  rejects: { line: number; reason: string; raw: string }[];
-  /** valid rows with their values (the raw text is made only for the few that a duplicate rule rejects) */
-  valid: { line: number; row: ValidRow; fields: string[] }[];
-}
-
-/**
- * The exact reader and rules (csvRecords + checkRow) over the given lines (each one record), or undefined
- * when they do not read as one record each.
- */
-async function checkLines(
-  wanted: readonly number[],
-  texts: readonly Buffer[],
-  header: readonly string[],
-  index: ColumnIndex
-): Promise<CheckedLines | undefined> {
-  // line i of this text is wanted[i - 1]
-  const records: CsvRecord[] = [];
-  await readCsvRecords(Readable.from([Buffer.concat(texts.flatMap((t) => [t, NEWLINE]))]), (r) => records.push(r));
-  if (records.length !== wanted.length) return undefined;
-  const out: CheckedLines = { rejects: [], valid: [] };
-  for (const r of records) {
-    const line = wanted[r.line - 1]! + 2;
-    const fields = r.fields;
-    if (r.malformed) out.rejects.push({ line, reason: `malformed CSV: ${r.malformed}`, raw: toCsvLine(fields) });
-    else if (
-      fields.length !== header.length &&
-      !(fields.length > header.length && fields.slice(header.length).every((f) => f === ''))
-    )
-      out.rejects.push({
-        line,
-        reason: `${fields.length} values where the header has ${header.length}`,
-        raw: toCsvLine(fields)
-      });
-    else {
-      const row = checkRow(fields, index);
-      if ('reason' in row) out.rejects.push({ line, reason: row.reason, raw: toCsvLine(fields) });
-      else out.valid.push({ line, row, fields });
-    }
-  }
-  return out;
 }
 
 /**
@@ -450,46 +439,60 @@ export async function aggregatePlainCsv(file: string): Promise<FastAggregate | u
     resolution: index.resolution
   };
   const size = fs.statSync(file).size;
-  let parts: RangeScan[];
+  let parts: Part[];
   try {
     parts = await scanFile(file, size, layout);
   } catch {
     return undefined; // the exact reader reads it again and says what is wrong
   }
   trace('fast path: lines read');
-  if (parts.some((p) => !p.ok)) return undefined;
-  const rowsRead = parts.reduce((n, p) => n + p.lines, 0);
-  if (rowsRead === 0) return { rowsRead, tickets: 0, duplicates: 0, rejects: [], weeks: [] };
+  const rowsRead = parts.reduce((n, p) => n + p.scan.lines, 0);
+  if (parts.some((p) => !p.scan.ok) || rowsRead === 0) {
+    for (const p of parts) p.stop();
+    return parts.some((p) => !p.scan.ok) ? undefined : { rowsRead, tickets: 0, duplicates: 0, rejects: [], weeks: [] };
+  }
 
-  // the parts' offsets as one array, in file order (data line i is line i + 2)
-  const offsets = new Float64Array(rowsRead);
+  // the lines the exact rules decide, and those whose ticket_id hash repeats (data line i is line i + 2)
   const slow: number[] = [];
   const weeks = new WeekCounts();
-  const placed: { scan: RangeScan; first: number }[] = [];
+  const placed: { scan: Part['scan']; first: number }[] = [];
   let first = 0;
-  for (const p of parts) {
-    placed.push({ scan: p, first });
-    offsets.set(p.offsets, first);
-    for (const i of p.slow) slow.push(first + i);
-    const account = p.accounts.map((name) => weeks.account(name));
-    const c = p.counts;
-    for (let g = 0; g < p.groupAccount.length; g++)
-      weeks.add(account[p.groupAccount[g]!]!, p.groupWeek[g]!, c[3 * g]!, c[3 * g + 1]!, c[3 * g + 2]!);
-    first += p.lines;
+  for (const { scan } of parts) {
+    placed.push({ scan, first });
+    for (const i of scan.slow) slow.push(first + i);
+    const account = scan.accounts.map((name) => weeks.account(name));
+    const c = scan.counts;
+    for (let g = 0; g < scan.groupAccount.length; g++)
+      weeks.add(account[scan.groupAccount[g]!]!, scan.groupWeek[g]!, c[3 * g]!, c[3 * g + 1]!, c[3 * g + 2]!);
+    first += scan.lines;
   }
   trace('fast path: parts joined');
   const repeated = repeatedHashLines(placed);
   trace('fast path: repeated hashes found');
-  parts = [];
-  placed.length = 0;
   const isSlow = new Set(slow);
   const wanted = [...new Set([...slow, ...repeated])].sort((x, y) => x - y);
-  const texts = readDataLines(file, offsets, size, wanted);
-  trace('fast path: lines to look at read');
-  const checked = await checkLines(wanted, texts, header, index);
+  // each part reads and checks its own lines (a worker's in parallel with the others)
+  const answers = await Promise.allSettled(
+    placed.map(({ scan, first: from }, k) =>
+      parts[k]!.check({
+        wanted: Int32Array.from(wanted.filter((i) => i >= from && i < from + scan.lines).map((i) => i - from)),
+        firstLine: from + 2,
+        header,
+        index
+      })
+    )
+  );
+  for (const p of parts) p.stop();
   trace('fast path: lines to look at checked exactly');
+  if (answers.some((a) => a.status === 'rejected' || !a.value)) return undefined;
+  const checked: CheckedLines = { rejects: [], valid: [] };
+  for (const a of answers) {
+    const c = (a as PromiseFulfilledResult<CheckedLines>).value;
+    checked.rejects.push(...c.rejects);
+    checked.valid.push(...c.valid);
+  }
   // a line counted fast that the exact rules reject would be a disagreement: the exact reader decides all then
-  if (!checked || checked.rejects.some((r) => !isSlow.has(r.line - 2))) return undefined;
+  if (checked.rejects.some((r) => !isSlow.has(r.line - 2))) return undefined;
   const rejects: FastAggregate['rejects'] = [...checked.rejects];
   const badRows = rejects.length;
   const repeatedSet = new Set(repeated);
@@ -551,7 +554,7 @@ function settleDuplicates(valid: CheckedLines['valid']) {
         : conflict
           ? `ticket_id ${ticket} has rows with the same latest resolved_at that disagree on created_at or resolution`
           : undefined;
-    if (reason) for (const r of rows) rejects.push({ line: r.line, reason, raw: toCsvLine(r.fields) });
+    if (reason) for (const r of rows) rejects.push({ line: r.line, reason, raw: r.raw });
     else {
       winners.push(tied[0]!);
       duplicates += rows.length - 1;

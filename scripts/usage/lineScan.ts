@@ -9,6 +9,7 @@
  */
 import * as fs from 'node:fs';
 import * as instant from './instant';
+import type { ValidRow } from './rowRules';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -368,7 +369,7 @@ function bucketByTopBits(hashes: Uint32Array): Pick<RangeScan, 'bucketStart' | '
 }
 
 /** The reading state of one range. */
-class RangeReader {
+export class RangeReader {
   ok = true;
   readonly lines: Lines;
   readonly accounts = new Accounts();
@@ -467,8 +468,22 @@ class RangeReader {
     return true;
   }
 
-  /** Checks and counts line i when it is in the usual shape; false leaves it to the exact rules. */
-  private count(buf: Uint8Array, i: number): boolean {
+  /** what usual() found: the account's hash and numbers (see Accounts), the resolution, the instants */
+  private accountHash = 0;
+  private k1 = 0;
+  private k2 = 0;
+  private res = 0;
+  private createdMs = 0;
+  private createdSub = 0;
+  private resolvedMs = 0;
+  private resolvedSub = 0;
+  private resolved = false;
+
+  /**
+   * Whether the line split() just read is in the usual shape past its ticket_id (then the rules accept it with
+   * the values usual() leaves in its fields); false leaves it to the exact rules.
+   */
+  private usual(buf: Uint8Array): boolean {
     const lay = this.layout;
     const as = this.starts[lay.account]!;
     const ae = this.ends[lay.account]!;
@@ -484,23 +499,67 @@ class RangeReader {
       if (j < mid) k1 = k1 * 256 + c;
       else k2 = k2 * 256 + c; // past SHORT_ID bytes this loses digits, but then the bytes are compared
     }
-    const res = resolutionAt(buf, this.starts[lay.resolution]!, this.ends[lay.resolution]!);
-    if (res < 0) return false;
+    this.accountHash = h >>> 0;
+    this.k1 = k1;
+    this.k2 = k2;
+    this.res = resolutionAt(buf, this.starts[lay.resolution]!, this.ends[lay.resolution]!);
+    if (this.res < 0) return false;
     if (!this.instant(buf, lay.created)) return false;
-    const createdMs = instantMs;
-    const createdSub = instantSubNs;
-    if (this.ends[lay.resolved]! > this.starts[lay.resolved]!) {
+    this.createdMs = instantMs;
+    this.createdSub = instantSubNs;
+    this.resolved = this.ends[lay.resolved]! > this.starts[lay.resolved]!;
+    if (this.resolved) {
       if (!this.instant(buf, lay.resolved)) return false;
-      if (instantMs < createdMs || (instantMs === createdMs && instantSubNs < createdSub)) return false;
+      if (instantMs < this.createdMs || (instantMs === this.createdMs && instantSubNs < this.createdSub)) return false;
+      this.resolvedMs = instantMs;
+      this.resolvedSub = instantSubNs;
     }
-    const week = Math.floor((createdMs - EPOCH_MONDAY_MS) / WEEK_MS); // isoWeek.ts weekIndexOf
+    return true;
+  }
+
+  /** Checks and counts line i when it is in the usual shape; false leaves it to the exact rules. */
+  private count(buf: Uint8Array, i: number): boolean {
+    if (!this.usual(buf)) return false;
+    const week = Math.floor((this.createdMs - EPOCH_MONDAY_MS) / WEEK_MS); // isoWeek.ts weekIndexOf
     if (week < this.minWeek) this.minWeek = week;
     if (week > this.maxWeek) this.maxWeek = week;
     const L = this.lines;
-    L.account[i] = this.accounts.indexOf(buf, as, ae, h >>> 0, k1, k2);
+    const lay = this.layout;
+    L.account[i] = this.accounts.indexOf(
+      buf,
+      this.starts[lay.account]!,
+      this.ends[lay.account]!,
+      this.accountHash,
+      this.k1,
+      this.k2
+    );
     L.week[i] = week;
-    L.res[i] = res;
+    L.res[i] = this.res;
     return true;
+  }
+
+  /**
+   * The row of line buf[s..e) (no LF) when it is in the usual shape and all ASCII: the very values the exact
+   * rules (rowRules.ts) give it; undefined leaves it to them.
+   */
+  row(buf: Uint8Array, s: number, e: number): ValidRow | undefined {
+    if (e > s && buf[e - 1] === CR) e--;
+    if (e === s || buf.subarray(s, e).includes(QUOTE) || !this.split(buf, s, e) || !this.usual(buf)) return undefined;
+    const lay = this.layout;
+    const ts = this.starts[lay.ticket]!;
+    const te = this.ends[lay.ticket]!;
+    if (te === ts || buf[ts]! <= 32 || buf[te - 1]! <= 32) return undefined;
+    // all ASCII: its text is the same however it is decoded
+    for (let j = s; j < e; j++) if (buf[j]! >= 0x80) return undefined;
+    const text = (a: number, b: number) => Buffer.from(buf.buffer, buf.byteOffset + a, b - a).toString('latin1');
+    const ns = (ms: number, sub: number) => BigInt(ms) * 1_000_000n + BigInt(sub);
+    return {
+      ticketId: text(ts, te),
+      accountId: text(this.starts[lay.account]!, this.ends[lay.account]!),
+      createdNs: ns(this.createdMs, this.createdSub),
+      resolvedNs: this.resolved ? ns(this.resolvedMs, this.resolvedSub) : null,
+      resolution: this.res as ValidRow['resolution']
+    };
   }
 
   /** readInstant of column f (read by split() already, or now) */

@@ -1,19 +1,44 @@
 /**
- * A worker thread's whole job: read one byte range of an export (lineScan.ts) and hand the result back to
- * fastPath.ts, its arrays moved rather than copied.
+ * A line reader's worker thread. First it reads one byte range of an export (lineScan.ts) and hands the result
+ * to fastPath.ts, its arrays moved rather than copied (the line starts stay here). Then it is told which of
+ * its lines to read exactly (exactLines.ts), does so, answers, and ends.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { checkRangeLines, ExactJob, toColumns } from './exactLines';
 import { LineLayout, scanRange } from './lineScan';
 
 const job = workerData as { file: string; start: number; end: number; layout: LineLayout; header: boolean };
-const r = scanRange(job.file, job.start, job.end, job.layout, job.header);
-parentPort!.postMessage(r, [
-  r.bucketStart.buffer,
-  r.bucketHashes.buffer,
-  r.bucketLines.buffer,
-  r.offsets.buffer,
-  r.slow.buffer,
-  r.groupAccount.buffer,
-  r.groupWeek.buffer,
-  r.counts.buffer
+const { offsets, ...scan } = scanRange(job.file, job.start, job.end, job.layout, job.header);
+parentPort!.postMessage(scan, [
+  scan.bucketStart.buffer,
+  scan.bucketHashes.buffer,
+  scan.bucketLines.buffer,
+  scan.slow.buffer,
+  scan.groupAccount.buffer,
+  scan.groupWeek.buffer,
+  scan.counts.buffer
 ] as ArrayBuffer[]);
+parentPort!.once('message', (exact: ExactJob) => {
+  checkRangeLines(job.file, offsets, job.end, job.layout, exact).then(
+    (checked) => {
+      const columns = checked && toColumns(checked);
+      parentPort!.postMessage(
+        columns ?? null,
+        columns
+          ? [
+              columns.rejectLines,
+              columns.lines,
+              columns.created,
+              columns.resolved,
+              columns.hasResolved,
+              columns.resolutions
+            ].map((a) => a.buffer as ArrayBuffer)
+          : []
+      );
+      parentPort!.close();
+    },
+    (err: unknown) => {
+      throw err; // the worker's 'error' event
+    }
+  );
+});
