@@ -121,6 +121,7 @@ const YEAR_START_DAY = Int32Array.from({ length: MAX_YEAR - MIN_YEAR + 1 }, (_, 
 const MONTH_START_DAY = Int32Array.of(0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334);
 const DAYS_IN_MONTH = Int32Array.of(0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31);
 
+const NS_PER_MS = 1_000_000n;
 /** what n fractional digits are multiplied by to give nanoseconds */
 const SCALE_TO_NS = Float64Array.from({ length: 10 }, (_, n) => 10 ** (9 - n));
 /** set by readInstant: epoch milliseconds (floor) and the nanoseconds past them */
@@ -542,22 +543,21 @@ export class RangeReader {
    * The row of line buf[s..e) (no LF) when it is in the usual shape and all ASCII: the very values the exact
    * rules (rowRules.ts) give it; undefined leaves it to them.
    */
-  row(buf: Uint8Array, s: number, e: number): ValidRow | undefined {
+  row(buf: Buffer, s: number, e: number): ValidRow | undefined {
     if (e > s && buf[e - 1] === CR) e--;
-    if (e === s || buf.subarray(s, e).includes(QUOTE) || !this.split(buf, s, e) || !this.usual(buf)) return undefined;
+    if (e === s) return undefined;
+    // all ASCII (its text is the same however it is decoded) and no quote
+    for (let j = s; j < e; j++) if (buf[j]! >= 0x80 || buf[j] === QUOTE) return undefined;
+    if (!this.split(buf, s, e) || !this.usual(buf)) return undefined;
     const lay = this.layout;
     const ts = this.starts[lay.ticket]!;
     const te = this.ends[lay.ticket]!;
     if (te === ts || buf[ts]! <= 32 || buf[te - 1]! <= 32) return undefined;
-    // all ASCII: its text is the same however it is decoded
-    for (let j = s; j < e; j++) if (buf[j]! >= 0x80) return undefined;
-    const text = (a: number, b: number) => Buffer.from(buf.buffer, buf.byteOffset + a, b - a).toString('latin1');
-    const ns = (ms: number, sub: number) => BigInt(ms) * 1_000_000n + BigInt(sub);
     return {
-      ticketId: text(ts, te),
-      accountId: text(this.starts[lay.account]!, this.ends[lay.account]!),
-      createdNs: ns(this.createdMs, this.createdSub),
-      resolvedNs: this.resolved ? ns(this.resolvedMs, this.resolvedSub) : null,
+      ticketId: buf.toString('latin1', ts, te),
+      accountId: buf.toString('latin1', this.starts[lay.account]!, this.ends[lay.account]!),
+      createdNs: BigInt(this.createdMs) * NS_PER_MS + BigInt(this.createdSub),
+      resolvedNs: this.resolved ? BigInt(this.resolvedMs) * NS_PER_MS + BigInt(this.resolvedSub) : null,
       resolution: this.res as ValidRow['resolution']
     };
   }
