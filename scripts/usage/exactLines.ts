@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { CsvRecord, readCsvRecords, toCsvLine } from './csvRecords';
 import { LineLayout, RangeReader } from './lineScan';
+import { nsToMs } from './instant';
 import { checkRow, ColumnIndex, ValidRow } from './rowRules';
 
 const LF = 0x0a;
@@ -19,56 +20,124 @@ export interface CheckedLines {
 }
 
 /**
- * CheckedLines as a few arrays, to pass between threads: copying tens of thousands of small objects there
- * costs far more than copying their values column by column.
+ * Checked lines as columns: what passes between threads (tens of thousands of small objects cost far more to
+ * copy there than their values column by column) and what the fast path settles duplicates on. Instants are
+ * epoch milliseconds (floor) and the nanoseconds past them: exact, and compared without BigInt.
  */
 export interface CheckedColumns {
   rejectLines: Int32Array;
   reasons: string[];
   rejectRaw: string[];
+  /** per valid row */
   lines: Int32Array;
   tickets: string[];
   accounts: string[];
-  created: BigInt64Array;
-  /** resolved_at, where hasResolved says there is one */
-  resolved: BigInt64Array;
-  hasResolved: Uint8Array;
+  createdMs: Float64Array;
+  createdSub: Float64Array;
+  /** resolved_at, where resolved says there is one */
+  resolved: Uint8Array;
+  resolvedMs: Float64Array;
+  resolvedSub: Float64Array;
   resolutions: Uint8Array;
   raw: string[];
 }
 
-export function toColumns(c: CheckedLines): CheckedColumns {
-  const v = c.valid;
-  return {
-    rejectLines: Int32Array.from(c.rejects, (r) => r.line),
-    reasons: c.rejects.map((r) => r.reason),
-    rejectRaw: c.rejects.map((r) => r.raw),
-    lines: Int32Array.from(v, (r) => r.line),
-    tickets: v.map((r) => r.row.ticketId),
-    accounts: v.map((r) => r.row.accountId),
-    created: BigInt64Array.from(v, (r) => r.row.createdNs),
-    resolved: BigInt64Array.from(v, (r) => r.row.resolvedNs ?? 0n),
-    hasResolved: Uint8Array.from(v, (r) => (r.row.resolvedNs === null ? 0 : 1)),
-    resolutions: Uint8Array.from(v, (r) => r.row.resolution),
-    raw: v.map((r) => r.raw)
-  };
+/** CheckedColumns, row by row. */
+class ColumnsBuilder {
+  private readonly rejects: CheckedLines['rejects'] = [];
+  private n = 0;
+  private lines = new Int32Array(1024);
+  private readonly tickets: string[] = [];
+  private readonly accounts: string[] = [];
+  private numbers = new Float64Array(4 * 1024); // created ms, sub, resolved ms, sub
+  private flags = new Uint8Array(2 * 1024); // resolved, resolution
+  private readonly raw: string[] = [];
+
+  reject(r: CheckedLines['rejects'][number]) {
+    this.rejects.push(r);
+  }
+
+  row(
+    line: number,
+    ticket: string,
+    account: string,
+    numbers: readonly number[],
+    resolved: boolean,
+    res: number,
+    raw: string
+  ) {
+    if (this.n === this.lines.length) {
+      const lines = new Int32Array(this.n * 2);
+      lines.set(this.lines);
+      this.lines = lines;
+      const numbersMore = new Float64Array(this.n * 8);
+      numbersMore.set(this.numbers);
+      this.numbers = numbersMore;
+      const flags = new Uint8Array(this.n * 4);
+      flags.set(this.flags);
+      this.flags = flags;
+    }
+    const i = this.n++;
+    this.lines[i] = line;
+    this.tickets.push(ticket);
+    this.accounts.push(account);
+    this.numbers.set(numbers, 4 * i);
+    this.flags[2 * i] = resolved ? 1 : 0;
+    this.flags[2 * i + 1] = res;
+    this.raw.push(raw);
+  }
+
+  /** a row of the exact rules: its instants split into milliseconds and nanoseconds */
+  validRow(line: number, row: ValidRow, raw: string) {
+    const split = (ns: bigint) => {
+      const ms = nsToMs(ns);
+      return [ms, Number(ns - BigInt(ms) * 1_000_000n)];
+    };
+    const resolved = row.resolvedNs === null ? [0, 0] : split(row.resolvedNs);
+    this.row(
+      line,
+      row.ticketId,
+      row.accountId,
+      [...split(row.createdNs), ...resolved],
+      row.resolvedNs !== null,
+      row.resolution,
+      raw
+    );
+  }
+
+  build(): CheckedColumns {
+    const n = this.n;
+    const pick = (k: number) => Float64Array.from({ length: n }, (_, i) => this.numbers[4 * i + k]!);
+    return {
+      rejectLines: Int32Array.from(this.rejects, (r) => r.line),
+      reasons: this.rejects.map((r) => r.reason),
+      rejectRaw: this.rejects.map((r) => r.raw),
+      lines: this.lines.slice(0, n),
+      tickets: this.tickets,
+      accounts: this.accounts,
+      createdMs: pick(0),
+      createdSub: pick(1),
+      resolved: Uint8Array.from({ length: n }, (_, i) => this.flags[2 * i]!),
+      resolvedMs: pick(2),
+      resolvedSub: pick(3),
+      resolutions: Uint8Array.from({ length: n }, (_, i) => this.flags[2 * i + 1]!),
+      raw: this.raw
+    };
+  }
 }
 
-export function fromColumns(c: CheckedColumns): CheckedLines {
-  return {
-    rejects: Array.from(c.rejectLines, (line, i) => ({ line, reason: c.reasons[i]!, raw: c.rejectRaw[i]! })),
-    valid: Array.from(c.lines, (line, i) => ({
-      line,
-      row: {
-        ticketId: c.tickets[i]!,
-        accountId: c.accounts[i]!,
-        createdNs: c.created[i]!,
-        resolvedNs: c.hasResolved[i] ? c.resolved[i]! : null,
-        resolution: c.resolutions[i] as ValidRow['resolution']
-      },
-      raw: c.raw[i]!
-    }))
-  };
+/** the typed arrays of CheckedColumns, to move them to another thread */
+export function columnBuffers(c: CheckedColumns): ArrayBuffer[] {
+  return [
+    c.rejectLines,
+    c.lines,
+    c.createdMs,
+    c.createdSub,
+    c.resolved,
+    c.resolvedMs,
+    c.resolvedSub,
+    c.resolutions
+  ].map((a) => a.buffer as ArrayBuffer);
 }
 
 /**
@@ -146,7 +215,7 @@ export interface ExactJob {
 
 /**
  * readLines + the rules for a range whose line starts are `offsets`. A line in the usual shape is read by the
- * line reader (RangeReader.row: the same values, many times quicker); the others by checkLines.
+ * line reader (RangeReader.usualRow: the same values, many times quicker); the others by checkLines.
  */
 export async function checkRangeLines(
   file: string,
@@ -154,21 +223,33 @@ export async function checkRangeLines(
   end: number,
   layout: LineLayout,
   job: ExactJob
-): Promise<CheckedLines | undefined> {
+): Promise<CheckedColumns | undefined> {
   const text = readLines(file, offsets, end, job.wanted);
   const reader = new RangeReader(layout, 0);
-  const out: CheckedLines = { rejects: [], valid: [] };
+  const out = new ColumnsBuilder();
   const others: number[] = [];
   const otherText: Buffer[] = [];
+  const numbers = [0, 0, 0, 0];
   let s = 0;
   for (let k = 0; k < job.wanted.length; k++) {
     const e = text.indexOf(LF, s);
     const line = job.firstLine + job.wanted[k]!;
-    const row = reader.row(text, s, e);
-    if (row) {
+    if (reader.usualRow(text, s, e)) {
       // no quote, and fields split at commas: the CSV text of the fields is the line, unless a CR is in one
       const raw = text.toString('latin1', s, e);
-      out.valid.push({ line, row, raw: raw.includes('\r') ? toCsvLine(raw.split(',')) : raw });
+      numbers[0] = reader.createdMs;
+      numbers[1] = reader.createdSub;
+      numbers[2] = reader.resolved ? reader.resolvedMs : 0;
+      numbers[3] = reader.resolved ? reader.resolvedSub : 0;
+      out.row(
+        line,
+        reader.ticket,
+        reader.account,
+        numbers,
+        reader.resolved,
+        reader.res,
+        raw.includes('\r') ? toCsvLine(raw.split(',')) : raw
+      );
     } else {
       others.push(line);
       otherText.push(text.subarray(s, e + 1));
@@ -178,9 +259,8 @@ export async function checkRangeLines(
   if (others.length) {
     const checked = await checkLines(others, Buffer.concat(otherText), job.header, job.index);
     if (!checked) return undefined;
-    out.rejects.push(...checked.rejects);
-    out.valid.push(...checked.valid);
-    out.valid.sort((a, b) => a.line - b.line);
+    for (const r of checked.rejects) out.reject(r);
+    for (const v of checked.valid) out.validRow(v.line, v.row, v.raw);
   }
-  return out;
+  return out.build();
 }

@@ -14,10 +14,9 @@ import { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import type { DuckDBAppender } from '@duckdb/node-api';
 import { readCsvRecords } from './csvRecords';
-import { nsToMs } from './instant';
 import { weekIndexOf } from './isoWeek';
 import { trace } from '../lib/trace';
-import { checkRangeLines, CheckedColumns, CheckedLines, ExactJob, fromColumns } from './exactLines';
+import { checkRangeLines, CheckedColumns, ExactJob } from './exactLines';
 import { HASH_BUCKET_BITS, LineLayout, RangeScan, scanRange } from './lineScan';
 import { indexColumns, ValidRow } from './rowRules';
 
@@ -112,7 +111,7 @@ const WORKER = path.join(__dirname, 'lineScanWorker.ts');
 interface Part {
   scan: Omit<RangeScan, 'offsets'>;
   /** the exact rules over some of the range's lines (indexes in the range); undefined: not one record each */
-  check(job: ExactJob): Promise<CheckedLines | undefined>;
+  check(job: ExactJob): Promise<CheckedColumns | undefined>;
   /** ends the worker when the second step will not come */
   stop(): void;
 }
@@ -148,8 +147,7 @@ function scanInWorker(file: string, start: number, end: number, layout: LineLayo
       async check(job) {
         const answered = answer<CheckedColumns | null>();
         worker.postMessage(job, [job.wanted.buffer as ArrayBuffer]);
-        const columns = await answered;
-        return columns ? fromColumns(columns) : undefined;
+        return (await answered) ?? undefined;
       },
       stop: () => void worker.terminate()
     }),
@@ -485,29 +483,31 @@ export async function aggregatePlainCsv(file: string): Promise<FastAggregate | u
   for (const p of parts) p.stop();
   trace('fast path: lines to look at checked exactly');
   if (answers.some((a) => a.status === 'rejected' || !a.value)) return undefined;
-  const checked: CheckedLines = { rejects: [], valid: [] };
-  for (const a of answers) {
-    const c = (a as PromiseFulfilledResult<CheckedLines>).value;
-    checked.rejects.push(...c.rejects);
-    checked.valid.push(...c.valid);
-  }
+  const checked = answers.map((a) => (a as PromiseFulfilledResult<CheckedColumns>).value);
+  const rejects: FastAggregate['rejects'] = [];
+  for (const c of checked)
+    c.rejectLines.forEach((line, i) => rejects.push({ line, reason: c.reasons[i]!, raw: c.rejectRaw[i]! }));
   // a line counted fast that the exact rules reject would be a disagreement: the exact reader decides all then
-  if (checked.rejects.some((r) => !isSlow.has(r.line - 2))) return undefined;
-  const rejects: FastAggregate['rejects'] = [...checked.rejects];
+  if (rejects.some((r) => !isSlow.has(r.line - 2))) return undefined;
   const badRows = rejects.length;
   const repeatedSet = new Set(repeated);
-  for (const { line, row } of checked.valid) {
-    // rows the exact rules accepted are counted too
-    if (isSlow.has(line - 2)) weeks.addRows(weeks.account(row.accountId), weekOfNs(row.createdNs), row.resolution, 1);
+  const candidates: Ref[] = [];
+  const add = (r: Ref, n: number) =>
+    weeks.addRows(weeks.account(r.c.accounts[r.i]!), weekIndexOf(r.c.createdMs[r.i]!), r.c.resolutions[r.i]!, n);
+  for (const c of checked) {
+    for (let i = 0; i < c.lines.length; i++) {
+      const line = c.lines[i]! - 2;
+      // rows the exact rules accepted are counted too; rows of a repeated ticket_id hash hold every duplicate
+      if (isSlow.has(line)) add({ c, i }, 1);
+      if (repeatedSet.has(line)) candidates.push({ c, i });
+    }
   }
-  // rows of a repeated ticket_id hash hold every duplicate
-  const settled = settleDuplicates(checked.valid.filter((v) => repeatedSet.has(v.line - 2)));
+  const settled = settleDuplicates(candidates);
   rejects.push(...settled.rejects);
   rejects.sort((a, b) => a.line - b.line);
   // the counts of all valid rows, less every row of a duplicated ticket, plus each ticket's winning row
-  for (const { row } of settled.rowsInDups)
-    weeks.addRows(weeks.account(row.accountId), weekOfNs(row.createdNs), row.resolution, -1);
-  for (const w of settled.winners) weeks.addRows(weeks.account(w.accountId), weekOfNs(w.createdNs), w.resolution, 1);
+  for (const r of settled.rowsInDups) add(r, -1);
+  for (const r of settled.winners) add(r, 1);
   trace('fast path: duplicates settled');
   return {
     rowsRead,
@@ -518,7 +518,21 @@ export async function aggregatePlainCsv(file: string): Promise<FastAggregate | u
   };
 }
 
-const EARLIEST = -(2n ** 63n) + 1n;
+/** a valid row: row i of some checked columns */
+interface Ref {
+  c: CheckedColumns;
+  i: number;
+}
+
+/** -1, 0 or 1 as row a's resolved_at is before, at or after row b's (an empty one is before any instant) */
+function compareResolved(a: Ref, b: Ref): number {
+  const ra = a.c.resolved[a.i]!;
+  const rb = b.c.resolved[b.i]!;
+  if (!ra || !rb) return ra - rb;
+  return (
+    Math.sign(a.c.resolvedMs[a.i]! - b.c.resolvedMs[b.i]!) || Math.sign(a.c.resolvedSub[a.i]! - b.c.resolvedSub[b.i]!)
+  );
+}
 
 /**
  * Duplicates among valid rows, by the rules of the issue (settle() in aggregate.ts applies them in SQL to the
@@ -527,45 +541,44 @@ const EARLIEST = -(2n ** 63n) + 1n;
  * rows tied on it that disagree on created_at or resolution reject every row of the ticket; the other rows are
  * duplicates.
  */
-function settleDuplicates(valid: CheckedLines['valid']) {
-  // an empty resolved_at ranks before any instant
-  const rank = (r: ValidRow) => r.resolvedNs ?? EARLIEST;
-  const byTicket = new Map<string, CheckedLines['valid']>();
-  for (const v of valid) {
-    const rows = byTicket.get(v.row.ticketId);
-    if (rows) rows.push(v);
-    else byTicket.set(v.row.ticketId, [v]);
+function settleDuplicates(rows: readonly Ref[]) {
+  const byTicket = new Map<string, Ref[]>();
+  for (const r of rows) {
+    const ticket = r.c.tickets[r.i]!;
+    const same = byTicket.get(ticket);
+    if (same) same.push(r);
+    else byTicket.set(ticket, [r]);
   }
   const rejects: FastAggregate['rejects'] = [];
-  const rowsInDups: CheckedLines['valid'] = [];
-  const winners: ValidRow[] = [];
+  const rowsInDups: Ref[] = [];
+  const winners: Ref[] = [];
   let duplicates = 0;
-  for (const [ticket, rows] of byTicket) {
-    if (rows.length < 2) continue;
-    rowsInDups.push(...rows);
-    const accounts = [...new Set(rows.map((r) => r.row.accountId))].sort(compareUtf8);
-    const top = rows.map((r) => rank(r.row)).reduce((a, b) => (b > a ? b : a));
-    const tied = rows.filter((r) => rank(r.row) === top).map((r) => r.row);
-    const conflict =
-      tied.some((r) => r.createdNs !== tied[0]!.createdNs) || tied.some((r) => r.resolution !== tied[0]!.resolution);
+  for (const [ticket, same] of byTicket) {
+    if (same.length < 2) continue;
+    rowsInDups.push(...same);
+    const accounts = [...new Set(same.map((r) => r.c.accounts[r.i]!))].sort(compareUtf8);
+    const top = same.reduce((a, b) => (compareResolved(b, a) > 0 ? b : a));
+    const tied = same.filter((r) => compareResolved(r, top) === 0);
+    const first = tied[0]!;
+    const conflict = tied.some(
+      (r) =>
+        r.c.createdMs[r.i] !== first.c.createdMs[first.i] ||
+        r.c.createdSub[r.i] !== first.c.createdSub[first.i] ||
+        r.c.resolutions[r.i] !== first.c.resolutions[first.i]
+    );
     const reason =
       accounts.length > 1
         ? `ticket_id ${ticket} appears under more than one account_id (${accounts.join(', ')})`
         : conflict
           ? `ticket_id ${ticket} has rows with the same latest resolved_at that disagree on created_at or resolution`
           : undefined;
-    if (reason) for (const r of rows) rejects.push({ line: r.line, reason, raw: r.raw });
+    if (reason) for (const r of same) rejects.push({ line: r.c.lines[r.i]!, reason, raw: r.c.raw[r.i]! });
     else {
-      winners.push(tied[0]!);
-      duplicates += rows.length - 1;
+      winners.push(first);
+      duplicates += same.length - 1;
     }
   }
   return { rejects, rowsInDups, winners, duplicates };
-}
-
-/** the week index of epoch nanoseconds (the week of epoch milliseconds: a week starts on a whole millisecond) */
-function weekOfNs(ns: bigint): number {
-  return weekIndexOf(nsToMs(ns));
 }
 
 /** The text of the given lines of a one-record-per-line file (for rejects.csv). */

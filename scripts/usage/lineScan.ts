@@ -9,7 +9,6 @@
  */
 import * as fs from 'node:fs';
 import * as instant from './instant';
-import type { ValidRow } from './rowRules';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -121,7 +120,6 @@ const YEAR_START_DAY = Int32Array.from({ length: MAX_YEAR - MIN_YEAR + 1 }, (_, 
 const MONTH_START_DAY = Int32Array.of(0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334);
 const DAYS_IN_MONTH = Int32Array.of(0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31);
 
-const NS_PER_MS = 1_000_000n;
 /** what n fractional digits are multiplied by to give nanoseconds */
 const SCALE_TO_NS = Float64Array.from({ length: 10 }, (_, n) => 10 ** (9 - n));
 /** set by readInstant: epoch milliseconds (floor) and the nanoseconds past them */
@@ -473,12 +471,15 @@ export class RangeReader {
   private accountHash = 0;
   private k1 = 0;
   private k2 = 0;
-  private res = 0;
-  private createdMs = 0;
-  private createdSub = 0;
-  private resolvedMs = 0;
-  private resolvedSub = 0;
-  private resolved = false;
+  res = 0;
+  createdMs = 0;
+  createdSub = 0;
+  resolvedMs = 0;
+  resolvedSub = 0;
+  resolved = false;
+  /** the ticket_id and account_id usualRow() read */
+  ticket = '';
+  account = '';
 
   /**
    * Whether the line split() just read is in the usual shape past its ticket_id (then the rules accept it with
@@ -540,26 +541,22 @@ export class RangeReader {
   }
 
   /**
-   * The row of line buf[s..e) (no LF) when it is in the usual shape and all ASCII: the very values the exact
-   * rules (rowRules.ts) give it; undefined leaves it to them.
+   * Whether line buf[s..e) (no LF) is in the usual shape and all ASCII: then the exact rules (rowRules.ts) accept
+   * it with the values left in ticket, account (their text) and the instant fields; false leaves it to them.
    */
-  row(buf: Buffer, s: number, e: number): ValidRow | undefined {
+  usualRow(buf: Buffer, s: number, e: number): boolean {
     if (e > s && buf[e - 1] === CR) e--;
-    if (e === s) return undefined;
+    if (e === s) return false;
     // all ASCII (its text is the same however it is decoded) and no quote
-    for (let j = s; j < e; j++) if (buf[j]! >= 0x80 || buf[j] === QUOTE) return undefined;
-    if (!this.split(buf, s, e) || !this.usual(buf)) return undefined;
+    for (let j = s; j < e; j++) if (buf[j]! >= 0x80 || buf[j] === QUOTE) return false;
+    if (!this.split(buf, s, e) || !this.usual(buf)) return false;
     const lay = this.layout;
     const ts = this.starts[lay.ticket]!;
     const te = this.ends[lay.ticket]!;
-    if (te === ts || buf[ts]! <= 32 || buf[te - 1]! <= 32) return undefined;
-    return {
-      ticketId: buf.toString('latin1', ts, te),
-      accountId: buf.toString('latin1', this.starts[lay.account]!, this.ends[lay.account]!),
-      createdNs: BigInt(this.createdMs) * NS_PER_MS + BigInt(this.createdSub),
-      resolvedNs: this.resolved ? BigInt(this.resolvedMs) * NS_PER_MS + BigInt(this.resolvedSub) : null,
-      resolution: this.res as ValidRow['resolution']
-    };
+    if (te === ts || buf[ts]! <= 32 || buf[te - 1]! <= 32) return false;
+    this.ticket = buf.toString('latin1', ts, te);
+    this.account = buf.toString('latin1', this.starts[lay.account]!, this.ends[lay.account]!);
+    return true;
   }
 
   /** readInstant of column f (read by split() already, or now) */

@@ -4,7 +4,7 @@
  * its lines to read exactly (exactLines.ts), does so, answers, and ends.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { checkRangeLines, ExactJob, toColumns } from './exactLines';
+import { checkRangeLines, columnBuffers, ExactJob } from './exactLines';
 import { LineLayout, scanRange } from './lineScan';
 
 const job = workerData as { file: string; start: number; end: number; layout: LineLayout; header: boolean };
@@ -21,20 +21,7 @@ parentPort!.postMessage(scan, [
 parentPort!.once('message', (exact: ExactJob) => {
   checkRangeLines(job.file, offsets, job.end, job.layout, exact).then(
     (checked) => {
-      const columns = checked && toColumns(checked);
-      parentPort!.postMessage(
-        columns ?? null,
-        columns
-          ? [
-              columns.rejectLines,
-              columns.lines,
-              columns.created,
-              columns.resolved,
-              columns.hasResolved,
-              columns.resolutions
-            ].map((a) => a.buffer as ArrayBuffer)
-          : []
-      );
+      parentPort!.postMessage(checked ?? null, checked ? columnBuffers(checked) : []);
       parentPort!.close();
     },
     (err: unknown) => {
