@@ -8,12 +8,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { DuckDBConnection, DuckDBDataChunk, DuckDBInstance, INTEGER } from '@duckdb/node-api';
+import { DuckDBAppender, DuckDBConnection, DuckDBDataChunk, DuckDBInstance, INTEGER } from '@duckdb/node-api';
 import { describeFsError, GtmError, InputError } from '../lib/errors';
 import { CsvRecord, CsvStructureError, readCsvRecords, toCsvLine } from './csvRecords';
 import { trace } from '../lib/trace';
-import { aggregatePlainCsv, appendValidRow } from './fastPath';
-import { checkRow, ColumnIndex, indexColumns, REQUIRED_COLUMNS, RESOLUTIONS } from './rowRules';
+import { aggregatePlainCsv } from './fastPath';
+import { checkRow, ColumnIndex, indexColumns, REQUIRED_COLUMNS, RESOLUTIONS, ValidRow } from './rowRules';
 
 export interface Reject {
   line: number;
@@ -71,6 +71,18 @@ export function detectFormat(file: string): Format {
     throw new InputError(`${file} is not a CSV file (it contains binary data); expected CSV, gzipped CSV or Parquet`);
   }
   return 'csv';
+}
+
+/** The columns (line, ticket, account, created, resolved, res, raw) of a valid row in the `rows` table. */
+function appendValidRow(appender: DuckDBAppender, line: number, row: ValidRow, raw: string): void {
+  appender.appendBigInt(BigInt(line));
+  appender.appendVarchar(row.ticketId);
+  appender.appendVarchar(row.accountId);
+  appender.appendBigInt(row.createdNs);
+  if (row.resolvedNs === null) appender.appendNull();
+  else appender.appendBigInt(row.resolvedNs);
+  appender.appendUTinyInt(row.resolution);
+  appender.appendVarchar(raw);
 }
 
 class Collector {

@@ -1,92 +1,27 @@
 /**
- * The fast path for large plain CSV exports: one parallel DuckDB pass parses and checks every row in SQL
- * (same rules as rowRules.ts, tested against it) and counts the valid rows per account and week, without a
- * JavaScript loop per row; at the same time one JavaScript pass over the bytes hashes each line's ticket_id.
- * Only the few lines that need more (rejected rows, possible duplicates) are then read exactly. It is taken
- * only when the file is laid out one record per line (no blank lines, no line breaks inside values), which the
- * line count proves; otherwise, or when DuckDB refuses a row, the caller falls back to the exact reader.
- * Either way the results are the same, line numbers included.
+ * The fast path for large plain CSV exports. The file is cut into one byte range per core, each read by a
+ * worker thread (lineScan.ts): per line the hash of its ticket_id and where it starts; a line in the usual
+ * shape is checked and counted per account and week right there, any other line is left to the exact rules.
+ * Then only the few lines that need more are read again, each by the worker of its range (exactLines.ts): the
+ * lines left to the exact rules (they give the rejects and their reasons) and the lines whose ticket_id hash
+ * is on another line too (every duplicate is among them). Duplicates are settled as the exact engine settles
+ * them and the weekly counts corrected. It is taken only when the file is laid out one record per line (no
+ * blank line, no line break inside a value); otherwise the caller falls back to the exact reader. Either way
+ * the results are the same, line numbers included (fastPath.test.ts).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
-import type { DuckDBAppender } from '@duckdb/node-api';
 import { readCsvRecords } from './csvRecords';
 import { weekIndexOf } from './isoWeek';
 import { trace } from '../lib/trace';
 import { checkRangeLines, CheckedColumns, ExactJob } from './exactLines';
 import { HASH_BUCKET_BITS, LineLayout, RangeScan, scanRange } from './lineScan';
-import { indexColumns, ValidRow } from './rowRules';
+import { indexColumns } from './rowRules';
 
 const LF = 0x0a;
-const QUOTE = 0x22;
-const COMMA = 0x2c;
-const CR = 0x0d;
-
-/**
- * Lines in the file (a last line without a newline counts), and whether every quote sits where RFC 4180 puts
- * it: opening a value right after a comma or a line start, closing it right before a comma or a line end, or
- * doubled inside it. DuckDB is lenient about stray quotes; a file that has one goes to the exact reader.
- * Only quote positions are looked at, so a file with few quotes costs little more than counting newlines.
- */
-export async function scanLayout(file: string): Promise<{ lines: number; quotesOk: boolean }> {
-  let newlines = 0;
-  let last = -1;
-  let inQuote = false;
-  let quotesOk = true;
-  /** a quote at the end of the previous chunk whose next byte decides what it was */
-  let pending = false;
-  let first = true;
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 22 }) as AsyncIterable<Buffer>) {
-    let i = chunk.indexOf(LF);
-    while (i !== -1) {
-      newlines++;
-      i = chunk.indexOf(LF, i + 1);
-    }
-    if (quotesOk) {
-      let from = 0;
-      if (pending) {
-        pending = false;
-        // the quote before this chunk was inside a value: "" escape, or a close that must end the value
-        if (chunk[0] === QUOTE) from = 1;
-        else if (chunk[0] === COMMA || chunk[0] === CR || chunk[0] === LF) inQuote = false;
-        else quotesOk = false;
-      }
-      const bom = first && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf ? 3 : 0;
-      let q = quotesOk ? chunk.indexOf(QUOTE, Math.max(from, bom)) : -1;
-      while (q !== -1 && quotesOk) {
-        if (!inQuote) {
-          const prev = q === bom && first ? LF : q > 0 ? chunk[q - 1] : last;
-          if (prev !== COMMA && prev !== LF) quotesOk = false;
-          inQuote = true;
-          q = chunk.indexOf(QUOTE, q + 1);
-          continue;
-        }
-        if (q === chunk.length - 1) {
-          pending = true;
-          break;
-        }
-        const next = chunk[q + 1];
-        if (next === QUOTE) q = chunk.indexOf(QUOTE, q + 2);
-        else if (next === COMMA || next === CR || next === LF) {
-          inQuote = false;
-          q = chunk.indexOf(QUOTE, q + 1);
-        } else quotesOk = false;
-      }
-    }
-    if (chunk.length) last = chunk[chunk.length - 1]!;
-    first = false;
-  }
-  if (pending) inQuote = false; // a closing quote at the very end of the file
-  return { lines: last === LF || last === -1 ? newlines : newlines + 1, quotesOk: quotesOk && !inQuote };
-}
-
-/** Lines in the file (a last line without a newline counts). */
-export async function countLines(file: string): Promise<number> {
-  return (await scanLayout(file)).lines;
-}
 
 /** The header record, read exactly. */
 export async function readHeader(file: string): Promise<string[]> {
@@ -254,21 +189,6 @@ function repeatedHashLines(parts: readonly { scan: Part['scan']; first: number }
     }
   }
   return out.sort((x, y) => x - y);
-}
-
-/**
- * The columns (line, ticket, account, created, resolved, res, raw) of a valid row, as both engines keep them in
- * their `rows` table; the caller ends the row (the exact engine appends one more column first).
- */
-export function appendValidRow(appender: DuckDBAppender, line: number, row: ValidRow, raw: string): void {
-  appender.appendBigInt(BigInt(line));
-  appender.appendVarchar(row.ticketId);
-  appender.appendVarchar(row.accountId);
-  appender.appendBigInt(row.createdNs);
-  if (row.resolvedNs === null) appender.appendNull();
-  else appender.appendBigInt(row.resolvedNs);
-  appender.appendUTinyInt(row.resolution);
-  appender.appendVarchar(raw);
 }
 
 export interface FastAggregate {
@@ -579,29 +499,4 @@ function settleDuplicates(rows: readonly Ref[]) {
     }
   }
   return { rejects, rowsInDups, winners, duplicates };
-}
-
-/** The text of the given lines of a one-record-per-line file (for rejects.csv). */
-export async function readLines(file: string, wanted: readonly number[]): Promise<Map<number, string>> {
-  const want = new Set(wanted);
-  const out = new Map<number, string>();
-  if (!want.size) return out;
-  const max = Math.max(...want);
-  let line = 1;
-  let carry = '';
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 22 }) as AsyncIterable<Buffer>) {
-    let start = 0;
-    let i = chunk.indexOf(LF);
-    while (i !== -1) {
-      if (want.has(line)) out.set(line, (carry + chunk.toString('utf8', start, i)).replace(/\r$/, ''));
-      carry = '';
-      line++;
-      start = i + 1;
-      i = chunk.indexOf(LF, start);
-    }
-    carry = want.has(line) ? carry + chunk.toString('utf8', start) : '';
-    if (line > max) break;
-  }
-  if (want.has(line) && carry) out.set(line, carry.replace(/\r$/, ''));
-  return out;
 }
