@@ -61,9 +61,16 @@ function weeksBinary(weeks: readonly WeekUsage[]): Buffer {
   const index = new Map<string, number>();
   const ints = new Int32Array(weeks.length * WEEK_INTS);
   let k = 0;
+  let last: string | undefined;
+  let a = -1;
   for (const w of weeks) {
-    let a = index.get(w.accountKey);
-    if (a === undefined) index.set(w.accountKey, (a = names.push(w.accountKey) - 1));
+    // the weeks come by account: most rows have the account of the row before
+    if (w.accountKey !== last) {
+      last = w.accountKey;
+      const known = index.get(last);
+      if (known === undefined) index.set(last, (a = names.push(last) - 1));
+      else a = known;
+    }
     ints[k++] = a;
     ints[k++] = w.weekIndex;
     ints[k++] = w.ticketsTotal;
@@ -176,15 +183,15 @@ export function stagingWeeksFile(dir: string, key: string): string | undefined {
 }
 
 /**
- * Completes the entry whose weeks are in `weeksFile` (from stagingWeeksFile); returns where the weeks file is
- * afterwards (in the entry, or still at `weeksFile` when the entry could not be made).
+ * Makes the entry whose weeks are in `weeksFile` (from stagingWeeksFile); returns where the weeks file is
+ * afterwards (in the entry, or still at `weeksFile` when the entry could not be made). The entry is read only
+ * once writeCachedWeeks has completed it: the sync does that while the sink writes.
  */
 export function writeCached(dir: string, key: string, r: AggregateResult, weeksFile: string): string {
   try {
     const { weeks: _weeks, ...result } = r;
     const staging = path.dirname(weeksFile);
     fs.writeFileSync(path.join(staging, RESULT), JSON.stringify({ ...result, weekCount: r.weeks.length }));
-    fs.writeFileSync(path.join(staging, WEEKS_BIN), weeksBinary(r.weeks));
     const entry = path.join(dir, key);
     // an entry already there was not readable (a miss brought us here): it is moved aside, then removed
     const aside = fs.existsSync(entry) ? `${staging}.old` : undefined;
@@ -196,5 +203,19 @@ export function writeCached(dir: string, key: string, r: AggregateResult, weeksF
   } catch {
     // the cache only saves time; failing to write it must not fail the sync
     return weeksFile;
+  }
+}
+
+/** Completes an entry made by writeCached with the weeks for JavaScript (weeks.bin). Never fails the sync. */
+export function writeCachedWeeks(dir: string, key: string, weeks: readonly WeekUsage[]): void {
+  const entry = path.join(dir, key);
+  try {
+    if (!fs.existsSync(path.join(entry, RESULT))) return;
+    // through a temporary name, so a reader never sees half a file
+    const tmp = path.join(entry, `.${WEEKS_BIN}.${process.pid}`);
+    fs.writeFileSync(tmp, weeksBinary(weeks));
+    fs.renameSync(tmp, path.join(entry, WEEKS_BIN));
+  } catch {
+    // the cache only saves time
   }
 }

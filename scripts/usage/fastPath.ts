@@ -129,6 +129,7 @@ function rangeBounds(file: string, size: number, parts: number): number[] {
 
 /** Every line of the file read by scanRange: in parallel ranges when the file is large. */
 async function scanFile(file: string, size: number, layout: LineLayout): Promise<Part[]> {
+  trace("fast path: reading lines");
   const parts = size < PARALLEL_FROM ? 1 : Math.min(os.availableParallelism(), 8);
   if (parts === 1) return [scanHere(file, size, layout)];
   const bounds = rangeBounds(file, size, parts);

@@ -11,7 +11,7 @@ import { plural } from '../lib/text';
 import { trace } from '../lib/trace';
 import type { Policy } from '../policy/policy';
 import { aggregateExport, AggregateResult, detectFormat, Reject, WeekUsage } from './aggregate';
-import { fingerprint, readCached, stagingWeeksFile, writeCached } from './aggregateCache';
+import { fingerprint, readCached, stagingWeeksFile, writeCached, writeCachedWeeks } from './aggregateCache';
 import { toCsvLine } from './csvRecords';
 import { weekIndexOfLabel } from './isoWeek';
 import {
@@ -101,7 +101,7 @@ const identical = new Function(
 ) as (a: SObjectRow, b: SObjectRow) => boolean;
 
 /** rows made between two turns of the event loop while a sink writes on its own threads */
-const YIELD_EVERY = 4_000;
+const YIELD_EVERY = 1_000;
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 const same = (a: unknown, b: unknown) =>
@@ -200,9 +200,17 @@ export async function runUsageSync(
     if (key && weeksFile) weeksFile = writeCached(options.cacheDir!, key, agg, weeksFile);
     if (weeksFile === staged && staged) scratch = path.dirname(staged);
   }
+  // the cache entry is completed while the sink writes, or at the end (it is read only once complete)
+  const result = agg;
+  let complete = key && !cached ? () => writeCachedWeeks(options.cacheDir!, key, result.weeks) : undefined;
+  const completeCache = () => {
+    complete?.();
+    complete = undefined;
+  };
   try {
-    return await syncAggregate(options, policy, sink, progress, agg, queries ? weeksFile : undefined);
+    return await syncAggregate(options, policy, sink, progress, agg, queries ? weeksFile : undefined, completeCache);
   } finally {
+    completeCache();
     if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
   }
 }
@@ -213,7 +221,8 @@ async function syncAggregate(
   sink: UsageSink,
   progress: (message: string) => void,
   aggregate: AggregateResult,
-  weeksFile: string | undefined
+  weeksFile: string | undefined,
+  whileWriting: () => void = () => {}
 ): Promise<SyncResult> {
   let agg = aggregate;
   if (agg.rowsRead > 0 && agg.rejects.length / agg.rowsRead > options.maxRejectRate) {
@@ -322,6 +331,7 @@ async function syncAggregate(
     throw err;
   }
   trace('sync: snapshot rows made and triggers evaluated');
+  whileWriting();
 
   const failures: SyncResult['failures'] = [];
   let snapshotResults: RowResult[] = [];
