@@ -507,14 +507,16 @@ export class RangeReader {
     this.res = resolutionAt(buf, this.starts[lay.resolution]!, this.ends[lay.resolution]!);
     if (this.res < 0) return false;
     if (!this.instant(buf, lay.created)) return false;
-    this.createdMs = instantMs;
-    this.createdSub = instantSubNs;
+    this.createdMs = this.readMs[lay.created]!;
+    this.createdSub = this.readSubNs[lay.created]!;
     this.resolved = this.ends[lay.resolved]! > this.starts[lay.resolved]!;
     if (this.resolved) {
       if (!this.instant(buf, lay.resolved)) return false;
-      if (instantMs < this.createdMs || (instantMs === this.createdMs && instantSubNs < this.createdSub)) return false;
-      this.resolvedMs = instantMs;
-      this.resolvedSub = instantSubNs;
+      const ms = this.readMs[lay.resolved]!;
+      const sub = this.readSubNs[lay.resolved]!;
+      if (ms < this.createdMs || (ms === this.createdMs && sub < this.createdSub)) return false;
+      this.resolvedMs = ms;
+      this.resolvedSub = sub;
     }
     return true;
   }
@@ -559,11 +561,12 @@ export class RangeReader {
     return true;
   }
 
-  /** readInstant of column f (read by split() already, or now) */
+  /** readInstant of column f into readMs/readSubNs (read by split() already, or now) */
   private instant(buf: Uint8Array, f: number): boolean {
-    if (!this.read[f]) return readInstant(buf, this.starts[f]!, this.ends[f]!);
-    instantMs = this.readMs[f]!;
-    instantSubNs = this.readSubNs[f]!;
+    if (this.read[f]) return true;
+    if (!readInstant(buf, this.starts[f]!, this.ends[f]!)) return false;
+    this.readMs[f] = instantMs;
+    this.readSubNs[f] = instantSubNs;
     return true;
   }
 
@@ -611,24 +614,27 @@ export class RangeReader {
       }
     }
     const order = keys ? keys.map((key, n) => [key, n * 3] as const).sort((x, y) => x[0] - y[0]) : undefined;
-    const groupAccount: number[] = [];
-    const groupWeek: number[] = [];
-    const counts: number[] = [];
+    // at most one group per counted line or per cell
+    const most = Math.min(L.n, order ? order.length : accounts * span);
+    const groupAccount = new Int32Array(most);
+    const groupWeek = new Int32Array(most);
+    const counts = new Int32Array(3 * most);
+    let g = 0;
     const take = (key: number, c: number) => {
-      const a = table[c]!;
-      const h = table[c + 1]!;
-      const u = table[c + 2]!;
-      if (a + h + u === 0) return;
-      groupAccount.push(Math.floor(key / span));
-      groupWeek.push((key % span) + this.minWeek);
-      counts.push(a, h, u);
+      if (table[c] === 0 && table[c + 1] === 0 && table[c + 2] === 0) return;
+      groupAccount[g] = Math.floor(key / span);
+      groupWeek[g] = (key % span) + minWeek;
+      counts[3 * g] = table[c]!;
+      counts[3 * g + 1] = table[c + 1]!;
+      counts[3 * g + 2] = table[c + 2]!;
+      g++;
     };
     if (order) for (const [key, c] of order) take(key, c);
     else for (let key = 0; key < accounts * span; key++) take(key, key * 3);
     return {
-      groupAccount: Int32Array.from(groupAccount),
-      groupWeek: Int32Array.from(groupWeek),
-      counts: Int32Array.from(counts)
+      groupAccount: groupAccount.slice(0, g),
+      groupWeek: groupWeek.slice(0, g),
+      counts: counts.slice(0, 3 * g)
     };
   }
 }
