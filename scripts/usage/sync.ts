@@ -100,7 +100,7 @@ const identical = new Function(
   `return ${SNAPSHOT_COMPARED.map((f) => `a[${JSON.stringify(f)}] === b[${JSON.stringify(f)}]`).join(' && ')};`
 ) as (a: SObjectRow, b: SObjectRow) => boolean;
 
-/** rows made between two turns of the event loop while a sink writes on its own threads */
+/** weeks worked through between two turns of the event loop while a sink writes on its own threads */
 const YIELD_EVERY = 1_000;
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -267,9 +267,9 @@ async function syncAggregate(
     if (!gate.met) liveOverride = { reason: options.forceLive!, backtest: gate.verdict };
   }
 
-  // A sink that writes in SQL compares and writes the snapshots on its own threads while the rows and the
-  // triggers are worked out here (nothing below depends on what it writes; the triggers are written after it).
-  // The work here gives the event loop a turn now and then, so the sink can start each of its statements.
+  // A sink that writes in SQL compares and writes the snapshots on its own threads while the triggers are
+  // worked out here (nothing below depends on what it writes; the triggers are written after it). The work here
+  // gives the event loop a turn every YIELD_EVERY weeks, so the sink can start each of its statements promptly.
   let snapshotQuery: Promise<QueryWriteCounts> | undefined;
   if (rowsSql) {
     progress(`${options.dryRun ? 'comparing' : 'writing'} snapshots in the ${sink.label} ...`);
