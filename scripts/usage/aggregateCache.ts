@@ -51,19 +51,26 @@ export interface CachedAggregate {
 }
 
 const MAGIC = 'GTMW';
+const HEAD = 16;
+
+/** FNV-1a over 32-bit words: a cut or changed byte of weeks.bin changes it */
+function checksum(words: Uint32Array): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < words.length; i++) h = Math.imul(h ^ words[i]!, 16777619);
+  return h >>> 0;
+}
 
 /**
- * weeks.bin: MAGIC, the number of weeks and the byte length of the names' JSON (4 bytes each), the JSON, padding
- * to 4 bytes, then WEEK_INTS 32-bit integers per week. The counts make a cut or damaged file a miss.
+ * weeks.bin: MAGIC, the number of weeks, the byte length of the names' JSON and the checksum of what follows
+ * (4 bytes each); then the JSON, padding to 4 bytes, and WEEK_INTS 32-bit integers per week.
  */
 function weeksBinary(weeks: readonly WeekUsage[]): Buffer {
   const names: string[] = [];
   const index = new Map<string, number>();
-  const ints = new Int32Array(weeks.length * WEEK_INTS);
-  let k = 0;
   let last: string | undefined;
   let a = -1;
-  for (const w of weeks) {
+  const accounts = new Int32Array(weeks.length);
+  weeks.forEach((w, i) => {
     // the weeks come by account: most rows have the account of the row before
     if (w.accountKey !== last) {
       last = w.accountKey;
@@ -71,37 +78,47 @@ function weeksBinary(weeks: readonly WeekUsage[]): Buffer {
       if (known === undefined) index.set(last, (a = names.push(last) - 1));
       else a = known;
     }
-    ints[k++] = a;
+    accounts[i] = a;
+  });
+  const json = Buffer.from(JSON.stringify(names), 'utf8');
+  const from = HEAD + json.length + ((4 - (json.length % 4)) % 4);
+  const buf = Buffer.alloc(from + weeks.length * WEEK_INTS * 4);
+  buf.write(MAGIC, 0, 'latin1');
+  buf.writeUInt32LE(weeks.length, 4);
+  buf.writeUInt32LE(json.length, 8);
+  json.copy(buf, HEAD);
+  const ints = new Int32Array(buf.buffer, buf.byteOffset + from, weeks.length * WEEK_INTS);
+  let k = 0;
+  weeks.forEach((w, i) => {
+    ints[k++] = accounts[i]!;
     ints[k++] = w.weekIndex;
     ints[k++] = w.ticketsTotal;
     ints[k++] = w.aiResolved;
     ints[k++] = w.humanResolved;
     ints[k++] = w.unresolved;
-  }
-  const json = Buffer.from(JSON.stringify(names), 'utf8');
-  const head = Buffer.alloc(12 + json.length + ((4 - (json.length % 4)) % 4));
-  head.write(MAGIC, 0, 'latin1');
-  head.writeUInt32LE(weeks.length, 4);
-  head.writeUInt32LE(json.length, 8);
-  json.copy(head, 12);
-  return Buffer.concat([head, Buffer.from(ints.buffer, ints.byteOffset, ints.byteLength)]);
+  });
+  buf.writeUInt32LE(checksum(new Uint32Array(buf.buffer, buf.byteOffset + HEAD, (buf.length - HEAD) / 4)), 12);
+  return buf;
 }
 
 function readWeeksBinary(file: string): WeekUsage[] {
-  const buf = fs.readFileSync(file);
+  // a copy of its own, so the words are aligned whatever the pool the file was read into
+  const read = fs.readFileSync(file);
+  const buf = Buffer.from(read.buffer.slice(read.byteOffset, read.byteOffset + read.length));
   const damaged = () => new Error(`${file} is damaged`);
-  if (buf.length < 12 || buf.toString('latin1', 0, 4) !== MAGIC) throw damaged();
+  if (buf.length < HEAD || buf.toString('latin1', 0, 4) !== MAGIC) throw damaged();
   const count = buf.readUInt32LE(4);
   const length = buf.readUInt32LE(8);
-  const from = 12 + length + ((4 - (length % 4)) % 4);
+  const from = HEAD + length + ((4 - (length % 4)) % 4);
   if (buf.length !== from + count * WEEK_INTS * 4) throw damaged();
-  const names = JSON.parse(buf.toString('utf8', 12, 12 + length)) as string[];
-  // a copy, aligned for Int32Array whatever the Buffer's offset in its pool
-  const ints = new Int32Array(buf.buffer.slice(buf.byteOffset + from, buf.byteOffset + buf.length));
+  if (checksum(new Uint32Array(buf.buffer, HEAD, (buf.length - HEAD) / 4)) !== buf.readUInt32LE(12)) throw damaged();
+  const names: unknown = JSON.parse(buf.toString('utf8', HEAD, HEAD + length));
+  if (!Array.isArray(names) || !names.every((n) => typeof n === 'string')) throw damaged();
+  const ints = new Int32Array(buf.buffer, from, count * WEEK_INTS);
   const weeks: WeekUsage[] = new Array(count);
   for (let i = 0, k = 0; i < count; i++, k += WEEK_INTS) {
-    const accountKey = names[ints[k]!];
-    if (typeof accountKey !== 'string') throw damaged();
+    const accountKey = (names as string[])[ints[k]!];
+    if (accountKey === undefined) throw damaged();
     weeks[i] = {
       accountKey,
       weekIndex: ints[k + 1]!,
@@ -193,6 +210,16 @@ export function writeCached(dir: string, key: string, r: AggregateResult, weeksF
     const staging = path.dirname(weeksFile);
     fs.writeFileSync(path.join(staging, RESULT), JSON.stringify({ ...result, weekCount: r.weeks.length }));
     const entry = path.join(dir, key);
+    // an entry without weeks.bin made within the hour is another sync's of the same file, still to be completed
+    // while its sink reads the weeks there: left alone (this sync's weeks file is removed at its end)
+    if (
+      fs.existsSync(entry) &&
+      !fs.existsSync(path.join(entry, WEEKS_BIN)) &&
+      Date.now() - fs.statSync(entry).mtimeMs < IN_USE_MS
+    ) {
+      fs.rmSync(path.join(staging, RESULT), { force: true });
+      return weeksFile;
+    }
     // an entry already there was not readable (a miss brought us here): it is moved aside, then removed
     const aside = fs.existsSync(entry) ? `${staging}.old` : undefined;
     if (aside) fs.renameSync(entry, aside);

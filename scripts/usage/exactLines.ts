@@ -142,7 +142,7 @@ export function columnBuffers(c: CheckedColumns): ArrayBuffer[] {
 
 /**
  * The given lines (indexes into `offsets`, where each line of the range starts; the range ends at `end`), each
- * without its own line end and followed by a LF, in one buffer read straight into.
+ * ending with one LF (a CR before it kept), in one buffer read straight into.
  */
 export function readLines(file: string, offsets: Float64Array, end: number, wanted: ArrayLike<number>): Buffer {
   const to = (i: number) => (i + 1 < offsets.length ? offsets[i + 1]! : end);
@@ -155,9 +155,9 @@ export function readLines(file: string, offsets: Float64Array, end: number, want
     for (let k = 0; k < wanted.length; k++) {
       const i = wanted[k]!;
       const length = to(i) - offsets[i]!;
+      // only the LF goes: a CR before it is the exact reader's to read, as it reads the whole file
       let n = fs.readSync(fd, buf, at, length, offsets[i]!);
       if (n && buf[at + n - 1] === LF) n--;
-      if (n && buf[at + n - 1] === CR) n--;
       at += n;
       buf[at++] = LF;
     }
@@ -235,8 +235,9 @@ export async function checkRangeLines(
     const e = text.indexOf(LF, s);
     const line = job.firstLine + job.wanted[k]!;
     if (reader.usualRow(text, s, e)) {
-      // no quote, and fields split at commas: the CSV text of the fields is the line, unless a CR is in one
-      const raw = text.toString('latin1', s, e);
+      // no quote, and fields split at commas: the CSV text of the fields is the line (less its CRLF's CR),
+      // unless a CR is in one
+      const raw = text.toString('latin1', s, e > s && text[e - 1] === CR ? e - 1 : e);
       numbers[0] = reader.createdMs;
       numbers[1] = reader.createdSub;
       numbers[2] = reader.resolved ? reader.resolvedMs : 0;

@@ -18,18 +18,24 @@ import { readCsvRecords } from './csvRecords';
 import { weekIndexOf } from './isoWeek';
 import { trace } from '../lib/trace';
 import { checkRangeLines, CheckedColumns, ExactJob } from './exactLines';
-import { HASH_BUCKET_BITS, LineLayout, RangeScan, scanRange } from './lineScan';
+import { HASH_BUCKET_BITS, LineLayout, quotedLineHash, RangeScan, scanRange } from './lineScan';
 import { indexColumns } from './rowRules';
 
 const LF = 0x0a;
 
-/** The header record, read exactly. */
-export async function readHeader(file: string): Promise<string[]> {
+/**
+ * The header record, read exactly, when it is one line (quotes where RFC 4180 puts them) within the first
+ * megabyte; else undefined.
+ */
+export async function readHeader(file: string): Promise<string[] | undefined> {
   const fd = fs.openSync(file, 'r');
-  const buf = Buffer.alloc(1 << 16);
+  const buf = Buffer.alloc(1 << 20);
   const n = fs.readSync(fd, buf, 0, buf.length, 0);
   fs.closeSync(fd);
   const end = buf.subarray(0, n).indexOf(LF);
+  if (end === -1 && n === buf.length) return undefined;
+  const line = buf.subarray(0, end === -1 ? n : end);
+  if (line.includes(0x22) && quotedLineHash(line, 0, line.length, 0) === -1) return undefined;
   let header: string[] = [];
   await readCsvRecords(Readable.from([buf.subarray(0, end === -1 ? n : end + 1)]), (r) => {
     if (!header.length) header = r.fields;
@@ -57,24 +63,30 @@ function scanInWorker(file: string, start: number, end: number, layout: LineLayo
     eval: true,
     workerData: { file, start, end, layout, header }
   });
-  // the worker's next answer; an error or an early end fails it
+  // an error or an end is kept (a listener always there, so an error between two jobs is never unhandled) and
+  // fails the answer awaited then or next
+  let failure: Error | undefined;
+  const failed = new Set<(err: Error) => void>();
+  const fail = (err: Error) => {
+    failure ??= err;
+    for (const f of failed) f(failure);
+    failed.clear();
+  };
+  worker.on('error', fail);
+  worker.on('exit', (code) => fail(new Error(`the line reader stopped (exit code ${code})`)));
   const answer = <T>() =>
     new Promise<T>((resolve, reject) => {
-      const fail = (err: Error) => {
+      if (failure) return reject(failure);
+      const lost = (err: Error) => {
         worker.off('message', done);
-        worker.off('error', fail);
-        worker.off('exit', ended);
         reject(err);
       };
-      const ended = (code: number) => fail(new Error(`the line reader stopped (exit code ${code})`));
       const done = (value: T) => {
-        worker.off('error', fail);
-        worker.off('exit', ended);
+        failed.delete(lost);
         resolve(value);
       };
+      failed.add(lost);
       worker.once('message', done);
-      worker.once('error', fail);
-      worker.once('exit', ended);
     });
   return answer<Part['scan']>().then(
     (scan): Part => ({
@@ -129,7 +141,7 @@ function rangeBounds(file: string, size: number, parts: number): number[] {
 
 /** Every line of the file read by scanRange: in parallel ranges when the file is large. */
 async function scanFile(file: string, size: number, layout: LineLayout): Promise<Part[]> {
-  trace("fast path: reading lines");
+  trace('fast path: reading lines');
   const parts = size < PARALLEL_FROM ? 1 : Math.min(os.availableParallelism(), 8);
   if (parts === 1) return [scanHere(file, size, layout)];
   const bounds = rangeBounds(file, size, parts);
@@ -264,7 +276,7 @@ class WeekCounts {
     // cell of (account, week) -> 3 counts; keys lists the cells in use when they come from a map
     let counts: Int32Array;
     let keys: number[] | undefined;
-    if (this.accounts.length * span * 3 <= 1 << 25) {
+    if (this.accounts.length * span * 3 <= 1 << 23) {
       counts = new Int32Array(this.accounts.length * span * 3);
       for (let i = 0; i < this.n; i++) {
         const c = (p[i * 5]! * span + p[i * 5 + 1]! - minWeek) * 3;
@@ -346,7 +358,8 @@ function compareUtf8(a: string, b: string): number {
  * in SQL as in the exact engine, and the weekly counts corrected for them.
  */
 export async function aggregatePlainCsv(file: string): Promise<FastAggregate | undefined> {
-  const header = await readHeader(file);
+  const header = await readHeader(file).catch(() => undefined);
+  if (!header) return undefined;
   const { index } = indexColumns(header);
   if (!index || new Set(header.map((h) => h.trim().toLowerCase())).size !== header.length) return undefined;
   const layout: LineLayout = {
@@ -364,79 +377,82 @@ export async function aggregatePlainCsv(file: string): Promise<FastAggregate | u
   } catch {
     return undefined; // the exact reader reads it again and says what is wrong
   }
-  trace('fast path: lines read');
-  const rowsRead = parts.reduce((n, p) => n + p.scan.lines, 0);
-  if (parts.some((p) => !p.scan.ok) || rowsRead === 0) {
-    for (const p of parts) p.stop();
-    return parts.some((p) => !p.scan.ok) ? undefined : { rowsRead, tickets: 0, duplicates: 0, rejects: [], weeks: [] };
-  }
+  // workers wait for their second job: whatever happens below, they are ended
+  try {
+    trace('fast path: lines read');
+    const rowsRead = parts.reduce((n, p) => n + p.scan.lines, 0);
+    if (parts.some((p) => !p.scan.ok)) return undefined;
+    if (rowsRead === 0) return { rowsRead, tickets: 0, duplicates: 0, rejects: [], weeks: [] };
 
-  // the lines the exact rules decide, and those whose ticket_id hash repeats (data line i is line i + 2)
-  const slow: number[] = [];
-  const weeks = new WeekCounts();
-  const placed: { scan: Part['scan']; first: number }[] = [];
-  let first = 0;
-  for (const { scan } of parts) {
-    placed.push({ scan, first });
-    for (const i of scan.slow) slow.push(first + i);
-    const account = scan.accounts.map((name) => weeks.account(name));
-    const c = scan.counts;
-    for (let g = 0; g < scan.groupAccount.length; g++)
-      weeks.add(account[scan.groupAccount[g]!]!, scan.groupWeek[g]!, c[3 * g]!, c[3 * g + 1]!, c[3 * g + 2]!);
-    first += scan.lines;
-  }
-  trace('fast path: parts joined');
-  const repeated = repeatedHashLines(placed);
-  trace('fast path: repeated hashes found');
-  const isSlow = new Set(slow);
-  const wanted = [...new Set([...slow, ...repeated])].sort((x, y) => x - y);
-  // each part reads and checks its own lines (a worker's in parallel with the others)
-  const answers = await Promise.allSettled(
-    placed.map(({ scan, first: from }, k) =>
-      parts[k]!.check({
-        wanted: Int32Array.from(wanted.filter((i) => i >= from && i < from + scan.lines).map((i) => i - from)),
-        firstLine: from + 2,
-        header,
-        index
-      })
-    )
-  );
-  for (const p of parts) p.stop();
-  trace('fast path: lines to look at checked exactly');
-  if (answers.some((a) => a.status === 'rejected' || !a.value)) return undefined;
-  const checked = answers.map((a) => (a as PromiseFulfilledResult<CheckedColumns>).value);
-  const rejects: FastAggregate['rejects'] = [];
-  for (const c of checked)
-    c.rejectLines.forEach((line, i) => rejects.push({ line, reason: c.reasons[i]!, raw: c.rejectRaw[i]! }));
-  // a line counted fast that the exact rules reject would be a disagreement: the exact reader decides all then
-  if (rejects.some((r) => !isSlow.has(r.line - 2))) return undefined;
-  const badRows = rejects.length;
-  const repeatedSet = new Set(repeated);
-  const candidates: Ref[] = [];
-  const add = (r: Ref, n: number) =>
-    weeks.addRows(weeks.account(r.c.accounts[r.i]!), weekIndexOf(r.c.createdMs[r.i]!), r.c.resolutions[r.i]!, n);
-  for (const c of checked) {
-    for (let i = 0; i < c.lines.length; i++) {
-      const line = c.lines[i]! - 2;
-      // rows the exact rules accepted are counted too; rows of a repeated ticket_id hash hold every duplicate
-      if (isSlow.has(line)) add({ c, i }, 1);
-      if (repeatedSet.has(line)) candidates.push({ c, i });
+    // the lines the exact rules decide, and those whose ticket_id hash repeats (data line i is line i + 2)
+    const slow: number[] = [];
+    const weeks = new WeekCounts();
+    const placed: { scan: Part['scan']; first: number }[] = [];
+    let first = 0;
+    for (const { scan } of parts) {
+      placed.push({ scan, first });
+      for (const i of scan.slow) slow.push(first + i);
+      const account = scan.accounts.map((name) => weeks.account(name));
+      const c = scan.counts;
+      for (let g = 0; g < scan.groupAccount.length; g++)
+        weeks.add(account[scan.groupAccount[g]!]!, scan.groupWeek[g]!, c[3 * g]!, c[3 * g + 1]!, c[3 * g + 2]!);
+      first += scan.lines;
     }
+    trace('fast path: parts joined');
+    const repeated = repeatedHashLines(placed);
+    trace('fast path: repeated hashes found');
+    const isSlow = new Set(slow);
+    const wanted = [...new Set([...slow, ...repeated])].sort((x, y) => x - y);
+    // each part reads and checks its own lines (a worker's in parallel with the others)
+    const answers = await Promise.allSettled(
+      placed.map(({ scan, first: from }, k) =>
+        parts[k]!.check({
+          wanted: Int32Array.from(wanted.filter((i) => i >= from && i < from + scan.lines).map((i) => i - from)),
+          firstLine: from + 2,
+          header,
+          index
+        })
+      )
+    );
+    for (const p of parts) p.stop(); // their part is done: their memory goes now
+    trace('fast path: lines to look at checked exactly');
+    if (answers.some((a) => a.status === 'rejected' || !a.value)) return undefined;
+    const checked = answers.map((a) => (a as PromiseFulfilledResult<CheckedColumns>).value);
+    const rejects: FastAggregate['rejects'] = [];
+    for (const c of checked)
+      c.rejectLines.forEach((line, i) => rejects.push({ line, reason: c.reasons[i]!, raw: c.rejectRaw[i]! }));
+    // a line counted fast that the exact rules reject would be a disagreement: the exact reader decides all then
+    if (rejects.some((r) => !isSlow.has(r.line - 2))) return undefined;
+    const badRows = rejects.length;
+    const repeatedSet = new Set(repeated);
+    const candidates: Ref[] = [];
+    const add = (r: Ref, n: number) =>
+      weeks.addRows(weeks.account(r.c.accounts[r.i]!), weekIndexOf(r.c.createdMs[r.i]!), r.c.resolutions[r.i]!, n);
+    for (const c of checked) {
+      for (let i = 0; i < c.lines.length; i++) {
+        const line = c.lines[i]! - 2;
+        // rows the exact rules accepted are counted too; rows of a repeated ticket_id hash hold every duplicate
+        if (isSlow.has(line)) add({ c, i }, 1);
+        if (repeatedSet.has(line)) candidates.push({ c, i });
+      }
+    }
+    const settled = settleDuplicates(candidates);
+    rejects.push(...settled.rejects);
+    rejects.sort((a, b) => a.line - b.line);
+    // the counts of all valid rows, less every row of a duplicated ticket, plus each ticket's winning row
+    for (const r of settled.rowsInDups) add(r, -1);
+    for (const r of settled.winners) add(r, 1);
+    trace('fast path: duplicates settled');
+    return {
+      rowsRead,
+      tickets: rowsRead - badRows - settled.rowsInDups.length + settled.winners.length,
+      duplicates: settled.duplicates,
+      rejects,
+      weeks: weeks.weeks()
+    };
+  } finally {
+    for (const p of parts) p.stop();
   }
-  const settled = settleDuplicates(candidates);
-  rejects.push(...settled.rejects);
-  rejects.sort((a, b) => a.line - b.line);
-  // the counts of all valid rows, less every row of a duplicated ticket, plus each ticket's winning row
-  for (const r of settled.rowsInDups) add(r, -1);
-  for (const r of settled.winners) add(r, 1);
-  trace('fast path: duplicates settled');
-  return {
-    rowsRead,
-    tickets: rowsRead - badRows - settled.rowsInDups.length + settled.winners.length,
-    duplicates: settled.duplicates,
-    rejects,
-    weeks: weeks.weeks()
-  };
 }
 
 /** a valid row: row i of some checked columns */

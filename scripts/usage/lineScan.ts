@@ -8,10 +8,13 @@
  * values. fastPath.test.ts holds the two to the same results, character by character.
  */
 import * as fs from 'node:fs';
+import { MAX_RECORD_BYTES } from './csvRecords';
 import * as instant from './instant';
 
 const LF = 0x0a;
 const CR = 0x0d;
+/** a line this long goes to the exact reader, which refuses a record over MAX_RECORD_BYTES (csvRecords.ts) */
+const LONG_LINE = MAX_RECORD_BYTES / 2;
 const QUOTE = 0x22;
 const COMMA = 0x2c;
 const DAY_MS = 86_400_000;
@@ -57,15 +60,29 @@ export interface RangeScan {
   counts: Int32Array;
 }
 
-/** FNV-1a over bytes a..b, trimmed of ASCII whitespace; "" pairs count once when `escaped` */
+/**
+ * The hash of a ticket_id: FNV-1a over the UTF-8 of its text as the exact reader decodes and trims it (bytes
+ * a..b, ASCII whitespace trimmed, "" pairs counted once when `escaped`). Bytes that are not ASCII are decoded
+ * and encoded again, so two spellings of the same text (invalid UTF-8 reads as U+FFFD) hash alike.
+ */
 export function hashField(buf: Uint8Array, a: number, b: number, escaped: boolean): number {
   while (a < b && (buf[a] === 32 || (buf[a]! >= 9 && buf[a]! <= 13))) a++;
   while (b > a && (buf[b - 1] === 32 || (buf[b - 1]! >= 9 && buf[b - 1]! <= 13))) b--;
   let h = 0x811c9dc5;
   for (let i = a; i < b; i++) {
+    if (buf[i]! >= 0x80) return hashText(buf, a, b, escaped);
     h = Math.imul(h ^ buf[i]!, 16777619);
     if (escaped && buf[i] === QUOTE) i++;
   }
+  return h >>> 0;
+}
+
+function hashText(buf: Uint8Array, a: number, b: number, escaped: boolean): number {
+  let text = Buffer.from(buf.buffer, buf.byteOffset + a, b - a).toString('utf8');
+  if (escaped) text = text.replace(/""/g, '"');
+  const bytes = Buffer.from(text, 'utf8');
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i]!, 16777619);
   return h >>> 0;
 }
 
@@ -407,8 +424,8 @@ export class RangeReader {
     L.res[i] = NOT_COUNTED;
     let end = e;
     if (end > s && buf[end - 1] === CR) end--;
-    if (end === s) {
-      // a blank line: the exact reader skips it (and numbers lines around it)
+    if (end === s || e - s >= LONG_LINE) {
+      // a blank line: the exact reader skips it (and numbers lines around it); a very long one it may refuse
       this.ok = false;
       return;
     }
@@ -582,7 +599,7 @@ export class RangeReader {
     let table: Int32Array;
     let keys: number[] | undefined;
     const minWeek = this.minWeek;
-    if (cells <= 1 << 25) {
+    if (cells <= 1 << 23) {
       table = new Int32Array(cells);
       const account = L.account;
       const week = L.week;

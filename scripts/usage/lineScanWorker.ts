@@ -1,7 +1,7 @@
 /**
  * A line reader's worker thread. First it reads one byte range of an export (lineScan.ts) and hands the result
  * to fastPath.ts, its arrays moved rather than copied (the line starts stay here). Then it is told which of
- * its lines to read exactly (exactLines.ts), does so, answers, and ends.
+ * its lines to read exactly (exactLines.ts), does so and answers; fastPath.ts then ends it.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { checkRangeLines, columnBuffers, ExactJob } from './exactLines';
@@ -21,8 +21,7 @@ parentPort!.postMessage(scan, [
 parentPort!.once('message', (exact: ExactJob) => {
   checkRangeLines(job.file, offsets, job.end, job.layout, exact).then(
     (checked) => {
-      parentPort!.postMessage(checked ?? null, checked ? columnBuffers(checked) : []);
-      parentPort!.close();
+      parentPort!.postMessage(checked ?? null, checked ? columnBuffers(checked) : []); // then fastPath.ts ends it
     },
     (err: unknown) => {
       throw err; // the worker's 'error' event

@@ -180,6 +180,45 @@ describe('fast path (parallel line reader) agrees with the exact reader', () => 
     expect(short.fast.rejects).toEqual([{ line: 4, reason: '2 values where the header has 6', raw: 't21,a1' }]);
   });
 
+  it('on ids spelled differently that read alike, a CR before the CRLF, a very long line and odd headers', async () => {
+    const H = 'ticket_id,account_id,created_at,resolved_at,resolution';
+    const cases: [string, Buffer][] = [
+      // invalid UTF-8 reads as U+FFFD: these two rows are one ticket to the exact reader
+      [
+        'ids',
+        Buffer.concat([
+          Buffer.from(`${H}\nT`),
+          Buffer.from([0xff]),
+          Buffer.from(',A,2024-01-03T00:00:00Z,,ai\nT'),
+          Buffer.from([0xfe]),
+          Buffer.from(',A,2024-01-03T00:00:00Z,,ai\n')
+        ])
+      ],
+      ['cr', Buffer.from(`${H}\nT1,A,bad,,ai\r\r\nT2,A,2024-01-03T00:00:00Z,,ai\r\r\n`)],
+      [
+        'cr-resolved',
+        Buffer.from(
+          'ticket_id,account_id,created_at,resolution,resolved_at\nT1,A,2024-01-03T00:00:00Z,ai,2024-01-04T00:00:00Z\r\r\nT1,A,2024-01-03T00:00:00Z,ai,2024-01-04T00:00:00Z\r\n'
+        )
+      ],
+      ['header-quoted-newline', Buffer.from(`${H},"ch\nannel"\nT1,A,2024-01-03T00:00:00Z,,ai,x\n`)],
+      [
+        'header-wide',
+        Buffer.from(
+          `${H},${Array.from({ length: 8000 }, (_, i) => `extra${i}`).join(',')}\nT1,A,2024-01-03T00:00:00Z,,ai\n`
+        )
+      ]
+    ];
+    for (const [name, bytes] of cases) {
+      fs.writeFileSync(path.join(dir, `${name}.csv`), bytes);
+      const { fast, exact } = await bothEngines(path.join(dir, `${name}.csv`));
+      expect([name, { ...fast, engine: 'x' }]).toEqual([name, { ...exact, engine: 'x' }]);
+    }
+    // a record over 1 MB: both stop with the exact reader's message
+    const long = file('long.csv', `${H}\nT1,${'A'.repeat(1_100_000)},2024-01-03T00:00:00Z,,ai\n`);
+    await expect(aggregateExport(long)).rejects.toThrow(/longer than 1 MB/);
+  });
+
   it('over centuries of weeks (counted in maps rather than tables)', async () => {
     const rows = ['ticket_id,account_id,created_at,resolved_at,resolution'];
     for (let a = 0; a < 2000; a++) {

@@ -158,13 +158,17 @@ it('a damaged cache entry is read again and replaced; the weeks file is read fro
   expect((await readCached(cacheDir, entry!))?.result).toEqual({ ...fresh, engine: fresh.engine });
   const b = await sync();
   expect(b).toMatchObject({ cached: true, summary: { written: 0, unchanged: a.summary.snapshot_writes.written } });
+  // one byte of the last week's counts changed: same length, so only the checksum tells
+  const flipped = (bin: Buffer) => Buffer.concat([bin.subarray(0, -1), Buffer.from([bin[bin.length - 1]! ^ 1])]);
   for (const [file, damage] of [
     ['result.json', '{ damaged'],
-    ['weeks.bin', 'GTMW\u0000\u0000\u0000\u0000\u0008\u0000\u0000\u0000["acme"]'],
-    ['weeks.bin', 'GTMW\u0002\u0000\u0000\u0000\u0008\u0000\u0000\u0000["acme"]'],
-    ['weeks.bin', '']
+    ['weeks.bin', 'GTMW\u0000\u0000\u0000\u0000\u0008\u0000\u0000\u0000\u0000\u0000\u0000\u0000["acme"]'],
+    ['weeks.bin', 'GTMW\u0002\u0000\u0000\u0000\u0008\u0000\u0000\u0000\u0000\u0000\u0000\u0000["acme"]'],
+    ['weeks.bin', ''],
+    ['weeks.bin', 'flip']
   ] as const) {
-    fs.writeFileSync(path.join(cacheDir, entry!, file), damage);
+    const at = path.join(cacheDir, entry!, file);
+    fs.writeFileSync(at, damage === 'flip' ? flipped(fs.readFileSync(at)) : damage);
     const c = await sync();
     expect([file, damage, c]).toMatchObject([
       file,
