@@ -249,6 +249,13 @@ function matches(buf: Uint8Array, a: number, word: Uint8Array): boolean {
 }
 const NOT_COUNTED = 3;
 
+/** A copy of a typed array with room for `length` values. */
+function grown<T extends Uint8Array | Int32Array | Uint32Array | Float64Array>(a: T, length: number): T {
+  const b = new (a.constructor as new (n: number) => T)(length);
+  b.set(a as ArrayLike<number>);
+  return b;
+}
+
 /** Per-line arrays that grow as lines come. */
 class Lines {
   n = 0;
@@ -266,21 +273,11 @@ class Lines {
     this.res = new Uint8Array(capacity);
   }
   grow(cap = Math.ceil(this.hashes.length * 1.5) + 1024) {
-    const h = new Uint32Array(cap);
-    h.set(this.hashes);
-    this.hashes = h;
-    const o = new Float64Array(cap);
-    o.set(this.offsets);
-    this.offsets = o;
-    const a = new Int32Array(cap);
-    a.set(this.account);
-    this.account = a;
-    const w = new Int32Array(cap);
-    w.set(this.week);
-    this.week = w;
-    const r = new Uint8Array(cap);
-    r.set(this.res);
-    this.res = r;
+    this.hashes = grown(this.hashes, cap);
+    this.offsets = grown(this.offsets, cap);
+    this.account = grown(this.account, cap);
+    this.week = grown(this.week, cap);
+    this.res = grown(this.res, cap);
   }
 }
 
@@ -328,15 +325,9 @@ class Accounts {
     this.arena.set(buf.subarray(a, b), this.used);
     this.used += b - a;
     if (i + 2 > this.starts.length) {
-      const s = new Int32Array(this.starts.length * 2);
-      s.set(this.starts);
-      this.starts = s;
-      const f = new Float64Array(this.starts.length);
-      f.set(this.first);
-      this.first = f;
-      const g = new Float64Array(this.starts.length);
-      g.set(this.second);
-      this.second = g;
+      this.starts = grown(this.starts, this.starts.length * 2);
+      this.first = grown(this.first, this.starts.length);
+      this.second = grown(this.second, this.starts.length);
     }
     this.starts[i + 1] = this.used;
     this.first[i] = k1;
