@@ -203,7 +203,7 @@ export class LocalStore {
   /** SQL expression for a new record Id of an object (18 characters, Salesforce style). */
   newIdSql(object: string): string {
     const prefix = KEY_PREFIX[object] ?? 'a0Z';
-    return `'${prefix}' || 'L' || lpad(CAST(nextval('record_ids') AS VARCHAR), 14, '0')`;
+    return `printf('${prefix}L%014d', nextval('record_ids'))`;
   }
 
   async close(): Promise<void> {
