@@ -18,7 +18,16 @@ import { readCsvRecords } from './csvRecords';
 import { weekIndexOf } from './isoWeek';
 import { trace } from '../lib/trace';
 import { checkRangeLines, CheckedColumns, ExactJob } from './exactLines';
-import { HASH_BUCKET_BITS, LineLayout, quotedLineHash, RangeScan, scanRange } from './lineScan';
+import {
+  HASH_BUCKET_BITS,
+  LineLayout,
+  PlacedBuckets,
+  quotedLineHash,
+  RangeScan,
+  repeatedHashLines,
+  scanRange
+} from './lineScan';
+import type { LineReaderJob } from './lineScanWorker';
 import { indexColumns } from './rowRules';
 
 const LF = 0x0a;
@@ -48,9 +57,17 @@ const PARALLEL_FROM = 8 << 20;
 const TSX_LOADER = require.resolve('tsx/cjs');
 const WORKER = path.join(__dirname, 'lineScanWorker.ts');
 
+const pickBuckets = ({ bucketStart, bucketHashes, bucketLines }: Part['scan']) => ({
+  bucketStart,
+  bucketHashes,
+  bucketLines
+});
+
 /** One range of the file, read: what scanRange found, and its second step (exactLines.ts) to come. */
 interface Part {
   scan: Omit<RangeScan, 'offsets'>;
+  /** repeatedHashLines over buckets from..to-1 of all parts (in the part's worker) */
+  repeats(parts: PlacedBuckets[], from: number, to: number): Promise<ArrayLike<number>>;
   /** the exact rules over some of the range's lines (indexes in the range); undefined: not one record each */
   check(job: ExactJob): Promise<CheckedColumns | undefined>;
   /** ends the worker when the second step will not come */
@@ -91,9 +108,14 @@ function scanInWorker(file: string, start: number, end: number, layout: LineLayo
   return answer<Part['scan']>().then(
     (scan): Part => ({
       scan,
+      repeats(parts, from, to) {
+        const answered = answer<Int32Array>();
+        worker.postMessage({ kind: 'repeats', parts, from, to } satisfies LineReaderJob);
+        return answered;
+      },
       async check(job) {
         const answered = answer<CheckedColumns | null>();
-        worker.postMessage(job, [job.wanted.buffer as ArrayBuffer]);
+        worker.postMessage({ kind: 'check', ...job } satisfies LineReaderJob, [job.wanted.buffer as ArrayBuffer]);
         return (await answered) ?? undefined;
       },
       stop: () => void worker.terminate()
@@ -108,7 +130,12 @@ function scanInWorker(file: string, start: number, end: number, layout: LineLayo
 /** scanRange on this thread */
 function scanHere(file: string, size: number, layout: LineLayout): Part {
   const { offsets, ...scan } = scanRange(file, 0, size, layout, true);
-  return { scan, check: (job) => checkRangeLines(file, offsets, size, layout, job), stop: () => undefined };
+  return {
+    scan,
+    repeats: async (parts, from, to) => repeatedHashLines(parts, from, to),
+    check: (job) => checkRangeLines(file, offsets, size, layout, job),
+    stop: () => undefined
+  };
 }
 
 /** Offsets that cut the file into about `parts` ranges, each starting at a line start. */
@@ -153,55 +180,6 @@ async function scanFile(file: string, size: number, layout: LineLayout): Promise
     throw failed.reason;
   }
   return settled.map((r) => (r as PromiseFulfilledResult<Part>).value);
-}
-
-/**
- * Indexes (ascending, in the whole file) of the data lines whose ticket_id hash is on more than one line. Each
- * part has its hashes grouped by their top bits already; a group at a time (the same group of every part) goes
- * through a small open-addressing table of counts, which stays in the processor's cache.
- */
-function repeatedHashLines(parts: readonly { scan: Part['scan']; first: number }[]): number[] {
-  const buckets = 1 << HASH_BUCKET_BITS;
-  let largest = 0;
-  for (let b = 0; b < buckets; b++) {
-    let n = 0;
-    for (const { scan } of parts) n += scan.bucketStart[b + 1]! - scan.bucketStart[b]!;
-    largest = Math.max(largest, n);
-  }
-  let size = 16;
-  while (size < largest * 2) size *= 2;
-  const table = new Uint32Array(size);
-  const seen = new Uint32Array(size);
-  const out: number[] = [];
-  for (let b = 0; b < buckets; b++) {
-    let n = 0;
-    for (const { scan } of parts) n += scan.bucketStart[b + 1]! - scan.bucketStart[b]!;
-    if (n < 2) continue;
-    let mask = 16;
-    while (mask < n * 2) mask *= 2;
-    mask--;
-    seen.fill(0, 0, mask + 1);
-    for (const { scan } of parts) {
-      const values = scan.bucketHashes;
-      for (let i = scan.bucketStart[b]!; i < scan.bucketStart[b + 1]!; i++) {
-        const v = values[i]!;
-        let slot = (Math.imul(v, 0x9e3779b1) >>> 0) & mask;
-        while (seen[slot] && table[slot] !== v) slot = (slot + 1) & mask;
-        table[slot] = v;
-        seen[slot]!++;
-      }
-    }
-    for (const { scan, first } of parts) {
-      const values = scan.bucketHashes;
-      for (let i = scan.bucketStart[b]!; i < scan.bucketStart[b + 1]!; i++) {
-        const v = values[i]!;
-        let slot = (Math.imul(v, 0x9e3779b1) >>> 0) & mask;
-        while (table[slot] !== v) slot = (slot + 1) & mask;
-        if (seen[slot]! > 1) out.push(first + scan.bucketLines[i]!);
-      }
-    }
-  }
-  return out.sort((x, y) => x - y);
 }
 
 export interface FastAggregate {
@@ -399,7 +377,11 @@ export async function aggregatePlainCsv(file: string): Promise<FastAggregate | u
       first += scan.lines;
     }
     trace('fast path: parts joined');
-    const repeated = repeatedHashLines(placed);
+    // each part's worker looks for repeats in its share of the buckets of all parts
+    const buckets = placed.map(({ scan, first: from }) => ({ ...pickBuckets(scan), first: from }));
+    const share = (k: number) => Math.round((k * (1 << HASH_BUCKET_BITS)) / parts.length);
+    const found = await Promise.all(parts.map((p, k) => p.repeats(buckets, share(k), share(k + 1))));
+    const repeated = found.flatMap((lines) => Array.from(lines)).sort((x, y) => x - y);
     trace('fast path: repeated hashes found');
     const isSlow = new Set(slow);
     const wanted = [...new Set([...slow, ...repeated])].sort((x, y) => x - y);

@@ -364,8 +364,9 @@ function bucketByTopBits(hashes: Uint32Array): Pick<RangeScan, 'bucketStart' | '
   for (let i = 0; i < hashes.length; i++) bucketStart[(hashes[i]! >>> shift) + 1]!++;
   for (let b = 0; b < buckets; b++) bucketStart[b + 1]! += bucketStart[b]!;
   const next = bucketStart.slice(0, buckets);
-  const bucketHashes = new Uint32Array(hashes.length);
-  const bucketLines = new Uint32Array(hashes.length);
+  // shared: every worker later looks for repeats in its share of the buckets of every range
+  const bucketHashes = new Uint32Array(new SharedArrayBuffer(hashes.length * 4));
+  const bucketLines = new Uint32Array(new SharedArrayBuffer(hashes.length * 4));
   for (let i = 0; i < hashes.length; i++) {
     const h = hashes[i]!;
     const at = next[h >>> shift]!++;
@@ -721,4 +722,60 @@ export function scanRange(file: string, start: number, end: number, layout: Line
     accounts: reader.accounts.names,
     ...reader.groups()
   };
+}
+
+/** A range's hash buckets (from scanRange) and the index in the whole file of its first data line. */
+export interface PlacedBuckets {
+  bucketStart: Uint32Array;
+  bucketHashes: Uint32Array;
+  bucketLines: Uint32Array;
+  first: number;
+}
+
+/**
+ * Indexes (in the whole file, ascending) of the data lines whose ticket_id hash is on more than one line,
+ * among buckets from..to-1 of every range. A bucket at a time (the same bucket of every range) goes through a
+ * small open-addressing table of counts, which stays in the processor's cache; the workers share the buckets.
+ */
+export function repeatedHashLines(parts: readonly PlacedBuckets[], from: number, to: number): number[] {
+  let largest = 0;
+  for (let b = from; b < to; b++) {
+    let n = 0;
+    for (const p of parts) n += p.bucketStart[b + 1]! - p.bucketStart[b]!;
+    largest = Math.max(largest, n);
+  }
+  let size = 16;
+  while (size < largest * 2) size *= 2;
+  const table = new Uint32Array(size);
+  const seen = new Uint32Array(size);
+  const out: number[] = [];
+  for (let b = from; b < to; b++) {
+    let n = 0;
+    for (const p of parts) n += p.bucketStart[b + 1]! - p.bucketStart[b]!;
+    if (n < 2) continue;
+    let mask = 16;
+    while (mask < n * 2) mask *= 2;
+    mask--;
+    seen.fill(0, 0, mask + 1);
+    for (const p of parts) {
+      const values = p.bucketHashes;
+      for (let i = p.bucketStart[b]!; i < p.bucketStart[b + 1]!; i++) {
+        const v = values[i]!;
+        let slot = (Math.imul(v, 0x9e3779b1) >>> 0) & mask;
+        while (seen[slot] && table[slot] !== v) slot = (slot + 1) & mask;
+        table[slot] = v;
+        seen[slot]!++;
+      }
+    }
+    for (const p of parts) {
+      const values = p.bucketHashes;
+      for (let i = p.bucketStart[b]!; i < p.bucketStart[b + 1]!; i++) {
+        const v = values[i]!;
+        let slot = (Math.imul(v, 0x9e3779b1) >>> 0) & mask;
+        while (table[slot] !== v) slot = (slot + 1) & mask;
+        if (seen[slot]! > 1) out.push(p.first + p.bucketLines[i]!);
+      }
+    }
+  }
+  return out.sort((x, y) => x - y);
 }
