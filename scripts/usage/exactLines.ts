@@ -144,7 +144,7 @@ export function columnBuffers(c: CheckedColumns): ArrayBuffer[] {
  * The given lines (indexes into `offsets`, where each line of the range starts; the range ends at `end`), each
  * ending with one LF (a CR before it kept), in one buffer read straight into.
  */
-export function readLines(file: string, offsets: Float64Array, end: number, wanted: ArrayLike<number>): Buffer {
+function readLines(file: string, offsets: Float64Array, end: number, wanted: ArrayLike<number>): Buffer {
   const to = (i: number) => (i + 1 < offsets.length ? offsets[i + 1]! : end);
   let total = 0;
   for (let k = 0; k < wanted.length; k++) total += to(wanted[k]!) - offsets[wanted[k]!]! + 1;
@@ -171,7 +171,7 @@ export function readLines(file: string, offsets: Float64Array, end: number, want
  * The exact rules over `text`, one record per line, whose k-th line is line `lines[k]` of the export; undefined
  * when it does not read as one record per line.
  */
-export async function checkLines(
+async function checkLines(
   lines: ArrayLike<number>,
   text: Buffer,
   header: readonly string[],

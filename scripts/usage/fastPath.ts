@@ -36,7 +36,7 @@ const LF = 0x0a;
  * The header record, read exactly, when it is one line (quotes where RFC 4180 puts them) within the first
  * megabyte; else undefined.
  */
-export async function readHeader(file: string): Promise<string[] | undefined> {
+async function readHeader(file: string): Promise<string[] | undefined> {
   const fd = fs.openSync(file, 'r');
   const buf = Buffer.alloc(1 << 20);
   const n = fs.readSync(fd, buf, 0, buf.length, 0);
