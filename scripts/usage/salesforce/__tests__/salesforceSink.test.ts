@@ -2,12 +2,13 @@
  * The sink's reads (Bulk query jobs driven step by step, CSV parsed here) and the two live-mode methods, against
  * the double through a real jsforce Connection; and connecting through the sf CLI's auth when there is none.
  */
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { OrgError } from '../../../lib/errors';
+import { REPO_ROOT } from '../../../lib/paths';
 import { ACCOUNT_KEY_FIELD, SNAPSHOT_FIELDS, SNAPSHOT_OBJECT } from '../../records';
-import { connectSalesforceSink } from '../salesforceSink';
 import { callsByKind, CLEAN_JOB, sinkFor, startOrg, VERSION, type TestOrg } from './helpers';
 
 const KEY = SNAPSHOT_FIELDS.key;
@@ -191,17 +192,31 @@ describe('live mode: expansion outcomes and follow-up Tasks', () => {
 });
 
 describe('connectSalesforceSink', () => {
-  it('without sf CLI auth for the alias: OrgError telling how to log in', async () => {
+  // Run in a child process whose HOME is an empty folder: the state of a machine that never ran the sf CLI.
+  // (Inside jest, process.env is the sandbox's copy while os.homedir() reads the real one, so setting HOME here
+  // would leave @salesforce/core looking at two homes at once.)
+  it('on a machine with no sf CLI state: OrgError telling how to log in', () => {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'gtm-home-'));
-    const saved = process.env.HOME;
-    process.env.HOME = home;
+    const script = [
+      `const { connectSalesforceSink } = await import(${JSON.stringify(path.resolve(__dirname, '../salesforceSink.ts'))});`,
+      `const err = await connectSalesforceSink('acme-prod', ${JSON.stringify(VERSION)}).then(() => null, (e) => e);`,
+      `console.log(JSON.stringify({ name: err?.constructor?.name, message: err?.message, details: err?.details }));`
+    ].join('\n');
+    const file = path.join(home, 'connect.mts');
+    fs.writeFileSync(file, script);
     try {
-      const err = (await connectSalesforceSink('acme-prod', VERSION).catch((e: unknown) => e)) as OrgError;
-      expect(err).toBeInstanceOf(OrgError);
-      expect(err.message).toBe('no authenticated org named "acme-prod"');
-      expect(err.details).toEqual(['log in once with the Salesforce CLI: npx sf org login web --alias acme-prod']);
+      const r = spawnSync(process.execPath, ['--import', 'tsx', file], {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, HOME: home, SF_DISABLE_TELEMETRY: 'true' }
+      });
+      expect(r.stderr).toBe('');
+      expect(JSON.parse(r.stdout)).toEqual({
+        name: OrgError.name,
+        message: 'no authenticated org named "acme-prod"',
+        details: ['log in once with the Salesforce CLI: npx sf org login web --alias acme-prod']
+      });
     } finally {
-      process.env.HOME = saved;
       fs.rmSync(home, { recursive: true, force: true });
     }
   });
