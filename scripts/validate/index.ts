@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError, type Problem } from '../lib/errors';
+import { apexCompileCheck } from './checks/apexCompile';
 import { apexSyntaxCheck } from './checks/apexSyntax';
 import { convertCheck } from './checks/convert';
 import { eslintCheck } from './checks/eslint';
@@ -24,8 +25,9 @@ export const CHECKS: Check[] = [
   prettierCheck,
   metadataXmlCheck,
   apexSyntaxCheck,
-  pmdCheck,
   fieldReferencesCheck,
+  apexCompileCheck,
+  pmdCheck,
   convertCheck
 ];
 

@@ -5,11 +5,11 @@
  * the violations are read and judged here.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { SeverityLevel } from '@salesforce/code-analyzer-core';
-import { ToolError, type Problem } from '../../lib/errors';
+import type { Problem } from '../../lib/errors';
 import { projectPaths } from '../../lib/paths';
-import { listFiles, relFile, runProcess } from '../files';
+import { listFiles, relFile } from '../files';
+import { javaCommand, requireJava } from '../tools/java';
 import type { Check } from '../types';
 
 /** PMD's curated Apex rules: security, error-prone, performance, best practices. */
@@ -24,29 +24,6 @@ const HIGH: SeverityLevel.High = 2;
  */
 const RULE_OVERRIDES = { ApexSharingViolations: { severity: HIGH } };
 
-const INSTALL_JDK = 'Install a JDK 17, e.g. `apt-get install -y openjdk-17-jre-headless`, or set JAVA_HOME.';
-
-function javaCommand(): string {
-  const home = process.env.JAVA_HOME;
-  return home ? path.join(home, 'bin', 'java') : 'java';
-}
-
-/** PMD 7 needs Java 11+; fail with one clear message instead of an engine stack trace. */
-async function requireJava(java: string, cwd: string): Promise<void> {
-  const r = await runProcess(java, ['-version'], {
-    cwd,
-    timeoutMs: 30_000,
-    toolHint: `PMD needs Java. ${INSTALL_JDK}`
-  });
-  const m = /version "(\d+)(?:\.(\d+))?/.exec(r.stderr + r.stdout);
-  const major = m ? (m[1] === '1' ? Number(m[2]) : Number(m[1])) : NaN;
-  if (r.code !== 0 || !(major >= 11)) {
-    throw new ToolError(
-      `PMD needs Java 11 or newer, found ${m ? `Java ${major}` : 'no usable java'} at ${java}. ${INSTALL_JDK}`
-    );
-  }
-}
-
 export const pmdCheck: Check = {
   name: 'pmd',
   description: 'Code Analyzer + PMD (pmd:Recommended) on Apex: severity 1-2 fail, 3+ advise',
@@ -54,7 +31,7 @@ export const pmdCheck: Check = {
     const apexFiles = listFiles(projectPaths(projectDir).forceApp, (f) => /\.(cls|trigger)$/.test(f));
     if (apexFiles.length === 0) return [];
     const java = javaCommand();
-    await requireJava(java, projectDir);
+    await requireJava(java, projectDir, 11, 'PMD');
 
     // loaded on use: the analyzer and its engine are large and only this check needs them
     const { CodeAnalyzer, CodeAnalyzerConfig } = await import('@salesforce/code-analyzer-core');

@@ -76,6 +76,13 @@ export function analyzeTokens(tokens: Tok[], idx: SchemaIndex, mode: 'soql' | 't
               message: `child relationship ${fromName} of ${parent} is not defined in force-app`
             });
           }
+        } else if (parent && idx.childOf(parent, fromName)) {
+          // a custom child relationship is always written with __r in SOQL: `FROM Criteria` is rejected
+          refs.push({
+            ...objTok,
+            name: `${parent}.${fromName}`,
+            message: `child relationship ${fromName} of ${parent} must be written ${fromName}__r in SOQL`
+          });
         } else if (/__(c|mdt|e)$/i.test(fromName)) {
           refs.push({ ...objTok, name: fromName, message: `object ${fromName} is not defined in force-app` });
         } else if (!parent) {
