@@ -13,8 +13,9 @@ describe('runChecks', () => {
       'prettier',
       'metadata-xml',
       'apex-syntax',
-      'pmd',
       'field-references',
+      'apex-compile',
+      'pmd',
       'convert'
     ]);
   });
