@@ -15,10 +15,39 @@ import { REPO_ROOT } from '../lib/paths';
 import { weekIndexOfLabel, weekStartMs } from '../usage/isoWeek';
 import { generateEvents } from './generateEvents';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
+const OPTIONS = ['events', 'accounts', 'weeks', 'rounds'];
+const USAGE = [
+  'usage: npm run bench:usage -- [--events N] [--accounts N] [--weeks N] [--rounds N]',
+  '  --events    ticket events to generate (default 10000000)',
+  '  --accounts  accounts (default 20000)',
+  '  --weeks     weeks of history (default 26)',
+  '  --rounds    rounds of floor / full sync / re-run, medians compared (default 3)'
+].join('\n');
+
+/** Usage errors before the long run starts: an unknown flag, or a value that is not a positive integer. */
+function parseArgs(argv: string[]): Map<string, number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const out = new Map<string, number>();
+  for (let i = 0; i < argv.length; i += 2) {
+    const name = argv[i]!.replace(/^--/, '');
+    const value = Number(argv[i + 1]);
+    if (!argv[i]!.startsWith('--') || !OPTIONS.includes(name)) {
+      console.error(`error: unknown option ${argv[i]}\n${USAGE}`);
+      process.exit(2);
+    }
+    if (!Number.isSafeInteger(value) || value < 1) {
+      console.error(`error: --${name} needs a positive whole number, got ${argv[i + 1] ?? 'nothing'}`);
+      process.exit(2);
+    }
+    out.set(name, value);
+  }
+  return out;
+}
+const given = parseArgs(process.argv.slice(2));
+const arg = (name: string, fallback: number) => given.get(name) ?? fallback;
 
 const events = arg('events', 10_000_000);
 const accounts = arg('accounts', 20_000);
