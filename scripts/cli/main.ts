@@ -31,8 +31,15 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) {
-      // commander already printed help or the usage error
-      return err.exitCode === 0 ? 0 : 2;
+      // commander already printed help or the usage error on stderr; --json callers also get it on stdout
+      if (err.exitCode === 0) return 0;
+      if (json) {
+        const message = err.message.replace(/^error: /, '');
+        process.stdout.write(
+          `${JSON.stringify({ status: 'error', error: 'UsageError', message, details: [] }, null, 2)}\n`
+        );
+      }
+      return 2;
     }
     return reportError(err, json);
   }

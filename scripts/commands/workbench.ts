@@ -9,7 +9,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { createOutput, Output, table } from '../cli/output';
-import { InputError, ToolError } from '../lib/errors';
+import { InputError, ToolError, UsageError } from '../lib/errors';
 import { displayPath, REPO_ROOT } from '../lib/paths';
 import { loadSchema } from '../metadata/schema';
 import { loadPolicyFile, Policy } from '../policy/policy';
@@ -47,7 +47,7 @@ export function parsePort(text: string | undefined): number {
   if (text === undefined) return DEFAULT_PORT;
   const port = Number(text);
   if (!/^\d+$/.test(text.trim()) || port > 65535)
-    throw new InputError(`--port ${JSON.stringify(text)} must be a port number (1-65535, or 0 for any free port)`);
+    throw new UsageError(`--port ${JSON.stringify(text)} must be a port number (1-65535, or 0 for any free port)`);
   return port;
 }
 

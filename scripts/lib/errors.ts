@@ -18,6 +18,13 @@ export class GtmError extends Error {
 /** A problem in a file the user supplied or the project ships: names the file, and the line and field when known. */
 export class InputError extends GtmError {}
 
+/** The command line itself is wrong (an unknown check, a bad option value): exit code 2, like commander's own. */
+export class UsageError extends GtmError {
+  constructor(message: string, options: { details?: string[]; cause?: unknown } = {}) {
+    super(message, { ...options, exitCode: 2 });
+  }
+}
+
 /** The offline verification found problems; details list them. */
 export class ValidationError extends GtmError {}
 

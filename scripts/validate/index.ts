@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { InputError, type Problem } from '../lib/errors';
+import { InputError, UsageError, type Problem } from '../lib/errors';
 import { apexCompileCheck } from './checks/apexCompile';
 import { apexSyntaxCheck } from './checks/apexSyntax';
 import { convertCheck } from './checks/convert';
@@ -45,7 +45,7 @@ export function selectChecks(only?: string[]): Check[] {
   const names = only.map((n) => n.trim()).filter(Boolean);
   const unknown = names.filter((n) => !CHECKS.some((c) => c.name === n));
   if (unknown.length) {
-    throw new InputError(
+    throw new UsageError(
       `unknown check ${unknown.map((n) => `"${n}"`).join(', ')}; valid checks: ${CHECKS.map((c) => c.name).join(', ')}`
     );
   }

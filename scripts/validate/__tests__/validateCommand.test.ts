@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { InputError } from '../../lib/errors';
+import { UsageError } from '../../lib/errors';
 import { CHECKS, runChecks, selectChecks } from '..';
 import { DEFAULT, dataModel, field, gtm, makeProject, removeProject, STACK } from './fixtures';
 
@@ -21,7 +21,7 @@ describe('runChecks', () => {
   });
 
   it('rejects an unknown check name, listing the valid ones', () => {
-    expect(() => selectChecks(['metadata-xml', 'lint'])).toThrow(InputError);
+    expect(() => selectChecks(['metadata-xml', 'lint'])).toThrow(UsageError);
     expect(() => selectChecks(['lint'])).toThrow(
       /unknown check "lint"; valid checks: typescript, eslint, prettier, metadata-xml/
     );
@@ -118,9 +118,9 @@ describe('gtm validate (the CLI)', () => {
 
   it('an unknown --only name is one clear error listing the valid checks', () => {
     const r = gtm(['validate', '--only', 'spelling']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2); // a usage error
     expect(r.stderr.trim()).toBe(
-      'error: unknown check "spelling"; valid checks: typescript, eslint, prettier, metadata-xml, apex-syntax, pmd, field-references, convert'
+      'error: unknown check "spelling"; valid checks: typescript, eslint, prettier, metadata-xml, apex-syntax, field-references, apex-compile, pmd, convert'
     );
   });
 });

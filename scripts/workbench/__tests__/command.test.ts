@@ -25,7 +25,7 @@ describe('gtm workbench', () => {
     expect(parsePort(undefined)).toBe(4777);
     expect(parsePort('8080')).toBe(8080);
     const r = await run(['--port', 'abc']);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2); // a usage error
     expect(r.stderr).toBe('error: --port "abc" must be a port number (1-65535, or 0 for any free port)\n');
   });
 
