@@ -20,7 +20,7 @@ export function registerValidateCommand(program: Command): void {
   program
     .command('validate')
     .description(
-      'verify the project offline: types, lint, format, metadata XML, Apex syntax and PMD, field references, packaging'
+      'verify the project offline: types, lint, format, metadata XML, Apex syntax, field references, Apex compile, PMD, packaging'
     )
     .option('--only <checks>', `comma-separated checks to run: ${CHECKS.map((c) => c.name).join(', ')}`)
     .option('--project <dir>', 'the SFDX project to check (default: this repository)')
