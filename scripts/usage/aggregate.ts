@@ -6,14 +6,16 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { DuckDBAppender, DuckDBConnection, DuckDBDataChunk, DuckDBInstance, INTEGER } from '@duckdb/node-api';
 import { describeFsError, GtmError, InputError } from '../lib/errors';
 import { CsvRecord, CsvStructureError, readCsvRecords, toCsvLine } from './csvRecords';
 import { trace } from '../lib/trace';
+import { Encoding, EncodingError, readEncoding, ReadEncoding, toUtf8, utf16Bom } from './encoding';
 import { aggregatePlainCsv } from './fastPath';
-import { checkRow, ColumnIndex, indexColumns, REQUIRED_COLUMNS, RESOLUTIONS, ValidRow } from './rowRules';
+import { checkRow, ColumnIndex, headerProblem, indexColumns, RESOLUTIONS, ValidRow } from './rowRules';
 
 export interface Reject {
   line: number;
@@ -32,6 +34,8 @@ export interface WeekUsage {
 
 export interface AggregateResult {
   format: 'csv' | 'csv.gz' | 'parquet';
+  /** what the text was read as (Parquet: utf8) */
+  encoding?: ReadEncoding;
   /** fast: DuckDB parsed a one-record-per-line CSV; exact: the record reader (any layout) */
   engine: 'fast' | 'exact';
   rowsRead: number;
@@ -51,8 +55,11 @@ const PROGRESS_EVERY = 200_000;
 
 type Format = AggregateResult['format'];
 
-/** Identifies the input by its first bytes; refuses what is not CSV, gzip or Parquet with one clear message. */
-export function detectFormat(file: string): Format {
+/**
+ * Identifies the input by its first bytes; refuses what is not CSV, gzip or Parquet with one clear message. A
+ * CSV in UTF-16 (a byte order mark, or --encoding utf16) has NUL bytes and is not taken for binary data.
+ */
+export function detectFormat(file: string, encoding?: Encoding): Format {
   let fd: number;
   try {
     if (fs.statSync(file).isDirectory()) throw new InputError(`${file} is a directory, not a ticket export`);
@@ -67,6 +74,7 @@ export function detectFormat(file: string): Format {
   if (n === 0) throw new InputError(`${file} is empty: expected a header line and ticket rows`);
   if (head[0] === 0x1f && head[1] === 0x8b) return 'csv.gz';
   if (head.subarray(0, 4).toString('latin1') === 'PAR1') return 'parquet';
+  if (utf16Bom(head.subarray(0, n)) || encoding === 'utf16') return 'csv';
   if (head.subarray(0, n).includes(0)) {
     throw new InputError(`${file} is not a CSV file (it contains binary data); expected CSV, gzipped CSV or Parquet`);
   }
@@ -106,29 +114,59 @@ class Collector {
   }
 }
 
-async function readCsvInto(file: string, format: Format, collector: Collector, onProgress: (rows: number) => void) {
+/** An EncodingError as the one message a person reads: the file, the line and the byte offset. */
+export function encodingInputError(file: string, err: EncodingError, compressed = false): InputError {
+  return new InputError(
+    `${file}: line ${err.line}, byte offset ${err.offset}${compressed ? ' (of the uncompressed text)' : ''}: ${err.message}`,
+    {
+      details: /UTF-8/.test(err.message)
+        ? [
+            'the export is not UTF-8: if it is Latin-1 (Windows-1252), pass --encoding latin1',
+            'UTF-16 (Excel "Unicode Text") is read when the file starts with its byte order mark, or with --encoding utf16'
+          ]
+        : []
+    }
+  );
+}
+
+/** The bytes of a CSV or gzipped CSV (decompressed), as a stream. */
+function csvBytes(file: string, format: Format): Readable {
   const source = fs.createReadStream(file, { highWaterMark: 1 << 20 });
-  let stream: Readable = source;
-  if (format === 'csv.gz') {
-    const gunzip = createGunzip();
-    source.on('error', (err) => gunzip.destroy(err)); // pipe() does not forward read errors
-    stream = source.pipe(gunzip);
-  }
+  if (format !== 'csv.gz') return source;
+  const gunzip = createGunzip();
+  source.on('error', (err) => gunzip.destroy(err)); // pipe() does not forward read errors
+  return source.pipe(gunzip);
+}
+
+function gzipInputError(file: string, err: unknown): InputError | undefined {
+  if (/^Z_/.test((err as { code?: string }).code ?? ''))
+    return new InputError(`${file} is not valid gzip data (${(err as Error).message})`);
+  return undefined;
+}
+
+async function readCsvInto(
+  file: string,
+  format: Format,
+  collector: Collector,
+  onProgress: (rows: number) => void,
+  encoding: Encoding | undefined,
+  onEncoding: (e: ReadEncoding) => void,
+  shown = file
+) {
+  // every byte is checked (UTF-8) or transcoded before the record reader decodes it
+  const stream = Readable.from(toUtf8(csvBytes(file, format), encoding, onEncoding), { objectMode: false });
   let header: string[] | undefined;
   let col: ColumnIndex | undefined;
   try {
     await readCsvRecords(stream, (r: CsvRecord) => {
       if (!header) {
         header = r.fields;
-        const { index, missing } = indexColumns(header);
-        if (!index) {
-          throw new InputError(`${file}: missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`, {
-            details: [
-              `the header is: ${header.join(',').slice(0, 200)}`,
-              `required columns: ${REQUIRED_COLUMNS.join(', ')} (any order)`
-            ]
-          });
+        const found = indexColumns(header);
+        if (!found.index) {
+          const { message, details } = headerProblem(header, found);
+          throw new InputError(`${shown}:1: ${message}`, { details });
         }
+        const index = found.index;
         col = index;
         return;
       }
@@ -149,13 +187,12 @@ async function readCsvInto(file: string, format: Format, collector: Collector, o
     });
   } catch (err) {
     if (err instanceof CsvStructureError)
-      throw new InputError(`${file}:${err.line}: not readable as CSV: ${err.message}`);
+      throw new InputError(`${shown}:${err.line}: not readable as CSV: ${err.message}`);
+    if (err instanceof EncodingError) throw encodingInputError(shown, err, format === 'csv.gz');
     if (err instanceof InputError) throw err;
-    if (/^Z_/.test((err as { code?: string }).code ?? ''))
-      throw new InputError(`${file} is not valid gzip data (${(err as Error).message})`);
-    throw err;
+    throw gzipInputError(shown, err) ?? err;
   }
-  if (!header) throw new InputError(`${file} is empty: expected a header line and ticket rows`);
+  if (!header) throw new InputError(`${shown} is empty: expected a header line and ticket rows`);
 }
 
 async function readParquetInto(
@@ -173,8 +210,12 @@ async function readParquetInto(
     throw new InputError(`${file} is not a readable Parquet file: ${(err as Error).message.split('\n')[0]}`);
   }
   const header = columns.map((c) => c.name);
-  const { index, missing } = indexColumns(header);
-  if (!index) throw new InputError(`${file}: missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
+  const found = indexColumns(header);
+  const index = found.index;
+  if (!index) {
+    const { message, details } = headerProblem(header, found);
+    throw new InputError(`${file}: ${message}`, { details });
+  }
   // typed timestamps become the ISO text the rules read; everything else is read as text
   const select = columns
     .map((c) => {
@@ -220,10 +261,52 @@ export const WEEKS_FILE_COLUMNS =
 export async function aggregateExport(
   file: string,
   onProgress: (rows: number) => void = () => {},
-  options: { engine?: 'auto' | 'exact'; weeksFile?: string } = {}
+  options: { engine?: 'auto' | 'exact'; weeksFile?: string; encoding?: Encoding } = {}
 ): Promise<AggregateResult> {
-  const format = detectFormat(file);
+  const format = detectFormat(file, options.encoding);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gtm-usage-'));
+  try {
+    return await aggregateIn(file, format, tmp, onProgress, options);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** The first bytes of a file (for its byte order mark). */
+function head(file: string): Buffer {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(4);
+    return buf.subarray(0, fs.readSync(fd, buf, 0, buf.length, 0));
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * A plain CSV in Latin-1 or UTF-16, transcoded to UTF-8 in `tmp` (a stream: memory stays small), so that both
+ * readers (the fast path included) read it as they read UTF-8; the line numbers are the same.
+ */
+async function transcoded(file: string, tmp: string, encoding: Encoding | undefined): Promise<string> {
+  const out = path.join(tmp, 'export.utf8.csv');
+  try {
+    await pipeline(Readable.from(toUtf8(csvBytes(file, 'csv'), encoding)), fs.createWriteStream(out));
+  } catch (err) {
+    if (err instanceof EncodingError) throw encodingInputError(file, err);
+    throw new InputError(`cannot transcode ${file} to UTF-8 in ${tmp}: ${describeFsError(err)}`);
+  }
+  return out;
+}
+
+async function aggregateIn(
+  file: string,
+  format: Format,
+  tmp: string,
+  onProgress: (rows: number) => void,
+  options: { engine?: 'auto' | 'exact'; weeksFile?: string; encoding?: Encoding }
+): Promise<AggregateResult> {
+  let encoding: ReadEncoding = format === 'csv' ? readEncoding(head(file), options.encoding) : 'utf8';
+  const source = format === 'csv' && encoding !== 'utf8' ? await transcoded(file, tmp, options.encoding) : file;
   const instance = await DuckDBInstance.create(':memory:', {
     temp_directory: tmp,
     // 512 MB keeps a 10M-row sync under 1 GB of RSS (DuckDB's reader buffers come on top); the rest spills to tmp
@@ -233,7 +316,10 @@ export async function aggregateExport(
   });
   const db = await instance.connect();
   try {
-    const result = await aggregateIn(db, file, format, onProgress, options.engine);
+    const result = await readWith(db, source, format, onProgress, options.engine, file, options.encoding, (e) => {
+      if (format === 'csv.gz') encoding = e;
+    });
+    result.encoding = encoding;
     trace('aggregate: weeks in JavaScript');
     if (options.weeksFile) {
       // the exact engine's SQL made weeks_out already
@@ -245,7 +331,6 @@ export async function aggregateExport(
   } finally {
     db.closeSync();
     instance.closeSync();
-    fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
 
@@ -298,17 +383,24 @@ async function weeksTable(db: DuckDBConnection, weeks: readonly WeekUsage[]) {
     SELECT account, week, total, ai, human, unresolved FROM weeks_numbers JOIN weeks_accounts USING (a)`);
 }
 
-async function aggregateIn(
+/**
+ * The aggregate of `file` (UTF-8 when a CSV: the export itself, or its transcoded copy) by the fast path or the
+ * exact reader; messages name the export as `shown`.
+ */
+async function readWith(
   db: DuckDBConnection,
   file: string,
   format: Format,
   onProgress: (rows: number) => void,
-  engine: 'auto' | 'exact' | undefined
+  engine: 'auto' | 'exact' | undefined,
+  shown: string,
+  encoding: Encoding | undefined,
+  onEncoding: (e: ReadEncoding) => void
 ): Promise<AggregateResult> {
   if (format === 'csv' && engine !== 'exact') {
     const fast = await aggregatePlainCsv(file);
     if (fast) {
-      if (fast.rowsRead === 0) throw new InputError(`${file} has a header but no ticket rows`);
+      if (fast.rowsRead === 0) throw new InputError(`${shown} has a header but no ticket rows`);
       return { format, engine: 'fast', ...fast };
     }
   }
@@ -322,14 +414,18 @@ async function aggregateIn(
     appender.endRow();
   });
   if (format === 'parquet') await readParquetInto(file, db, collector, onProgress);
-  else await readCsvInto(file, format, collector, onProgress);
+  // a transcoded copy is UTF-8 already
+  else await readCsvInto(file, format, collector, onProgress, file === shown ? encoding : 'utf8', onEncoding, shown);
   appender.closeSync();
-  if (collector.rowsRead === 0) throw new InputError(`${file} has a header but no ticket rows`);
+  if (collector.rowsRead === 0) throw new InputError(`${shown} has a header but no ticket rows`);
   return { format, engine: 'exact', ...(await settle(db, collector)) };
 }
 
 /** Duplicates, conflicts and weekly counts, in SQL over the valid rows. */
-async function settle(db: DuckDBConnection, collector: Collector): Promise<Omit<AggregateResult, 'format' | 'engine'>> {
+async function settle(
+  db: DuckDBConnection,
+  collector: Collector
+): Promise<Omit<AggregateResult, 'format' | 'engine' | 'encoding'>> {
   const rejects = [...collector.rejects];
   // One pass over the tickets. Most have one row, and that row is the ticket; only tickets with several rows
   // (few) are looked at again, row by row.

@@ -11,13 +11,16 @@ import { REPO_ROOT } from '../lib/paths';
 import type { AggregateResult, WeekUsage } from './aggregate';
 
 /** Bump when the rules or the result shape change, so old cache entries are ignored. */
-const ENGINE_VERSION = '4';
+const ENGINE_VERSION = '5';
 const EDGE_BYTES = 1 << 20;
 export const DEFAULT_CACHE_DIR = path.join(REPO_ROOT, '.gtm', 'cache', 'usage');
 
-export function fingerprint(file: string): string {
+/** `reading`: how the file is read (its --encoding), which changes the result as much as its bytes */
+export function fingerprint(file: string, reading = ''): string {
   const st = fs.statSync(file);
-  const h = createHash('sha256').update(`${ENGINE_VERSION}|${path.resolve(file)}|${st.size}|${st.mtimeMs}|${st.ino}|`);
+  const h = createHash('sha256').update(
+    `${ENGINE_VERSION}|${reading}|${path.resolve(file)}|${st.size}|${st.mtimeMs}|${st.ino}|`
+  );
   const fd = fs.openSync(file, 'r');
   try {
     const buf = Buffer.alloc(Math.min(EDGE_BYTES, st.size));

@@ -7,6 +7,7 @@
  * (csvRecords + rowRules), so what is counted here is only ever what those rules would accept, with the same
  * values. fastPath.test.ts holds the two to the same results, character by character.
  */
+import { isUtf8 } from 'node:buffer';
 import * as fs from 'node:fs';
 import { MAX_RECORD_BYTES } from './csvRecords';
 import * as instant from './instant';
@@ -37,7 +38,10 @@ export interface LineLayout {
 
 /** What one range yields (typed arrays, so a worker hands them over without copying). */
 export interface RangeScan {
-  /** false when a line of the range is blank or its quotes are not where RFC 4180 puts them */
+  /**
+   * false when a line of the range is blank, too long, its quotes are not where RFC 4180 puts them, or a byte is
+   * not UTF-8 (the exact reader then says which): the range is read no further
+   */
   ok: boolean;
   /** data lines in the range (the header is not one) */
   lines: number;
@@ -656,18 +660,18 @@ export function scanRange(file: string, start: number, end: number, layout: Line
   const CHUNK = 1 << 22;
   const reader = new RangeReader(layout, 1 << 16);
   let sized = false;
-  let buf = Buffer.allocUnsafe(CHUNK);
+  const buf = Buffer.allocUnsafe(CHUNK);
   let kept = 0; // bytes of an unfinished line kept at the front of buf
   let base = start; // file offset of buf[0]
   let skipHeader = header;
   const fd = fs.openSync(file, 'r');
   try {
     for (let pos = start; ; ) {
-      if (kept === buf.length) {
-        // one line longer than the buffer
-        const bigger = Buffer.allocUnsafe(buf.length * 2);
-        buf.copy(bigger, 0, 0, kept);
-        buf = bigger;
+      if (kept >= LONG_LINE) {
+        // a line this long goes to the exact reader, which refuses it past MAX_RECORD_BYTES: not read further here
+        // (a file of one endless line would otherwise be held in memory whole)
+        reader.ok = false;
+        break;
       }
       const read = pos < end ? fs.readSync(fd, buf, kept, Math.min(buf.length - kept, end - pos), pos) : 0;
       pos += read;
@@ -696,6 +700,12 @@ export function scanRange(file: string, start: number, end: number, layout: Line
           if (skipHeader) skipHeader = false;
           else reader.line(buf, s, filled, base + s, buf.subarray(s, filled).includes(QUOTE));
         }
+        // every byte is UTF-8 (SIMD-checked, a chunk of whole lines at a time), or the exact reader names the first bad one
+        if (!isUtf8(buf.subarray(0, filled))) reader.ok = false;
+        break;
+      }
+      if (!isUtf8(buf.subarray(0, s))) {
+        reader.ok = false;
         break;
       }
       if (!sized) {

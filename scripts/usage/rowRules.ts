@@ -21,13 +21,52 @@ export interface ValidRow {
 
 export type ColumnIndex = Record<Column, number>;
 
-/** Where each required column is in the header (any order; extra columns ignored); missing ones listed. */
-export function indexColumns(header: readonly string[]): { index?: ColumnIndex; missing: string[] } {
+/** A column the rules read that the header names more than once, and where (1-based positions). */
+export interface DuplicateColumn {
+  column: string;
+  positions: number[];
+}
+
+/**
+ * Where each required column is in the header (names trimmed, any case, any order; extra columns ignored).
+ * Missing columns are listed, and so is a column the rules read that is named twice (which of the two is meant
+ * cannot be known): then there is no index.
+ */
+export function indexColumns(
+  header: readonly string[],
+  required: readonly string[] = REQUIRED_COLUMNS,
+  optional: readonly string[] = OPTIONAL_COLUMNS
+): { index?: ColumnIndex; missing: string[]; duplicates: DuplicateColumn[] } {
   const names = header.map((h) => h.trim().toLowerCase());
-  const missing = REQUIRED_COLUMNS.filter((c) => !names.includes(c));
-  if (missing.length) return { missing };
-  const index = Object.fromEntries(REQUIRED_COLUMNS.map((c) => [c, names.indexOf(c)])) as ColumnIndex;
-  return { index, missing: [] };
+  const missing = required.filter((c) => !names.includes(c));
+  const duplicates = [...required, ...optional]
+    .map((column) => ({ column, positions: names.flatMap((n, i) => (n === column ? [i + 1] : [])) }))
+    .filter((d) => d.positions.length > 1);
+  if (missing.length || duplicates.length) return { missing, duplicates };
+  const index = Object.fromEntries(required.map((c) => [c, names.indexOf(c)])) as ColumnIndex;
+  return { index, missing: [], duplicates };
+}
+
+/** The one message for a header indexColumns found no index in. */
+export function headerProblem(
+  header: readonly string[],
+  found: { missing: readonly string[]; duplicates: readonly DuplicateColumn[] },
+  required: readonly string[] = REQUIRED_COLUMNS
+): { message: string; details: string[] } {
+  const { missing, duplicates } = found;
+  const parts = [
+    ...(missing.length ? [`missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`] : []),
+    ...duplicates.map(
+      (d) => `column ${d.column} appears ${d.positions.length} times (columns ${d.positions.join(' and ')})`
+    )
+  ];
+  return {
+    message: parts.join('; '),
+    details: [
+      `the header is: ${header.join(',').slice(0, 200)}`,
+      `required columns: ${required.join(', ')} (any order, each once)`
+    ]
+  };
 }
 
 /** Trims ASCII whitespace only (space, tab, LF, VT, FF, CR): the same set the DuckDB fast path trims. */
