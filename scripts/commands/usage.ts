@@ -180,6 +180,7 @@ export function registerUsageCommand(program: Command): void {
     )
     .option('--as-of <when>', 'judge outcome windows closed as of this date or instant (default: now)')
     .option('--dry-run', 'report without writing the labels')
+    .option('--allow-empty-outcomes', 'label although the outcome source holds no outcome (all closed triggers false)')
     .option('--json', 'print the report as JSON')
     .action(
       async (flags: {
@@ -188,6 +189,7 @@ export function registerUsageCommand(program: Command): void {
         outcomes?: string;
         asOf?: string;
         dryRun?: boolean;
+        allowEmptyOutcomes?: boolean;
         json?: boolean;
       }) => {
         const out = createOutput(Boolean(flags.json));
@@ -196,13 +198,16 @@ export function registerUsageCommand(program: Command): void {
           const r = await runBacktest(sink, policy, {
             asOfMs: parseAsOf(flags.asOf),
             outcomesFile: flags.outcomes,
-            dryRun: Boolean(flags.dryRun)
+            dryRun: Boolean(flags.dryRun),
+            allowEmptyOutcomes: Boolean(flags.allowEmptyOutcomes)
           });
           const rep = r.report;
           out.result({
             ...rep,
             decisions: r.decisions,
             outcomesFrom: r.outcomesFrom,
+            outcomes: r.outcomes,
+            labelChanges: r.labelChanges,
             labelsWritten: r.writes.written,
             labelsFailed: r.writes.failed
           });
@@ -240,6 +245,17 @@ export function registerUsageCommand(program: Command): void {
                 )
               );
           }
+          const down = r.labelChanges.downgraded;
+          if (down.length) {
+            // a label turned from True to False Positive is said, never silent
+            out.info(
+              `\n${down.length} ${down.length === 1 ? 'label' : 'labels'} ${flags.dryRun ? 'would change' : 'changed'} from True Positive to False Positive (the outcomes no longer show an expansion in the window):`
+            );
+            for (const x of down.slice(0, 10)) out.info(`  ${x.accountKey} ${x.isoWeek} (${x.key})`);
+            if (down.length > 10) out.info(`  ... and ${down.length - 10} more (labelChanges in --json)`);
+          }
+          if (r.labelChanges.upgraded)
+            out.info(`${r.labelChanges.upgraded} labels changed from False Positive to True Positive`);
           out.info(`\n${rep.met ? 'MET' : 'NOT MET'}: ${rep.verdict}`);
           if (flags.dryRun) out.info('(dry run: labels were not written)');
         } finally {

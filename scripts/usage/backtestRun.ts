@@ -3,9 +3,13 @@
  * Opportunities in the store or org), label each trigger whose window has closed, write the labels back, and
  * judge the false-positive rate against the policy.
  */
-import { InputError, formatProblem, Problem } from '../lib/errors';
-import { readCsvFile } from '../lib/csvFile';
+import * as fs from 'node:fs';
+import { describeFsError, InputError, formatProblem, Problem } from '../lib/errors';
 import type { Policy } from '../policy/policy';
+import { encodingInputError } from './aggregate';
+import { CsvRecord, CsvStructureError, readCsvBuffer } from './csvRecords';
+import { EncodingError, wholeToUtf8 } from './encoding';
+import { headerProblem, indexColumns, trimAscii } from './rowRules';
 import {
   backtestReport,
   BacktestReport,
@@ -30,19 +34,60 @@ export interface BacktestResult {
   labelled: LabelledTrigger[];
   pending: FiredTriggerRef[];
   outcomesFrom: string;
+  /** how many outcomes the source held */
+  outcomes: number;
+  /**
+   * labels this run changed from what was stored: a True Positive turned False Positive is never silent (the
+   * command prints each); `labelled` counts triggers labelled for the first time
+   */
+  labelChanges: {
+    labelled: number;
+    upgraded: number;
+    downgraded: { key: string; accountKey: string; isoWeek: string }[];
+  };
   writes: { written: number; failed: number };
   failures: RowResult[];
 }
 
-/** account_id,outcome_date (a date or an ISO instant); every bad line named. */
+const OUTCOME_COLUMNS = ['account_id', 'outcome_date'];
+
+/**
+ * account_id,outcome_date (a date or an ISO instant); every bad line named. Read as ticket exports are: the
+ * header's names trimmed and in any case, extra columns ignored, a column named twice refused; UTF-8 (checked),
+ * or UTF-16 with its byte order mark.
+ */
 export function readOutcomesFile(file: string): Outcome[] {
+  let text: Buffer;
+  try {
+    text = wholeToUtf8(fs.readFileSync(file));
+  } catch (err) {
+    if (err instanceof EncodingError) throw encodingInputError(file, err);
+    throw new InputError(`cannot read ${file}: ${describeFsError(err)}`);
+  }
+  const records: CsvRecord[] = [];
+  try {
+    readCsvBuffer(text, (r) => records.push(r));
+  } catch (err) {
+    if (err instanceof CsvStructureError)
+      throw new InputError(`${file}:${err.line}: not readable as CSV: ${err.message}`);
+    throw err;
+  }
+  const [head, ...rows] = records;
+  if (!head) throw new InputError(`${file} is empty: expected a header line (account_id,outcome_date) and rows`);
+  const found = indexColumns(head.fields, OUTCOME_COLUMNS, []);
+  if (!found.index) {
+    const { message, details } = headerProblem(head.fields, found, OUTCOME_COLUMNS);
+    throw new InputError(`${file}:${head.line}: ${message}`, { details });
+  }
+  const col = found.index as unknown as Record<string, number>;
   const problems: Problem[] = [];
   const outcomes: Outcome[] = [];
-  for (const rec of readCsvFile(file, { required: ['account_id', 'outcome_date'] }, file)) {
-    const account = rec.values.account_id ?? '';
-    const raw = rec.values.outcome_date ?? '';
+  for (const rec of rows) {
+    const account = trimAscii(rec.fields[col.account_id!] ?? '');
+    const raw = trimAscii(rec.fields[col.outcome_date!] ?? '');
     const ns = parseInstant(/^\d{4}-\d{2}-\d{2}$/.test(raw) ? `${raw}T00:00:00Z` : raw);
-    if (!account) problems.push({ file, line: rec.line, field: 'account_id', message: 'is empty' });
+    if (rec.malformed) problems.push({ file, line: rec.line, message: `not well-formed CSV: ${rec.malformed}` });
+    else if (!account) problems.push({ file, line: rec.line, field: 'account_id', message: 'is empty' });
     else if (ns === undefined)
       problems.push({
         file,
@@ -87,12 +132,29 @@ async function storedTriggers(sink: UsageSink) {
 export async function runBacktest(
   sink: UsageSink,
   policy: Policy,
-  options: { asOfMs: number; outcomesFile?: string; dryRun: boolean }
+  options: { asOfMs: number; outcomesFile?: string; dryRun: boolean; allowEmptyOutcomes?: boolean }
 ): Promise<BacktestResult> {
-  const triggers = await storedTriggers(sink);
+  const outcomesFrom =
+    options.outcomesFile ??
+    `expansion Opportunities (${policy.list('Expansion_Outcome_Opportunity_Types').join(', ')}) in the ${sink.label}`;
   const outcomes = options.outcomesFile
     ? readOutcomesFile(options.outcomesFile)
     : await sink.loadOutcomes(policy.list('Expansion_Outcome_Opportunity_Types'));
+  // no outcome at all is far likelier a wrong or empty source than a quarter without one expansion; labelling on
+  // it would call every closed trigger a false positive and overwrite the labels of earlier backtests
+  if (outcomes.length === 0 && !options.allowEmptyOutcomes)
+    throw new InputError(
+      `no expansion outcomes in ${outcomesFrom}: every closed trigger would be labelled a false positive; nothing was labelled`,
+      {
+        details: [
+          options.outcomesFile
+            ? 'check the outcomes file (account_id,outcome_date, one row per expansion)'
+            : 'load the expansion Opportunities first, or pass --outcomes FILE',
+          'if there truly was no expansion, pass --allow-empty-outcomes'
+        ]
+      }
+    );
+  const triggers = await storedTriggers(sink);
   const { labelled, pending } = labelTriggers(
     triggers,
     outcomes,
@@ -114,14 +176,23 @@ export async function runBacktest(
     failures = results.filter((r) => !r.ok);
     written = results.length - failures.length;
   }
+  const before = new Map(triggers.map((t) => [t.key, t.label]));
+  const labelChanges: BacktestResult['labelChanges'] = { labelled: 0, upgraded: 0, downgraded: [] };
+  for (const l of labelled) {
+    const was = before.get(l.key);
+    if (was !== TRUE_POSITIVE && was !== FALSE_POSITIVE) labelChanges.labelled++;
+    else if (was === TRUE_POSITIVE && l.label === FALSE_POSITIVE)
+      labelChanges.downgraded.push({ key: l.key, accountKey: l.accountKey, isoWeek: l.isoWeek });
+    else if (was === FALSE_POSITIVE && l.label === TRUE_POSITIVE) labelChanges.upgraded++;
+  }
   return {
     report: backtestReport(labelled, pending.length, policy, options.asOfMs),
     decisions: summarizeDecisions(labelled),
     labelled,
     pending,
-    outcomesFrom:
-      options.outcomesFile ??
-      `expansion Opportunities (${policy.list('Expansion_Outcome_Opportunity_Types').join(', ')}) in the ${sink.label}`,
+    outcomesFrom,
+    outcomes: outcomes.length,
+    labelChanges,
     writes: { written, failed: failures.length },
     failures
   };

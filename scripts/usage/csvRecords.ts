@@ -164,6 +164,12 @@ export async function readCsvRecords(stream: Readable, onRecord: (r: CsvRecord) 
   }
 }
 
+/** Every record of a whole file in memory (a small one: outcomes), as readCsvRecords reads a stream. */
+export function readCsvBuffer(buf: Buffer, onRecord: (r: CsvRecord) => void): void {
+  const start = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+  parseRecords(buf.subarray(start), 0, 1, true, onRecord);
+}
+
 /** Serializes fields as one RFC 4180 line (for the raw row in rejects.csv). */
 export function toCsvLine(fields: readonly string[]): string {
   return fields.map((f) => (/[",\r\n]/.test(f) ? `"${f.replace(/"/g, '""')}"` : f)).join(',');

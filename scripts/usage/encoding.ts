@@ -216,6 +216,27 @@ export async function* toUtf8(
   }
 }
 
+/** toUtf8 over a whole file read at once (a small file: outcomes). */
+export function wholeToUtf8(buf: Buffer, requested?: Encoding): Buffer {
+  const encoding = readEncoding(buf, requested);
+  if (encoding === 'utf8') {
+    if (utf16Bom(buf))
+      throw new EncodingError(`starts with a UTF-16 byte order mark but --encoding ${requested} was given`, 1, 0);
+    if (isUtf8(buf)) return buf;
+    throw utf8Error(buf, firstInvalidUtf8(buf), 0, 1);
+  }
+  if (encoding === 'latin1') return latin1ToUtf8(buf);
+  const skip = utf16Bom(buf) ? 2 : 0;
+  const units = Buffer.from(buf.subarray(skip));
+  if (units.length % 2)
+    throw new EncodingError('not valid UTF-16: the file ends in half a character', 1, buf.length - 1);
+  if (encoding === 'utf16be') units.swap16();
+  const bad = unpairedSurrogate(units, units.length);
+  if (bad !== -1)
+    throw new EncodingError('not valid UTF-16: an unpaired surrogate', 1 + countUtf16Lf(units, bad), skip + bad);
+  return Buffer.from(units.toString('utf16le'), 'utf8');
+}
+
 function utf8Error(buf: Buffer, at: number, offset: number, line: number): EncodingError {
   const bad = at === -1 ? 0 : at;
   return new EncodingError(

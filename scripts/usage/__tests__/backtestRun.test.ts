@@ -147,7 +147,12 @@ describe('backtest and live mode', () => {
   it('live mode refuses to start until the backtest meets the target, and the override is recorded', async () => {
     await syncAt(shadow, weekStartMs(W + 10));
     await withSink((sink) =>
-      runBacktest(sink, shadow, { asOfMs: win.endMs, outcomesFile: outcomes(minSample), dryRun: false })
+      runBacktest(sink, shadow, {
+        asOfMs: win.endMs,
+        outcomesFile: outcomes(minSample),
+        dryRun: false,
+        allowEmptyOutcomes: true
+      })
     );
     const refused = await syncAt(live, win.endMs).catch((e) => e);
     expect(refused).toBeInstanceOf(GtmError);
@@ -239,5 +244,79 @@ describe('outcomes file', () => {
     const f = file('o.csv', 'account_id,outcome_date\nacme,2026-05-01\nglobex,May 3rd\n');
     expect(() => readOutcomesFile(f)).toThrow(InputError);
     expect(() => readOutcomesFile(f)).toThrow(/o.csv:3 \[outcome_date\]: "May 3rd" is not a date/);
+  });
+
+  it('takes the header forms a ticket export takes: trimmed, any case, extra columns, a BOM', () => {
+    const f = file('o.csv', '\ufeff Account_ID ,OUTCOME_DATE,notes\r\nacme , 2026-05-01 ,upsell\r\n');
+    expect(readOutcomesFile(f)).toEqual([{ accountKey: 'acme', dateMs: Date.UTC(2026, 4, 1) }]);
+    // and UTF-16 with its byte order mark, as Excel saves it
+    fs.writeFileSync(
+      f,
+      Buffer.concat([
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from('account_id,outcome_date\r\nacme,2026-05-01\r\n', 'utf16le')
+      ])
+    );
+    expect(readOutcomesFile(f)).toHaveLength(1);
+  });
+
+  it('refuses a column named twice, naming both positions, and bytes that are not UTF-8', () => {
+    const dup = file('o.csv', 'account_id,outcome_date,Account_Id\nacme,2026-05-01,globex\n');
+    expect(() => readOutcomesFile(dup)).toThrow(/o.csv:1: column account_id appears 2 times \(columns 1 and 3\)/);
+    fs.writeFileSync(dup, Buffer.from('account_id,outcome_date\nCaf\xe9,2026-05-01\n', 'latin1'));
+    expect(() => readOutcomesFile(dup)).toThrow(/o.csv: line 2, byte offset 27: not valid UTF-8 \(byte 0xE9\)/);
+  });
+});
+
+describe('a backtest without outcomes', () => {
+  beforeEach(() => file('tickets.csv', ticketCsv(plans)));
+  const labels = () =>
+    withSink(async (sink) =>
+      [...(await sink.load(TRIGGER_OBJECT, TRIGGER_FIELDS.key, [OUTCOME_FIELDS.label])).values()].map(
+        (row) => row[OUTCOME_FIELDS.label]
+      )
+    );
+
+  it('is refused when the outcomes file has none, and the stored labels stay', async () => {
+    await syncAt(shadow, weekStartMs(W + 10));
+    await withSink((sink) =>
+      runBacktest(sink, shadow, { asOfMs: win.endMs, outcomesFile: outcomes(0), dryRun: false })
+    );
+    expect(new Set(await labels())).toEqual(new Set([TRUE_POSITIVE]));
+    const empty = file('empty.csv', 'account_id,outcome_date\n');
+    const err = await withSink((sink) =>
+      runBacktest(sink, shadow, { asOfMs: win.endMs, outcomesFile: empty, dryRun: false })
+    ).catch((e) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.message).toMatch(/no expansion outcomes in .*empty\.csv: .*nothing was labelled/);
+    expect(err.details.join('\n')).toMatch(/--allow-empty-outcomes/);
+    expect(new Set(await labels())).toEqual(new Set([TRUE_POSITIVE]));
+    // with the flag it labels, and says that every label it turned was True Positive before
+    const allowed = await withSink((sink) =>
+      runBacktest(sink, shadow, { asOfMs: win.endMs, outcomesFile: empty, dryRun: false, allowEmptyOutcomes: true })
+    );
+    expect(allowed.report).toMatchObject({ n: minSample, falsePositives: minSample });
+    expect(allowed.labelChanges).toMatchObject({ labelled: 0, upgraded: 0 });
+    expect(allowed.labelChanges.downgraded).toHaveLength(minSample);
+  });
+
+  it('is refused when the store has no expansion Opportunity', async () => {
+    await syncAt(shadow, weekStartMs(W + 10));
+    await expect(withSink((sink) => runBacktest(sink, shadow, { asOfMs: win.endMs, dryRun: false }))).rejects.toThrow(
+      /no expansion outcomes in expansion Opportunities .*nothing was labelled/
+    );
+  });
+
+  it('says which labels turned from True to False Positive', async () => {
+    await syncAt(shadow, weekStartMs(W + 10));
+    const first = await withSink((sink) =>
+      runBacktest(sink, shadow, { asOfMs: win.endMs, outcomesFile: outcomes(0), dryRun: false })
+    );
+    expect(first.labelChanges).toEqual({ labelled: minSample, upgraded: 0, downgraded: [] });
+    const second = await withSink((sink) =>
+      runBacktest(sink, shadow, { asOfMs: win.endMs, outcomesFile: outcomes(2), dryRun: false })
+    );
+    expect(second.labelChanges.downgraded.map((d) => d.accountKey)).toEqual(['acct-000', 'acct-001']);
+    expect(second.labelChanges.downgraded[0]).toMatchObject({ isoWeek: fired });
   });
 });
