@@ -24,6 +24,8 @@ export interface RuleVectorFile {
   reviewCycle: RuleVector[];
   /** input: { weeks: WeekRecord[] } */
   streak: RuleVector[];
+  /** input: StageGateInput (which deals an Opportunity stage gate judges) */
+  stageGate: RuleVector[];
 }
 
 export function ruleVectorsPath(projectDir?: string): string {

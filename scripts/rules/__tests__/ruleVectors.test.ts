@@ -3,6 +3,7 @@ import { judgeReadiness, type ReadinessInput } from '../readinessRule';
 import { judgeReviewCycle, type PacketDates } from '../reviewCycleRule';
 import { addDays, daysBetween, numberText, policyFromValues, scaled } from '../ruleSupport';
 import { scoreScorecard, type ScorecardInput } from '../scorecardRule';
+import { judgeStageGate, type StageGateInput } from '../stageGateRule';
 import { evaluateStreak, type WeekRecord } from '../streakRule';
 import { loadRuleVectors, type RuleVector } from '../vectors';
 import { loadPolicyFile } from '../../policy/policy';
@@ -11,7 +12,7 @@ const vectors = loadRuleVectors();
 const named = (cases: RuleVector[]) => cases.map((c) => [c.name, c] as const);
 
 describe('GtmRuleVectors.json', () => {
-  it.each([['scorecard'], ['collateral'], ['readiness'], ['reviewCycle'], ['streak']] as const)(
+  it.each([['scorecard'], ['collateral'], ['readiness'], ['reviewCycle'], ['streak'], ['stageGate']] as const)(
     'has at least 8 uniquely named %s cases',
     (rule) => {
       const cases = vectors[rule];
@@ -32,7 +33,8 @@ describe('GtmRuleVectors.json', () => {
         ...vectors.collateral,
         ...vectors.readiness,
         ...vectors.reviewCycle,
-        ...vectors.streak
+        ...vectors.streak,
+        ...vectors.stageGate
       ].flatMap((c) => Object.keys(c.policy))
     );
     for (const key of used) expect(policy.keys()).toContain(key);
@@ -71,6 +73,24 @@ describe('streak rule', () => {
   });
 });
 
+describe('stage gate rule', () => {
+  it.each(named(vectors.stageGate))('%s', (_name, c) => {
+    expect(judgeStageGate(c.input as StageGateInput, policyFromValues(c.policy))).toEqual(c.expected);
+  });
+
+  it('covers both gates, each judging and letting through', () => {
+    const seen = new Set(
+      vectors.stageGate.map((c) => {
+        const input = c.input as StageGateInput;
+        return `${input.gate}:${(c.expected as { applies: boolean }).applies}`;
+      })
+    );
+    for (const key of ['proposal:true', 'proposal:false', 'production:true', 'production:false']) {
+      expect(seen).toContain(key);
+    }
+  });
+});
+
 describe('rules against the program policy file', () => {
   it('read every threshold from policy/gtm-policy.json', () => {
     const policy = loadPolicyFile();
@@ -87,6 +107,10 @@ describe('rules against the program policy file', () => {
       policy
     );
     expect(readiness.blockers[0]).toBe(`scorecard score 0.1 is below ${policy.decimal('Pilot_Ready_Min_Score')}`);
+    const enterprise = policy.list('Enterprise_Segments')[0]!;
+    const deal = { segment: enterprise, hasScorecard: false, Pilot_Start_Date__c: null };
+    expect(judgeStageGate({ gate: 'proposal', deal }, policy)).toEqual({ applies: true, reason: 'enterprise' });
+    expect(judgeStageGate({ gate: 'production', deal }, policy)).toEqual({ applies: false, reason: 'not a pilot' });
   });
 });
 

@@ -6,6 +6,7 @@
 import type { PanelParams, PanelResult } from '../../contracts/panelContracts';
 import { judgeCollateral } from '../../rules/collateralRule';
 import { judgeReviewCycle } from '../../rules/reviewCycleRule';
+import { isEnterpriseSegment } from '../../rules/stageGateRule';
 import { ControllerError } from '../controllerPort';
 import { collateralRecords, day, findOpportunity, relevantCollateral, str, type ControllerContext } from './context';
 import {
@@ -60,7 +61,7 @@ export async function getPacketStatus(ctx: ControllerContext, opportunityId: str
     opportunityName: opp.name,
     closeDate: opp.closeDate,
     segment,
-    enterprise: segment !== null && ctx.policy.list('Enterprise_Segments').includes(segment),
+    enterprise: isEnterpriseSegment(segment, ctx.policy),
     packetId: packet ? String(packet.Id) : null,
     reviewStage: dates?.Review_Stage__c ?? null,
     ndaSigned: packet?.NDA_Signed__c === true,
