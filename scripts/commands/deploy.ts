@@ -12,6 +12,7 @@ interface DeployFlags {
   assignPermsets?: boolean;
   allowProduction?: boolean;
   testLevel?: string;
+  checkOnly?: boolean;
   json?: boolean;
   projectDir?: string;
 }
@@ -19,12 +20,48 @@ interface DeployFlags {
 const fmt = (v: unknown) =>
   v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
 
-function printReport(r: DeployReport, out: Output) {
-  out.info(
-    r.status === 'planned'
-      ? 'Deploy plan (dry run: nothing was sent to any org)'
-      : `Deployed to ${r.org?.username} (${r.org?.kind}), deploy ${r.deployId}`
+function heading(r: DeployReport): string {
+  if (r.status === 'planned') {
+    return `${r.checkOnly ? 'Check-only deploy plan' : 'Deploy plan'} (dry run: nothing was sent to any org)`;
+  }
+  if (r.status === 'validated') {
+    return `Check-only deploy validated on ${r.org?.username} (${r.org?.kind}), deploy ${r.deployId}: a rehearsal; nothing was deployed, assigned or written`;
+  }
+  return `Deployed to ${r.org?.username} (${r.org?.kind}), deploy ${r.deployId}`;
+}
+
+function testsLine(r: DeployReport, flags: DeployFlags): string | undefined {
+  const t = r.tests;
+  if (!t) return undefined;
+  const which = t.classes ? `${t.level}: ${t.classes.join(', ')}` : t.level;
+  if (t.run !== undefined) return `Apex tests (${which}): ${t.run} run, ${t.failures?.length ?? 0} failed`;
+  // a dry run does not know whether the org is production
+  const production = r.checkOnly && !flags.testLevel ? ' (against a production org: RunLocalTests)' : '';
+  return `Apex tests: ${which}${production}`;
+}
+
+/** What the same command without --check-only would do, for the rehearsal's last lines. */
+function wouldDo(r: DeployReport, flags: DeployFlags): string[] {
+  const lines = [`\nA real deploy (the same command without --check-only) would:`];
+  if (r.org?.isProduction) lines.push('- need --allow-production (this is a production org)');
+  const level =
+    flags.testLevel ??
+    (r.org ? (r.org.isProduction ? 'RunLocalTests' : 'NoTestRun') : 'NoTestRun, or RunLocalTests in production');
+  lines.push(`- deploy these ${r.components.length} components (${level})`);
+  lines.push(
+    flags.assignPermsets
+      ? `- assign ${r.permissionSets.join(', ')} to ${r.org?.username ?? 'the deploying user'}`
+      : `- assign no permission sets (add --assign-permsets for ${r.permissionSets.join(', ')})`
   );
+  for (const u of r.registry) lines.push(`- upsert ${u.records.length} ${u.object} records by ${u.externalIdField}`);
+  return lines;
+}
+
+function printReport(r: DeployReport, out: Output, flags: DeployFlags) {
+  out.info(heading(r));
+  const tests = testsLine(r, flags);
+  if (tests) out.info(tests);
+  for (const w of r.tests?.coverageWarnings ?? []) out.info(`  coverage${w.name ? ` ${w.name}` : ''}: ${w.message}`);
   out.info(`\nMetadata: ${r.components.length} components, API ${r.apiVersion}`);
   out.info(
     table(
@@ -56,6 +93,7 @@ function printReport(r: DeployReport, out: Output) {
     );
   }
   for (const u of r.upserted ?? []) out.info(`${u.object}: ${u.created} created, ${u.updated} updated`);
+  if (r.checkOnly && r.status !== 'deployed') for (const line of wouldDo(r, flags)) out.info(line);
 }
 
 export function registerDeployCommand(program: Command): void {
@@ -65,12 +103,16 @@ export function registerDeployCommand(program: Command): void {
     .option('-o, --target-org <alias>', 'org alias or username, as logged in with `sf org login web`')
     .option('--dry-run', 'validate and print the plan (components, manifest, registry rows); needs no org')
     .option('--assign-permsets', 'assign GTM_Copilot_User and GTM_Copilot_Admin to the deploying user')
-    .option('--allow-production', 'allow writing to a production org')
+    .option('--allow-production', 'allow writing to a production org (not needed with --check-only)')
+    .option(
+      '--check-only',
+      'rehearse: a validation deploy that compiles and runs the tests, then rolls back; assigns and upserts nothing'
+    )
     .addOption(
       new Option(
         '--test-level <level>',
-        'Apex tests to run with the deploy (default: RunLocalTests in production, else NoTestRun)'
-      ).choices(['NoTestRun', 'RunLocalTests', 'RunAllTestsInOrg'])
+        "Apex tests to run with the deploy (default: RunLocalTests in production, else NoTestRun; with --check-only, the project's test classes outside production); RunSpecifiedTests runs the project's test classes"
+      ).choices(['NoTestRun', 'RunSpecifiedTests', 'RunLocalTests', 'RunAllTestsInOrg'])
     )
     .option('--json', 'machine-readable output on stdout')
     .option('--project-dir <dir>', 'the SFDX project to deploy (default: this repository)')
@@ -85,6 +127,7 @@ export function registerDeployCommand(program: Command): void {
           assignPermsets: Boolean(flags.assignPermsets),
           allowProduction: Boolean(flags.allowProduction),
           testLevel: flags.testLevel,
+          checkOnly: Boolean(flags.checkOnly),
           projectDir
         },
         policy,
@@ -92,6 +135,6 @@ export function registerDeployCommand(program: Command): void {
         (alias, plan) => connectToOrg(alias, plan.apiVersion, loadSchema(projectDir))
       );
       out.result(result);
-      printReport(result, out);
+      printReport(result, out, flags);
     });
 }

@@ -3,11 +3,24 @@
  * prints or stores a password or token.
  */
 import { Org } from '@salesforce/core';
-import type { ComponentSet, DeployMessage } from '@salesforce/source-deploy-retrieve';
+import type {
+  ComponentSet,
+  DeployMessage,
+  Failures,
+  MetadataApiDeployStatus
+} from '@salesforce/source-deploy-retrieve';
 import { OrgError } from '../lib/errors';
 import type { Schema } from '../metadata/schema';
 import type { SObjectRecord } from '../registry/registry';
-import type { ComponentFailure, DeployTarget, OrgIdentity, UpsertOutcome } from './target';
+import type {
+  ApexTestOutcome,
+  ComponentFailure,
+  DeployTarget,
+  MetadataDeployResult,
+  OpportunityStageRow,
+  OrgIdentity,
+  UpsertOutcome
+} from './target';
 
 type Connection = ReturnType<Org['getConnection']>;
 
@@ -48,6 +61,165 @@ function withAttributes(object: string, record: SObjectRecord, schema: Schema): 
   return out;
 }
 
+/**
+ * The one call the org questions need. A jsforce Connection has it: the sf CLI's (@jsforce/jsforce-node) and
+ * jsforce's own, which the tests point at the project's Salesforce API double.
+ */
+export interface RestConnection {
+  request(url: string): PromiseLike<unknown>;
+}
+
+/** The read-only questions a deploy asks before it writes anything. */
+export interface OrgQuestions {
+  identity(): Promise<OrgIdentity>;
+  supportedApiVersions(): Promise<string[]>;
+  opportunityStages(): Promise<OpportunityStageRow[]>;
+  canAssignPermissionSets(): Promise<boolean>;
+}
+
+interface QueryPage<T> {
+  done: boolean;
+  nextRecordsUrl?: string;
+  records: T[];
+}
+
+/**
+ * The org questions over REST. SOQL goes to the target API version when the org serves it, else to the org's newest:
+ * an org a release behind the project still answers (and the pre-flight then names the version as the problem)
+ * instead of every question failing with a 404.
+ */
+export function orgQuestions(
+  conn: RestConnection,
+  org: { alias: string; username: string; instanceUrl: string; apiVersion: string }
+): OrgQuestions {
+  const { alias } = org;
+  let versions: Promise<string[]> | undefined;
+  const supportedApiVersions = (): Promise<string[]> =>
+    (versions ??= (async () => {
+      try {
+        const list = await conn.request('/services/data/');
+        if (!Array.isArray(list)) throw new Error('the answer to GET /services/data/ is not a list of versions');
+        return list.map((v: { version?: unknown }) => String(v.version)).sort((a, b) => Number(a) - Number(b));
+      } catch (err) {
+        versions = undefined;
+        throw orgFailure('list the API versions the org serves', alias, err);
+      }
+    })());
+
+  async function query<T>(soql: string, action: string): Promise<T[]> {
+    const served = await supportedApiVersions();
+    const version = served.includes(org.apiVersion) ? org.apiVersion : (served[served.length - 1] ?? org.apiVersion);
+    try {
+      let page = (await conn.request(`/services/data/v${version}/query?q=${encodeURIComponent(soql)}`)) as QueryPage<T>;
+      const rows = [...page.records];
+      while (!page.done && page.nextRecordsUrl) {
+        page = (await conn.request(page.nextRecordsUrl)) as QueryPage<T>;
+        rows.push(...page.records);
+      }
+      return rows;
+    } catch (err) {
+      throw orgFailure(action, alias, err);
+    }
+  }
+
+  let identity: OrgIdentity | undefined;
+  return {
+    supportedApiVersions,
+
+    async identity() {
+      if (identity) return identity;
+      const [o] = await query<{
+        Id: string;
+        IsSandbox: boolean;
+        OrganizationType: string;
+        TrialExpirationDate: string | null;
+      }>('SELECT Id, IsSandbox, OrganizationType, TrialExpirationDate FROM Organization', 'read the organization');
+      const [me] = await query<{ Id: string }>(
+        `SELECT Id FROM User WHERE Username = ${quote(org.username)}`,
+        'read the deploying user'
+      );
+      if (!o || !me) throw new OrgError(`could not read the organization or the user ${org.username} on "${alias}"`);
+      const scratch = o.TrialExpirationDate !== null && !o.IsSandbox;
+      const kind = o.IsSandbox ? 'sandbox' : scratch ? 'scratch or trial org' : o.OrganizationType;
+      identity = {
+        username: org.username,
+        orgId: o.Id,
+        instanceUrl: org.instanceUrl,
+        userId: me.Id,
+        isProduction: !o.IsSandbox && !scratch && o.OrganizationType !== 'Developer Edition',
+        kind
+      };
+      return identity;
+    },
+
+    async opportunityStages() {
+      const rows = await query<{
+        ApiName: string;
+        MasterLabel: string;
+        IsActive: boolean;
+        IsClosed: boolean;
+        IsWon: boolean;
+      }>(
+        'SELECT ApiName, MasterLabel, IsActive, IsClosed, IsWon FROM OpportunityStage ORDER BY SortOrder',
+        'read the Opportunity stages'
+      );
+      return rows.map((r) => ({
+        apiName: r.ApiName,
+        masterLabel: r.MasterLabel,
+        isActive: r.IsActive === true,
+        isClosed: r.IsClosed === true,
+        isWon: r.IsWon === true
+      }));
+    },
+
+    async canAssignPermissionSets() {
+      // UserPermissionAccess: the running user's effective permissions (profile and permission sets), one row
+      const [row] = await query<{ PermissionsAssignPermissionSets?: boolean }>(
+        'SELECT PermissionsAssignPermissionSets FROM UserPermissionAccess',
+        "read the deploying user's permissions"
+      );
+      return row?.PermissionsAssignPermissionSets === true;
+    }
+  };
+}
+
+const firstLine = (s: string | undefined) => s?.split('\n')[0]?.trim() || undefined;
+
+/** A Metadata API deploy result as the deploy reports it: component failures, and the Apex tests when any ran. */
+export function deployOutcome(r: MetadataApiDeployStatus): MetadataDeployResult {
+  const failures: ComponentFailure[] = asArray<DeployMessage>(r.details?.componentFailures).map((f) => ({
+    type: f.componentType ?? '',
+    fullName: f.fullName,
+    file: f.fileName,
+    line: f.lineNumber ? Number(f.lineNumber) : undefined,
+    problem: f.problem ?? 'failed'
+  }));
+  const run = r.details?.runTestResult;
+  const tests: ApexTestOutcome | undefined = run
+    ? {
+        run: Number(run.numTestsRun ?? 0),
+        failures: asArray<Failures>(run.failures).map((f) => ({
+          className: f.name,
+          methodName: f.methodName,
+          message: f.message,
+          at: firstLine(f.stackTrace)
+        })),
+        coverageWarnings: asArray(run.codeCoverageWarnings).map((w) => {
+          const name = (w as { name?: string | null }).name;
+          return { ...(name ? { name } : {}), message: w.message };
+        })
+      }
+    : undefined;
+  return {
+    success: r.success === true || String(r.success) === 'true',
+    deployId: r.id,
+    componentsDeployed: Number(r.numberComponentsDeployed ?? 0),
+    failures,
+    message: r.errorMessage,
+    ...(tests ? { tests } : {})
+  };
+}
+
 export async function connectToOrg(alias: string, apiVersion: string, schema: Schema): Promise<DeployTarget> {
   let org: Org;
   try {
@@ -56,41 +228,29 @@ export async function connectToOrg(alias: string, apiVersion: string, schema: Sc
     throw orgFailure('connect', alias, err);
   }
   const conn: Connection = org.getConnection(apiVersion);
-  let identity: OrgIdentity | undefined;
+  const questions = orgQuestions(conn, {
+    alias,
+    username: org.getUsername() ?? alias,
+    instanceUrl: conn.instanceUrl,
+    apiVersion
+  });
 
   const target: DeployTarget = {
-    async identity() {
-      if (identity) return identity;
-      try {
-        const rows = await conn.query<{
-          Id: string;
-          IsSandbox: boolean;
-          OrganizationType: string;
-          TrialExpirationDate: string | null;
-        }>('SELECT Id, IsSandbox, OrganizationType, TrialExpirationDate FROM Organization');
-        const o = rows.records[0]!;
-        const me = await conn.identity();
-        const scratch = o.TrialExpirationDate !== null && !o.IsSandbox;
-        const kind = o.IsSandbox ? 'sandbox' : scratch ? 'scratch or trial org' : o.OrganizationType;
-        identity = {
-          username: org.getUsername() ?? alias,
-          orgId: o.Id,
-          instanceUrl: conn.instanceUrl,
-          userId: me.user_id,
-          isProduction: !o.IsSandbox && !scratch && o.OrganizationType !== 'Developer Edition',
-          kind
-        };
-        return identity;
-      } catch (err) {
-        throw orgFailure('read the organization', alias, err);
-      }
-    },
+    identity: () => questions.identity(),
+    supportedApiVersions: () => questions.supportedApiVersions(),
+    opportunityStages: () => questions.opportunityStages(),
+    canAssignPermissionSets: () => questions.canAssignPermissionSets(),
 
     async deployMetadata(components: ComponentSet, options, onProgress) {
       try {
         const deploy = await components.deploy({
           usernameOrConnection: conn,
-          apiOptions: { rollbackOnError: true, testLevel: options.testLevel as 'NoTestRun' }
+          apiOptions: {
+            rollbackOnError: true,
+            testLevel: options.testLevel as 'NoTestRun',
+            ...(options.checkOnly ? { checkOnly: true } : {}),
+            ...(options.runTests?.length ? { runTests: options.runTests } : {})
+          }
         });
         deploy.onUpdate((s) =>
           onProgress(
@@ -98,23 +258,9 @@ export async function connectToOrg(alias: string, apiVersion: string, schema: Sc
           )
         );
         const result = await deploy.pollStatus(DEPLOY_POLL_MS, DEPLOY_TIMEOUT_S);
-        const r = result.response;
-        const failures: ComponentFailure[] = asArray<DeployMessage>(r.details?.componentFailures).map((f) => ({
-          type: f.componentType ?? '',
-          fullName: f.fullName,
-          file: f.fileName,
-          line: f.lineNumber ? Number(f.lineNumber) : undefined,
-          problem: f.problem ?? 'failed'
-        }));
-        return {
-          success: r.success,
-          deployId: r.id,
-          componentsDeployed: r.numberComponentsDeployed,
-          failures,
-          message: r.errorMessage
-        };
+        return deployOutcome(result.response);
       } catch (err) {
-        throw orgFailure('deploy the metadata', alias, err);
+        throw orgFailure(options.checkOnly ? 'validate the metadata (check-only)' : 'deploy the metadata', alias, err);
       }
     },
 

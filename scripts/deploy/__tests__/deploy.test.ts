@@ -5,7 +5,13 @@ import { loadPolicyFile } from '../../policy/policy';
 import type { SObjectRecord } from '../../registry/registry';
 import { editFile, makeTempProject, removeTempProject } from '../../test-support/tempProject';
 import { runDeploy, DeployOptions } from '../deploy';
-import type { DeployTarget, MetadataDeployResult, OrgIdentity } from '../target';
+import type {
+  DeployTarget,
+  MetadataDeployOptions,
+  MetadataDeployResult,
+  OpportunityStageRow,
+  OrgIdentity
+} from '../target';
 
 const policy = loadPolicyFile();
 const quiet = () => {
@@ -13,10 +19,38 @@ const quiet = () => {
   return out;
 };
 
+const stage = (apiName: string, extra: Partial<OpportunityStageRow> = {}): OpportunityStageRow => ({
+  apiName,
+  masterLabel: apiName,
+  isActive: true,
+  isClosed: false,
+  isWon: false,
+  ...extra
+});
+
+/** An org with the stages the policy names, next to standard ones. */
+const READY_STAGES: OpportunityStageRow[] = [
+  stage('Prospecting'),
+  stage('Pilot'),
+  stage('Proposal/Price Quote'),
+  stage('Production Approval'),
+  stage('Closed Won', { isClosed: true, isWon: true }),
+  stage('Closed Lost', { isClosed: true })
+];
+
 /** A fake org that records every call in order. */
-function fakeOrg(overrides: { identity?: Partial<OrgIdentity>; deploy?: Partial<MetadataDeployResult> } = {}) {
+function fakeOrg(
+  overrides: {
+    identity?: Partial<OrgIdentity>;
+    deploy?: Partial<MetadataDeployResult>;
+    stages?: OpportunityStageRow[];
+    apiVersions?: string[];
+    canAssign?: boolean;
+  } = {}
+) {
   const calls: string[] = [];
   const upserts: { object: string; field: string; records: SObjectRecord[] }[] = [];
+  const deploys: MetadataDeployOptions[] = [];
   const target: DeployTarget = {
     async identity() {
       calls.push('identity');
@@ -30,8 +64,21 @@ function fakeOrg(overrides: { identity?: Partial<OrgIdentity>; deploy?: Partial<
         ...overrides.identity
       };
     },
+    async supportedApiVersions() {
+      calls.push('versions');
+      return overrides.apiVersions ?? ['63.0', '64.0', '65.0'];
+    },
+    async opportunityStages() {
+      calls.push('stages');
+      return overrides.stages ?? READY_STAGES;
+    },
+    async canAssignPermissionSets() {
+      calls.push('can-assign');
+      return overrides.canAssign ?? true;
+    },
     async deployMetadata(cs: ComponentSet, options) {
       calls.push(`deploy:${options.testLevel}:${cs.size}`);
+      deploys.push(options);
       return {
         success: true,
         deployId: '0Af000000000001',
@@ -50,7 +97,7 @@ function fakeOrg(overrides: { identity?: Partial<OrgIdentity>; deploy?: Partial<
       return { created: records.length, updated: 0, failures: [] };
     }
   };
-  return { target, calls, upserts, connects: [] as string[] };
+  return { target, calls, upserts, deploys, connects: [] as string[] };
 }
 
 const base: DeployOptions = {
@@ -102,6 +149,9 @@ describe('gtm deploy', () => {
     const report = await runDeploy(base, policy, quiet(), async () => org.target);
     expect(org.calls).toEqual([
       'identity',
+      'versions',
+      'stages',
+      'can-assign',
       expect.stringMatching(/^deploy:NoTestRun:\d+$/),
       'assign:GTM_Copilot_Admin,GTM_Copilot_User',
       'upsert:GTM_Experiment__c',
@@ -127,7 +177,13 @@ describe('gtm deploy', () => {
   it('runs local tests when production is allowed', async () => {
     const org = fakeOrg({ identity: { isProduction: true } });
     await runDeploy({ ...base, allowProduction: true, assignPermsets: false }, policy, quiet(), async () => org.target);
-    expect(org.calls[1]).toMatch(/^deploy:RunLocalTests:/);
+    expect(org.calls.slice(0, 4)).toEqual([
+      'identity',
+      'versions',
+      'stages',
+      expect.stringMatching(/^deploy:RunLocalTests:/)
+    ]);
+    expect(org.deploys[0]).toEqual({ testLevel: 'RunLocalTests' });
   });
 
   it('stops with each component failure and loads no records when the org rejects the deploy', async () => {
@@ -174,5 +230,208 @@ describe('gtm deploy', () => {
     } finally {
       removeTempProject(dir);
     }
+  });
+});
+
+/** Runs a deploy that must fail and returns its error. */
+async function refused(options: Partial<DeployOptions>, org: ReturnType<typeof fakeOrg>): Promise<OrgError> {
+  const err: unknown = await runDeploy({ ...base, ...options }, policy, quiet(), async () => org.target).then(
+    () => undefined,
+    (e: unknown) => e
+  );
+  expect(err).toBeInstanceOf(OrgError);
+  return err as OrgError;
+}
+
+const wrote = (calls: string[]) => calls.filter((c) => /^(deploy|assign|upsert)/.test(c));
+
+describe('gtm deploy pre-flight', () => {
+  it('refuses a missing policy stage by name and policy key, listing the active stages, before any deploy call', async () => {
+    const org = fakeOrg({ stages: READY_STAGES.filter((s) => s.apiName !== 'Pilot') });
+    const err = await refused({}, org);
+    expect(err.message).toBe(
+      'pre-flight: admin@example.test is not ready for this deploy (1 problem); nothing was deployed'
+    );
+    expect(err.details).toHaveLength(1);
+    expect(err.details[0]).toMatch(
+      /^policy Stage_Pilot = "Pilot": no such Opportunity stage in the org \(active stages: Prospecting, Proposal\/Price Quote, Production Approval, Closed Won, Closed Lost\); add it to the Opportunity Stage picklist in Setup, or set Stage_Pilot in policy\/gtm-policy.json .*npx gtm policy write-metadata/
+    );
+    expect(wrote(org.calls)).toEqual([]);
+  });
+
+  it('refuses an inactive stage, and says how to fix it', async () => {
+    const stages = READY_STAGES.map((s) => (s.apiName === 'Production Approval' ? { ...s, isActive: false } : s));
+    const org = fakeOrg({ stages });
+    const err = await refused({}, org);
+    expect(err.details).toEqual([
+      expect.stringMatching(
+        /^policy Stage_Production_Approval = "Production Approval": the Opportunity stage is inactive in the org; activate it in Setup/
+      )
+    ]);
+    expect(wrote(org.calls)).toEqual([]);
+  });
+
+  it('matches Opportunity.StageName values by API name: a stage only the label matches is named with its API name', async () => {
+    const stages = READY_STAGES.map((s) =>
+      s.apiName === 'Pilot' ? { ...s, apiName: 'Pilot_Stage', masterLabel: 'Pilot' } : s
+    );
+    const err = await refused({}, fakeOrg({ stages }));
+    expect(err.details).toEqual([
+      expect.stringContaining(
+        'policy Stage_Pilot = "Pilot": the org\'s stage labelled "Pilot" has the API name "Pilot_Stage", which is what Opportunity.StageName holds; set Stage_Pilot to "Pilot_Stage"'
+      )
+    ]);
+  });
+
+  it('needs Stage_Closed_Won to be a closed won stage and the other policy stages to be open', async () => {
+    const stages = READY_STAGES.map((s) =>
+      s.apiName === 'Closed Won'
+        ? { ...s, isWon: false }
+        : s.apiName === 'Proposal/Price Quote'
+          ? { ...s, isClosed: true }
+          : s
+    );
+    const err = await refused({}, fakeOrg({ stages }));
+    expect(err.details).toEqual([
+      expect.stringMatching(/^policy Stage_Proposal = "Proposal\/Price Quote": the org's stage is a closed stage/),
+      expect.stringMatching(
+        /^policy Stage_Closed_Won = "Closed Won": the org's stage is not a closed won stage \(closed: yes, won: no\)/
+      )
+    ]);
+  });
+
+  it('refuses an API version the org does not serve', async () => {
+    const org = fakeOrg({ apiVersions: ['62.0', '63.0', '64.0'] });
+    const err = await refused({}, org);
+    expect(err.details).toEqual([
+      'API version 65.0 (sourceApiVersion in sfdx-project.json) is not supported by the org, which serves 62.0 to 64.0; set sourceApiVersion to 64.0, or deploy to an org on a release that has 65.0'
+    ]);
+    expect(wrote(org.calls)).toEqual([]);
+  });
+
+  it('refuses a user who may not assign permission sets only with --assign-permsets', async () => {
+    const org = fakeOrg({ canAssign: false });
+    const err = await refused({ assignPermsets: true }, org);
+    expect(err.details).toEqual([
+      '--assign-permsets: admin@example.test may not assign permission sets (no "Assign Permission Sets" permission); ask an admin to grant it or to assign GTM_Copilot_Admin and GTM_Copilot_User, or deploy without --assign-permsets'
+    ]);
+    expect(wrote(org.calls)).toEqual([]);
+
+    const without = fakeOrg({ canAssign: false });
+    await runDeploy({ ...base, assignPermsets: false }, policy, quiet(), async () => without.target);
+    expect(without.calls).not.toContain('can-assign');
+    expect(without.calls.filter((c) => c.startsWith('upsert'))).toHaveLength(2);
+  });
+
+  it('reports every problem at once', async () => {
+    const org = fakeOrg({
+      apiVersions: ['64.0'],
+      stages: READY_STAGES.filter((s) => s.apiName !== 'Pilot' && s.apiName !== 'Closed Won'),
+      canAssign: false
+    });
+    const err = await refused({}, org);
+    expect(err.message).toContain('(4 problems)');
+    expect(err.details).toEqual([
+      expect.stringMatching(/^API version 65\.0 \(sourceApiVersion in sfdx-project\.json\) .*, which serves 64\.0;/),
+      expect.stringMatching(/^policy Stage_Pilot = "Pilot": no such Opportunity stage/),
+      expect.stringMatching(/^policy Stage_Closed_Won = "Closed Won": no such Opportunity stage/),
+      expect.stringMatching(/^--assign-permsets: admin@example\.test may not assign permission sets/)
+    ]);
+    expect(wrote(org.calls)).toEqual([]);
+  });
+});
+
+describe('gtm deploy --check-only', () => {
+  const checkOnly: Partial<DeployOptions> = { checkOnly: true };
+
+  it('validates with the project test classes outside production, and never assigns or upserts', async () => {
+    const org = fakeOrg({ deploy: { tests: { run: 57, failures: [], coverageWarnings: [] } } });
+    const report = await runDeploy({ ...base, ...checkOnly }, policy, quiet(), async () => org.target);
+    expect(org.calls).toEqual([
+      'identity',
+      'versions',
+      'stages',
+      'can-assign',
+      expect.stringMatching(/^deploy:RunSpecifiedTests:\d+$/)
+    ]);
+    const options = org.deploys[0];
+    expect(options).toMatchObject({ checkOnly: true, testLevel: 'RunSpecifiedTests' });
+    expect(options?.runTests).toEqual(
+      expect.arrayContaining(['GtmPolicyTest', 'GtmOpportunityGateServiceTest', 'GtmRuleVectorsTest'])
+    );
+    // class-level @IsTest data factories have no test methods to run; ordinary classes are not tests
+    expect(options?.runTests).not.toContain('GtmOpportunityTestData');
+    expect(options?.runTests).not.toContain('GtmPolicy');
+    expect(org.upserts).toEqual([]);
+    expect(report).toMatchObject({ status: 'validated', checkOnly: true, deployId: '0Af000000000001' });
+    expect(report.tests).toMatchObject({ level: 'RunSpecifiedTests', run: 57, failures: [] });
+    expect(report.upserted).toBeUndefined();
+    expect(report.permissionSetAssignments).toBeUndefined();
+  });
+
+  it('needs no --allow-production against production, and runs RunLocalTests there', async () => {
+    const org = fakeOrg({ identity: { isProduction: true, kind: 'Enterprise Edition' } });
+    const report = await runDeploy({ ...base, ...checkOnly }, policy, quiet(), async () => org.target);
+    expect(org.deploys).toEqual([{ testLevel: 'RunLocalTests', checkOnly: true }]);
+    expect(wrote(org.calls)).toEqual([expect.stringMatching(/^deploy:RunLocalTests:/)]);
+    expect(report.status).toBe('validated');
+  });
+
+  it('still runs the pre-flight first', async () => {
+    const org = fakeOrg({ stages: [] });
+    const err = await refused(checkOnly, org);
+    expect(err.details).toHaveLength(4);
+    expect(wrote(org.calls)).toEqual([]);
+  });
+
+  it('an explicit --test-level wins', async () => {
+    const org = fakeOrg();
+    await runDeploy({ ...base, ...checkOnly, testLevel: 'RunLocalTests' }, policy, quiet(), async () => org.target);
+    expect(org.deploys).toEqual([{ testLevel: 'RunLocalTests', checkOnly: true }]);
+  });
+
+  it('lists test failures and coverage problems like component failures', async () => {
+    const org = fakeOrg({
+      deploy: {
+        success: false,
+        tests: {
+          run: 12,
+          failures: [
+            {
+              className: 'GtmPolicyTest',
+              methodName: 'readsText',
+              message: 'System.AssertException: Assertion Failed',
+              at: 'Class.GtmPolicyTest.readsText: line 12, column 1'
+            }
+          ],
+          coverageWarnings: [
+            {
+              name: 'GtmScorecardService',
+              message: 'Test coverage of selected Apex Class is 61%, at least 75% test coverage is required'
+            },
+            {
+              message:
+                'Average test coverage across all Apex Classes and Triggers is 70%, at least 75% test coverage is required.'
+            }
+          ]
+        }
+      }
+    });
+    const err = await refused(checkOnly, org);
+    expect(err.message).toBe('the org rejected the check-only deploy 0Af000000000001; nothing was deployed or written');
+    expect(err.details).toEqual([
+      'test GtmPolicyTest.readsText: System.AssertException: Assertion Failed (Class.GtmPolicyTest.readsText: line 12, column 1)',
+      'coverage GtmScorecardService: Test coverage of selected Apex Class is 61%, at least 75% test coverage is required',
+      'coverage: Average test coverage across all Apex Classes and Triggers is 70%, at least 75% test coverage is required.'
+    ]);
+    expect(org.upserts).toEqual([]);
+  });
+
+  it('a dry run names the tests a check-only deploy would run, without an org', async () => {
+    const connect = jest.fn();
+    const report = await runDeploy({ ...base, ...checkOnly, dryRun: true }, policy, quiet(), connect);
+    expect(connect).not.toHaveBeenCalled();
+    expect(report).toMatchObject({ status: 'planned', checkOnly: true, tests: { level: 'RunSpecifiedTests' } });
+    expect(report.tests?.classes).toContain('GtmPolicyTest');
   });
 });
