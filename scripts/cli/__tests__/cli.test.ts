@@ -57,6 +57,27 @@ describe('gtm CLI', () => {
     ]);
   });
 
+  it('deploy --check-only --dry-run --json plans a rehearsal: the project test classes, checkOnly: true', () => {
+    const r = gtm(['deploy', '--check-only', '--dry-run', '--json']);
+    expect(r.stderr).not.toMatch(STACK);
+    expect(r.code).toBe(0);
+    const plan = JSON.parse(r.stdout);
+    expect(plan).toMatchObject({ status: 'planned', checkOnly: true, tests: { level: 'RunSpecifiedTests' } });
+    expect(plan.tests.classes).toEqual(expect.arrayContaining(['GtmPolicyTest', 'GtmOpportunityGateServiceTest']));
+    expect(plan.tests.classes).not.toContain('GtmOpportunityTestData');
+  });
+
+  it('deploy --help lists --check-only, and that it needs no --allow-production', () => {
+    const r = gtm(['deploy', '--help']);
+    expect(r.code).toBe(0);
+    const help = r.stdout.replace(/\s+/g, ' ');
+    expect(help).toContain(
+      '--check-only rehearse: a validation deploy that compiles and runs the tests, then rolls back'
+    );
+    expect(help).toContain('--allow-production allow writing to a production org (not needed with --check-only)');
+    expect(help).toContain('"RunSpecifiedTests"');
+  });
+
   it('a malformed registry CSV gives one clear error with file, line and field, and no stack trace', () => {
     const dir = makeTempProject();
     try {
