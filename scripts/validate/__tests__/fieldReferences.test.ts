@@ -20,6 +20,9 @@ const GOOD_APEX = `public with sharing class ProjectService {
       WITH USER_MODE
     ];
   }
+  public static Integer itemCount(Project__c project) {
+    return project.Task_Items__r.size();
+  }
   public static Decimal hours(Task_Item__c item) {
     Schema.DescribeFieldResult d = Schema.SObjectType.Task_Item__c.fields.Hours__c;
     String label = Project__c.Budget__c.getDescribe().getLabel();
@@ -85,6 +88,22 @@ describe('field-references', () => {
       column: 41,
       message: 'field Project__c.Budgett__c is not defined in force-app'
     });
+  });
+
+  it('reports a custom child relationship written without __r in a subquery', async () => {
+    const problems = await run(
+      apexClass(
+        'ProjectItems',
+        'public with sharing class ProjectItems {\n  public static List<Project__c> f() {\n    return [SELECT Id, (SELECT Id FROM Task_Items) FROM Project__c WITH USER_MODE];\n  }\n}\n'
+      )
+    );
+    expect(problems).toEqual([
+      expect.objectContaining({
+        line: 3,
+        field: 'Project__c.Task_Items',
+        message: 'child relationship Task_Items of Project__c must be written Task_Items__r in SOQL'
+      })
+    ]);
   });
 
   it('reports a missing field imported into an LWC from @salesforce/schema, and a bad relationship path', async () => {

@@ -49,6 +49,8 @@ export function resolvePath(
         continue;
       }
       const parent = idx.parentOf(current, name);
+      // a child relationship (scorecard.Criteria__r) is a list of child records: nothing after it is a field path
+      if (!parent && idx.childOf(current, name)) return [];
       if (!parent) {
         const lookup = name.replace(/__r$/i, '__c');
         return [
