@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { InputError } from '../lib/errors';
 import { displayPath, projectPaths } from '../lib/paths';
-import { Policy, PolicyEntry } from './policy';
+import { Policy, PolicyEntry, policyProblems } from './policy';
 
 export const POLICY_TYPE = 'GTM_Policy__mdt';
 const RECORD_PREFIX = 'GTM_Policy.';
@@ -93,14 +93,23 @@ export function parseRecord(file: string): { key: string; label: string; fields:
   };
 }
 
-/** Every difference between the policy file and the records in force-app, as readable lines. */
-export function comparePolicyWithMetadata(policy: Policy, projectDir?: string): string[] {
-  const diffs: string[] = [];
+/** One difference between the policy and a record: the record file (absent when it is missing) and what differs. */
+export interface PolicyRecordDiff {
+  key: string;
+  /** the record file; for a key without a record, where it should be */
+  file: string;
+  message: string;
+}
+
+/** Every difference between the policy file and the records in force-app. */
+export function policyRecordDiffs(policy: Policy, projectDir?: string): PolicyRecordDiff[] {
+  const diffs: PolicyRecordDiff[] = [];
   const files = new Map(listRecordFiles(projectDir).map((f) => [parseRecord(f).key, f]));
   for (const key of policy.keys()) {
     const file = files.get(key);
     if (!file) {
-      diffs.push(`${key}: in ${policy.origin} but no ${displayPath(recordFile(key, projectDir))}`);
+      const want = recordFile(key, projectDir);
+      diffs.push({ key, file: want, message: `${key}: in ${policy.origin} but no ${displayPath(want)}` });
       continue;
     }
     const record = parseRecord(file);
@@ -109,17 +118,37 @@ export function comparePolicyWithMetadata(policy: Policy, projectDir?: string): 
       const want = entry[prop] === undefined ? null : String(entry[prop]);
       const got = record.fields[field] ?? null;
       if (want !== got)
-        diffs.push(`${key}.${field}: policy file has ${JSON.stringify(want)}, metadata has ${JSON.stringify(got)}`);
+        diffs.push({
+          key,
+          file,
+          message: `${key}.${field}: policy file has ${JSON.stringify(want)}, metadata has ${JSON.stringify(got)}`
+        });
     }
   }
-  for (const key of files.keys()) {
-    if (!(key in policy.entries)) diffs.push(`${key}: record in force-app but not in ${policy.origin}`);
+  for (const [key, file] of files) {
+    if (!(key in policy.entries))
+      diffs.push({ key, file, message: `${key}: record in force-app but not in ${policy.origin}` });
   }
   return diffs;
 }
 
+/** Every difference between the policy file and the records in force-app, as readable lines. */
+export function comparePolicyWithMetadata(policy: Policy, projectDir?: string): string[] {
+  return policyRecordDiffs(policy, projectDir).map((d) => d.message);
+}
+
 /** Renders the policy into force-app; removes records whose key left the policy. Returns files written/removed. */
 export function writePolicyMetadata(policy: Policy, projectDir?: string): { written: string[]; removed: string[] } {
+  // a Policy built in code has not been through the schema: never render a value out of range
+  const problems = policyProblems(policy);
+  if (problems.length) {
+    throw new InputError(
+      `refusing to write GTM_Policy__mdt records: ${policy.origin} does not pass the policy schema`,
+      {
+        details: problems
+      }
+    );
+  }
   const dir = projectPaths(projectDir).customMetadata;
   fs.mkdirSync(dir, { recursive: true });
   const written: string[] = [];

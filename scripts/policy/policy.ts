@@ -3,64 +3,12 @@
  * GTM_Policy__mdt records (see customMetadata.ts); rules read values through typed accessors, never literals.
  */
 import * as fs from 'node:fs';
-import { z } from 'zod';
 import { describeFsError, InputError } from '../lib/errors';
 import { displayPath, projectPaths } from '../lib/paths';
-import { isIsoDate } from '../metadata/recordCheck';
+import { checkPolicyDocument, describePolicyIssue, type PolicyEntry, type PolicyIssue } from './schema';
 
-export const POLICY_TYPES = ['Number', 'Integer', 'Text', 'Boolean', 'Date', 'List'] as const;
-export const POLICY_CATEGORIES = [
-  'Program',
-  'Expansion',
-  'Pilot',
-  'Security',
-  'Hallucination',
-  'Experiment',
-  'Sync',
-  'Stages',
-  'Gates'
-] as const;
-
-const DECIMAL = /^-?\d+(\.\d+)?$/;
-const INTEGER = /^-?\d+$/;
-
-export const PolicyEntrySchema = z
-  .object({
-    value: z.string().min(1).max(255),
-    type: z.enum(POLICY_TYPES),
-    category: z.enum(POLICY_CATEGORIES),
-    unit: z.string().max(40).optional(),
-    experiment: z
-      .string()
-      .regex(/^exp-\d{3}$/)
-      .optional(),
-    source: z.string().min(1).max(255),
-    description: z.string().min(1).max(255)
-  })
-  .strict()
-  .superRefine((e, ctx) => {
-    const bad = (msg: string) => ctx.addIssue({ code: 'custom', path: ['value'], message: msg });
-    if (e.type === 'Number' && !DECIMAL.test(e.value)) bad(`"${e.value}" is not a decimal number`);
-    if (e.type === 'Integer' && !INTEGER.test(e.value)) bad(`"${e.value}" is not an integer`);
-    if (e.type === 'Boolean' && !['true', 'false'].includes(e.value)) bad(`"${e.value}" is not true or false`);
-    if (e.type === 'Date' && !isIsoDate(e.value)) bad(`"${e.value}" is not a YYYY-MM-DD date`);
-  });
-
-/** DeveloperName rules of a Custom Metadata record. */
-const DEVELOPER_NAME = /^[A-Za-z](?!.*__)[A-Za-z0-9_]{0,38}[A-Za-z0-9]$/;
-
-export const PolicyFileSchema = z
-  .object({
-    version: z.string().min(1),
-    policies: z.record(
-      z.string().regex(DEVELOPER_NAME, 'is not a valid Custom Metadata DeveloperName'),
-      PolicyEntrySchema
-    )
-  })
-  .strict();
-
-export type PolicyEntry = z.infer<typeof PolicyEntrySchema>;
-export type PolicyFile = z.infer<typeof PolicyFileSchema>;
+export { POLICY_CATEGORIES, POLICY_RULES, POLICY_TYPES, PolicyEntrySchema, PolicyFileSchema } from './schema';
+export type { PolicyEntry, PolicyFile, PolicyIssue } from './schema';
 
 /** Read access to policy values by key, typed, failing loudly on a missing key or a type mismatch. */
 export class Policy {
@@ -123,30 +71,172 @@ export class Policy {
   }
 }
 
-export function parsePolicyFile(raw: unknown, origin: string): Policy {
-  const parsed = PolicyFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new InputError(`${origin} is not a valid policy file`, {
-      details: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-    });
-  }
-  return new Policy(parsed.data.policies, parsed.data.version, origin);
+/** How a problem is named for the reader: the file and key by default; an org names its record. */
+export type PolicyIssueFormatter = (issue: PolicyIssue) => string;
+
+/** "policy/gtm-policy.json: Expansion_Share_Threshold = -0.2: must be a share between 0 and 1" */
+export const fileIssue =
+  (origin: string): PolicyIssueFormatter =>
+  (issue) =>
+    `${origin}: ${describePolicyIssue(issue)}`;
+
+/** The InputError for a policy with problems: the one problem as its message, or a count and every problem. */
+export function policyError(origin: string, lines: string[]): InputError {
+  if (lines.length === 1) return new InputError(lines[0]!, { details: ['nothing was read from it'] });
+  return new InputError(`${origin} is not a valid policy: ${lines.length} problems`, { details: lines });
 }
 
-/** Loads policy/gtm-policy.json (or another policy file). */
-export function loadPolicyFile(file: string = projectPaths().policyFile): Policy {
-  const shown = displayPath(file);
+/**
+ * Validates a parsed policy document against the schema (every key, its type and range) and returns it; every
+ * command that reads policy comes through here, from the file or from an org.
+ */
+export function parsePolicyFile(
+  raw: unknown,
+  origin: string,
+  format: PolicyIssueFormatter = fileIssue(origin)
+): Policy {
+  const checked = checkPolicyDocument(raw);
+  if (!('file' in checked)) throw policyError(origin, checked.issues.map(format));
+  return new Policy(checked.file.policies, checked.file.version, origin);
+}
+
+/** Problems of a Policy built in code (not read through parsePolicyFile), e.g. before rendering it. */
+export function policyProblems(policy: Policy): string[] {
+  const checked = checkPolicyDocument({ version: policy.version, policies: policy.entries });
+  return checked.issues.map(fileIssue(policy.origin));
+}
+
+/** 1-based line and column of a 0-based offset in a text. */
+export function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, Math.max(0, Math.min(offset, text.length)));
+  const lines = before.split('\n');
+  return { line: lines.length, column: lines[lines.length - 1]!.length + 1 };
+}
+
+/**
+ * The offset of the first character at which `text` stops being JSON (RFC 8259), or -1 when it is JSON. Node's
+ * JSON.parse gives a position only for some errors ("Unexpected token ..." has none), so the syntax is walked here.
+ */
+export function jsonErrorOffset(text: string): number {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
+  };
+  const fail = (at: number = i): never => {
+    throw at;
+  };
+  const lit = (word: string) => {
+    for (const ch of word) {
+      if (text[i] !== ch) fail();
+      i++;
+    }
+  };
+  const str = () => {
+    i++; // the opening quote
+    for (;;) {
+      const ch = text[i];
+      if (ch === undefined || ch < ' ') fail();
+      if (ch === '"') return void i++;
+      if (ch === '\\') {
+        i++;
+        if (text[i] === 'u') {
+          for (let k = 1; k <= 4; k++) if (!/[0-9a-fA-F]/.test(text[i + k] ?? '')) fail(i + k);
+          i += 5;
+        } else if (text[i] !== undefined && '"\\/bfnrt'.includes(text[i]!)) i++;
+        else fail();
+      } else i++;
+    }
+  };
+  const num = () => {
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
+    if (!m) fail();
+    i += m![0].length;
+  };
+  const value = (): void => {
+    ws();
+    const ch = text[i];
+    if (ch === '{') {
+      i++;
+      ws();
+      if (text[i] === '}') return void i++;
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail();
+        str();
+        ws();
+        if (text[i] !== ':') fail();
+        i++;
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === '}') return void i++;
+        else fail();
+      }
+    } else if (ch === '[') {
+      i++;
+      ws();
+      if (text[i] === ']') return void i++;
+      for (;;) {
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === ']') return void i++;
+        else fail();
+      }
+    } else if (ch === '"') str();
+    else if (ch === 't') lit('true');
+    else if (ch === 'f') lit('false');
+    else if (ch === 'n') lit('null');
+    else if (ch === '-' || (ch !== undefined && ch >= '0' && ch <= '9')) num();
+    else fail();
+  };
+  try {
+    if (text.charCodeAt(0) === 0xfeff) i = 1;
+    value();
+    ws();
+    if (i < text.length) fail();
+    return -1;
+  } catch (at) {
+    if (typeof at === 'number') return at;
+    throw at;
+  }
+}
+
+/** Where a text stops being JSON, as line and column, and JSON.parse's reason without its offset or excerpt. */
+export function jsonSyntaxError(text: string, err: unknown): { line: number; column: number; reason: string } {
+  const message = err instanceof Error ? err.message : String(err);
+  const found = jsonErrorOffset(text);
+  const pos = /at position (\d+)/.exec(message);
+  const offset = found >= 0 ? found : pos ? Number(pos[1]) : text.length;
+  const reason = message
+    .replace(/\s*\(line \d+ column \d+\)/, '')
+    .replace(/\s*in JSON at position \d+/, '')
+    .replace(/^(Unexpected token .*?), ".*" is not valid JSON$/s, '$1')
+    .replace(/^Unexpected end of JSON input$/, 'unexpected end of the file')
+    .split('')
+    .map((c) => (c < ' ' ? JSON.stringify(c).slice(1, -1) : c))
+    .join('');
+  return { ...lineColumn(text, offset), reason };
+}
+
+/** Reads and parses a policy file; a syntax error names line and column. */
+export function readPolicyJson(file: string, shown: string = displayPath(file)): { text: string; raw: unknown } {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
     throw new InputError(`cannot read policy file ${shown}: ${describeFsError(err)}`);
   }
-  let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    return { text, raw: JSON.parse(text) as unknown };
   } catch (err) {
-    throw new InputError(`${shown} is not valid JSON: ${(err as Error).message}`);
+    const { line, column, reason } = jsonSyntaxError(text, err);
+    throw new InputError(`${shown}:${line}:${column}: not valid JSON: ${reason}`);
   }
-  return parsePolicyFile(raw, shown);
+}
+
+/** Loads policy/gtm-policy.json (or another policy file), validated against the schema. */
+export function loadPolicyFile(file: string = projectPaths().policyFile): Policy {
+  const shown = displayPath(file);
+  return parsePolicyFile(readPolicyJson(file, shown).raw, shown);
 }

@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import { z } from 'zod';
-import { readCsvFile, CsvRecord } from '../lib/csvFile';
+import { readCsvFile, CsvRecord, CsvSpec } from '../lib/csvFile';
 import { InputError, Problem, formatProblem } from '../lib/errors';
 import { displayPath, projectPaths } from '../lib/paths';
 import { checkFieldValue, picklistValue } from '../metadata/recordCheck';
@@ -161,16 +161,44 @@ function setField(
   record[field] = v === '' ? null : v;
 }
 
-export function loadRegistry(policy: Policy, options: { projectDir?: string; schema?: Schema } = {}): Registry {
+/**
+ * Validates the registry files against the policy and force-app: the records, or every problem found (each with
+ * file, line and column). A file that cannot be read at all is one problem (unless throwUnreadable); the others
+ * are still checked.
+ */
+export function checkRegistry(
+  policy: Policy,
+  options: {
+    projectDir?: string;
+    schema?: Schema;
+    /** throw the InputError of an unreadable file as it is */ throwUnreadable?: boolean;
+  } = {}
+): { registry: Registry; problems: [] } | { problems: Problem[] } {
   const { data: dataDir, root } = projectPaths(options.projectDir);
   const schema = options.schema ?? loadSchema(options.projectDir);
   const log = new ProblemLog(root);
   const file = (name: string) => path.join(dataDir, name);
   const maxWeek = Math.ceil(policy.integer('Program_Length_Days') / 7);
+  /** A file's rows, or none (and one problem) when it is unreadable: missing, not CSV, a bad header. */
+  const readRows = (f: string, spec: CsvSpec): CsvRecord[] | undefined => {
+    const shown = log.show(f);
+    try {
+      return readCsvFile(f, spec, shown);
+    } catch (err) {
+      if (!(err instanceof InputError) || options.throwUnreadable) throw err;
+      // the message starts with the file (and line) it is about: keep those as the problem's location
+      const rest = err.message.startsWith(shown) ? err.message.slice(shown.length) : ` ${err.message}`;
+      const line = /^:(\d+)/.exec(rest)?.[1];
+      const message = rest.replace(/^(:\d+)?:?\s*/, '');
+      log.add(f, line === undefined ? undefined : Number(line), undefined, [message, ...err.details].join('; '));
+      return undefined;
+    }
+  };
 
   // 1. experiment backlog
   const backlogFile = file(FILES.backlog);
-  const backlogRows = readCsvFile(backlogFile, { required: Object.keys(EXPERIMENT_COLUMNS) }, log.show(backlogFile));
+  const backlogRead = readRows(backlogFile, { required: Object.keys(EXPERIMENT_COLUMNS) });
+  const backlogRows = backlogRead ?? [];
   const rowSchema = z
     .object({
       key: z.string().regex(/^exp-\d{3}$/, 'must look like exp-001'),
@@ -253,11 +281,7 @@ export function loadRegistry(policy: Policy, options: { projectDir?: string; sch
     rationale: requiredText
   });
   const ranks = new Map<number, number>();
-  for (const rec of readCsvFile(
-    prioritizedFile,
-    { required: ['rank', 'key', 'rationale'] },
-    log.show(prioritizedFile)
-  )) {
+  for (const rec of readRows(prioritizedFile, { required: ['rank', 'key', 'rationale'] }) ?? []) {
     const parsed = prioritySchema.safeParse(rec.values);
     if (!parsed.success) {
       zodProblems(log, prioritizedFile, rec, parsed.error);
@@ -266,7 +290,8 @@ export function loadRegistry(policy: Policy, options: { projectDir?: string; sch
     const { rank, key } = parsed.data;
     const exp = experiments.get(key);
     if (!exp) {
-      if (!badKeys.has(key)) log.add(prioritizedFile, rec.line, 'key', `${key} is not in ${FILES.backlog}`);
+      if (backlogRead && !badKeys.has(key))
+        log.add(prioritizedFile, rec.line, 'key', `${key} is not in ${FILES.backlog}`);
       continue;
     }
     if (ranks.has(rank)) {
@@ -297,11 +322,7 @@ export function loadRegistry(policy: Policy, options: { projectDir?: string; sch
     risk_control: requiredText
   });
   const gates = new Map<string, { line: number; record: SObjectRecord }>();
-  for (const rec of readCsvFile(
-    gatesFile,
-    { required: [...Object.keys(GATE_COLUMNS), 'experiment_key'] },
-    log.show(gatesFile)
-  )) {
+  for (const rec of readRows(gatesFile, { required: [...Object.keys(GATE_COLUMNS), 'experiment_key'] }) ?? []) {
     const parsed = gateSchema.safeParse(rec.values);
     if (!parsed.success) {
       zodProblems(log, gatesFile, rec, parsed.error);
@@ -333,28 +354,34 @@ export function loadRegistry(policy: Policy, options: { projectDir?: string; sch
       log.add(gatesFile, rec.line, 'threshold_direction', 'has no threshold_policy_key to apply to');
     }
     setField(log, schema, GATE_OBJECT, record, at('threshold_policy_key'), GATE_THRESHOLD_FIELD, threshold);
-    if (!experiments.has(row.experiment_key) && !badKeys.has(row.experiment_key)) {
+    if (backlogRead && !experiments.has(row.experiment_key) && !badKeys.has(row.experiment_key)) {
       log.add(gatesFile, rec.line, 'experiment_key', `${row.experiment_key} is not in ${FILES.backlog}`);
     }
     record[GATE_EXPERIMENT_RELATIONSHIP] = { [EXPERIMENT_COLUMNS.key]: row.experiment_key };
     gates.set(row.gate_key, { line: rec.line, record });
   }
 
-  if (log.problems.length) {
-    const [first] = log.problems;
-    throw new InputError(
-      log.problems.length === 1 ? formatProblem(first!) : `the registry has ${log.problems.length} problems`,
-      {
-        details:
-          log.problems.length === 1
-            ? ['nothing was loaded or written']
-            : [...log.problems.map(formatProblem), 'nothing was loaded or written']
-      }
-    );
-  }
+  if (log.problems.length) return { problems: log.problems };
   return {
-    experiments: [...experiments.values()].map((e) => e.record),
-    gates: [...gates.values()].map((g) => g.record),
-    files: [backlogFile, prioritizedFile, gatesFile].map((f) => log.show(f))
+    registry: {
+      experiments: [...experiments.values()].map((e) => e.record),
+      gates: [...gates.values()].map((g) => g.record),
+      files: [backlogFile, prioritizedFile, gatesFile].map((f) => log.show(f))
+    },
+    problems: []
   };
+}
+
+/** The registry's records; any problem anywhere is one InputError listing them all, and nothing is returned. */
+export function loadRegistry(policy: Policy, options: { projectDir?: string; schema?: Schema } = {}): Registry {
+  const checked = checkRegistry(policy, { ...options, throwUnreadable: true });
+  if ('registry' in checked) return checked.registry;
+  const { problems } = checked;
+  const [first] = problems;
+  throw new InputError(problems.length === 1 ? formatProblem(first!) : `the registry has ${problems.length} problems`, {
+    details:
+      problems.length === 1
+        ? ['nothing was loaded or written']
+        : [...problems.map(formatProblem), 'nothing was loaded or written']
+  });
 }

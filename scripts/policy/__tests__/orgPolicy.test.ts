@@ -1,3 +1,4 @@
+import { InputError } from '../../lib/errors';
 import { POLICY_FIELDS } from '../customMetadata';
 import { loadPolicyFromOrg } from '../orgPolicy';
 import { loadPolicyFile } from '../policy';
@@ -34,6 +35,36 @@ describe("the org's policy", () => {
   it('rejects a record an admin broke, naming it', async () => {
     await expect(
       loadPolicyFromOrg(async () => orgRows({ Expansion_Min_Weekly_Tickets: 'fifty' }), 'acme-prod')
-    ).rejects.toThrow(/GTM_Policy__mdt in acme-prod is not a valid policy file/);
+    ).rejects.toThrow(
+      'GTM_Policy__mdt.Expansion_Min_Weekly_Tickets in acme-prod: Value__c = fifty: must be a whole number of tickets from 1 to 999999999'
+    );
+  });
+
+  it.each(['-0.2', '1.5'])('refuses a share an admin set out of range (%s), naming the record', async (share) => {
+    await expect(
+      loadPolicyFromOrg(async () => orgRows({ Expansion_Share_Threshold: share }), 'acme-prod')
+    ).rejects.toThrow(
+      `GTM_Policy__mdt.Expansion_Share_Threshold in acme-prod: Value__c = ${share}: must be a share between 0 and 1`
+    );
+  });
+
+  it('names a record the org lacks, a record gtm does not know, and an emptied field', async () => {
+    const rows = orgRows().filter((r) => r.DeveloperName !== 'Expansion_Mode');
+    rows.push({ ...rows[0]!, DeveloperName: 'Surprise_Key' });
+    const stage = rows.find((r) => r.DeveloperName === 'Stage_Pilot')!;
+    stage[POLICY_FIELDS.value] = null;
+    const err = await loadPolicyFromOrg(async () => rows, 'acme-prod').then(
+      () => undefined,
+      (e: InputError) => e
+    );
+    expect(err).toBeInstanceOf(InputError);
+    expect(err!.message).toBe('GTM_Policy__mdt in acme-prod is not a valid policy: 3 problems');
+    expect(err!.details).toEqual(
+      expect.arrayContaining([
+        'GTM_Policy__mdt.Expansion_Mode in acme-prod: has no record (must be Text: shadow or live)',
+        expect.stringMatching(/^GTM_Policy__mdt\.Surprise_Key in acme-prod: Value__c = \d+: is not a known policy key/),
+        'GTM_Policy__mdt.Stage_Pilot in acme-prod: Value__c: is empty'
+      ])
+    );
   });
 });

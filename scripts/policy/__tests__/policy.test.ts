@@ -46,19 +46,15 @@ describe('policy file', () => {
     const raw = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'policy', 'gtm-policy.json'), 'utf8'));
     raw.policies.Expansion_Share_Threshold.value = 'forty percent';
     expect(() => parsePolicyFile(raw, 'test.json')).toThrow(InputError);
-    try {
-      parsePolicyFile(raw, 'test.json');
-    } catch (err) {
-      expect((err as InputError).details.join('\n')).toContain('policies.Expansion_Share_Threshold.value');
-    }
+    expect(() => parsePolicyFile(raw, 'test.json')).toThrow(
+      'test.json: Expansion_Share_Threshold = forty percent: must be a share between 0 and 1'
+    );
   });
 
-  it('rejects a key that cannot be a Custom Metadata record name', () => {
-    const raw = {
-      version: '1',
-      policies: { Bad__Name: { value: '1', type: 'Integer', category: 'Program', source: 's', description: 'd' } }
-    };
-    expect(() => parsePolicyFile(raw, 'test.json')).toThrow(/not a valid policy file/);
+  it('rejects a key that cannot be a Custom Metadata record name (no rule has one)', () => {
+    const raw = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'policy', 'gtm-policy.json'), 'utf8'));
+    raw.policies.Bad__Name = { value: '1', type: 'Integer', category: 'Program', source: 's', description: 'd' };
+    expect(() => parsePolicyFile(raw, 'test.json')).toThrow(/test.json: Bad__Name = 1: is not a known policy key/);
   });
 
   it('refuses to read a value as another type or a key it does not have', () => {
@@ -66,12 +62,12 @@ describe('policy file', () => {
     expect(() => policy.decimal('No_Such_Key')).toThrow(/no value for No_Such_Key/);
   });
 
-  it('names the file when the policy file is not JSON', () => {
+  it('names the file, line and column when the policy file is not JSON', () => {
     const dir = makeTempProject(['policy']);
     try {
       fs.writeFileSync(path.join(dir, 'policy', 'gtm-policy.json'), '{ "version": ');
       expect(() => loadPolicyFile(path.join(dir, 'policy', 'gtm-policy.json'))).toThrow(
-        /gtm-policy.json is not valid JSON/
+        /gtm-policy.json:1:14: not valid JSON: unexpected end of the file$/
       );
     } finally {
       removeTempProject(dir);
