@@ -13,6 +13,7 @@ import { eslintCheck } from './checks/eslint';
 import { fieldReferencesCheck } from './checks/fieldReferences';
 import { metadataXmlCheck } from './checks/metadataXml';
 import { pmdCheck } from './checks/pmd';
+import { policyCheck } from './checks/policy';
 import { prettierCheck } from './checks/prettier';
 import { typescriptCheck } from './checks/typescript';
 import type { Check, CheckResult } from './types';
@@ -24,6 +25,7 @@ export const CHECKS: Check[] = [
   eslintCheck,
   prettierCheck,
   metadataXmlCheck,
+  policyCheck,
   apexSyntaxCheck,
   fieldReferencesCheck,
   apexCompileCheck,
