@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { createOutput, Output, table } from '../cli/output';
@@ -8,9 +9,10 @@ import { loadPolicyFile, Policy } from '../policy/policy';
 import { sourceApiVersion } from '../deploy/plan';
 import { connectSalesforceSink, SalesforceSink } from '../usage/salesforce/salesforceSink';
 import { createLocalSink } from '../store/localSink';
-import { DEFAULT_STORE, LocalStore } from '../store/localStore';
+import { checkStorePath, DEFAULT_STORE, LocalStore } from '../store/localStore';
 import { parseInstant, nsToMs } from '../usage/instant';
-import type { UsageSink } from '../usage/sink';
+import type { DeferredSink, UsageSink } from '../usage/sink';
+import { parseEncoding as readEncodingFlag, Encoding } from '../usage/encoding';
 import { detectFormat } from '../usage/aggregate';
 import { DEFAULT_CACHE_DIR } from '../usage/aggregateCache';
 import { runBacktest } from '../usage/backtestRun';
@@ -27,6 +29,18 @@ interface SyncFlags {
   forceLive?: string;
   cache?: boolean;
   targetOrg?: string;
+  encoding?: string;
+}
+
+/** --encoding: utf8, latin1 or utf16. */
+export function parseEncoding(text: string | undefined): Encoding | undefined {
+  try {
+    return readEncodingFlag(text);
+  } catch (err) {
+    throw new InputError((err as Error).message, {
+      details: ['UTF-16 with a byte order mark (as Excel writes it) is read without --encoding']
+    });
+  }
 }
 
 /** --as-of: an ISO instant, or a date meaning midnight UTC. */
@@ -108,6 +122,29 @@ async function openSink(
   };
 }
 
+/**
+ * The local store for a sync, opened only once the export has been read and judged (a refused run makes no store
+ * file). The path is checked now: a file that is not a DuckDB database, or a place that cannot be written, stops
+ * the run before any work. A dry run on a store that does not exist yet reads an empty store that is not kept.
+ */
+function deferredLocalSink(flags: SyncFlags): DeferredSink & { opened?: UsageSink } {
+  const file = path.resolve(flags.store ?? DEFAULT_STORE);
+  checkStorePath(file);
+  const label = `local store ${file}`;
+  const deferred: DeferredSink & { opened?: UsageSink } = {
+    label,
+    queries: true,
+    async open() {
+      const keep = !flags.dryRun || fs.existsSync(file);
+      const store = await LocalStore.open(keep ? file : ':memory:', loadSchema());
+      const sink = createLocalSink(store, { createMissingParents: Boolean(flags.createAccounts) });
+      deferred.opened = keep ? sink : { ...sink, label: `${label} (none yet: a dry run reads an empty store)` };
+      return deferred.opened;
+    }
+  };
+  return deferred;
+}
+
 export function registerUsageCommand(program: Command): void {
   const usage = program
     .command('usage')
@@ -133,6 +170,7 @@ export function registerUsageCommand(program: Command): void {
     .option('--export <dir>', 'write usage_snapshots.csv, expansion_triggers.csv, rejects.csv and summary.json there')
     .option('--force-live <reason>', 'live mode although the backtest has not cleared it (the reason is recorded)')
     .option('--create-accounts', 'local store only: add an Account for each account_id the store does not have yet')
+    .option('--encoding <name>', 'utf8 (default), latin1 (Windows-1252) or utf16 (default when the file has its BOM)')
     .option('--no-cache', 'read the export even if this exact file was read before')
     .option('--json', 'print the summary as JSON')
     .action(async (file: string, flags: SyncFlags) => {
@@ -142,8 +180,12 @@ export function registerUsageCommand(program: Command): void {
           '--store and --create-accounts are for the local store; they cannot be used with --target-org'
         );
       }
-      detectFormat(file); // a missing or unreadable export stops before any store or org is touched
-      const { sink, policy } = await openSink(flags, out);
+      const encoding = parseEncoding(flags.encoding);
+      detectFormat(file, encoding); // a missing or unreadable export stops before any store or org is touched
+      // an org is connected to now (its policy decides the run); the local store is opened once the export is read
+      const org = flags.targetOrg ? await openSink(flags, out) : undefined;
+      const local = org ? undefined : deferredLocalSink(flags);
+      const policy = org?.policy ?? loadPolicyFile();
       const options = {
         input: file,
         asOfMs: parseAsOf(flags.asOf),
@@ -151,11 +193,13 @@ export function registerUsageCommand(program: Command): void {
         maxRejectRate: parseRate(flags.maxRejectRate, policy.number('Usage_Max_Reject_Rate')),
         exportDir: flags.export,
         forceLive: flags.forceLive,
-        cacheDir: flags.cache === false ? undefined : DEFAULT_CACHE_DIR
+        cacheDir: flags.cache === false ? undefined : DEFAULT_CACHE_DIR,
+        encoding
       };
       try {
-        const result = await runUsageSync(options, policy, sink, (m) => out.progress(m));
+        const result = await runUsageSync(options, policy, org?.sink ?? local!, (m) => out.progress(m));
         out.done();
+        const sink = org?.sink ?? local!.opened!;
         const apiRequests = 'apiRequests' in sink ? (sink as SalesforceSink).apiRequests : undefined;
         out.result(apiRequests === undefined ? result.summary : { ...result.summary, api_requests: apiRequests });
         printSummary(result, out);
@@ -163,7 +207,7 @@ export function registerUsageCommand(program: Command): void {
         if (result.summary.failed > 0) process.exitCode = 3;
       } finally {
         out.done();
-        await sink.close();
+        await (org?.sink ?? local!.opened)?.close();
       }
     });
 

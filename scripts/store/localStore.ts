@@ -102,6 +102,58 @@ export function tableColumns(schema: Schema, object: string): Map<string, string
   return cols;
 }
 
+/** DuckDB database files hold these bytes at offset 8 (after a checksum). */
+const DUCKDB_MAGIC = 'DUCK';
+
+/** What a file's first bytes say it is, for a message about a --store that is not a store. */
+function looksLike(head: Buffer): string {
+  if (head[0] === 0x1f && head[1] === 0x8b) return 'a gzip file';
+  if (head.toString('latin1', 0, 4) === 'PAR1') return 'a Parquet file';
+  if (head.toString('latin1', 0, 4) === 'SQLi') return 'an SQLite database';
+  if (head.length && !head.includes(0)) return 'a text file (CSV?)';
+  return 'not a DuckDB database';
+}
+
+/**
+ * Refuses, before any work, a store path DuckDB would not keep the rows in: an existing file that is not a DuckDB
+ * database (DuckDB would open a CSV, gzip or Parquet file as an in-memory database and save nothing), a folder,
+ * or a place that cannot be written. A path that does not exist yet is fine when its folder can be made there.
+ */
+export function checkStorePath(file: string): void {
+  const refuse = (why: string) => new InputError(`--store ${file} ${why}; nothing was read or written`);
+  if (fs.existsSync(file)) {
+    let head = Buffer.alloc(0);
+    try {
+      if (fs.statSync(file).isDirectory()) throw refuse('is a folder: name the store file (e.g. store.duckdb)');
+      const fd = fs.openSync(file, 'r');
+      try {
+        head = Buffer.alloc(12);
+        head = head.subarray(0, fs.readSync(fd, head, 0, head.length, 0));
+      } finally {
+        fs.closeSync(fd);
+      }
+      fs.accessSync(file, fs.constants.W_OK);
+    } catch (err) {
+      if (err instanceof InputError) throw err;
+      throw refuse(`cannot be opened for writing: ${describeFsError(err)}`);
+    }
+    if (head.toString('latin1', 8, 12) !== DUCKDB_MAGIC)
+      throw refuse(
+        `is ${head.length ? looksLike(head) : 'an empty file'}, not a DuckDB database (the local store); pass a .duckdb file or a new path`
+      );
+  }
+  // DuckDB writes a .wal file next to the store: its folder (or the nearest one above that exists) must be writable
+  let dir = path.dirname(path.resolve(file));
+  while (!fs.existsSync(dir) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  try {
+    if (!fs.statSync(dir).isDirectory()) throw refuse(`cannot be made: ${dir} is a file, not a folder`);
+    fs.accessSync(dir, fs.constants.W_OK);
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw refuse(`cannot be written: ${dir}: ${describeFsError(err)}`);
+  }
+}
+
 export class LocalStore {
   private constructor(
     readonly file: string,
@@ -110,12 +162,15 @@ export class LocalStore {
     readonly schema: Schema
   ) {}
 
+  /** Opens (or makes) the store; `:memory:` is an empty store that is not kept (a dry run on no store yet). */
   static async open(file: string, schema: Schema): Promise<LocalStore> {
-    try {
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-    } catch (err) {
-      throw new InputError(`cannot create the local store folder for ${file}: ${describeFsError(err)}`);
-    }
+    if (file !== ':memory:') checkStorePath(file);
+    if (file !== ':memory:')
+      try {
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+      } catch (err) {
+        throw new InputError(`cannot create the local store folder for ${file}: ${describeFsError(err)}`);
+      }
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(file, { threads: '2' });

@@ -60,6 +60,17 @@ export interface UsageSink {
   ): Promise<QueryWriteCounts>;
 }
 
+/**
+ * A sink opened only once the export has been read and judged (the local store): a run refused before that
+ * leaves no store file behind.
+ */
+export interface DeferredSink {
+  readonly label: string;
+  /** whether the sink, once open, has loadExcept and upsertQuery */
+  readonly queries: boolean;
+  open(): Promise<UsageSink>;
+}
+
 export interface QueryWriteCounts {
   unchanged: number;
   written: number;

@@ -13,6 +13,7 @@ import type { Policy } from '../policy/policy';
 import { aggregateExport, AggregateResult, detectFormat, Reject, WeekUsage } from './aggregate';
 import { fingerprint, readCached, stagingWeeksFile, writeCached, writeCachedWeeks } from './aggregateCache';
 import { toCsvLine } from './csvRecords';
+import type { Encoding, ReadEncoding } from './encoding';
 import { weekIndexOfLabel } from './isoWeek';
 import {
   ACCOUNT_RELATIONSHIP,
@@ -29,7 +30,7 @@ import {
   TriggerStatus
 } from './records';
 import { liveModeReport } from './backtestRun';
-import type { FollowUpTask, QueryWriteCounts, RowResult, UsageSink } from './sink';
+import type { DeferredSink, FollowUpTask, QueryWriteCounts, RowResult, UsageSink } from './sink';
 import { evaluateAccount, FiredTrigger, thresholdsFromPolicy, WeekCounts } from './triggerRules';
 
 export interface SyncOptions {
@@ -43,6 +44,8 @@ export interface SyncOptions {
   forceLive?: string;
   /** where aggregates of already-read exports are kept; undefined = no cache */
   cacheDir?: string;
+  /** --encoding: what the export's bytes are (default UTF-8, or UTF-16 by its byte order mark) */
+  encoding?: Encoding;
 }
 
 export interface WriteCounts {
@@ -54,6 +57,8 @@ export interface WriteCounts {
 export interface SyncSummary {
   input: string;
   format: AggregateResult['format'];
+  /** what the export's text was read as */
+  encoding: ReadEncoding;
   sink: string;
   dry_run: boolean;
   as_of: string;
@@ -163,17 +168,26 @@ function counts(results: RowResult[], unchanged: number): WriteCounts {
   return { written: results.length - failed, unchanged, failed };
 }
 
+/**
+ * Reads and judges the export, then writes to the sink. Every check that can refuse the run (the export files
+ * can be written, the input can be read, the share of rejected rows) comes before the first write; a deferred
+ * sink (the local store) is opened only then, so a refused run leaves no store file behind, and neither a
+ * refused run nor a dry run leaves a cache entry.
+ */
 export async function runUsageSync(
   options: SyncOptions,
   policy: Policy,
-  sink: UsageSink,
+  target: UsageSink | DeferredSink,
   progress: (message: string) => void = () => {}
 ): Promise<SyncResult> {
-  detectFormat(options.input); // an unreadable or non-CSV input stops here, with its own message
+  if (options.exportDir && !options.dryRun) checkExportDir(options.exportDir);
+  detectFormat(options.input, options.encoding); // an unreadable or non-CSV input stops here, with its own message
   // a sink that runs SQL where it stores rows reads the snapshots from a file of the weeks, not from JavaScript
-  const queries = Boolean(sink.loadExcept && sink.upsertQuery);
-  const key = options.cacheDir ? fingerprint(options.input) : undefined;
+  const queries = 'open' in target ? target.queries : Boolean(target.loadExcept && target.upsertQuery);
+  const key = options.cacheDir ? fingerprint(options.input, options.encoding ?? '') : undefined;
   const cached = key ? await readCached(options.cacheDir!, key) : undefined;
+  // a dry run reads the cache but adds nothing to it
+  const keep = key && !options.dryRun ? key : undefined;
   let agg: AggregateResult;
   let weeksFile: string | undefined;
   /** a folder to remove at the end: the weeks file when it is not (or could not be) kept in the cache */
@@ -182,8 +196,10 @@ export async function runUsageSync(
     progress(`${options.input} was read before (same size, time and content at both ends): using that result`);
     agg = cached.result;
     weeksFile = cached.weeksFile;
+    checkRejectRate(agg, options);
   } else {
-    weeksFile = key ? stagingWeeksFile(options.cacheDir!, key) : undefined;
+    const made = keep ? foldersToMake(options.cacheDir!) : [];
+    weeksFile = keep ? stagingWeeksFile(options.cacheDir!, keep) : undefined;
     if (!weeksFile && queries)
       weeksFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gtm-weeks-')), 'weeks.parquet');
     const staged = weeksFile;
@@ -191,28 +207,53 @@ export async function runUsageSync(
       agg = await aggregateExport(
         options.input,
         (n) => progress(`reading ${options.input}: ${n.toLocaleString('en-US')} rows`),
-        { weeksFile }
+        { weeksFile, encoding: options.encoding }
       );
+      checkRejectRate(agg, options);
     } catch (err) {
       if (staged) fs.rmSync(path.dirname(staged), { recursive: true, force: true });
+      removeEmptyFolders(made); // the cache folders this run made, unless another run put something there
       throw err;
     }
-    if (key && weeksFile) weeksFile = writeCached(options.cacheDir!, key, agg, weeksFile);
+    if (keep && weeksFile) weeksFile = writeCached(options.cacheDir!, keep, agg, weeksFile);
     if (weeksFile === staged && staged) scratch = path.dirname(staged);
   }
   // the cache entry is completed while the sink writes, or at the end (it is read only once complete)
   const result = agg;
-  let complete = key && !cached ? () => writeCachedWeeks(options.cacheDir!, key, result.weeks) : undefined;
+  let complete = keep && !cached ? () => writeCachedWeeks(options.cacheDir!, keep, result.weeks) : undefined;
   const completeCache = () => {
     complete?.();
     complete = undefined;
   };
   try {
+    const sink = 'open' in target ? await target.open() : target;
     return await syncAggregate(options, policy, sink, progress, agg, queries ? weeksFile : undefined, completeCache);
   } finally {
     completeCache();
     if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** The folders mkdir -p would make for `dir`, deepest first. */
+function foldersToMake(dir: string): string[] {
+  const made: string[] = [];
+  for (let d = path.resolve(dir); !fs.existsSync(d) && path.dirname(d) !== d; d = path.dirname(d)) made.push(d);
+  return made;
+}
+
+function removeEmptyFolders(folders: readonly string[]): void {
+  for (const d of folders) {
+    try {
+      fs.rmdirSync(d); // only an empty folder
+    } catch {
+      return;
+    }
+  }
+}
+
+function checkRejectRate(agg: AggregateResult, options: SyncOptions): void {
+  if (agg.rowsRead > 0 && agg.rejects.length / agg.rowsRead > options.maxRejectRate)
+    throw rejectRateError(agg, options.maxRejectRate, options.input);
 }
 
 async function syncAggregate(
@@ -271,6 +312,10 @@ async function syncAggregate(
   // worked out here (nothing below depends on what it writes; the triggers are written after it). The work here
   // gives the event loop a turn every YIELD_EVERY weeks, so the sink can start each of its statements promptly.
   let snapshotQuery: Promise<QueryWriteCounts> | undefined;
+  const exporting = Boolean(options.exportDir && !options.dryRun);
+  // the export says which snapshots this run wrote: with SQL writes, by comparing with what was stored before
+  const storedBefore =
+    exporting && rowsSql ? await sink.load(SNAPSHOT_OBJECT, SNAPSHOT_FIELDS.key, SNAPSHOT_COMPARED) : undefined;
   if (rowsSql) {
     progress(`${options.dryRun ? 'comparing' : 'writing'} snapshots in the ${sink.label} ...`);
     snapshotQuery = sink.upsertQuery!(SNAPSHOT_OBJECT, SNAPSHOT_FIELDS.key, rowsSql, SNAPSHOT_COMPARED, {
@@ -421,6 +466,7 @@ async function syncAggregate(
   const summary: SyncSummary = {
     input: options.input,
     format: agg.format,
+    encoding: agg.encoding ?? 'utf8',
     sink: sink.label,
     dry_run: options.dryRun,
     as_of: new Date(options.asOfMs).toISOString(),
@@ -444,13 +490,119 @@ async function syncAggregate(
   };
   const result = { summary, rejects: agg.rejects, triggers, failures } as Omit<SyncResult, 'snapshots'> as SyncResult;
   Object.defineProperty(result, 'snapshots', { get: snapshotRows, enumerable: true });
-  if (options.exportDir && !options.dryRun) writeExport(options.exportDir, result);
+  if (exporting) {
+    progress(`reading back what the ${sink.label} holds for the export ...`);
+    const failedKeys = new Set(failures.filter((f) => f.object === SNAPSHOT_OBJECT).map((f) => f.key));
+    const changedKeys = storedBefore ? undefined : new Set(changed.map((row) => row[SNAPSHOT_FIELDS.key] as string));
+    const writtenNow = (row: SObjectRow) => {
+      const key = row[SNAPSHOT_FIELDS.key] as string;
+      if (changedKeys) return changedKeys.has(key);
+      const old = storedBefore!.get(key);
+      return !old || (!identical(old, row) && SNAPSHOT_COMPARED.some((f) => !same(old[f], row[f])));
+    };
+    const snapshotState = snapshotRows()
+      .filter((row) => !failedKeys.has(row[SNAPSHOT_FIELDS.key] as string))
+      .map((row) => ({ row, isNew: writtenNow(row) }));
+    // every trigger the store holds at an account and week of the export, those of earlier runs included
+    const pairs = new Set(weeks.map((w) => `${w.accountKey}\u0000${w.weekIndex}`));
+    const T = TRIGGER_FIELDS;
+    const firedNow = new Set(triggers.map((t) => String(t.row[T.key])));
+    const triggerState = [
+      ...(
+        await sink.load(TRIGGER_OBJECT, T.key, [
+          T.account,
+          T.isoWeek,
+          T.weekStart,
+          T.share,
+          T.ticketsTotal,
+          T.streakStartWeek,
+          T.status
+        ])
+      ).entries()
+    ]
+      .filter(([, row]) => pairs.has(`${String(row[T.account])}\u0000${weekIndexOfLabel(String(row[T.isoWeek]))}`))
+      .map(([key, row]) => ({ row, isNew: firedNow.has(key) && !storedTriggers.has(key) }))
+      .sort(
+        (a, b) =>
+          (String(a.row[T.account]) < String(b.row[T.account]) ? -1 : 0) ||
+          (String(a.row[T.account]) > String(b.row[T.account]) ? 1 : 0) ||
+          String(a.row[T.isoWeek]).localeCompare(String(b.row[T.isoWeek]))
+      );
+    writeExport(options.exportDir!, result, { snapshots: snapshotState, triggers: triggerState });
+  }
   return result;
 }
 
-/** Writes the export files, each through a temporary name, so a reader never sees half a file. */
-export function writeExport(dir: string, r: SyncResult): void {
+/** What the store holds for the export's accounts and weeks after the run, and which of it this run wrote. */
+export interface ExportState {
+  snapshots: { row: SObjectRow; isNew: boolean }[];
+  triggers: { row: SObjectRow; isNew: boolean }[];
+}
+
+/** The files --export writes. */
+export const EXPORT_FILES = [
+  'usage_snapshots.csv',
+  'expansion_triggers.csv',
+  'rejects.csv',
+  'write_failures.csv',
+  'summary.json'
+] as const;
+
+/**
+ * Refuses, before anything is read or written, an export folder that cannot take the files: the folder (or the
+ * nearest folder above it that exists, where it will be made) must be a writable folder, and each file of the
+ * export already there a writable file.
+ */
+export function checkExportDir(dir: string): void {
+  const refuse = (why: string) =>
+    new InputError(`cannot write the export to ${dir}: ${why}; nothing was read or written`);
+  let existing = path.resolve(dir);
+  while (!fs.existsSync(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(existing);
+  } catch (err) {
+    throw refuse(`${existing}: ${describeFsError(err)}`);
+  }
+  if (!st.isDirectory()) throw refuse(`${existing} is a file, not a folder`);
+  try {
+    fs.accessSync(existing, fs.constants.W_OK);
+  } catch (err) {
+    throw refuse(`${existing}: ${describeFsError(err)}`);
+  }
+  if (existing !== path.resolve(dir)) return; // made when the export is written
+  for (const name of EXPORT_FILES) {
+    const file = path.join(dir, name);
+    if (!fs.existsSync(file)) continue;
+    if (fs.statSync(file).isDirectory()) throw refuse(`${file} is a folder, not a file`);
+    try {
+      fs.accessSync(file, fs.constants.W_OK);
+    } catch (err) {
+      throw refuse(`${file}: ${describeFsError(err)}`);
+    }
+  }
+  // what access() cannot tell (a read-only file system): a file is made there and removed
+  const probe = path.join(dir, `.gtm-export-check.${process.pid}`);
+  try {
+    fs.writeFileSync(probe, '');
+    fs.rmSync(probe, { force: true });
+  } catch (err) {
+    throw refuse(describeFsError(err));
+  }
+}
+
+/**
+ * Writes the export files, each through a temporary name, so a reader never sees half a file. The snapshots and
+ * triggers are what the store holds for the export's accounts and weeks (`state`; by default this run's rows),
+ * with new_in_this_run saying which this run wrote: a re-run's export is as complete as the first run's.
+ */
+export function writeExport(dir: string, r: SyncResult, state?: ExportState): void {
   const S = SNAPSHOT_FIELDS;
+  const T = TRIGGER_FIELDS;
+  const { snapshots, triggers } = state ?? {
+    snapshots: r.snapshots.map((row) => ({ row, isNew: true })),
+    triggers: r.triggers.map((t) => ({ row: t.row, isNew: true }))
+  };
   const files: Record<string, string[][]> = {
     'usage_snapshots.csv': [
       [
@@ -461,9 +613,10 @@ export function writeExport(dir: string, r: SyncResult): void {
         'ai_resolved',
         'human_resolved',
         'unresolved',
-        'ai_resolution_share'
+        'ai_resolution_share',
+        'new_in_this_run'
       ],
-      ...r.snapshots.map((s) => [
+      ...snapshots.map(({ row: s, isNew }) => [
         String(s[S.account]),
         String(s[S.isoWeek]),
         String(s[S.weekStart]),
@@ -471,18 +624,26 @@ export function writeExport(dir: string, r: SyncResult): void {
         String(s[S.aiResolved]),
         String(s[S.humanResolved]),
         String(s[S.unresolved]),
-        String(Number(s[S.aiResolved]) / Number(s[S.ticketsTotal]))
+        String(Number(s[S.aiResolved]) / Number(s[S.ticketsTotal])),
+        String(isNew)
       ])
     ],
     'expansion_triggers.csv': [
-      ['account_id', 'iso_week', 'week_start', 'share', 'tickets_total', 'streak_start_week'],
-      ...r.triggers.map((t) => [
-        t.accountKey,
-        t.fired.isoWeek,
-        t.fired.weekStart,
-        String(t.fired.share),
-        String(t.fired.ticketsTotal),
-        t.fired.streakStartWeek
+      [
+        'account_id',
+        'iso_week',
+        'week_start',
+        'share',
+        'tickets_total',
+        'streak_start_week',
+        'status',
+        'new_in_this_run'
+      ],
+      ...triggers.map(({ row: t, isNew }) => [
+        ...[T.account, T.isoWeek, T.weekStart, T.share, T.ticketsTotal, T.streakStartWeek, T.status].map((f) =>
+          String(t[f] ?? '')
+        ),
+        String(isNew)
       ])
     ],
     'rejects.csv': [['line', 'reason', 'raw'], ...r.rejects.map((x) => [String(x.line), x.reason, x.raw])],

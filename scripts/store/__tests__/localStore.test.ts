@@ -101,3 +101,22 @@ it('rebuilds a bulk table made with index constraints without them, keeping its 
     await store.close();
   }
 });
+
+it('refuses to open a file that is not a DuckDB database (a CSV, gzip or Parquet file), leaving it as it was', async () => {
+  const csv = path.join(dir, 'tickets.csv');
+  fs.writeFileSync(csv, 'ticket_id,account_id\nT1,acme\n');
+  await expect(LocalStore.open(csv, schema)).rejects.toThrow(
+    /--store .*tickets\.csv is a text file \(CSV\?\), not a DuckDB database/
+  );
+  expect(fs.readFileSync(csv, 'utf8')).toBe('ticket_id,account_id\nT1,acme\n');
+  const parquet = path.join(dir, 'weeks.parquet');
+  const db = await (await DuckDBInstance.create(':memory:')).connect();
+  await db.run(`COPY (SELECT 1 AS a) TO '${parquet}' (FORMAT parquet)`);
+  db.closeSync();
+  await expect(LocalStore.open(parquet, schema)).rejects.toThrow(/is a Parquet file, not a DuckDB database/);
+  await expect(LocalStore.open(dir, schema)).rejects.toThrow(/is a folder/);
+  // a real store opens again, and a new path is made
+  const store = await LocalStore.open(path.join(dir, 'new', 's.duckdb'), schema);
+  await store.close();
+  await (await LocalStore.open(path.join(dir, 'new', 's.duckdb'), schema)).close();
+});

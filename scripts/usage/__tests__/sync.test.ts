@@ -96,11 +96,16 @@ describe('gtm usage sync (local store)', () => {
         .trim()
         .split('\n');
     expect(out('usage_snapshots.csv')[0]).toBe(
-      'account_id,iso_week,week_start,tickets_total,ai_resolved,human_resolved,unresolved,ai_resolution_share'
+      'account_id,iso_week,week_start,tickets_total,ai_resolved,human_resolved,unresolved,ai_resolution_share,new_in_this_run'
     );
     expect(out('usage_snapshots.csv')).toHaveLength(9);
+    expect(
+      out('usage_snapshots.csv')
+        .slice(1)
+        .every((l) => l.endsWith(',true'))
+    ).toBe(true);
     expect(out('expansion_triggers.csv')[1]).toBe(
-      `acme,${isoWeekLabel(W + 2)},${new Date(weekStartMs(W + 2)).toISOString().slice(0, 10)},${r.triggers[0]!.fired.share},${t.minTickets},${isoWeekLabel(W)}`
+      `acme,${isoWeekLabel(W + 2)},${new Date(weekStartMs(W + 2)).toISOString().slice(0, 10)},${r.triggers[0]!.fired.share},${t.minTickets},${isoWeekLabel(W)},Shadow,true`
     );
     expect(JSON.parse(out('summary.json').join('\n'))).toMatchObject({ rows_read: s.rows_read, written: 9, failed: 0 });
   });

@@ -1,0 +1,142 @@
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { REPO_ROOT } from '../../lib/paths';
+import { HEADER, ticketRows } from '../../test-support/ticketExport';
+
+jest.setTimeout(120_000);
+
+/** Runs the real CLI as a user would, with a HOME that has no Salesforce auth. */
+function gtm(args: string[]) {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'gtm-home-'));
+  try {
+    const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'gtm.js'), ...args], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, HOME: home, GTM_DEBUG: '' }
+    });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  } finally {
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+}
+
+const STACK = /^\s+at .+\(.+:\d+:\d+\)$/m;
+const WEEK = 2930; // 2026-02-23
+
+let dir: string;
+beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gtm-usage-cli-'))));
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const sync = (input: string, ...more: string[]) =>
+  gtm([
+    'usage',
+    'sync',
+    input,
+    '--store',
+    path.join(dir, 'store.duckdb'),
+    '--create-accounts',
+    '--as-of',
+    '2026-12-01',
+    '--no-cache',
+    ...more
+  ]);
+
+/** Café and Cafè, 30 tickets each, as a Windows tool writes them in Latin-1 */
+const latin1Export = () =>
+  Buffer.from(
+    `${HEADER}\n${[
+      ...ticketRows([{ account: 'Caf\u00e9', weekIndex: WEEK, total: 30, ai: 20 }], 'a'),
+      ...ticketRows([{ account: 'Caf\u00e8', weekIndex: WEEK, total: 30, ai: 10 }], 'b')
+    ].join('\n')}\n`,
+    'latin1'
+  );
+
+describe('gtm usage sync: encodings', () => {
+  it('refuses a Latin-1 export naming the line and byte, and makes no store; --encoding latin1 reads it', () => {
+    const input = path.join(dir, 'tickets.csv');
+    fs.writeFileSync(input, latin1Export());
+    const refused = sync(input, '--json');
+    expect(refused.stderr).not.toMatch(STACK);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/error: .*tickets\.csv: line 2, byte offset \d+: not valid UTF-8 \(byte 0xE9\)/);
+    expect(refused.stderr).toMatch(/--encoding latin1/);
+    expect(fs.existsSync(path.join(dir, 'store.duckdb'))).toBe(false);
+
+    const r = sync(input, '--encoding', 'latin1', '--json');
+    expect(r.stderr).not.toMatch(STACK);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ encoding: 'latin1', tickets: 60, snapshots: 2, duplicates: 0 });
+  });
+
+  it('reads UTF-16LE with a BOM and CRLF, as Excel saves it, without --encoding', () => {
+    const text = latin1Export().toString('latin1').replace(/\n/g, '\r\n');
+    const input = path.join(dir, 'excel.csv');
+    fs.writeFileSync(input, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+    const r = sync(input, '--json');
+    expect(r.stderr).not.toMatch(STACK);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ encoding: 'utf16le', tickets: 60, snapshots: 2, rejected: 0 });
+  });
+
+  it('an unknown --encoding is one clear error', () => {
+    const input = path.join(dir, 'tickets.csv');
+    fs.writeFileSync(input, latin1Export());
+    const r = sync(input, '--encoding', 'ebcdic');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error: --encoding "ebcdic" must be utf8, latin1 or utf16/);
+  });
+});
+
+describe('gtm usage sync: --store', () => {
+  it.each([
+    ['the CSV export itself', (f: string) => f, /is a text file \(CSV\?\), not a DuckDB database/],
+    ['a gzip file', (f: string) => `${f}.gz`, /is a gzip file, not a DuckDB database/],
+    ['an empty file', () => 'empty.duckdb', /is an empty file, not a DuckDB database/]
+  ])('pointed at %s is refused before any work, and the file is left as it was', (_name, pick, message) => {
+    const input = path.join(dir, 'tickets.csv');
+    const text = `${HEADER}\n${ticketRows([{ account: 'acme', weekIndex: WEEK, total: 60, ai: 30 }]).join('\n')}\n`;
+    fs.writeFileSync(input, text);
+    fs.writeFileSync(`${input}.gz`, gzipSync(text));
+    fs.writeFileSync(path.join(dir, 'empty.duckdb'), '');
+    const store = path.resolve(dir, pick(input));
+    const before = fs.readFileSync(store);
+    const r = gtm(['usage', 'sync', input, '--store', store, '--create-accounts', '--no-cache', '--json']);
+    expect(r.stderr).not.toMatch(STACK);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdout).not.toMatch(/rows_read/); // no summary: nothing was read
+    expect(fs.readFileSync(store).equals(before)).toBe(true);
+    expect(fs.existsSync(`${store}.wal`)).toBe(false);
+  });
+
+  it('a dry run on a store that does not exist yet makes none', () => {
+    const input = path.join(dir, 'tickets.csv');
+    fs.writeFileSync(
+      input,
+      `${HEADER}\n${ticketRows([{ account: 'acme', weekIndex: WEEK, total: 60, ai: 30 }]).join('\n')}\n`
+    );
+    const r = sync(input, '--dry-run', '--json');
+    expect(r.stderr).not.toMatch(STACK);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ dry_run: true, snapshots: 1, written: 0 });
+    expect(fs.readdirSync(dir)).toEqual(['tickets.csv']);
+  });
+});
+
+describe('gtm usage backtest', () => {
+  it('refuses an outcomes file without outcomes (exit 1), and labels with --allow-empty-outcomes', () => {
+    const outcomes = path.join(dir, 'outcomes.csv');
+    fs.writeFileSync(outcomes, 'account_id,outcome_date\n');
+    const args = ['usage', 'backtest', '--store', path.join(dir, 'store.duckdb'), '--outcomes', outcomes];
+    const refused = gtm([...args, '--json']);
+    expect(refused.stderr).not.toMatch(STACK);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/error: no expansion outcomes in .*outcomes\.csv: .*nothing was labelled/);
+    const allowed = gtm([...args, '--allow-empty-outcomes', '--json']);
+    expect(allowed.code).toBe(0);
+    expect(JSON.parse(allowed.stdout)).toMatchObject({ outcomes: 0, n: 0 });
+  });
+});
