@@ -14,7 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
-import { readCsvRecords } from './csvRecords';
+import { MAX_RECORD_BYTES, readCsvRecords } from './csvRecords';
 import { weekIndexOf } from './isoWeek';
 import { trace } from '../lib/trace';
 import { checkRangeLines, CheckedColumns, ExactJob } from './exactLines';
@@ -147,8 +147,10 @@ function rangeBounds(file: string, size: number, parts: number): number[] {
     for (let i = 1; i < parts; i++) {
       // the first line start at or after the cut
       let pos = Math.max(Math.floor((size * i) / parts), bounds[bounds.length - 1]!) - 1;
+      const cut = pos;
       let next = size;
-      while (pos < size) {
+      // no line break within a record's limit: the line is too long for the fast path anyway (its range says so)
+      while (pos < size && pos - cut <= MAX_RECORD_BYTES) {
         const n = fs.readSync(fd, buf, 0, buf.length, pos);
         const lf = buf.subarray(0, n).indexOf(LF);
         if (lf !== -1) {

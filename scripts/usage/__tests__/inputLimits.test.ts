@@ -84,7 +84,13 @@ describe('a record that never ends', () => {
     expect(given).toBeLessThanOrEqual(3 << 20);
   });
 
-  it('a sync of such a file is refused with the line it starts on', async () => {
-    await expect(aggregateExport(endless())).rejects.toThrow(/endless\.csv:2: .*longer than 1 MB/);
+  it('a sync of such a file is refused with the line it starts on, without reading it all', async () => {
+    const f = endless();
+    const read = jest.spyOn(jest.requireActual<typeof fs>('node:fs'), 'readSync');
+    await expect(aggregateExport(f)).rejects.toThrow(/endless\.csv:2: .*longer than 1 MB/);
+    // on this thread: the first bytes, the header's megabyte, and at most a record's limit past each cut between
+    // the parallel ranges (not the rest of the file, looking for a line break)
+    const bytes = read.mock.results.reduce((n, r) => n + (typeof r.value === 'number' ? r.value : 0), 0);
+    expect(bytes).toBeLessThanOrEqual(12 << 20);
   });
 });
