@@ -113,11 +113,21 @@ export function lineColumn(text: string, offset: number): { line: number; column
   return { line: lines.length, column: lines[lines.length - 1]!.length + 1 };
 }
 
+/** A key written twice in one JSON object: JSON.parse keeps the last without a word. */
+export interface JsonDuplicateKey {
+  key: string;
+  /** offsets of the repeated and of the first occurrence */
+  offset: number;
+  firstOffset: number;
+}
+
 /**
- * The offset of the first character at which `text` stops being JSON (RFC 8259), or -1 when it is JSON. Node's
- * JSON.parse gives a position only for some errors ("Unexpected token ..." has none), so the syntax is walked here.
+ * Walks `text` as JSON (RFC 8259): the offset of the first character at which it stops being JSON (-1 when it
+ * is JSON), and the keys written twice in one object. Node's JSON.parse gives a position only for some errors
+ * ("Unexpected token ..." has none) and says nothing of repeated keys, so the syntax is walked here.
  */
-export function jsonErrorOffset(text: string): number {
+export function scanJson(text: string): { errorOffset: number; duplicates: JsonDuplicateKey[] } {
+  const duplicates: JsonDuplicateKey[] = [];
   let i = 0;
   const ws = () => {
     while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
@@ -159,10 +169,16 @@ export function jsonErrorOffset(text: string): number {
       i++;
       ws();
       if (text[i] === '}') return void i++;
+      const seen = new Map<string, number>();
       for (;;) {
         ws();
         if (text[i] !== '"') fail();
+        const start = i;
         str();
+        const key = JSON.parse(text.slice(start, i)) as string;
+        const first = seen.get(key);
+        if (first === undefined) seen.set(key, start);
+        else duplicates.push({ key, offset: start, firstOffset: first });
         ws();
         if (text[i] !== ':') fail();
         i++;
@@ -195,11 +211,24 @@ export function jsonErrorOffset(text: string): number {
     value();
     ws();
     if (i < text.length) fail();
-    return -1;
+    return { errorOffset: -1, duplicates };
   } catch (at) {
-    if (typeof at === 'number') return at;
+    if (typeof at === 'number') return { errorOffset: at, duplicates };
     throw at;
   }
+}
+
+/** The offset at which `text` stops being JSON, or -1 when it is JSON. */
+export function jsonErrorOffset(text: string): number {
+  return scanJson(text).errorOffset;
+}
+
+/** "policy/gtm-policy.json:12:5: Stage_Pilot is written twice (first on line 3); JSON keeps only the last" */
+export function duplicateKeyProblems(text: string): { line: number; column: number; message: string }[] {
+  return scanJson(text).duplicates.map((d) => ({
+    ...lineColumn(text, d.offset),
+    message: `${d.key} is written twice in one object (first on line ${lineColumn(text, d.firstOffset).line}); JSON keeps only the last`
+  }));
 }
 
 /** Where a text stops being JSON, as line and column, and JSON.parse's reason without its offset or excerpt. */
@@ -227,12 +256,16 @@ export function readPolicyJson(file: string, shown: string = displayPath(file)):
   } catch (err) {
     throw new InputError(`cannot read policy file ${shown}: ${describeFsError(err)}`);
   }
+  let raw: unknown;
   try {
-    return { text, raw: JSON.parse(text) as unknown };
+    raw = JSON.parse(text);
   } catch (err) {
     const { line, column, reason } = jsonSyntaxError(text, err);
     throw new InputError(`${shown}:${line}:${column}: not valid JSON: ${reason}`);
   }
+  const dups = duplicateKeyProblems(text).map((d) => `${shown}:${d.line}:${d.column}: ${d.message}`);
+  if (dups.length) throw policyError(shown, dups);
+  return { text, raw };
 }
 
 /** Loads policy/gtm-policy.json (or another policy file), validated against the schema. */

@@ -136,6 +136,13 @@ describe('the policy loader (what usage sync, backtest, deploy and the workbench
     );
   });
 
+  it('refuses a key written twice, naming both lines', () => {
+    editFile(dir, 'policy/gtm-policy.json', '"policies": {', '"policies": {\n    "Stage_Pilot": { "value": "Pilot" },');
+    expect(() => loadPolicyFile(file())).toThrow(
+      /gtm-policy\.json:\d+:5: Stage_Pilot is written twice in one object \(first on line 4\); JSON keeps only the last/
+    );
+  });
+
   it('reports a JSON syntax error by line and column', () => {
     editFile(dir, 'policy/gtm-policy.json', '"value": "0.40",', '"value": "0.40",,');
     const line = fs

@@ -59,6 +59,15 @@ describe('the policy check (gtm validate --only policy)', () => {
     ]);
   });
 
+  it('reports a key written twice (JSON.parse would keep the last without a word)', async () => {
+    editFile(dir, POLICY, '"policies": {', '"policies": {\n    "Expansion_Mode": { "value": "live" },');
+    const lines = fs.readFileSync(path.join(dir, POLICY), 'utf8').split('\n');
+    const second = lines.findIndex((l, i) => i > 3 && l.includes('"Expansion_Mode": {')) + 1;
+    expect(await run()).toEqual([
+      `${POLICY}:${second}:5: Expansion_Mode is written twice in one object (first on line 4); JSON keeps only the last`
+    ]);
+  });
+
   it('reports a GTM_Policy__mdt record that disagrees with the policy file', async () => {
     editFile(dir, RECORD, '>0.40<', '>0.35<');
     expect(await run()).toEqual([

@@ -8,7 +8,7 @@ import { GtmError, type Problem } from '../../lib/errors';
 import { displayPath, projectPaths } from '../../lib/paths';
 import { loadSchema, type Schema } from '../../metadata/schema';
 import { policyRecordDiffs } from '../../policy/customMetadata';
-import { jsonSyntaxError, parsePolicyFile, type Policy } from '../../policy/policy';
+import { duplicateKeyProblems, jsonSyntaxError, parsePolicyFile, type Policy } from '../../policy/policy';
 import {
   checkPolicyDocument,
   describePolicyIssue,
@@ -86,16 +86,15 @@ export const policyCheck: Check = {
       const { line, column, reason } = jsonSyntaxError(text, err);
       return [{ file, line, column, message: `not valid JSON: ${reason}` }];
     }
+    // a key written twice (JSON keeps the last without a word), then every key against the schema
+    const problems: Problem[] = duplicateKeyProblems(text).map((d) => ({ file, ...d }));
     const checked = checkPolicyDocument(raw);
     if (!('file' in checked)) {
-      return checked.issues.map((issue) => ({
-        file,
-        line: issueLine(text, issue),
-        message: describePolicyIssue(issue)
-      }));
+      for (const issue of checked.issues)
+        problems.push({ file, line: issueLine(text, issue), message: describePolicyIssue(issue) });
     }
+    if (problems.length) return problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
     const policy = parsePolicyFile(raw, file);
-    const problems: Problem[] = [];
     try {
       for (const d of policyRecordDiffs(policy, projectDir)) {
         problems.push({
