@@ -100,7 +100,7 @@ function printSummary(r: SyncResult, out: Output) {
 
 /** The sink a command writes to, and the policy it judges by: the org's own copy when it targets an org. */
 async function openSink(
-  flags: { targetOrg?: string; store?: string; createAccounts?: boolean },
+  flags: { targetOrg?: string; store?: string; createAccounts?: boolean; readOnlyIfMissing?: boolean },
   out: Output
 ): Promise<{ sink: UsageSink; policy: Policy }> {
   if (flags.targetOrg) {
@@ -115,9 +115,13 @@ async function openSink(
       throw err;
     }
   }
-  const store = await LocalStore.open(path.resolve(flags.store ?? DEFAULT_STORE), loadSchema());
+  const file = path.resolve(flags.store ?? DEFAULT_STORE);
+  // a backtest of a store that does not exist has nothing to label: it reads an empty store and makes no file
+  const missing = Boolean(flags.readOnlyIfMissing) && !fs.existsSync(file);
+  const store = await LocalStore.open(missing ? ':memory:' : file, loadSchema());
+  const sink = createLocalSink(store, { createMissingParents: Boolean(flags.createAccounts) });
   return {
-    sink: createLocalSink(store, { createMissingParents: Boolean(flags.createAccounts) }),
+    sink: missing ? { ...sink, label: `local store ${file} (none yet)` } : sink,
     policy: loadPolicyFile()
   };
 }
@@ -237,7 +241,7 @@ export function registerUsageCommand(program: Command): void {
         json?: boolean;
       }) => {
         const out = createOutput(Boolean(flags.json));
-        const { sink, policy } = await openSink(flags, out);
+        const { sink, policy } = await openSink({ ...flags, readOnlyIfMissing: true }, out);
         try {
           const r = await runBacktest(sink, policy, {
             asOfMs: parseAsOf(flags.asOf),

@@ -138,5 +138,7 @@ describe('gtm usage backtest', () => {
     const allowed = gtm([...args, '--allow-empty-outcomes', '--json']);
     expect(allowed.code).toBe(0);
     expect(JSON.parse(allowed.stdout)).toMatchObject({ outcomes: 0, n: 0 });
+    // there was no store: nothing to label, and none is made
+    expect(fs.existsSync(path.join(dir, 'store.duckdb'))).toBe(false);
   });
 });
