@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { createOutput, Output, table } from '../cli/output';
-import { InputError } from '../lib/errors';
+import { InputError, UsageError } from '../lib/errors';
 import { loadSchema } from '../metadata/schema';
 import { loadPolicyFromOrg } from '../policy/orgPolicy';
 import { loadPolicyFile, Policy } from '../policy/policy';
@@ -32,12 +32,12 @@ interface SyncFlags {
   encoding?: string;
 }
 
-/** --encoding: utf8, latin1 or utf16. */
+/** --encoding: utf8, latin1 or utf16 (anything else is a usage error, exit 2). */
 export function parseEncoding(text: string | undefined): Encoding | undefined {
   try {
     return readEncodingFlag(text);
   } catch (err) {
-    throw new InputError((err as Error).message, {
+    throw new UsageError((err as Error).message, {
       details: ['UTF-16 with a byte order mark (as Excel writes it) is read without --encoding']
     });
   }

@@ -81,11 +81,11 @@ describe('gtm usage sync: encodings', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ encoding: 'utf16le', tickets: 60, snapshots: 2, rejected: 0 });
   });
 
-  it('an unknown --encoding is one clear error', () => {
+  it('an unknown --encoding is one clear usage error (exit 2)', () => {
     const input = path.join(dir, 'tickets.csv');
     fs.writeFileSync(input, latin1Export());
     const r = sync(input, '--encoding', 'ebcdic');
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/error: --encoding "ebcdic" must be utf8, latin1 or utf16/);
   });
 });
