@@ -46,6 +46,8 @@ type FinalState = 'JobComplete' | 'Failed' | 'Aborted';
 export interface StatusFault {
   status: number;
   times: number;
+  /** Answer with this page as text/html instead of a Salesforce error body (a gateway or proxy in front of the org). */
+  html?: string;
 }
 /** Destroy the socket of the next `times` matching requests before reading them: the client sees a reset. */
 export interface ResetFault {
@@ -68,6 +70,8 @@ export interface BulkFaults {
   close?: StatusFault | DropResponseFault;
   /** GET jobs/ingest/{id} and GET jobs/query/{id} (job info polls) */
   poll?: StatusFault | ResetFault;
+  /** GET jobs/ingest/{id}/successfulResults, failedResults and unprocessedrecords (the job has run: rows are written) */
+  results?: StatusFault | ResetFault;
   /** Every ingest job closed while this is set ends in this state instead of JobComplete. */
   jobOutcome?: 'Failed' | 'Aborted';
   /** With jobOutcome: how many rows were processed (and written) before the job stopped; the rest are unprocessed. */
@@ -89,6 +93,7 @@ export type FaultName =
   | 'upload'
   | 'close'
   | 'poll'
+  | 'results'
   | 'jobOutcome'
   | 'rowFailure'
   | 'slowPolls'
@@ -130,6 +135,12 @@ export interface BulkDoubleOptions {
    * body never ends (jsforce re-sending an upload after a session refresh) is answered 408 after about this long.
    */
   requestTimeoutMs?: number;
+  /**
+   * The API versions the org serves, e.g. `['58.0', '59.0', '60.0']` for an org on an older release: GET
+   * /services/data lists them, and a request under any other version is answered 404 NOT_FOUND, as a real org does.
+   * Default: every version is served and the list is 31.0 to 65.0.
+   */
+  apiVersions?: readonly string[];
   /** Key prefixes for custom objects, e.g. `{ Usage_Snapshot__c: 'a05' }` (default: a0A, a0B, ... by first use). */
   keyPrefixes?: Record<string, string>;
   faults?: BulkFaults;
@@ -155,6 +166,7 @@ export type CallKind =
   | 'query.results'
   | 'rest.query'
   | 'rest.queryMore'
+  | 'versions'
   | 'unknown';
 
 export interface CallRecord {
@@ -254,7 +266,9 @@ function sfError(errorCode: string, message: string): [{ message: string; errorC
 /** The body a real org tends to send with a 5xx or a throttle. */
 function statusFaultBody(status: number): ReturnType<typeof sfError> {
   if (status === 503) return sfError('SERVER_UNAVAILABLE', 'Server temporarily unavailable (double)');
-  if (status === 429) return sfError('REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded (double)');
+  // 429: throttled; 403 with this code: the org's daily API request limit is used up
+  if (status === 429 || status === 403)
+    return sfError('REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded (double)');
   if (status >= 500) {
     return sfError(
       'UNKNOWN_EXCEPTION',
@@ -300,7 +314,7 @@ class HttpAnswer {
   constructor(
     readonly status: number,
     readonly body: unknown,
-    readonly contentType: 'json' | 'csv' | 'none',
+    readonly contentType: 'json' | 'csv' | 'html' | 'none',
     readonly headers: Record<string, string> = {}
   ) {}
 }
@@ -308,6 +322,10 @@ const json = (status: number, body: unknown): HttpAnswer => new HttpAnswer(statu
 const csv = (text: string, headers: Record<string, string> = {}): HttpAnswer =>
   new HttpAnswer(200, text, 'csv', headers);
 const empty = (status: number): HttpAnswer => new HttpAnswer(status, undefined, 'none');
+const html = (status: number, page: string): HttpAnswer => new HttpAnswer(status, page, 'html');
+/** A status fault's answer: the Salesforce error body, or the HTML page of a gateway when the fault gives one. */
+const statusFaultAnswer = (fault: StatusFault): HttpAnswer =>
+  fault.html === undefined ? json(fault.status, statusFaultBody(fault.status)) : html(fault.status, fault.html);
 /** Cut the connection instead of answering. */
 const CUT = Symbol('cut');
 type Answer = HttpAnswer | typeof CUT;
@@ -320,6 +338,7 @@ class BulkApiDouble implements BulkDouble {
     upload: 0,
     close: 0,
     poll: 0,
+    results: 0,
     jobOutcome: 0,
     rowFailure: 0,
     slowPolls: 0,
@@ -432,7 +451,7 @@ class BulkApiDouble implements BulkDouble {
   }
 
   /** Takes one use of a counted fault, or undefined when it is not armed. */
-  private take<K extends 'createJob' | 'upload' | 'close' | 'poll'>(name: K): BulkFaults[K] | undefined {
+  private take<K extends 'createJob' | 'upload' | 'close' | 'poll' | 'results'>(name: K): BulkFaults[K] | undefined {
     const fault = this.faults[name];
     if (!fault || fault.times <= 0) return undefined;
     fault.times--;
@@ -488,6 +507,9 @@ class BulkApiDouble implements BulkDouble {
     } else if (answer.contentType === 'csv') {
       res.writeHead(answer.status, { 'Content-Type': 'text/csv', ...answer.headers });
       res.end(answer.body as string);
+    } else if (answer.contentType === 'html') {
+      res.writeHead(answer.status, { 'Content-Type': 'text/html; charset=utf-8', ...answer.headers });
+      res.end(answer.body as string);
     } else {
       res.writeHead(answer.status, { 'Content-Type': 'application/json;charset=UTF-8', ...answer.headers });
       res.end(JSON.stringify(answer.body));
@@ -496,10 +518,16 @@ class BulkApiDouble implements BulkDouble {
 
   private async route(req: http.IncomingMessage, url: URL, call: CallRecord): Promise<Answer> {
     const method = call.method;
-    const m = /^\/services\/data\/v(\d+\.\d+)\/(.*?)\/?$/.exec(url.pathname);
     const notFound = json(404, sfError('NOT_FOUND', 'The requested resource does not exist'));
+    if (/^\/services\/data\/?$/.test(url.pathname)) {
+      // the versions resource needs no session
+      call.kind = 'versions';
+      return method === 'GET' ? json(200, this.versions()) : notFound;
+    }
+    const m = /^\/services\/data\/v(\d+\.\d+)\/(.*?)\/?$/.exec(url.pathname);
     if (!m) return notFound;
     const version = m[1] as string;
+    if (this.options.apiVersions && !this.options.apiVersions.includes(version)) return notFound;
     const parts = (m[2] as string).split('/');
     const [area, sub, id, leaf] = parts;
     const notAllowed = (allowed: string): HttpAnswer =>
@@ -579,7 +607,14 @@ class BulkApiDouble implements BulkDouble {
       const fault = this.take('poll');
       if (fault) {
         call.fault = 'poll';
-        return 'reset' in fault ? CUT : json(fault.status, statusFaultBody(fault.status));
+        return 'reset' in fault ? CUT : statusFaultAnswer(fault);
+      }
+    }
+    if (call.kind.startsWith('ingest.') && RESULT_KINDS.some((k) => call.kind === `ingest.${k}`)) {
+      const fault = this.take('results');
+      if (fault) {
+        call.fault = 'results';
+        return 'reset' in fault ? CUT : statusFaultAnswer(fault);
       }
     }
     return handler();
@@ -625,7 +660,7 @@ class BulkApiDouble implements BulkDouble {
     const body = await this.readJson(req);
     if (body instanceof HttpAnswer) return body;
     const fault = this.take('createJob');
-    if (fault) return json(fault.status, statusFaultBody(fault.status));
+    if (fault) return statusFaultAnswer(fault);
     const invalid = (message: string): HttpAnswer => json(400, sfError('INVALIDJOB', `InvalidJob : ${message}`));
     const { object, operation, externalIdFieldName, contentType, lineEnding, columnDelimiter } = body;
     if (typeof object !== 'string' || !object) return invalid('Object is required');
@@ -703,6 +738,14 @@ class BulkApiDouble implements BulkDouble {
     };
   }
 
+  /** GET /services/data: the versions this org serves, oldest first, as the real resource lists them. */
+  private versions(): { label: string; url: string; version: string }[] {
+    const served = this.options.apiVersions ?? Array.from({ length: 35 }, (_, i) => `${31 + i}.0`);
+    return [...served]
+      .sort((a, b) => Number(a) - Number(b))
+      .map((version) => ({ label: `Release ${version}`, url: `/services/data/v${version}`, version }));
+  }
+
   private listIngestJobs(): Answer {
     const records = [...this.ingestJobs.values()].map((j) => this.ingestInfo(j));
     return json(200, { done: true, records, nextRecordsUrl: null });
@@ -746,7 +789,7 @@ class BulkApiDouble implements BulkDouble {
     if (!job) return this.missingJob();
     if (fault) {
       call.fault = 'upload';
-      return json(fault.status, statusFaultBody(fault.status));
+      return statusFaultAnswer(fault);
     }
     if (job.state !== 'Open') return this.jobState(`Found Job state: ${job.state}, expected: Open`);
     if (job.uploadedBytes + size > max) {
@@ -776,7 +819,7 @@ class BulkApiDouble implements BulkDouble {
       const fault = this.take('close');
       if (fault && !('dropResponse' in fault)) {
         call.fault = 'close';
-        return json(fault.status, statusFaultBody(fault.status));
+        return statusFaultAnswer(fault);
       }
       if (job.state !== 'Open') return this.jobState(`Found Job state: ${job.state}, expected: Open`);
       if (job.uploads.length > 1) {
