@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { Command } from 'commander';
 import { createOutput, Output, table } from '../cli/output';
 import { InputError, UsageError } from '../lib/errors';
+import { plural } from '../lib/text';
 import { loadSchema } from '../metadata/schema';
 import { loadPolicyFromOrg } from '../policy/orgPolicy';
 import { loadPolicyFile, Policy } from '../policy/policy';
@@ -83,7 +84,10 @@ function printSummary(r: SyncResult, out: Output) {
         [`triggers fired (${s.mode})`, s.triggers],
         ['  written', s.trigger_writes.written],
         ['  failed', s.trigger_writes.failed],
-        ['follow-up tasks (live)', s.follow_up_tasks.created]
+        ['follow-up tasks (live)', s.follow_up_tasks.created],
+        ['  found (created earlier)', s.follow_up_tasks.found],
+        ['  failed', s.follow_up_tasks.failed],
+        ['  ids not recorded', s.follow_up_tasks.ids_not_recorded]
       ],
       ['', 'count']
     )
@@ -98,6 +102,28 @@ function printSummary(r: SyncResult, out: Output) {
     out.info(`... and ${r.rejects.length - 5} more rejected rows (see rejects.csv with --export)`);
 }
 
+/**
+ * Prints the result of a sync (the summary, or JSON with --json) and returns its exit code: 3 when any write failed,
+ * said on stderr in both modes with the count per object.
+ */
+export function reportSyncResult(result: SyncResult, sink: UsageSink, out: Output): number {
+  const org = 'apiRequests' in sink ? (sink as SalesforceSink) : undefined;
+  out.result(org ? { ...result.summary, api_requests: org.apiRequests, api_version: org.apiVersion } : result.summary);
+  printSummary(result, out);
+  if (org) out.info(`\nAPI requests to the org: ${org.apiRequests} (API version ${org.apiVersion})`);
+  const failed = result.summary.failed;
+  if (failed === 0) return 0;
+  const byObject = new Map<string, number>();
+  for (const f of result.failures) byObject.set(f.object, (byObject.get(f.object) ?? 0) + 1);
+  const where = [...byObject].map(([object, n]) => `${n} ${object}`).join(', ');
+  out.done(`error: ${plural(failed, 'write')} failed${where ? ` (${where})` : ''}`);
+  for (const f of result.failures.slice(0, 3)) out.done(`  ${f.object} ${f.key}: ${f.error}`);
+  out.done(
+    `  a re-run sends them again; ${out.json ? 'the summary' : 'the lines above'} and --export's write_failures.csv list them`
+  );
+  return 3;
+}
+
 /** The sink a command writes to, and the policy it judges by: the org's own copy when it targets an org. */
 async function openSink(
   flags: { targetOrg?: string; store?: string; createAccounts?: boolean; readOnlyIfMissing?: boolean },
@@ -105,8 +131,15 @@ async function openSink(
 ): Promise<{ sink: UsageSink; policy: Policy }> {
   if (flags.targetOrg) {
     out.progress(`connecting to ${flags.targetOrg} with the sf CLI's stored auth ...`);
-    const sink = await connectSalesforceSink(flags.targetOrg, sourceApiVersion());
+    const wanted = sourceApiVersion();
+    const sink = await connectSalesforceSink(flags.targetOrg, wanted);
     try {
+      const v = await sink.useApiVersion(wanted);
+      out.progress(
+        v.version === wanted
+          ? `${flags.targetOrg}: API version ${v.version}`
+          : `${flags.targetOrg}: API version ${v.version}, the highest the org serves (the project's sourceApiVersion is ${wanted})`
+      );
       const policy = await loadPolicyFromOrg((soql) => sink.queryAll(soql), flags.targetOrg);
       out.done();
       return { sink, policy };
@@ -203,12 +236,8 @@ export function registerUsageCommand(program: Command): void {
       try {
         const result = await runUsageSync(options, policy, org?.sink ?? local!, (m) => out.progress(m));
         out.done();
-        const sink = org?.sink ?? local!.opened!;
-        const apiRequests = 'apiRequests' in sink ? (sink as SalesforceSink).apiRequests : undefined;
-        out.result(apiRequests === undefined ? result.summary : { ...result.summary, api_requests: apiRequests });
-        printSummary(result, out);
-        if (apiRequests !== undefined) out.info(`\nAPI requests to the org: ${apiRequests}`);
-        if (result.summary.failed > 0) process.exitCode = 3;
+        const code = reportSyncResult(result, org?.sink ?? local!.opened!, out);
+        if (code !== 0) process.exitCode = code;
       } finally {
         out.done();
         await (org?.sink ?? local!.opened)?.close();

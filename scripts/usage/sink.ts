@@ -10,6 +10,8 @@ export interface RowResult {
   error?: string;
   /** the record's Id, when the sink knows it (always for created Tasks) */
   id?: string;
+  /** a follow-up Task found (created by an earlier run), not created now */
+  existing?: boolean;
 }
 
 export interface UsageSink {
@@ -85,4 +87,6 @@ export interface FollowUpTask {
   description: string;
   /** YYYY-MM-DD */
   dueDate: string;
+  /** an earlier run may have created this Task (its trigger was stored before this run): look it up first */
+  mayExist?: boolean;
 }

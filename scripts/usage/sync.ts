@@ -74,7 +74,11 @@ export interface SyncSummary {
   failed: number;
   snapshot_writes: WriteCounts;
   trigger_writes: WriteCounts;
-  follow_up_tasks: { created: number; failed: number };
+  /**
+   * live mode: Tasks created now, found (created by an earlier run that could not record them on their trigger),
+   * failed, and Task Ids that could not be recorded on their trigger; every failure also counts in `failed`
+   */
+  follow_up_tasks: { created: number; found: number; failed: number; ids_not_recorded: number };
   live_override?: { reason: string; backtest: string };
 }
 
@@ -162,6 +166,9 @@ function historyByAccount(
   for (const w of fresh) if (w.accountKey) put(w.accountKey, w.weekIndex, w.ticketsTotal, w.aiResolved);
   return history;
 }
+
+/** the start of the failure of a Task Id that could not be written to its trigger */
+const NOT_RECORDED = 'Task created but not recorded on the trigger: ';
 
 function counts(results: RowResult[], unchanged: number): WriteCounts {
   const failed = results.filter((r) => !r.ok).length;
@@ -432,7 +439,9 @@ async function syncAggregate(
           accountKey: String(r[T.account]),
           subject: `Expansion signal ${r[T.isoWeek]}: AI resolution share ${(100 * Number(r[T.share])).toFixed(1)}% (${r[T.ticketsTotal]} tickets)`,
           description: `${policy.text('Expansion_Playbook')}\n\nEvidence: ${r[T.evidence] ?? ''}`,
-          dueDate: due
+          dueDate: due,
+          // a trigger stored before this run may have got its Task from a run that could not record the Id
+          mayExist: storedTriggers.has(key)
         }));
         taskResults = await sink.createFollowUpTasks(tasks);
         const created = taskResults.filter((r) => r.ok && r.id);
@@ -446,7 +455,7 @@ async function syncAggregate(
             failures.push({
               object: TRIGGER_OBJECT,
               key: r.key,
-              error: `Task created but not recorded on the trigger: ${r.error ?? 'failed'}`
+              error: `${NOT_RECORDED}${r.error ?? 'failed'}`
             });
         for (const r of taskResults)
           if (!r.ok) failures.push({ object: 'Task', key: r.key, error: r.error ?? 'failed' });
@@ -463,6 +472,12 @@ async function syncAggregate(
     ? { written: 0, unchanged: weeks.length - changed.length, failed: 0 }
     : counts(snapshotResults, weeks.length - changed.length);
   const triggerWrites = options.dryRun ? { written: 0, unchanged: 0, failed: 0 } : counts(triggerResults, 0);
+  const followUpTasks = {
+    created: taskResults.filter((r) => r.ok && !r.existing).length,
+    found: taskResults.filter((r) => r.ok && r.existing).length,
+    failed: taskResults.filter((r) => !r.ok).length,
+    ids_not_recorded: failures.filter((f) => f.object === TRIGGER_OBJECT && f.error.startsWith(NOT_RECORDED)).length
+  };
   const summary: SyncSummary = {
     input: options.input,
     format: agg.format,
@@ -479,13 +494,10 @@ async function syncAggregate(
     triggers: triggers.length,
     written: snapshotWrites.written + triggerWrites.written,
     unchanged: snapshotWrites.unchanged + triggerWrites.unchanged,
-    failed: snapshotWrites.failed + triggerWrites.failed,
+    failed: snapshotWrites.failed + triggerWrites.failed + followUpTasks.failed + followUpTasks.ids_not_recorded,
     snapshot_writes: snapshotWrites,
     trigger_writes: triggerWrites,
-    follow_up_tasks: {
-      created: taskResults.filter((r) => r.ok).length,
-      failed: taskResults.filter((r) => !r.ok).length
-    },
+    follow_up_tasks: followUpTasks,
     ...(liveOverride ? { live_override: liveOverride } : {})
   };
   const result = { summary, rejects: agg.rejects, triggers, failures } as Omit<SyncResult, 'snapshots'> as SyncResult;

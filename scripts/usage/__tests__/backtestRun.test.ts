@@ -180,7 +180,11 @@ describe('backtest and live mode', () => {
     );
     file('tickets.csv', ticketCsv(later, 'later'));
     const r = await syncAt(live, win.endMs);
-    expect(r.summary).toMatchObject({ mode: 'live', triggers: 2, follow_up_tasks: { created: 2, failed: 0 } });
+    expect(r.summary).toMatchObject({
+      mode: 'live',
+      triggers: 2,
+      follow_up_tasks: { created: 2, found: 0, failed: 0, ids_not_recorded: 0 }
+    });
     expect(r.triggers.map((x) => x.row[TRIGGER_FIELDS.status])).toEqual(['Open', 'Open']);
     const tasks = await withSink(async (_s, store) =>
       (await store.db.runAndReadAll(`SELECT "Subject", "Description", "WhatId" FROM "Task"`)).getRowObjects()
@@ -227,7 +231,7 @@ describe('live follow-up Tasks', () => {
       ).rejects.toThrow('connection lost');
     });
     const next = await syncAt(live, win.endMs);
-    expect(next.summary.follow_up_tasks).toEqual({ created: 1, failed: 0 });
+    expect(next.summary.follow_up_tasks).toEqual({ created: 1, found: 0, failed: 0, ids_not_recorded: 0 });
     const stored = await withSink((sink) =>
       sink.load(TRIGGER_OBJECT, TRIGGER_FIELDS.key, [TRIGGER_FIELDS.status, FOLLOW_UP_TASK_FIELD])
     );
@@ -235,7 +239,7 @@ describe('live follow-up Tasks', () => {
     expect(open).toHaveLength(1);
     expect(String(open[0]![FOLLOW_UP_TASK_FIELD])).toMatch(/^00T/);
     const third = await syncAt(live, win.endMs);
-    expect(third.summary.follow_up_tasks).toEqual({ created: 0, failed: 0 });
+    expect(third.summary.follow_up_tasks).toEqual({ created: 0, found: 0, failed: 0, ids_not_recorded: 0 });
   });
 });
 

@@ -18,6 +18,10 @@
  * - close (PATCH): never blindly repeated. After an ambiguous failure the job is read: if it is no longer Open the
  *   close landed and that answer serves as the first poll; only a job still Open is closed again.
  * - polls and result reads (GET): retried.
+ * - rows: those a job reports not written for a passing reason (UNABLE_TO_LOCK_ROW in failedResults, unprocessed by
+ *   a job that ended Failed or Aborted, unless its error is about what was sent) go again in a new job of just those
+ *   rows after a backoff, `rowRetry.attempts` sends in all. Safe for an upsert, and for an insert too: such a row was
+ *   not written. Rows whose outcome is unknown (a job still running when the wait ran out) are never re-sent.
  * Jobs are never deleted: results are read first in any case, and a kept job lets a person look it up (the org
  * removes jobs after 7 days). Deleting would cost one more call per job.
  */
@@ -31,6 +35,7 @@ import {
   backoffDelay,
   DEFAULT_POLL,
   DEFAULT_RETRY,
+  DEFAULT_ROW_RETRY,
   isTransient,
   realTiming,
   withRetry,
@@ -49,6 +54,8 @@ export interface IngestOptions {
   /** largest job in bytes of CSV (header included); tests use a tiny one */
   maxJobBytes?: number;
   retry?: RetryPolicy;
+  /** how often rows that failed for a passing reason are sent in all, and the backoff between sends */
+  rowRetry?: RetryPolicy;
   poll?: PollPolicy;
   timing?: Timing;
   onProgress?: (message: string) => void;
@@ -72,6 +79,10 @@ class JobRefused extends Error {
 class RedoJob extends Error {}
 
 const MULTIPLE_CONTENTS = /multip\w* contents/i;
+/** A row error that a later send can clear: the record (or its parent) was locked by another transaction. */
+const LOCKED_ROW = /^UNABLE_TO_LOCK_ROW\b/;
+/** A job error caused by what was sent (a bad column, line ending or CSV): sending the rows again fails the same way. */
+const CLIENT_JOB_ERROR = /^(InvalidBatch|ClientInputError|InvalidJob)\b/i;
 const mb = (bytes: number) => `${(bytes / 1_000_000).toFixed(1)} MB`;
 const n = (x: number) => x.toLocaleString('en-US');
 
@@ -263,6 +274,10 @@ class IngestRun {
       }
     }
     const jobError = info.errorMessage ? `: ${info.errorMessage}` : '';
+    // rows a Failed or Aborted job did not process are not written: sending them again is safe and may succeed,
+    // unless the job failed on what was sent
+    const unprocessedRetryable =
+      (state === 'Failed' || state === 'Aborted') && !CLIENT_JOB_ERROR.test(info.errorMessage ?? '');
     const unprocessed =
       state === 'Failed'
         ? `unprocessed: Bulk job ${id} failed${jobError}`
@@ -313,7 +328,8 @@ class IngestRun {
           if (wasCreated) created++;
         } else {
           const error = set === 'failedResults' ? values[errorAt] || 'failed; the org gave no message' : unprocessed;
-          this.results[row.index] = { key: row.key, ok: false, error, jobId: id };
+          const retryable = set === 'failedResults' ? LOCKED_ROW.test(error) : unprocessedRetryable;
+          this.results[row.index] = { key: row.key, ok: false, error, jobId: id, ...(retryable ? { retryable } : {}) };
           failed++;
         }
       }
@@ -424,21 +440,53 @@ async function bulkIngest(
   );
   const run = new IngestRun(ctx, options, matching, results);
   let refusedAll: string | undefined;
-  for (const { shape, jobs } of planned) {
-    for (const job of jobs) {
-      if (refusedAll) {
-        for (const r of job) results[r.index] = { key: r.key, ok: false, error: `not sent: ${refusedAll}` };
-        continue;
-      }
-      try {
-        await run.run(shape, job);
-      } catch (err) {
-        if (!(err instanceof JobRefused)) throw interrupted(err, results, options, matching, run.jobId);
-        for (const r of job) results[r.index] = { key: r.key, ok: false, error: err.reason, jobId: run.jobId };
-        run.jobId = undefined;
-        if (err.allJobs) refusedAll = err.reason;
+  const sendJobs = async (jobsByShape: readonly { shape: Shape; jobs: ReadyRow[][] }[]) => {
+    for (const { shape, jobs } of jobsByShape) {
+      for (const job of jobs) {
+        if (refusedAll) {
+          for (const r of job) results[r.index] = { key: r.key, ok: false, error: `not sent: ${refusedAll}` };
+          continue;
+        }
+        try {
+          await run.run(shape, job);
+        } catch (err) {
+          if (!(err instanceof JobRefused)) throw interrupted(err, results, options, matching, run.jobId);
+          for (const r of job) results[r.index] = { key: r.key, ok: false, error: err.reason, jobId: run.jobId };
+          run.jobId = undefined;
+          if (err.allJobs) refusedAll = err.reason;
+        }
       }
     }
+  };
+  await sendJobs(planned);
+
+  // rows known not written for a passing reason go again, after a backoff, a bounded number of times
+  const rowRetry = options.rowRetry ?? DEFAULT_ROW_RETRY;
+  const sends = new Map<number, number>();
+  for (let attempt = 2; attempt <= rowRetry.attempts; attempt++) {
+    const again = planned.map(({ shape }) => ({
+      shape,
+      rows: shape.rows.filter((r) => results[r.index]?.retryable)
+    }));
+    const count = again.reduce((s, a) => s + a.rows.length, 0);
+    if (count === 0) break;
+    const delay = backoffDelay(attempt - 1, rowRetry, ctx.timing.random);
+    ctx.progress(
+      `${options.object}: ${n(count)} row${count === 1 ? '' : 's'} not written for a passing reason ` +
+        `(${results.find((r) => r?.retryable)?.error ?? ''}); send ${attempt} of ${rowRetry.attempts} in ${(delay / 1000).toFixed(1)} s`
+    );
+    await ctx.timing.sleep(delay);
+    for (const a of again) for (const r of a.rows) sends.set(r.index, attempt);
+    await sendJobs(
+      again
+        .filter((a) => a.rows.length > 0)
+        .map((a) => ({ shape: a.shape, jobs: planJobs(a.rows, Buffer.byteLength(a.shape.headerLine), maxBytes).jobs }))
+    );
+  }
+  for (const [index, times] of sends) {
+    const r = results[index];
+    if (r) r.attempts = times;
+    if (r && !r.ok) r.error = `${r.error ?? 'failed'} (sent ${times} times)`;
   }
   // every slot is filled by now; the fallback keeps a future change from returning a hole
   return Array.from(results, (r, i) => r ?? { key: String(i + 1), ok: false, error: 'no outcome (internal error)' });

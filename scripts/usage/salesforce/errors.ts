@@ -15,6 +15,13 @@ export interface IngestRowResult extends RowResult {
   created?: boolean;
   /** the Bulk job that carried the row */
   jobId?: string;
+  /**
+   * the row is known not to be written and sending it again may succeed: UNABLE_TO_LOCK_ROW, or unprocessed by a job
+   * that ended Failed or Aborted (the ingest driver re-sends such rows within the run, a bounded number of times)
+   */
+  retryable?: boolean;
+  /** how many times the row was sent, when more than once */
+  attempts?: number;
 }
 
 export class BulkInterruptedError extends OrgError {

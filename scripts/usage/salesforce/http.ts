@@ -21,7 +21,7 @@ export interface ApiResponse {
 
 export interface ApiRequest {
   method: HttpMethods;
-  /** relative to /services/data/vXX.X/, e.g. `jobs/ingest` */
+  /** relative to /services/data/vXX.X/, e.g. `jobs/ingest`; or from the instance's root when it starts with `/` */
   path: string;
   body?: string;
   contentType?: string;
@@ -71,8 +71,45 @@ class RawHttpApi extends HttpApi<Schema> {
   }
 }
 
-/** `[{"message","errorCode"}]` (REST) or `{"message","errorCode"}`; otherwise the start of the body. */
-function describeErrorBody(body: string): { errorCode: string; message: string } {
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+
+/** Text for one error line: entities decoded, control characters and runs of blanks made one space, cut short. */
+function cleanText(text: string, max = 160): string {
+  const plain = text
+    .replace(/&(#\d+|#x[0-9a-f]+|\w+);/gi, (m, e: string) => {
+      if (e[0] !== '#') return ENTITIES[e.toLowerCase()] ?? m;
+      const code = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : Number(e.slice(1));
+      return code >= 32 && code < 0x110000 ? String.fromCodePoint(code) : ' ';
+    })
+    // control characters (\s covers tab and the line breaks) and runs of blanks become one space
+    .replace(/[\s\p{Cc}]+/gu, ' ')
+    .trim();
+  return plain.length > max ? `${plain.slice(0, max - 3).trimEnd()}...` : plain;
+}
+
+/**
+ * A page a gateway, proxy or maintenance screen sends instead of the API's answer: its title (else its first
+ * heading, else its text), never the markup, scripts or styles.
+ */
+function describeHtml(body: string): string {
+  const pick = (tag: string) => new RegExp(`<${tag}\\b[^>]*>([\\s\\S]*?)</${tag}>`, 'i').exec(body)?.[1];
+  const strip = (html: string) =>
+    html
+      .replace(/<(script|style)\b[\s\S]*?<\/\1>/gi, ' ')
+      .replace(/<!--[\s\S]*?-->/g, ' ')
+      .replace(/<[^>]*>/g, ' ');
+  for (const part of [pick('title'), pick('h1'), strip(body)]) {
+    const text = part === undefined ? '' : cleanText(strip(part));
+    if (text) return `an HTML page: ${text}`;
+  }
+  return 'an HTML page without text';
+}
+
+/**
+ * `[{"message","errorCode"}]` (REST) or `{"message","errorCode"}`; an HTML page by its title; otherwise the start
+ * of the body as one clean line.
+ */
+function describeErrorBody(body: string, contentType = ''): { errorCode: string; message: string } {
   try {
     const parsed: unknown = JSON.parse(body);
     const first = (Array.isArray(parsed) ? parsed[0] : parsed) as
@@ -84,7 +121,10 @@ function describeErrorBody(body: string): { errorCode: string; message: string }
   } catch {
     // not JSON: fall through
   }
-  return { errorCode: '', message: body.slice(0, 300) };
+  if (/html/i.test(contentType) || /^\s*<(!doctype|html|head|body|title|h1|center)\b/i.test(body)) {
+    return { errorCode: '', message: describeHtml(body) };
+  }
+  return { errorCode: '', message: cleanText(body, 300) || 'no message' };
 }
 
 export class BulkHttp {
@@ -118,7 +158,7 @@ export class BulkHttp {
   async ok(req: ApiRequest, step: string): Promise<ApiResponse> {
     const res = await this.send(req, step);
     if (res.status >= 200 && res.status < 300) return res;
-    const { errorCode, message } = describeErrorBody(res.body);
+    const { errorCode, message } = describeErrorBody(res.body, res.headers['content-type']);
     throw new ApiError(step, res.status, errorCode || `HTTP_${res.status}`, message);
   }
 
@@ -127,7 +167,8 @@ export class BulkHttp {
     try {
       return JSON.parse(res.body) as T;
     } catch {
-      throw new ApiError(step, res.status, 'INVALID_RESPONSE', `not JSON: ${res.body.slice(0, 200)}`);
+      const what = describeErrorBody(res.body, res.headers['content-type']).message;
+      throw new ApiError(step, res.status, 'INVALID_RESPONSE', `not JSON: ${what}`);
     }
   }
 
@@ -142,7 +183,9 @@ export class BulkHttp {
     try {
       res = (await api.request({
         method: req.method,
-        url: `${this.conn.instanceUrl}/services/data/v${this.conn.version}/${req.path}`,
+        url: req.path.startsWith('/')
+          ? `${this.conn.instanceUrl}${req.path}`
+          : `${this.conn.instanceUrl}/services/data/v${this.conn.version}/${req.path}`,
         headers,
         ...(req.body === undefined ? {} : { body: req.body })
       })) as HttpResponse | undefined;

@@ -27,6 +27,12 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 1_000, maxDelayMs: 60_000 };
 
+/**
+ * Rows a job reported as not written for a passing reason (a locked row, a job that failed or was aborted part-way)
+ * are sent again in a new job after a backoff: 3 sends in all, the second after 2.5-5 s, the third after 5-10 s.
+ */
+export const DEFAULT_ROW_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 5_000, maxDelayMs: 60_000 };
+
 export interface PollPolicy {
   initialDelayMs: number;
   maxDelayMs: number;

@@ -14,7 +14,7 @@ import { bulkInsert, bulkUpsert } from './bulkIngest';
 import { bulkQuery } from './bulkQuery';
 import { BulkInterruptedError, type IngestRowResult } from './errors';
 import { BulkHttp } from './http';
-import type { PollPolicy, RetryPolicy, Timing } from './retry';
+import { DEFAULT_RETRY, realTiming, withRetry, type PollPolicy, type RetryPolicy, type Timing } from './retry';
 
 export interface SalesforceSinkOptions {
   /** a jsforce connection; give it a refreshFn and an expired session is refreshed once and the step re-sent */
@@ -26,6 +26,8 @@ export interface SalesforceSinkOptions {
   maxJobBytes?: number;
   queryPageSize?: number;
   retry?: RetryPolicy;
+  /** rows a job did not write for a passing reason (a locked row, a Failed or Aborted job): sends in all, backoff */
+  rowRetry?: RetryPolicy;
   poll?: PollPolicy;
   timing?: Timing;
   requestTimeoutMs?: number;
@@ -40,11 +42,43 @@ export interface SalesforceSink extends UsageSink {
     rows: readonly SObjectRow[],
     onProgress?: (message: string) => void
   ): Promise<IngestRowResult[]>;
-  /** requests sent so far (each one counts against the org's daily API limit) */
+  /** requests sent to the org so far, the policy query and the version check included */
   readonly apiRequests: number;
+  /** the API version requests go to (see useApiVersion) */
+  readonly apiVersion: string;
   /** a small REST query (e.g. the org's GTM_Policy__mdt records), all pages */
   queryAll(soql: string): Promise<Record<string, unknown>[]>;
+  /**
+   * Reads the versions the org serves (GET /services/data) and switches to the highest one not above `wanted`
+   * (the project's sourceApiVersion): an org on an older release answers 404 under a version it does not know.
+   */
+  useApiVersion(wanted: string): Promise<ApiVersionChoice>;
 }
+
+export interface ApiVersionChoice {
+  /** the version used */
+  version: string;
+  /** the project's */
+  wanted: string;
+  /** the highest the org serves */
+  orgHighest: string;
+}
+
+/** Bulk API 2.0 query jobs need v47.0 (ingest jobs v41.0). */
+export const MIN_API_VERSION = '47.0';
+
+/**
+ * Follow-up Tasks carry their trigger's key in CallObject (a standard text field of Task, 255 characters,
+ * filterable, no new metadata and not on the standard layouts), prefixed so it is never taken for a call center's
+ * own value. Before creating a Task the sync owes from an earlier run, it looks the key up: a Task created by a run
+ * that could not record its Id on the trigger is found, not created twice.
+ */
+export const TASK_KEY_FIELD = 'CallObject';
+export const TASK_KEY_PREFIX = 'gtm-exp-005:';
+/** owed keys per lookup query: about 50 characters each keeps the SOQL far below its 100,000-character limit */
+const TASK_LOOKUP_CHUNK = 500;
+
+const versionNumber = (v: string) => Number(v);
 
 /** Object and field names go into SOQL: only API-name characters, so nothing can be injected. */
 const API_NAME = /^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)*$/;
@@ -67,7 +101,9 @@ export function createSalesforceSink(options: SalesforceSinkOptions): Salesforce
   const { connection } = options;
   const orgName = options.orgName ?? connection.instanceUrl;
   const http = new BulkHttp(connection, options.requestTimeoutMs);
-  const tuning = { retry: options.retry, poll: options.poll, timing: options.timing };
+  const tuning = { retry: options.retry, rowRetry: options.rowRetry, poll: options.poll, timing: options.timing };
+  const retryGet = <T>(fn: () => Promise<T>) =>
+    withRetry(fn, options.retry ?? DEFAULT_RETRY, options.timing ?? realTiming);
 
   /** An expired session in the words (and with the login command) every org command uses, plus what is known. */
   const sessionWording = (err: unknown, action: string): Error => {
@@ -89,14 +125,52 @@ export function createSalesforceSink(options: SalesforceSinkOptions): Salesforce
       return http.requests;
     },
 
-    async queryAll(soql) {
+    get apiVersion() {
+      return connection.version;
+    },
+
+    async useApiVersion(wanted) {
+      let served: { version?: unknown }[];
       try {
-        const result = await options.connection.query<Record<string, unknown>>(soql, {
-          autoFetch: true,
-          maxFetch: 100_000
-        });
-        return result.records;
+        served = await retryGet(() =>
+          http.json<{ version?: unknown }[]>({ method: 'GET', path: '/services/data' }, 'list the API versions')
+        );
       } catch (err) {
+        throw sessionWording(err, 'list the API versions');
+      }
+      const versions = (Array.isArray(served) ? served : [])
+        .map((v) => String(v.version ?? ''))
+        .filter((v) => /^\d+\.\d+$/.test(v))
+        .sort((a, b) => versionNumber(a) - versionNumber(b));
+      const orgHighest = versions[versions.length - 1];
+      if (!orgHighest) throw new OrgError(`"${orgName}" listed no API versions at /services/data`);
+      const both = versions.filter((v) => versionNumber(v) <= versionNumber(wanted));
+      const version = both[both.length - 1];
+      if (!version || versionNumber(version) < versionNumber(MIN_API_VERSION)) {
+        throw new OrgError(
+          `"${orgName}" serves API versions up to ${orgHighest}; the usage sync needs ${MIN_API_VERSION} or later (Bulk API 2.0 queries)`
+        );
+      }
+      connection.version = version;
+      return { version, wanted, orgHighest };
+    },
+
+    async queryAll(soql) {
+      const records: Record<string, unknown>[] = [];
+      type Page = { records?: Record<string, unknown>[]; done?: boolean; nextRecordsUrl?: string };
+      try {
+        let path = `query?q=${encodeURIComponent(soql)}`;
+        for (let page = 1; ; page++) {
+          const at = path;
+          const answer = await retryGet(() =>
+            http.json<Page>({ method: 'GET', path: at }, `read page ${page} of a query`)
+          );
+          records.push(...(answer.records ?? []));
+          if (answer.done !== false || !answer.nextRecordsUrl || records.length >= 100_000) return records;
+          path = answer.nextRecordsUrl;
+        }
+      } catch (err) {
+        if (err instanceof GtmError) throw err;
         throw orgFailure('read the policy', orgName, err);
       }
     },
@@ -209,9 +283,45 @@ export function createSalesforceSink(options: SalesforceSinkOptions): Salesforce
         if (err instanceof GtmError) throw err;
         throw orgFailure('read account owners', orgName, err);
       }
+      // a Task an earlier run may have created (its Id never reached the trigger) is found by its key, not created
+      // again; only those keys are looked up, so a run that owes nothing from before spends no call on it
+      const existing = new Map<string, string>();
+      const lookup = tasks.filter((t) => t.mayExist).map((t) => `${TASK_KEY_PREFIX}${t.key}`);
+      for (let i = 0; i < lookup.length; i += TASK_LOOKUP_CHUNK) {
+        const keys = lookup.slice(i, i + TASK_LOOKUP_CHUNK);
+        try {
+          await bulkQuery(
+            http,
+            `SELECT Id, ${TASK_KEY_FIELD} FROM Task WHERE ${TASK_KEY_FIELD} IN (${keys.map(soqlString).join(', ')})`,
+            (header, rows) => {
+              const find = (c: string) => header.findIndex((h) => h.toLowerCase() === c.toLowerCase());
+              const [idAt, keyAt] = [find('Id'), find(TASK_KEY_FIELD)];
+              for (const v of rows) {
+                const key = (v[keyAt] ?? '').slice(TASK_KEY_PREFIX.length);
+                // two Tasks for one trigger (made before keys were looked up): the first one found is recorded
+                if (!existing.has(key)) existing.set(key, v[idAt] ?? '');
+              }
+            },
+            { ...tuning, pageSize: options.queryPageSize, onProgress: options.onProgress }
+          );
+        } catch (err) {
+          if (err instanceof GtmError) throw err;
+          throw orgFailure('look up follow-up Tasks created earlier', orgName, err);
+        }
+      }
+      if (existing.size > 0) {
+        options.onProgress?.(
+          `Task: ${existing.size} follow-up Tasks created by an earlier run found by their trigger key`
+        );
+      }
       const results: RowResult[] = new Array<RowResult>(tasks.length);
       const send: { at: number; row: SObjectRow }[] = [];
       tasks.forEach((t, at) => {
+        const found = existing.get(t.key);
+        if (found) {
+          results[at] = { key: t.key, ok: true, id: found, existing: true };
+          return;
+        }
         const account = accounts.get(t.accountKey);
         if (!account) {
           results[at] = { key: t.key, ok: false, error: `no Account with ${ACCOUNT_KEY_FIELD} = ${t.accountKey}` };
@@ -225,7 +335,8 @@ export function createSalesforceSink(options: SalesforceSinkOptions): Salesforce
             ActivityDate: t.dueDate,
             WhatId: account.id,
             OwnerId: account.owner || null,
-            Status: 'Not Started'
+            Status: 'Not Started',
+            [TASK_KEY_FIELD]: `${TASK_KEY_PREFIX}${t.key}`
           }
         });
       });
@@ -261,9 +372,14 @@ export function createSalesforceSink(options: SalesforceSinkOptions): Salesforce
         // the interruption's results in task order (those not sent are settled already)
         place(err.results);
         const inTaskOrder = tasks.map((_, i) => results[i]);
+        const details = err.details.map((d) =>
+          d.startsWith('rows without a confirmed outcome')
+            ? 'Tasks without a confirmed outcome may have been created: the next sync finds them by their trigger key before creating any'
+            : d
+        );
         throw sessionWording(
           new BulkInterruptedError(err.message, inTaskOrder, err.jobId, err.reason, {
-            details: err.details,
+            details,
             cause: err.cause
           }),
           'create follow-up Tasks'

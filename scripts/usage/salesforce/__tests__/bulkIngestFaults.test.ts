@@ -11,6 +11,7 @@ import {
   connect,
   expectAccounted,
   FAST_POLL,
+  FAST_ROW_RETRY,
   keyOf,
   sinkFor,
   snapshots,
@@ -21,6 +22,8 @@ import {
 
 const KEY = SNAPSHOT_FIELDS.key;
 const ACCOUNTS = ['ACME', 'GLOBEX', 'INITECH'];
+const ONE_SEND = { ...FAST_ROW_RETRY, attempts: 1 };
+const LOCKED = 'UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this record:--';
 let org: TestOrg | undefined;
 
 afterEach(async () => {
@@ -220,7 +223,8 @@ describe('jobs that end Failed or Aborted, or never end', () => {
       }
     });
     const rows = snapshots(10, ACCOUNTS);
-    const results = await sinkFor(o.connection).upsert(SNAPSHOT_OBJECT, KEY, rows);
+    // one send only: this is the accounting of one job (re-sends are below)
+    const results = await sinkFor(o.connection, { rowRetry: ONE_SEND }).upsert(SNAPSHOT_OBJECT, KEY, rows);
     expect(expectAccounted(o, SNAPSHOT_OBJECT, KEY, rows, results)).toEqual({ ok: 5, failed: 5 });
     const jobId = results[0]?.jobId;
     expect(results[1]?.error).toBe('CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY:trigger:--');
@@ -239,7 +243,7 @@ describe('jobs that end Failed or Aborted, or never end', () => {
   it('Aborted part-way: the processed rows are written, the others failed as unprocessed', async () => {
     const o = await start({ faults: { jobOutcome: 'Aborted', processedBeforeFailure: 4 } });
     const rows = snapshots(10, ACCOUNTS);
-    const results = await sinkFor(o.connection).upsert(SNAPSHOT_OBJECT, KEY, rows);
+    const results = await sinkFor(o.connection, { rowRetry: ONE_SEND }).upsert(SNAPSHOT_OBJECT, KEY, rows);
     expect(expectAccounted(o, SNAPSHOT_OBJECT, KEY, rows, results)).toEqual({ ok: 4, failed: 6 });
     expect(results[9]?.error).toBe(`unprocessed: Bulk job ${results[0]?.jobId} was aborted`);
     // nothing failed row by row: the failedResults read finds none, unprocessedrecords has the rest
@@ -362,5 +366,103 @@ describe('an expired session', () => {
     expect(uploads.map((u) => u.status)).toEqual([401, 201]);
     expect(uploads[1]?.requestBytes).toBeGreaterThan(500);
     expect(callsByKind(o.double)).toEqual({ ...CLEAN_JOB, 'ingest.upload': 2 });
+  });
+});
+
+describe('rows not written for a passing reason are sent again within the run', () => {
+  it('UNABLE_TO_LOCK_ROW rows go again after a backoff, in a new job of just those rows, and land', async () => {
+    const locked = new Set(['GLOBEX|2026-W10', 'ACME|2026-W11']);
+    const o = await start({
+      faults: {
+        // the lock is held during the first send only
+        rowFailure: (row) => (locked.delete(String(row[KEY])) ? LOCKED : undefined)
+      }
+    });
+    const said: string[] = [];
+    const rows = snapshots(9, ACCOUNTS);
+    const results = await sinkFor(o.connection, { timing: fakeClock() }).upsert(SNAPSHOT_OBJECT, KEY, rows, (m) =>
+      said.push(m)
+    );
+    expect(expectAccounted(o, SNAPSHOT_OBJECT, KEY, rows, results)).toEqual({ ok: 9, failed: 0 });
+    expect(results.filter((r) => r.attempts === 2).map((r) => r.key)).toEqual(['GLOBEX|2026-W10', 'ACME|2026-W11']);
+    const [first, second] = o.double.ingestJobIds();
+    expect(o.double.ingestJob(second as string)?.numberRecordsProcessed).toBe(2);
+    expect(o.double.ingestJob(first as string)?.numberRecordsFailed).toBe(2);
+    expect(said.filter((m) => /not written for a passing reason/.test(m))).toEqual([
+      `Usage_Snapshot__c: 2 rows not written for a passing reason (${LOCKED}); send 2 of 3 in 0.0 s`
+    ]);
+    expect(callsByKind(o.double)).toEqual({
+      'ingest.create': 2,
+      'ingest.upload': 2,
+      'ingest.close': 2,
+      'ingest.info': 4,
+      'ingest.successfulResults': 2,
+      'ingest.failedResults': 1
+    });
+  });
+
+  it('the unprocessed rows of a Failed job go again and land; the rows it wrote are not sent twice', async () => {
+    const o = await start({
+      faults: { jobOutcome: 'Failed', processedBeforeFailure: 6, jobErrorMessage: 'InternalServerError : (double)' }
+    });
+    const timing: Timing = {
+      ...fakeClock(),
+      // the org recovers while the driver waits
+      sleep: async () => {
+        delete o.double.faults.jobOutcome;
+      }
+    };
+    const rows = snapshots(10, ACCOUNTS);
+    const results = await sinkFor(o.connection, { timing }).upsert(SNAPSHOT_OBJECT, KEY, rows);
+    expect(expectAccounted(o, SNAPSHOT_OBJECT, KEY, rows, results)).toEqual({ ok: 10, failed: 0 });
+    const [, second] = o.double.ingestJobIds();
+    expect(results.slice(6).map((r) => [r.jobId, r.attempts])).toEqual(Array(4).fill([second, 2]));
+    expect(results.slice(0, 6).every((r) => r.attempts === undefined)).toBe(true);
+    expect(o.double.ingestJob(second as string)?.numberRecordsProcessed).toBe(4);
+  });
+
+  it('the unprocessed rows of an Aborted job go again', async () => {
+    const o = await start({ faults: { jobOutcome: 'Aborted', processedBeforeFailure: 0 } });
+    const timing: Timing = {
+      ...fakeClock(),
+      sleep: async () => {
+        delete o.double.faults.jobOutcome;
+      }
+    };
+    const rows = snapshots(5, ACCOUNTS);
+    const results = await sinkFor(o.connection, { timing }).upsert(SNAPSHOT_OBJECT, KEY, rows);
+    expect(expectAccounted(o, SNAPSHOT_OBJECT, KEY, rows, results)).toEqual({ ok: 5, failed: 0 });
+    expect(o.double.ingestJobIds()).toHaveLength(2);
+  });
+
+  it('a lock that is never released: 3 sends in all, then failed with the reason and the number of sends', async () => {
+    const o = await start({
+      faults: { rowFailure: (row) => (row[KEY] === 'INITECH|2026-W10' ? LOCKED : undefined) }
+    });
+    const rows = snapshots(6, ACCOUNTS);
+    const results = await sinkFor(o.connection, { timing: fakeClock() }).upsert(SNAPSHOT_OBJECT, KEY, rows);
+    expect(expectAccounted(o, SNAPSHOT_OBJECT, KEY, rows, results)).toEqual({ ok: 5, failed: 1 });
+    expect(results[2]).toMatchObject({ ok: false, attempts: 3, error: `${LOCKED} (sent 3 times)` });
+    expect(o.double.ingestJobIds()).toHaveLength(3);
+  });
+
+  it('a job failed by what was sent (a column the org does not know) is not sent again', async () => {
+    const o = await start({
+      fields: { Usage_Snapshot__c: Object.values(SNAPSHOT_FIELDS).filter((f) => f !== 'Name') }
+    });
+    const results = await sinkFor(o.connection).upsert(SNAPSHOT_OBJECT, KEY, snapshots(3, ACCOUNTS));
+    expect(results.every((r) => !r.ok && r.attempts === undefined)).toBe(true);
+    expect(o.double.ingestJobIds()).toHaveLength(1);
+  });
+
+  it('other row errors are not sent again', async () => {
+    const o = await start({
+      faults: {
+        rowFailure: (row) => (row[KEY] === 'ACME|2026-W10' ? 'FIELD_CUSTOM_VALIDATION_EXCEPTION:no:--' : undefined)
+      }
+    });
+    const results = await sinkFor(o.connection).upsert(SNAPSHOT_OBJECT, KEY, snapshots(3, ACCOUNTS));
+    expect(results[0]).toMatchObject({ ok: false, error: 'FIELD_CUSTOM_VALIDATION_EXCEPTION:no:--' });
+    expect(o.double.ingestJobIds()).toHaveLength(1);
   });
 });

@@ -10,15 +10,30 @@ import {
   type BulkDoubleOptions
 } from '../../../test-support/bulkDouble/bulkApiDouble';
 import type { WeekUsage } from '../../aggregate';
-import { ACCOUNT_KEY_FIELD, SNAPSHOT_FIELDS, snapshotRow, type SObjectRow } from '../../records';
+import { loadSchema } from '../../../metadata/schema';
+import {
+  ACCOUNT_KEY_FIELD,
+  SNAPSHOT_FIELDS,
+  SNAPSHOT_OBJECT,
+  snapshotRow,
+  TRIGGER_OBJECT,
+  type SObjectRow
+} from '../../records';
 import type { RowResult } from '../../sink';
 import { cellText } from '../csv';
 import type { PollPolicy, RetryPolicy } from '../retry';
-import { createSalesforceSink, type SalesforceSink, type SalesforceSinkOptions } from '../salesforceSink';
+import {
+  createSalesforceSink,
+  TASK_KEY_FIELD,
+  type SalesforceSink,
+  type SalesforceSinkOptions
+} from '../salesforceSink';
 
 export const VERSION = '65.0';
 export const ORG = 'test-org';
 export const FAST_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 1, maxDelayMs: 4 };
+/** rows not written for a passing reason: 3 sends in all, as by default, with waits of a few milliseconds */
+export const FAST_ROW_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 1, maxDelayMs: 4 };
 export const FAST_POLL: PollPolicy = { initialDelayMs: 1, maxDelayMs: 4, factor: 2, maxWaitMs: 10_000, maxPolls: 30 };
 /** A week index in 2026 (the value does not matter, only that weeks differ). */
 const FIRST_WEEK = 2930;
@@ -54,7 +69,14 @@ export function connect(double: BulkDouble, extra: Record<string, unknown> = {})
 }
 
 export function sinkFor(connection: Connection, extra: Partial<SalesforceSinkOptions> = {}): SalesforceSink {
-  return createSalesforceSink({ connection, orgName: ORG, retry: FAST_RETRY, poll: FAST_POLL, ...extra });
+  return createSalesforceSink({
+    connection,
+    orgName: ORG,
+    retry: FAST_RETRY,
+    rowRetry: FAST_ROW_RETRY,
+    poll: FAST_POLL,
+    ...extra
+  });
 }
 
 /** `count` snapshot rows as the sync builds them, spread over the accounts, week after week; `bump` changes counts. */
@@ -74,6 +96,19 @@ export function snapshots(count: number, accountKeys: readonly string[], bump = 
     rows.push(snapshotRow(w));
   }
   return rows;
+}
+
+/** Field API names per object, as force-app defines them (plus the standard ones the sync and double use). */
+export function forceAppFields(): Record<string, string[]> {
+  const schema = loadSchema();
+  const fields = (object: string, extra: string[]) => [...schema.object(object).fields.keys(), ...extra];
+  return {
+    [SNAPSHOT_OBJECT]: fields(SNAPSHOT_OBJECT, ['Name']),
+    [TRIGGER_OBJECT]: fields(TRIGGER_OBJECT, ['Name']),
+    Account: fields('Account', ['Name', 'OwnerId']),
+    // the standard fields the sync writes to a follow-up Task (Task has no force-app metadata)
+    Task: ['Subject', 'Description', 'ActivityDate', 'WhatId', 'OwnerId', 'Status', TASK_KEY_FIELD]
+  };
 }
 
 export const keyOf = (row: SObjectRow) => String(row[SNAPSHOT_FIELDS.key]);
