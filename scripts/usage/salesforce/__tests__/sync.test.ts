@@ -11,16 +11,17 @@ import { loadSchema } from '../../../metadata/schema';
 import { loadPolicyFile } from '../../../policy/policy';
 import { ticketCsv, type WeekPlan } from '../../../test-support/ticketExport';
 import { weekIndexOfLabel, weekStartMs } from '../../isoWeek';
-import { SNAPSHOT_OBJECT, TRIGGER_OBJECT } from '../../records';
+import { SNAPSHOT_OBJECT, TRIGGER_FIELDS, TRIGGER_OBJECT } from '../../records';
 import { runUsageSync } from '../../sync';
 import { thresholdsFromPolicy } from '../../triggerRules';
-import { callsByKind, sinkFor, startOrg, type TestOrg } from './helpers';
+import { callsByKind, forceAppFields as forceAppObjects, sinkFor, startOrg, type TestOrg } from './helpers';
 
 jest.setTimeout(60_000);
 
 const policy = loadPolicyFile();
 const schema = loadSchema();
 const t = thresholdsFromPolicy(policy);
+const TRIGGER_KEY = TRIGGER_FIELDS.key;
 const W = weekIndexOfLabel('2026-W10') as number;
 const qualifying = (account: string, week: number): WeekPlan => ({
   account,
@@ -78,4 +79,34 @@ it('writes snapshots and a shadow trigger, then a re-run on the same export writ
   expect(again.summary).toMatchObject({ written: 0, failed: 0, unchanged: 8, triggers: 0 });
   // two reads, and nothing to write: no ingest job at all
   expect(callsByKind(o.double)).toEqual({ 'query.create': 2, 'query.info': 4, 'query.results': 2 });
+});
+
+it('a locked trigger row and a snapshot job that failed part-way are sent again within the run: nothing failed', async () => {
+  org = await startOrg({ fields: forceAppObjects() }, ['acme', 'globex']);
+  const o = org;
+  const input = path.join(dir, 'tickets.csv');
+  fs.writeFileSync(input, ticketCsv([0, 1, 2, 3].flatMap((w) => [qualifying('acme', w), qualifying('globex', w)])));
+  const options = { input, asOfMs: weekStartMs(W + 30), dryRun: false, maxRejectRate: 0.01 };
+  // the snapshot job fails after 3 rows; the org has recovered when the rest go again. One trigger row is locked
+  // the first time it is sent.
+  o.double.faults.jobOutcome = 'Failed';
+  o.double.faults.processedBeforeFailure = 3;
+  let locked = true;
+  o.double.faults.rowFailure = (row) => {
+    if (!row[TRIGGER_KEY] || !locked) return undefined;
+    locked = false;
+    return 'UNABLE_TO_LOCK_ROW:unable to obtain exclusive access to this record:--';
+  };
+  const r = await runUsageSync(options, policy, sinkFor(o.connection), (m) => {
+    if (/not written for a passing reason/.test(m)) delete o.double.faults.jobOutcome;
+  });
+  expect(r.summary).toMatchObject({
+    failed: 0,
+    snapshot_writes: { written: 8, unchanged: 0, failed: 0 },
+    trigger_writes: { written: 2, unchanged: 0, failed: 0 }
+  });
+  expect(o.double.records(SNAPSHOT_OBJECT)).toHaveLength(8);
+  expect(o.double.records(TRIGGER_OBJECT)).toHaveLength(2);
+  // snapshots: the job that failed and the one with its 5 unprocessed rows; triggers: the job, then the locked row
+  expect(o.double.callCount({ kind: 'ingest.create' })).toBe(4);
 });
