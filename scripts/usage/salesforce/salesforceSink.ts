@@ -146,7 +146,12 @@ export function createSalesforceSink(options: SalesforceSinkOptions): Salesforce
       if (!orgHighest) throw new OrgError(`"${orgName}" listed no API versions at /services/data`);
       const both = versions.filter((v) => versionNumber(v) <= versionNumber(wanted));
       const version = both[both.length - 1];
-      if (!version || versionNumber(version) < versionNumber(MIN_API_VERSION)) {
+      if (!version) {
+        throw new OrgError(
+          `"${orgName}" serves API versions ${versions[0]} to ${orgHighest}, none at or below the project's ${wanted}`
+        );
+      }
+      if (versionNumber(version) < versionNumber(MIN_API_VERSION)) {
         throw new OrgError(
           `"${orgName}" serves API versions up to ${orgHighest}; the usage sync needs ${MIN_API_VERSION} or later (Bulk API 2.0 queries)`
         );

@@ -106,5 +106,11 @@ describe('the API version is the highest both the project and the org know', () 
     expect((err as Error).message).toBe(
       '"test-org" serves API versions up to 46.0; the usage sync needs 47.0 or later (Bulk API 2.0 queries)'
     );
+    await old.double.close();
+
+    const ahead = await start({ apiVersions: ['66.0', '67.0'] });
+    await expect(sinkFor(ahead.connection).useApiVersion('65.0')).rejects.toThrow(
+      '"test-org" serves API versions 66.0 to 67.0, none at or below the project\'s 65.0'
+    );
   });
 });
