@@ -16,7 +16,8 @@ import type { ApexTestOutcome, DeployTarget, MetadataDeployResult, OrgIdentity, 
 import { apexTestClasses } from './testClasses';
 
 /** The offline checks a deploy runs first: the ones that catch what the org would reject. */
-export const DEPLOY_CHECKS = ['metadata-xml', 'apex-syntax', 'field-references'];
+/** What a deploy would reject, checked offline before connecting: the compile step included (a few seconds). */
+export const DEPLOY_CHECKS = ['metadata-xml', 'policy', 'apex-syntax', 'field-references', 'apex-compile'];
 
 export interface DeployOptions {
   projectDir?: string;
