@@ -7,6 +7,15 @@ import { loadPolicyFile } from '../policy/policy';
 
 const PROJECT_DIR = ['--project-dir <dir>', 'the SFDX project whose policy to use (default: this repository)'] as const;
 
+const VALUE_WIDTH = 32;
+const SOURCE_WIDTH = 50;
+
+/** One line of at most `width` characters: whitespace collapsed, an ellipsis where it was cut. */
+export function clip(text: string, width: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length <= width ? flat : `${flat.slice(0, width - 1)}…`;
+}
+
 /** The project's policy file, validated against the policy schema (a value out of range stops the command). */
 function projectPolicy(projectDir?: string) {
   const root = requireProject(projectDir);
@@ -26,13 +35,20 @@ export function registerPolicyCommand(program: Command): void {
       const p = projectPolicy(opts.projectDir).policy;
       out.result({ version: p.version, policies: p.entries });
       out.info(`policy ${p.origin} version ${p.version}\n`);
+      // long texts (the playbook, sources) are cut for the table; --json has them whole
       out.info(
         table(
           p.keys().map((k) => {
             const e = p.entry(k);
-            return [k, e.value + (e.unit ? ` ${e.unit}` : ''), e.category, e.experiment ?? ''];
+            return [
+              k,
+              clip(e.value + (e.unit ? ` ${e.unit}` : ''), VALUE_WIDTH),
+              e.category,
+              e.experiment ?? '',
+              clip(e.source ?? '', SOURCE_WIDTH)
+            ];
           }),
-          ['key', 'value', 'category', 'experiment']
+          ['key', 'value', 'category', 'experiment', 'source']
         )
       );
     });
