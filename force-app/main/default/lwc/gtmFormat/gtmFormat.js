@@ -26,6 +26,19 @@ export function formatPercent(ratio, missing = '') {
   return `${Math.floor(Number(ratio) * 1000 + 1e-6) / 10}%`;
 }
 
+const COUNT_FORMAT = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+
+/** A whole count in the user's locale, grouped ("1,234"); '' when it is not a number. */
+export function formatCount(n) {
+  if (n === null || n === undefined || n === '' || !Number.isFinite(Number(n))) return '';
+  return COUNT_FORMAT.format(Math.trunc(Number(n)));
+}
+
+/** A whole count with its unit: "1 day", "1,234 days" (formatCount). */
+export function countOf(n, one, many) {
+  return `${formatCount(n)} ${Number(n) === 1 ? one : many}`;
+}
+
 /** "1 day", "3 days". */
 export function plural(n, one, many) {
   return `${n} ${n === 1 ? one : many}`;

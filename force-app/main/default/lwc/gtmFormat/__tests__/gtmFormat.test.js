@@ -1,4 +1,4 @@
-import { formatDate, formatPercent, plural } from 'c/gtmFormat';
+import { countOf, formatCount, formatDate, formatPercent, plural } from 'c/gtmFormat';
 
 describe('c/gtmFormat', () => {
   it('formats a YYYY-MM-DD date as that calendar day, whatever the time zone', () => {
@@ -25,5 +25,14 @@ describe('c/gtmFormat', () => {
   it('pluralizes', () => {
     expect(plural(1, 'day', 'days')).toBe('1 day');
     expect(plural(0, 'day', 'days')).toBe('0 days');
+  });
+
+  it('formats whole counts in the locale, with their unit', () => {
+    const grouped = new Intl.NumberFormat(undefined).format(1234);
+    expect(formatCount(1234)).toBe(grouped);
+    expect(formatCount(12.9)).toBe('12');
+    expect(formatCount(null)).toBe('');
+    expect(countOf(1, 'day', 'days')).toBe('1 day');
+    expect(countOf(1234, 'day', 'days')).toBe(`${grouped} days`);
   });
 });
