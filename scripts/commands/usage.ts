@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { createOutput, Output, table } from '../cli/output';
 import { InputError, UsageError } from '../lib/errors';
 import { plural } from '../lib/text';
+import { ACCOUNT_KEY_FIELD } from '../usage/records';
 import { loadSchema } from '../metadata/schema';
 import { loadPolicyFromOrg } from '../policy/orgPolicy';
 import { loadPolicyFile, Policy } from '../policy/policy';
@@ -102,6 +103,11 @@ function printSummary(r: SyncResult, out: Output) {
     out.info(`... and ${r.rejects.length - 5} more rejected rows (see rejects.csv with --export)`);
 }
 
+/** A write refused because no Account has the row's usage key (the org's error, which the local store repeats). */
+const MISSING_ACCOUNT = new RegExp(
+  `Foreign key external ID: .* not found for field ${ACCOUNT_KEY_FIELD} in entity Account`
+);
+
 /**
  * Prints the result of a sync (the summary, or JSON with --json) and returns its exit code: 3 when any write failed,
  * said on stderr in both modes with the count per object.
@@ -118,6 +124,15 @@ export function reportSyncResult(result: SyncResult, sink: UsageSink, out: Outpu
   const where = [...byObject].map(([object, n]) => `${n} ${object}`).join(', ');
   out.done(`error: ${plural(failed, 'write')} failed${where ? ` (${where})` : ''}`);
   for (const f of result.failures.slice(0, 3)) out.done(`  ${f.object} ${f.key}: ${f.error}`);
+  const missingAccounts = result.failures.filter((f) => MISSING_ACCOUNT.test(f.error)).length;
+  if (missingAccounts) {
+    const rows = missingAccounts === 1 ? '1 row names an account' : `${missingAccounts} rows name accounts`;
+    out.done(
+      org
+        ? `  ${rows} no Account in the org has as ${ACCOUNT_KEY_FIELD}: set that field on the accounts, then sync again`
+        : `  ${rows} the local store does not have: pass --create-accounts to add an Account for each new account_id`
+    );
+  }
   out.done(
     `  a re-run sends them again; ${out.json ? 'the summary' : 'the lines above'} and --export's write_failures.csv list them`
   );

@@ -28,6 +28,12 @@ function relationships(store: LocalStore, object: string, columns: readonly stri
     });
 }
 
+/** The progress line of one upsert: never "N rows upserted" above a summary of N failures. */
+export function upsertedLine(object: string, written: number, failed: number): string {
+  const line = `${object}: ${plural(written, 'row')} upserted into the local store`;
+  return failed ? `${line}, ${plural(failed, 'row')} failed` : line;
+}
+
 /** DuckDB's memory limit while a large batch is upserted */
 const UPSERT_MEMORY = '128MB';
 
@@ -291,8 +297,7 @@ export function createLocalSink(store: LocalStore, options: LocalSinkOptions = {
                   true
                 )
             );
-            const total = written + failures.length;
-            if (total) onProgress?.(`${object}: ${plural(total, 'row')} upserted into the local store`);
+            if (written + failures.length) onProgress?.(upsertedLine(object, written, failures.length));
             return { unchanged: 0, written, failures };
           }
         }
@@ -320,7 +325,7 @@ export function createLocalSink(store: LocalStore, options: LocalSinkOptions = {
             keysUnique
           )
         );
-        onProgress?.(`${object}: ${plural(changed, 'row')} upserted into the local store`);
+        onProgress?.(upsertedLine(object, changed - failures.length, failures.length));
         return { unchanged, written: changed - failures.length, failures };
       } finally {
         await dropIncoming();
