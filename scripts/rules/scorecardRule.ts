@@ -105,3 +105,97 @@ export function scoreScorecard(input: ScorecardInput, policy: RulePolicy, today:
 export function scoreText(score: number): string {
   return numberText(score);
 }
+
+// ---------------------------------------------------------------- what a criterion's number may hold
+
+/** The Number fields of Pilot_Criterion__c a person types into. */
+export type CriterionValueField = 'Target_Value__c' | 'Actual_Value__c' | 'Weight__c';
+
+/** Why a value has the range it has: the unit's meaning, or only what the field can store. */
+export type ValueLimitKind = 'ratio' | 'percent' | 'range' | 'nonNegative' | 'weight' | 'field';
+
+export interface ValueLimits {
+  /** plain decimal text, e.g. "0", "-999999999999.9999" */
+  min: string;
+  max: string;
+  /** fractional digits the field keeps (the org rounds beyond them) */
+  scale: number;
+  kind: ValueLimitKind;
+}
+
+/** The largest magnitude a Number(precision, scale) field stores: 10^(precision-scale) - 10^-scale. */
+function fieldMax(precision: number, scale: number): string {
+  const whole = '9'.repeat(Math.max(1, precision - scale));
+  return scale > 0 ? `${whole}.${'9'.repeat(scale)}` : whole;
+}
+
+const RATIO_UNITS = new Set(['ratio', 'share', 'rate', 'fraction']);
+const PERCENT_UNITS = new Set(['%', 'percent', 'percentage', 'pct']);
+const UNIT_RANGE = /\(\s*(\d+(?:\.\d+)?)\s*[-\u2013]\s*(\d+(?:\.\d+)?)\s*\)/;
+
+/**
+ * What a criterion's target or actual (by its unit) or its weight may hold, within what the field stores
+ * (Number(precision, scale) from force-app): a ratio or share 0 to 1, a percentage 0 to 100, a unit naming its
+ * range ("score (1-5)") that range, any other named unit (minutes, tickets, points) not negative, no unit only the
+ * field's bounds; a weight 0 to the field's maximum. Apex twin: GtmScorecardRule.valueLimits.
+ */
+export function criterionValueLimits(
+  field: CriterionValueField,
+  unit: string | null | undefined,
+  precision: number,
+  scale: number
+): ValueLimits {
+  const max = fieldMax(precision, scale);
+  if (field === 'Weight__c') return { min: '0', max, scale, kind: 'weight' };
+  const u = (unit ?? '').trim().toLowerCase();
+  if (RATIO_UNITS.has(u)) return { min: '0', max: '1', scale, kind: 'ratio' };
+  if (PERCENT_UNITS.has(u)) return { min: '0', max: '100', scale, kind: 'percent' };
+  const range = UNIT_RANGE.exec(u);
+  if (range) return { min: range[1]!, max: range[2]!, scale, kind: 'range' };
+  if (u !== '') return { min: '0', max, scale, kind: 'nonNegative' };
+  return { min: `-${max}`, max, scale, kind: 'field' };
+}
+
+const FIELD_LABEL: Record<CriterionValueField, string> = {
+  Target_Value__c: 'Target',
+  Actual_Value__c: 'Actual value',
+  Weight__c: 'Weight'
+};
+
+/** The words after the range in a limit message: what the range comes from. */
+function limitReason(kind: ValueLimitKind, unit: string | null | undefined): string {
+  if (kind === 'ratio') return ' (a ratio: 0.4 is 40%)';
+  if (kind === 'percent') return ' (a percentage)';
+  if (kind === 'range' || kind === 'nonNegative') return ` (unit ${(unit ?? '').trim()})`;
+  return '';
+}
+
+/** Compares two plain decimals exactly (at `scale` digits, beyond which the org rounds anyway). */
+function compareDecimal(a: string, b: string, scale: number): number {
+  const x = scaled(a, scale);
+  const y = scaled(b, scale);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/**
+ * Why a value cannot be saved into a criterion's field, in words a person can act on; null when it can (a null
+ * value always can: it means "leave as it is" or a cleared value, decided by the caller). Apex twin:
+ * GtmScorecardRule.valueProblem; both are held to the criterionValue vectors.
+ */
+export function criterionValueProblem(
+  field: CriterionValueField,
+  value: number | null | undefined,
+  unit: string | null | undefined,
+  precision: number,
+  scale: number
+): string | null {
+  if (value === null || value === undefined) return null;
+  const label = FIELD_LABEL[field];
+  if (!Number.isFinite(value)) return `${label} must be a number`;
+  const limits = criterionValueLimits(field, unit, precision, scale);
+  const text = numberText(value);
+  if (compareDecimal(text, limits.min, limits.scale) < 0 || compareDecimal(text, limits.max, limits.scale) > 0) {
+    return `${label} must be from ${limits.min} to ${limits.max}${limitReason(limits.kind, unit)}`;
+  }
+  return null;
+}

@@ -26,6 +26,8 @@ export interface RuleVectorFile {
   streak: RuleVector[];
   /** input: StageGateInput (which deals an Opportunity stage gate judges) */
   stageGate: RuleVector[];
+  /** input: { field, unit, value (decimal text or null), precision, scale }: what a criterion's number may hold */
+  criterionValue: RuleVector[];
 }
 
 export function ruleVectorsPath(projectDir?: string): string {
