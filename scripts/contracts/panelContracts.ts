@@ -33,8 +33,17 @@ export const CriterionView = z.object({
   /** the actual meets the target in its direction (scorecard rule) */
   met: z.boolean(),
   /** target, owner and due date are set (week-1 completeness) */
-  complete: z.boolean()
+  complete: z.boolean(),
+  /** what target and actual may hold for this criterion's unit and the field (scorecard rule valueLimits) */
+  valueMin: z.number(),
+  valueMax: z.number()
 });
+
+/** A unit a criterion can be given, with the range its values must keep to (scorecard rule valueLimits). */
+export const UnitOption = z.object({ unit: z.string(), min: z.number(), max: z.number() });
+
+/** A user a criterion can be assigned to. */
+export const OwnerOption = z.object({ id, name: z.string() });
 
 export const HallucinationGateView = z.object({
   id,
@@ -76,8 +85,16 @@ export const ScorecardView = z.object({
   gate: maybe(HallucinationGateView),
   /** the running user may edit criteria (object and record access) */
   canEdit: z.boolean(),
-  /** Pilot_Criterion__c.Status__c values, for the inline editor */
-  statusOptions: z.array(z.string())
+  /** Pilot_Criterion__c.Status__c values a person sets (progress words: met or not is measured, never typed) */
+  statusOptions: z.array(z.string()),
+  /** the deal is open: the standard template and new criteria are offered (a closed deal starts no pilot) */
+  canSetUp: z.boolean(),
+  /** the units the add form offers, with their ranges */
+  unitOptions: z.array(UnitOption),
+  /** who can own a criterion */
+  ownerOptions: z.array(OwnerOption),
+  /** the largest weight Weight__c holds */
+  weightMax: z.number()
 });
 
 // ---------------------------------------------------------------- security packet (exp-002)
@@ -221,7 +238,22 @@ export const panelMethods = {
   },
   'GtmPilotScorecardController.updateCriterion': {
     cacheable: false,
-    params: z.object({ criterionId: id, actualValue: z.number().nullable(), status: z.string().nullable() }),
+    /**
+     * A null field is left as it is. Clearing the actual is explicit: clearActual true with a null actualValue; a
+     * value nobody cleared is never turned into null (clearActual left out is false, as Apex reads a null Boolean).
+     */
+    params: z.object({
+      criterionId: id,
+      actualValue: z.number().nullable(),
+      clearActual: z.boolean().nullish(),
+      status: z.string().nullable(),
+      targetValue: z.number().nullish(),
+      targetDirection: z.string().nullish(),
+      unit: z.string().nullish(),
+      weight: z.number().nullish(),
+      ownerId: id.nullish(),
+      dueDate: date.nullish()
+    }),
     returns: ScorecardView
   },
   'GtmPilotScorecardController.addCriterion': {
@@ -232,8 +264,16 @@ export const panelMethods = {
       targetValue: z.number().nullable(),
       targetDirection: z.string().nullable(),
       weight: z.number().nullable(),
-      dueDate: date.nullable()
+      dueDate: date.nullable(),
+      /** the criterion owner; null: the running user */
+      ownerId: id.nullish(),
+      unit: z.string().nullish()
     }),
+    returns: ScorecardView
+  },
+  'GtmPilotScorecardController.deleteCriterion': {
+    cacheable: false,
+    params: z.object({ criterionId: id }),
     returns: ScorecardView
   },
   'GtmPilotScorecardController.applyTemplate': {

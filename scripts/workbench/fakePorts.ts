@@ -45,9 +45,11 @@ const BUILT_IN_SCORECARD: Scorecard = {
       ownerId: '005WB0000000000001',
       ownerName: 'Dana Whitfield',
       dueDate: '2026-12-14',
-      status: 'Met',
+      status: 'On Track',
       met: true,
-      complete: true
+      complete: true,
+      valueMin: 0,
+      valueMax: 100
     }
   ],
   score: 1,
@@ -61,7 +63,14 @@ const BUILT_IN_SCORECARD: Scorecard = {
   readiness: { ready: true, blockers: [] },
   gate: null,
   canEdit: true,
-  statusOptions: ['Not Started', 'On Track', 'At Risk', 'Met', 'Missed']
+  statusOptions: ['Not Started', 'On Track', 'At Risk'],
+  canSetUp: true,
+  unitOptions: [
+    { unit: 'ratio', min: 0, max: 1 },
+    { unit: '%', min: 0, max: 100 }
+  ],
+  ownerOptions: [{ id: '005WB0000000000001', name: 'Dana Whitfield' }],
+  weightMax: 999.99
 };
 
 const BUILT_IN_PACKET: Packet = {
@@ -221,7 +230,8 @@ export function createFakePorts(projectDir = REPO_ROOT): FakePorts {
       record('GtmPilotScorecardController.updateCriterion', p);
       const c = state.scorecard.criteria.find((x) => x.id === p.criterionId);
       if (!c) throw new ControllerError('The criterion was not found. Reload the page: it may have been deleted.');
-      c.actualValue = p.actualValue;
+      if (p.clearActual) c.actualValue = null;
+      else if (p.actualValue !== null) c.actualValue = p.actualValue;
       if (p.status !== null) c.status = p.status;
       return currentScorecard(state.scorecard.opportunityId);
     },
@@ -241,9 +251,18 @@ export function createFakePorts(projectDir = REPO_ROOT): FakePorts {
         dueDate: p.dueDate,
         status: 'Not Started',
         met: false,
-        complete: false
+        complete: false,
+        valueMin: -999999999999.9999,
+        valueMax: 999999999999.9999
       });
       return currentScorecard(p.opportunityId);
+    },
+    'GtmPilotScorecardController.deleteCriterion': async (p) => {
+      record('GtmPilotScorecardController.deleteCriterion', p);
+      const at = state.scorecard.criteria.findIndex((x) => x.id === p.criterionId);
+      if (at < 0) throw new ControllerError('The criterion was not found');
+      state.scorecard.criteria.splice(at, 1);
+      return currentScorecard(state.scorecard.opportunityId);
     },
     'GtmPilotScorecardController.applyTemplate': async (p) => {
       record('GtmPilotScorecardController.applyTemplate', p);

@@ -118,7 +118,10 @@ describe('every read answers in its contract', () => {
       const sc = await call('GtmPilotScorecardController.getScorecard', { opportunityId: o.id });
       expect(sc.opportunityId).toBe(o.id);
       expect(sc.canEdit).toBe(true);
-      expect(sc.statusOptions).toEqual(schema.field('Pilot_Criterion__c', 'Status__c').picklistValues);
+      // progress words only: Met / Not Met are measured (issue 13, defect 4)
+      expect(sc.statusOptions).toEqual(
+        schema.field('Pilot_Criterion__c', 'Status__c').picklistValues.filter((v) => v !== 'Met' && v !== 'Not Met')
+      );
       expect(sc.minScore).toBe(policy.decimal('Pilot_Ready_Min_Score'));
       const p = await call('GtmSecurityPacketController.getPacketStatus', { opportunityId: o.id });
       expect(p.collateral.map((c) => c.type)).toEqual(policy.list('Security_Required_Collateral'));
@@ -166,11 +169,12 @@ describe('scorecard edits', () => {
     const after = await call('GtmPilotScorecardController.updateCriterion', {
       criterionId: missed.id,
       actualValue: (missed.targetValue ?? 0) + 0.01,
-      status: 'Met'
+      clearActual: false,
+      status: 'On Track'
     });
     expect(after.score).toBeGreaterThan(before.score!);
     expect(after.metWeight).toBe(before.metWeight + missed.weight!);
-    expect(after.criteria.find((c) => c.id === missed.id)).toMatchObject({ met: true, status: 'Met' });
+    expect(after.criteria.find((c) => c.id === missed.id)).toMatchObject({ met: true, status: 'On Track' });
     await reopen();
     const reread = await call('GtmPilotScorecardController.getScorecard', { opportunityId });
     expect(reread.score).toBe(after.score);
@@ -189,7 +193,12 @@ describe('scorecard edits', () => {
 
   it('updateCriterion refuses an unknown criterion or status', async () => {
     await rejects(
-      call('GtmPilotScorecardController.updateCriterion', { criterionId: 'a04Lnope', actualValue: 1, status: null }),
+      call('GtmPilotScorecardController.updateCriterion', {
+        criterionId: 'a04Lnope',
+        actualValue: 1,
+        clearActual: false,
+        status: null
+      }),
       /criterion was not found/
     );
     const v = await call('GtmPilotScorecardController.getScorecard', {
@@ -199,6 +208,7 @@ describe('scorecard edits', () => {
       call('GtmPilotScorecardController.updateCriterion', {
         criterionId: v.criteria[0]!.id,
         actualValue: 1,
+        clearActual: false,
         status: 'Great'
       }),
       /Status "Great" is not one of: Not Started/

@@ -8,7 +8,7 @@ import type { LocalStore } from '../../store/localStore';
 import type { PanelControllers } from '../controllerPort';
 import type { ControllerContext } from './context';
 import { acceptTrigger, dismissTrigger, getExpansionView } from './expansionController';
-import { addCriterion, applyTemplate, getScorecard, updateCriterion } from './scorecardController';
+import { addCriterion, applyTemplate, deleteCriterion, getScorecard, updateCriterion } from './scorecardController';
 import {
   getPacketStatus,
   markPacketSent,
@@ -43,6 +43,7 @@ export function createStoreControllers(
     'GtmPilotScorecardController.getScorecard': (p) => getScorecard(ctx, p.opportunityId),
     'GtmPilotScorecardController.updateCriterion': (p) => updateCriterion(ctx, p),
     'GtmPilotScorecardController.addCriterion': (p) => addCriterion(ctx, p),
+    'GtmPilotScorecardController.deleteCriterion': (p) => deleteCriterion(ctx, p),
     'GtmPilotScorecardController.applyTemplate': (p) => applyTemplate(ctx, p.opportunityId),
     'GtmSecurityPacketController.getPacketStatus': (p) => getPacketStatus(ctx, p.opportunityId),
     'GtmSecurityPacketController.markPacketSent': (p) => markPacketSent(ctx, p.opportunityId),

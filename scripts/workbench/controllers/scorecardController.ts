@@ -7,7 +7,15 @@ import type { PanelParams, PanelResult } from '../../contracts/panelContracts';
 import { judgeCollateral } from '../../rules/collateralRule';
 import { judgeReadiness, type HallucinationGateRecord } from '../../rules/readinessRule';
 import { addDays, isBlank } from '../../rules/ruleSupport';
-import { criterionComplete, criterionMet, scoreScorecard, type CriterionRecord } from '../../rules/scorecardRule';
+import {
+  criterionComplete,
+  criterionMet,
+  criterionValueLimits,
+  criterionValueProblem,
+  scoreScorecard,
+  type CriterionRecord,
+  type CriterionValueField
+} from '../../rules/scorecardRule';
 import { ControllerError } from '../controllerPort';
 import {
   collateralRecords,
@@ -55,6 +63,44 @@ function lengthOf(ctx: ControllerContext, object: string, field: string): number
 }
 
 const roundTo = (value: number, scale: number) => Math.round(value * 10 ** scale) / 10 ** scale;
+
+/** Status__c values that are a measurement (actual vs target), not a person's progress word. */
+export const MEASURED_STATUSES = new Set(['Met', 'Not Met']);
+/** Units the add form always offers besides the template's and the criteria's. */
+const STANDARD_UNITS = ['ratio', '%', 'count', 'minutes'];
+/** The stages of a closed deal in the store: the policy's won stage and the standard lost one. */
+const CLOSED_LOST = 'Closed Lost';
+
+function isClosedStage(ctx: ControllerContext, stage: string | null): boolean {
+  return stage !== null && (stage === ctx.policy.text('Stage_Closed_Won') || stage === CLOSED_LOST);
+}
+
+function requireOpen(ctx: ControllerContext, opp: OpportunityRecord): void {
+  if (isClosedStage(ctx, opp.stageName)) {
+    throw new ControllerError(
+      `This opportunity is closed (${opp.stageName}): a closed deal starts no pilot and takes no new criteria`
+    );
+  }
+}
+
+/** The range a criterion field keeps to (scorecard rule), with the field's precision and scale from force-app. */
+function limitsOf(ctx: ControllerContext, field: CriterionValueField, unit: string | null) {
+  const def = ctx.store.schema.field('Pilot_Criterion__c', field);
+  return criterionValueLimits(field, unit, def.precision ?? 18, def.scale ?? 0);
+}
+
+/** Refuses a value outside its unit's and its field's range, in the rule's words (as the Apex service does). */
+function requireInRange(ctx: ControllerContext, field: CriterionValueField, value: number | null, unit: string | null) {
+  const def = ctx.store.schema.field('Pilot_Criterion__c', field);
+  const problem = criterionValueProblem(field, value, unit, def.precision ?? 18, def.scale ?? 0);
+  if (problem !== null) throw new ControllerError(problem);
+}
+
+async function requireActiveUser(ctx: ControllerContext, userId: string): Promise<string> {
+  const user = await queryOne(ctx.store, 'SELECT "Id" FROM "User" WHERE "Id" = $id', { id: userId });
+  if (!user) throw new ControllerError('The criterion owner must be an active user');
+  return userId;
+}
 
 /** The opportunity's scorecard: the first created when it holds several (as the org's selector reads it). */
 async function latestScorecard(ctx: ControllerContext, opportunityId: string): Promise<Row | null> {
@@ -147,7 +193,9 @@ export async function getScorecard(ctx: ControllerContext, opportunityId: string
       dueDate: records[i]!.Due_Date__c ?? null,
       status: str(r.Status__c),
       met: criterionMet(records[i]!),
-      complete: criterionComplete(records[i]!)
+      complete: criterionComplete(records[i]!),
+      valueMin: Number(limitsOf(ctx, 'Actual_Value__c', str(r.Unit__c)).min),
+      valueMax: Number(limitsOf(ctx, 'Actual_Value__c', str(r.Unit__c)).max)
     })),
     score: verdict.score,
     minScore: ctx.policy.decimal('Pilot_Ready_Min_Score'),
@@ -169,12 +217,40 @@ export async function getScorecard(ctx: ControllerContext, opportunityId: string
         }
       : null,
     canEdit: true,
-    statusOptions: criterionStatuses(ctx)
+    statusOptions: criterionStatuses(ctx),
+    canSetUp: !isClosedStage(ctx, opp.stageName),
+    unitOptions: unitOptions(ctx, rows),
+    ownerOptions: await ownerOptions(ctx),
+    weightMax: Number(limitsOf(ctx, 'Weight__c', null).max)
   };
 }
 
+function unitOptions(ctx: ControllerContext, rows: Row[]) {
+  const units: string[] = [];
+  const add = (u: string | null | undefined) => {
+    const t = (u ?? '').trim();
+    if (t !== '' && !units.includes(t)) units.push(t);
+  };
+  for (const t of loadCriterionTemplate(ctx.projectDir)) add(t.unit);
+  for (const r of rows) add(str(r.Unit__c));
+  for (const u of STANDARD_UNITS) add(u);
+  return units.map((unit) => {
+    const limits = limitsOf(ctx, 'Actual_Value__c', unit);
+    return { unit, min: Number(limits.min), max: Number(limits.max) };
+  });
+}
+
+async function ownerOptions(ctx: ControllerContext) {
+  await workbenchUserId(ctx.store);
+  const users = await queryRows(ctx.store, 'SELECT "Id", "Name" FROM "User" ORDER BY "Name", "Id" LIMIT 200');
+  return users.map((u) => ({ id: String(u.Id), name: str(u.Name) ?? String(u.Id) }));
+}
+
+/** The Status__c values a person sets: progress words (Met / Not Met are measured, never typed). */
 function criterionStatuses(ctx: ControllerContext): string[] {
-  return ctx.store.schema.field('Pilot_Criterion__c', 'Status__c').picklistValues;
+  return ctx.store.schema
+    .field('Pilot_Criterion__c', 'Status__c')
+    .picklistValues.filter((s) => !MEASURED_STATUSES.has(s));
 }
 
 function directions(ctx: ControllerContext): string[] {
@@ -223,6 +299,10 @@ async function ensureScorecard(
     return { id, pilotStart: day(existing.Pilot_Start_Date__c) };
   }
   const pilotStart = opp.pilotStartDate ?? ctx.today;
+  // starting a pilot starts its clock on the deal too (the production gate reads the opportunity's date)
+  if (opp.pilotStartDate === null) {
+    await updateRecord(ctx.store, 'Opportunity', opp.id, { Pilot_Start_Date__c: pilotStart });
+  }
   const id = await insertRecord(ctx.store, 'Pilot_Scorecard__c', {
     Name: await nextAutoNumber(ctx.store, 'Pilot_Scorecard__c', 'PSC-'),
     Opportunity__c: opp.id,
@@ -248,7 +328,7 @@ export async function updateCriterion(
 ): Promise<ScorecardView> {
   const row = await queryOne(
     ctx.store,
-    `SELECT c."Id", c."Scorecard__c", s."Opportunity__c"
+    `SELECT c."Id", c."Scorecard__c", c."Unit__c", c."Actual_Value__c", c."Target_Value__c", s."Opportunity__c"
      FROM "Pilot_Criterion__c" c JOIN "Pilot_Scorecard__c" s ON s."Id" = c."Scorecard__c" WHERE c."Id" = $id`,
     { id: p.criterionId }
   );
@@ -257,17 +337,69 @@ export async function updateCriterion(
   if (p.status !== null && !statuses.includes(p.status)) {
     throw new ControllerError(`Status "${p.status}" is not one of: ${statuses.join(', ')}`);
   }
-  if (p.actualValue !== null && !Number.isFinite(p.actualValue)) {
-    throw new ControllerError('The actual value must be a number');
+  const clearing = p.clearActual === true;
+  if (clearing && p.actualValue !== null) {
+    throw new ControllerError('Either clear the actual value or give one, not both');
   }
-  // a null actual clears it; a null status keeps the current one
-  const change: Record<string, number | string | null> = {
-    Actual_Value__c:
-      p.actualValue === null ? null : roundTo(p.actualValue, scaleOf(ctx, 'Pilot_Criterion__c', 'Actual_Value__c'))
-  };
+  const unit = p.unit != null ? p.unit.trim() : str(row.Unit__c);
+  const valueScale = scaleOf(ctx, 'Pilot_Criterion__c', 'Actual_Value__c');
+  // a null field is left as it is; the actual is cleared only when the person cleared it
+  const change: Record<string, number | string | null> = {};
+  if (p.unit != null) change.Unit__c = abbreviate(unit ?? '', lengthOf(ctx, 'Pilot_Criterion__c', 'Unit__c'));
+  if (clearing) {
+    change.Actual_Value__c = null;
+  } else if (p.actualValue !== null) {
+    requireInRange(ctx, 'Actual_Value__c', p.actualValue, unit);
+    change.Actual_Value__c = roundTo(p.actualValue, valueScale);
+  }
+  if (p.targetValue != null) {
+    requireInRange(ctx, 'Target_Value__c', p.targetValue, unit);
+    change.Target_Value__c = roundTo(p.targetValue, scaleOf(ctx, 'Pilot_Criterion__c', 'Target_Value__c'));
+  }
+  if (p.unit != null) {
+    // the values the criterion keeps must fit the new unit too
+    requireInRange(
+      ctx,
+      'Actual_Value__c',
+      clearing || p.actualValue !== null ? p.actualValue : num(row.Actual_Value__c),
+      unit
+    );
+    requireInRange(ctx, 'Target_Value__c', p.targetValue ?? num(row.Target_Value__c), unit);
+  }
+  if (p.targetDirection != null) {
+    if (!directions(ctx).includes(p.targetDirection)) {
+      throw new ControllerError(`Target direction must be ${directions(ctx).join(' or ')}, not "${p.targetDirection}"`);
+    }
+    change.Target_Direction__c = p.targetDirection;
+  }
+  if (p.weight != null) {
+    requireInRange(ctx, 'Weight__c', p.weight, null);
+    change.Weight__c = roundTo(p.weight, scaleOf(ctx, 'Pilot_Criterion__c', 'Weight__c'));
+  }
+  if (p.ownerId != null) change.Owner__c = await requireActiveUser(ctx, p.ownerId);
+  if (p.dueDate != null) change.Due_Date__c = p.dueDate;
   if (p.status !== null) change.Status__c = p.status;
   await inTransaction(ctx.store, async () => {
-    await updateRecord(ctx.store, 'Pilot_Criterion__c', String(row.Id), change);
+    if (Object.keys(change).length > 0) await updateRecord(ctx.store, 'Pilot_Criterion__c', String(row.Id), change);
+    await refreshScorecard(ctx, String(row.Scorecard__c));
+  });
+  return getScorecard(ctx, String(row.Opportunity__c));
+}
+
+/** Removes a criterion (the panel asks first) and keeps the stored score current. */
+export async function deleteCriterion(
+  ctx: ControllerContext,
+  p: PanelParams<'GtmPilotScorecardController.deleteCriterion'>
+): Promise<ScorecardView> {
+  const row = await queryOne(
+    ctx.store,
+    `SELECT c."Id", c."Scorecard__c", s."Opportunity__c"
+     FROM "Pilot_Criterion__c" c JOIN "Pilot_Scorecard__c" s ON s."Id" = c."Scorecard__c" WHERE c."Id" = $id`,
+    { id: p.criterionId }
+  );
+  if (!row) throw new ControllerError('The criterion was not found');
+  await inTransaction(ctx.store, async () => {
+    await ctx.store.db.run('DELETE FROM "Pilot_Criterion__c" WHERE "Id" = $id', { id: String(row.Id) });
     await refreshScorecard(ctx, String(row.Scorecard__c));
   });
   return getScorecard(ctx, String(row.Opportunity__c));
@@ -282,21 +414,19 @@ export async function addCriterion(
   if (p.targetDirection !== null && !directions(ctx).includes(p.targetDirection)) {
     throw new ControllerError(`Target direction must be ${directions(ctx).join(' or ')}, not "${p.targetDirection}"`);
   }
-  if (p.weight !== null && p.weight < 0) throw new ControllerError('A weight cannot be negative');
-  if (
-    (p.weight !== null && !Number.isFinite(p.weight)) ||
-    (p.targetValue !== null && !Number.isFinite(p.targetValue))
-  ) {
-    throw new ControllerError('Target and weight must be numbers');
-  }
+  const unit = p.unit == null || p.unit.trim() === '' ? null : p.unit.trim();
+  requireInRange(ctx, 'Target_Value__c', p.targetValue, unit);
+  requireInRange(ctx, 'Weight__c', p.weight, null);
   const opp = await findOpportunity(ctx, p.opportunityId);
-  const owner = await workbenchUserId(ctx.store);
+  requireOpen(ctx, opp);
+  const owner = p.ownerId != null ? await requireActiveUser(ctx, p.ownerId) : await workbenchUserId(ctx.store);
   await inTransaction(ctx.store, async () => {
     const sc = await ensureScorecard(ctx, opp, null);
     await insertRecord(ctx.store, 'Pilot_Criterion__c', {
       Name: abbreviate(metric, NAME_MAX),
       Scorecard__c: sc.id,
       Metric__c: abbreviate(metric, lengthOf(ctx, 'Pilot_Criterion__c', 'Metric__c')),
+      Unit__c: unit === null ? null : abbreviate(unit, lengthOf(ctx, 'Pilot_Criterion__c', 'Unit__c')),
       Target_Value__c:
         p.targetValue === null ? null : roundTo(p.targetValue, scaleOf(ctx, 'Pilot_Criterion__c', 'Target_Value__c')),
       Target_Direction__c: p.targetDirection,
@@ -318,6 +448,7 @@ export async function addCriterion(
  */
 export async function applyTemplate(ctx: ControllerContext, opportunityId: string): Promise<ScorecardView> {
   const opp = await findOpportunity(ctx, opportunityId);
+  requireOpen(ctx, opp);
   const template = loadCriterionTemplate(ctx.projectDir);
   if (template.length === 0) {
     throw new ControllerError('No active GTM Criterion Template records: deploy the standard template');

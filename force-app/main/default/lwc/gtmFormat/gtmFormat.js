@@ -43,3 +43,12 @@ export function countOf(n, one, many) {
 export function plural(n, one, many) {
   return `${n} ${n === 1 ? one : many}`;
 }
+
+/**
+ * A number in the user's locale with at most `maxDigits` fractional digits and no float noise: 6.5 -> "6.5",
+ * 0.30000000000000004 -> "0.3", 12000 -> "12,000" (en-US). '' when empty or not a number.
+ */
+export function formatNumber(value, maxDigits = 4) {
+  if (value === null || value === undefined || value === '' || !Number.isFinite(Number(value))) return '';
+  return new Intl.NumberFormat(undefined, { maximumFractionDigits: maxDigits }).format(Number(value));
+}

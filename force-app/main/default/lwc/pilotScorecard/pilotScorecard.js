@@ -1,12 +1,12 @@
 import { LightningElement, api, wire } from 'lwc';
 import { refreshApex } from '@salesforce/apex';
-import { ShowToastEvent } from 'lightning/platformShowToastEvent';
 import getScorecard from '@salesforce/apex/GtmPilotScorecardController.getScorecard';
 import updateCriterion from '@salesforce/apex/GtmPilotScorecardController.updateCriterion';
 import addCriterion from '@salesforce/apex/GtmPilotScorecardController.addCriterion';
 import applyTemplate from '@salesforce/apex/GtmPilotScorecardController.applyTemplate';
+import deleteCriterion from '@salesforce/apex/GtmPilotScorecardController.deleteCriterion';
 import { errorText } from 'c/gtmErrors';
-import { formatDate, formatPercent, plural } from 'c/gtmFormat';
+import { formatDate, formatNumber, formatPercent, plural } from 'c/gtmFormat';
 
 /**
  * exp-003 pilot success scorecard on the Opportunity record page.
@@ -21,15 +21,31 @@ const DIRECTION_OPTIONS = [
   { label: 'At most', value: 'At most' }
 ];
 
-const EMPTY_CRITERION = { metric: '', targetValue: '', targetDirection: 'At least', weight: '', dueDate: '' };
+const EMPTY_CRITERION = {
+  metric: '',
+  targetValue: '',
+  targetDirection: 'At least',
+  weight: '',
+  dueDate: '',
+  unit: '',
+  ownerId: ''
+};
 
-/** A plain number without float noise: 6.5 -> "6.5", 0.30000000000000004 -> "0.3". */
-function formatNumber(value) {
-  if (value === null || value === undefined) return '';
-  return String(Number(Number(value).toFixed(4)));
-}
+/** Units whose values are ratios (0 to 1): shown as percentages, like the score. */
+const RATIO_UNITS = ['ratio', 'share', 'rate', 'fraction'];
+const isRatio = (unit) =>
+  RATIO_UNITS.includes(
+    String(unit || '')
+      .trim()
+      .toLowerCase()
+  );
+
+/** Digits a criterion value keeps (Number(16,4)) and a weight (Number(5,2)): the inputs' steps. */
+const VALUE_STEP = '0.0001';
+const WEIGHT_STEP = '0.01';
 
 function withUnit(value, unit) {
+  if (isRatio(unit)) return formatPercent(value);
   const n = formatNumber(value);
   if (!unit) return n;
   return unit === '%' ? `${n}%` : `${n} ${unit}`;
@@ -39,6 +55,42 @@ function withUnit(value, unit) {
 function toNumberOrNull(value) {
   if (value === null || value === undefined || String(value).trim() === '') return null;
   return Number(value);
+}
+
+/** The range a value keeps to, in words: "from 0 to 1 (a ratio: 0.4 is 40%)". */
+function rangeText(min, max, unit) {
+  let why = '';
+  if (isRatio(unit)) why = ' (a ratio: 0.4 is 40%)';
+  else if (unit === '%') why = ' (a percentage)';
+  else if (unit) why = ` (${unit})`;
+  return `from ${formatNumber(min)} to ${formatNumber(max)}${why}`;
+}
+
+/**
+ * Whether every given lightning-input holds what it says: a number input with text that is not a number has the
+ * value '' and validity.badInput, so the value alone cannot tell "cleared" from "typed wrong". Shows each field's
+ * message; true when all are valid.
+ */
+function allValid(inputs) {
+  let valid = true;
+  for (const input of inputs) {
+    if (!input) continue;
+    const validity = input.validity;
+    if (validity && validity.valid === false) {
+      valid = false;
+      if (typeof input.reportValidity === 'function') input.reportValidity();
+    }
+  }
+  return valid;
+}
+
+/** A server blocker in this panel's formats: scores as percentages, dates in the user's locale. */
+function blockerText(text) {
+  return String(text)
+    .replace(/^scorecard score (\d+(?:\.\d+)?) is below (\d+(?:\.\d+)?)$/, (m, score, min) => {
+      return `scorecard score ${formatPercent(Number(score))} is below the ${formatPercent(Number(min))} threshold`;
+    })
+    .replace(/\b(\d{4}-\d{2}-\d{2})\b/g, (m, iso) => formatDate(iso));
 }
 
 export default class PilotScorecard extends LightningElement {
@@ -53,6 +105,12 @@ export default class PilotScorecard extends LightningElement {
   editingId;
   draftActual;
   draftStatus;
+  draft = {};
+  /** the draft differs from the saved criterion */
+  draftDirty = false;
+  editNotice;
+  statusMessage;
+  confirmingDeleteId;
 
   showAddForm = false;
   newCriterion = { ...EMPTY_CRITERION };
@@ -107,6 +165,11 @@ export default class PilotScorecard extends LightningElement {
     return Boolean(this.view && this.view.canEdit);
   }
 
+  /** the deal is open: template and new criteria are offered (a closed deal starts no pilot) */
+  get canSetUp() {
+    return this.canEdit && Boolean(this.view && this.view.canSetUp);
+  }
+
   get buttonsDisabled() {
     return this.saving;
   }
@@ -138,6 +201,13 @@ export default class PilotScorecard extends LightningElement {
 
   get weightText() {
     return `Met weight ${formatNumber(this.view.metWeight)} of ${formatNumber(this.view.totalWeight)}`;
+  }
+
+  /** weights are meant to add up to 100; when they do not, the panel says so (the score divides by their sum) */
+  get weightSumWarning() {
+    const total = Number(this.view.totalWeight);
+    if (!this.view.criteria.length || !Number.isFinite(total) || Math.abs(total - 100) < 1e-9) return undefined;
+    return `Weights add up to ${formatNumber(total)}, not 100: the score divides the met weight by ${formatNumber(total)}.`;
   }
 
   get pilotFacts() {
@@ -184,7 +254,7 @@ export default class PilotScorecard extends LightningElement {
 
   get blockers() {
     const list = (this.view.readiness && this.view.readiness.blockers) || [];
-    return list.map((text, i) => ({ key: `blocker-${i}`, text }));
+    return list.map((text, i) => ({ key: `blocker-${i}`, text: blockerText(text) }));
   }
 
   get hasBlockers() {
@@ -197,7 +267,7 @@ export default class PilotScorecard extends LightningElement {
     const hasRate = g.measuredValue !== null && g.measuredValue !== undefined;
     const hasSample = g.sampleSize !== null && g.sampleSize !== undefined;
     let rate = 'No audited rate yet';
-    if (hasRate) rate = `${formatNumber(g.measuredValue * 100)}%`;
+    if (hasRate) rate = formatPercent(g.measuredValue);
     if (hasRate && hasSample) rate += ` of ${plural(g.sampleSize, 'audited response', 'audited responses')}`;
     if (!hasRate && hasSample) rate = `${plural(g.sampleSize, 'audited response', 'audited responses')}, no rate`;
     return {
@@ -218,6 +288,44 @@ export default class PilotScorecard extends LightningElement {
     return ((this.view && this.view.statusOptions) || []).map((s) => ({ label: s, value: s }));
   }
 
+  get ownerOptions() {
+    return ((this.view && this.view.ownerOptions) || []).map((o) => ({ label: o.name, value: o.id }));
+  }
+
+  get unitOptions() {
+    return [{ label: 'No unit', value: '' }].concat(
+      ((this.view && this.view.unitOptions) || []).map((u) => ({ label: u.unit, value: u.unit }))
+    );
+  }
+
+  get weightMax() {
+    return this.view && this.view.weightMax !== undefined && this.view.weightMax !== null
+      ? this.view.weightMax
+      : 999.99;
+  }
+
+  get valueStep() {
+    return VALUE_STEP;
+  }
+
+  get weightStep() {
+    return WEIGHT_STEP;
+  }
+
+  limitsFor(unit) {
+    const option = ((this.view && this.view.unitOptions) || []).find((u) => u.unit === unit);
+    return option ? { min: option.min, max: option.max } : { min: -999999999999.9999, max: 999999999999.9999 };
+  }
+
+  get newTargetLimits() {
+    const limits = this.limitsFor(this.newCriterion.unit);
+    return { ...limits, message: `Enter a target ${rangeText(limits.min, limits.max, this.newCriterion.unit)}.` };
+  }
+
+  get weightRangeMessage() {
+    return `Enter a weight from 0 to ${formatNumber(this.weightMax)}.`;
+  }
+
   get rows() {
     const criteria = (this.view && this.view.criteria) || [];
     return criteria.map((c) => {
@@ -233,14 +341,26 @@ export default class PilotScorecard extends LightningElement {
         weightText: c.weight === null || c.weight === undefined ? 'No weight' : formatNumber(c.weight),
         ownerText: c.ownerName || 'No owner',
         dueText: c.dueDate ? formatDate(c.dueDate) : 'No due date',
-        statusText: c.status || 'No status',
+        // Met and Not Met are measured (the Met column), never a status that could say the opposite
+        statusText: c.status && !['Met', 'Not Met'].includes(c.status) ? c.status : 'No status',
         metLabel: c.met ? 'Met' : 'Not met',
         metClass: c.met ? 'slds-theme_success' : '',
         incomplete: !c.complete,
         isEditing: c.id === this.editingId,
-        editLabel: `Edit actual and status of ${c.metric}`,
+        confirmingDelete: c.id === this.confirmingDeleteId,
+        editLabel: `Edit ${c.metric}`,
+        deleteLabel: `Remove ${c.metric}`,
+        deleteQuestion: `Remove "${c.metric}" from the scorecard? Its target, actual and weight go with it.`,
         actualLabel: `Actual value for ${c.metric}`,
-        statusLabel: `Status for ${c.metric}`
+        targetLabel: `Target for ${c.metric}`,
+        unitLabel: `Unit for ${c.metric}`,
+        weightLabel: `Weight for ${c.metric}`,
+        ownerLabel: `Owner of ${c.metric}`,
+        dueLabel: `Due date for ${c.metric}`,
+        statusLabel: `Status for ${c.metric}`,
+        valueMin: c.valueMin,
+        valueMax: c.valueMax,
+        rangeMessage: `Enter a value ${rangeText(c.valueMin, c.valueMax, c.unit)}.`
       };
     });
   }
@@ -251,50 +371,138 @@ export default class PilotScorecard extends LightningElement {
     const id = event.currentTarget.dataset.id;
     const criterion = this.view.criteria.find((c) => c.id === id);
     if (!criterion) return;
+    if (this.editingId && this.editingId !== id && this.draftDirty) {
+      // never drop a draft silently: the open edit stays until it is saved or cancelled
+      const open = this.view.criteria.find((c) => c.id === this.editingId);
+      this.editNotice = `Save or cancel your changes to ${open ? open.metric : 'the open criterion'} first.`;
+      this.focusSelector = `lightning-input[data-id="${this.editingId}"]`;
+      return;
+    }
+    const text = (v) => (v === null || v === undefined ? '' : String(v));
     this.editingId = id;
-    this.draftActual =
-      criterion.actualValue === null || criterion.actualValue === undefined ? '' : String(criterion.actualValue);
-    this.draftStatus = criterion.status || null;
+    this.editNotice = undefined;
+    this.confirmingDeleteId = undefined;
+    this.draftActual = text(criterion.actualValue);
+    this.draftStatus = criterion.status && this.view.statusOptions.includes(criterion.status) ? criterion.status : null;
+    this.draft = {
+      targetValue: text(criterion.targetValue),
+      unit: criterion.unit || '',
+      weight: text(criterion.weight),
+      ownerId: criterion.ownerId || '',
+      dueDate: criterion.dueDate || ''
+    };
+    this.draftDirty = false;
     this.actionError = undefined;
     this.focusSelector = `lightning-input[data-id="${id}"]`;
   }
 
   handleDraftActual(event) {
     this.draftActual = event.detail.value;
+    this.draftDirty = true;
   }
 
   handleDraftStatus(event) {
     this.draftStatus = event.detail.value;
+    this.draftDirty = true;
+  }
+
+  handleDraftField(event) {
+    const field = event.target.dataset.field;
+    this.draft = { ...this.draft, [field]: event.detail.value };
+    this.draftDirty = true;
   }
 
   handleRowKeydown(event) {
-    if (event.key === 'Escape' && this.editingId && !this.saving) {
+    if (!this.editingId || this.saving) return;
+    if (event.key === 'Escape') {
       event.stopPropagation();
       this.handleCancelEdit();
+    } else if (event.key === 'Enter' && !(event.target && event.target.tagName === 'LIGHTNING-COMBOBOX')) {
+      // Enter saves, as in a Lightning inline edit (a combobox keeps Enter to pick its option)
+      event.preventDefault();
+      event.stopPropagation();
+      this.handleSaveEdit();
     }
   }
 
   handleCancelEdit() {
     const id = this.editingId;
     this.editingId = undefined;
+    this.draftDirty = false;
+    this.editNotice = undefined;
     this.actionError = undefined;
     if (id) this.focusSelector = `lightning-button-icon[data-id="${id}"]`;
   }
 
   async handleSaveEdit() {
     const criterionId = this.editingId;
-    const actualValue = toNumberOrNull(this.draftActual);
-    if (actualValue !== null && !Number.isFinite(actualValue)) {
-      this.actionError = 'Enter the actual value as a number, or leave it empty.';
+    const criterion = this.view.criteria.find((c) => c.id === criterionId);
+    if (!criterion) return;
+    const row = this.template.querySelector(`tr[data-row="${criterionId}"]`);
+    const inputs = row ? Array.from(row.querySelectorAll('lightning-input')) : [];
+    if (!allValid(inputs)) {
+      this.actionError = 'Fix the highlighted values: nothing was saved.';
       return;
     }
+    const actualValue = toNumberOrNull(this.draftActual);
+    const targetValue = toNumberOrNull(this.draft.targetValue);
+    const weight = toNumberOrNull(this.draft.weight);
+    if ([actualValue, targetValue, weight].some((n) => n !== null && !Number.isFinite(n))) {
+      this.actionError = 'Enter the values as numbers: nothing was saved.';
+      return;
+    }
+    const hadActual = criterion.actualValue !== null && criterion.actualValue !== undefined;
+    // a field left empty or unchanged is sent as null: the server keeps what it has
+    const changed = (draftValue, saved) => {
+      if (draftValue === '' || draftValue === (saved || '')) return null;
+      return draftValue;
+    };
+    const unitChanged = (this.draft.unit || '') !== (criterion.unit || '');
     const saved = await this.mutate(
-      () => updateCriterion({ criterionId, actualValue, status: this.draftStatus || null }),
+      () =>
+        updateCriterion({
+          criterionId,
+          actualValue,
+          // only an actual the person emptied is cleared; bad text never reaches this point
+          clearActual: actualValue === null && hadActual,
+          status: this.draftStatus || null,
+          targetValue,
+          targetDirection: null,
+          unit: unitChanged ? this.draft.unit : null,
+          weight,
+          ownerId: changed(this.draft.ownerId, criterion.ownerId),
+          dueDate: changed(this.draft.dueDate, criterion.dueDate)
+        }),
       'Criterion saved'
     );
     if (saved) {
       this.editingId = undefined;
+      this.draftDirty = false;
+      this.editNotice = undefined;
       this.focusSelector = `lightning-button-icon[data-id="${criterionId}"]`;
+    }
+  }
+
+  // ------------------------------------------------------------------ remove a criterion (asks first)
+
+  handleAskDelete(event) {
+    this.confirmingDeleteId = event.currentTarget.dataset.id;
+    this.actionError = undefined;
+    this.focusSelector = `lightning-button[data-action="keep-criterion"]`;
+  }
+
+  handleKeepCriterion() {
+    const id = this.confirmingDeleteId;
+    this.confirmingDeleteId = undefined;
+    if (id) this.focusSelector = `lightning-button-icon[data-action="delete"][data-id="${id}"]`;
+  }
+
+  async handleConfirmDelete() {
+    const criterionId = this.confirmingDeleteId;
+    const removed = await this.mutate(() => deleteCriterion({ criterionId }), 'Criterion removed');
+    if (removed) {
+      this.confirmingDeleteId = undefined;
+      this.focusSelector = 'lightning-button[data-action="show-add"]';
     }
   }
 
@@ -326,6 +534,11 @@ export default class PilotScorecard extends LightningElement {
       if (metricInput) metricInput.reportValidity();
       return;
     }
+    const form = this.template.querySelector('[data-id="add-form"]');
+    if (!allValid(form ? Array.from(form.querySelectorAll('lightning-input')) : [])) {
+      this.addFormError = 'Fix the highlighted fields: nothing was added.';
+      return;
+    }
     const targetValue = toNumberOrNull(this.newCriterion.targetValue);
     const weight = toNumberOrNull(this.newCriterion.weight);
     if (Number.isNaN(targetValue) || Number.isNaN(weight)) {
@@ -341,7 +554,9 @@ export default class PilotScorecard extends LightningElement {
           targetValue,
           targetDirection: this.newCriterion.targetDirection || null,
           weight,
-          dueDate: this.newCriterion.dueDate || null
+          dueDate: this.newCriterion.dueDate || null,
+          ownerId: this.newCriterion.ownerId || null,
+          unit: this.newCriterion.unit || null
         }),
       'Criterion added'
     );
@@ -356,14 +571,19 @@ export default class PilotScorecard extends LightningElement {
     await this.mutate(() => applyTemplate({ opportunityId: this.recordId }), 'Standard template applied');
   }
 
-  /** Runs one Apex mutation: shows the view it returns, refreshes the wire, toasts; true when it succeeded. */
+  /**
+   * Runs one Apex mutation: shows the view it returns, refreshes the wire, says so; true when it succeeded. Success
+   * is said inline (role=status, beside the score) rather than by a toast, so nothing covers the blocker list; a
+   * failure is an inline alert.
+   */
   async mutate(call, successTitle) {
     this.saving = true;
     this.actionError = undefined;
+    this.statusMessage = undefined;
     try {
       const fresh = await call();
       if (fresh) this.view = fresh;
-      this.dispatchEvent(new ShowToastEvent({ title: successTitle, message: this.scoreText, variant: 'success' }));
+      this.statusMessage = `${successTitle}. ${this.scoreText}`;
       if (this.wiredResult) {
         // the returned view is already on screen; a failed refresh surfaces through the wire handler
         Promise.resolve(refreshApex(this.wiredResult)).catch(() => {});

@@ -4,6 +4,7 @@ import getScorecard from '@salesforce/apex/GtmPilotScorecardController.getScorec
 import updateCriterion from '@salesforce/apex/GtmPilotScorecardController.updateCriterion';
 import addCriterion from '@salesforce/apex/GtmPilotScorecardController.addCriterion';
 import applyTemplate from '@salesforce/apex/GtmPilotScorecardController.applyTemplate';
+import deleteCriterion from '@salesforce/apex/GtmPilotScorecardController.deleteCriterion';
 import { refreshApex } from '@salesforce/apex';
 
 const mockScorecard = require('./data/getScorecard.json');
@@ -27,6 +28,9 @@ jest.mock('@salesforce/apex/GtmPilotScorecardController.addCriterion', () => ({ 
   virtual: true
 });
 jest.mock('@salesforce/apex/GtmPilotScorecardController.applyTemplate', () => ({ default: jest.fn() }), {
+  virtual: true
+});
+jest.mock('@salesforce/apex/GtmPilotScorecardController.deleteCriterion', () => ({ default: jest.fn() }), {
   virtual: true
 });
 jest.mock('@salesforce/apex', () => ({ refreshApex: jest.fn(() => Promise.resolve()) }), { virtual: true });
@@ -166,7 +170,7 @@ describe('c-pilot-scorecard', () => {
         '3',
         'Dana Whitfield',
         formatDate('2026-12-14'),
-        'Met'
+        'On Track'
       ]);
       expect(rows[0].querySelector('lightning-badge').label).toBe('Met');
 
@@ -228,8 +232,8 @@ describe('c-pilot-scorecard', () => {
       expect($$(element, 'tbody tr')).toHaveLength(mockScorecard.criteria.length);
       expect(text(element, '[data-id="score"]')).toBe('Score 65% (threshold 80%)');
       expect(refreshApex).toHaveBeenCalled();
-      expect(toast).toHaveBeenCalled();
-      expect(toast.mock.calls[0][0].detail.variant).toBe('success');
+      expect(text(element, '[data-id="status-message"]')).toBe('Standard template applied. Score 65% (threshold 80%)');
+      expect(toast).not.toHaveBeenCalled();
     });
 
     it('offers no template button to a user who cannot edit criteria', async () => {
@@ -263,21 +267,32 @@ describe('c-pilot-scorecard', () => {
       const target = mockScorecard.criteria[2];
 
       const edit = $(element, `lightning-button-icon[data-id="${target.id}"]`);
-      expect(edit.alternativeText).toBe(`Edit actual and status of ${target.metric}`);
+      expect(edit.alternativeText).toBe(`Edit ${target.metric}`);
       await click(edit);
 
       const actual = $(element, `lightning-input[data-id="${target.id}"]`);
       expect(actual.label).toBe(`Actual value for ${target.metric}`);
       expect(actual.value).toBe('4.1');
-      const status = $(element, 'tbody lightning-combobox');
+      const status = $(element, 'tbody lightning-combobox[data-field="status"]');
       expect(status.label).toBe(`Status for ${target.metric}`);
       expect(status.options.map((o) => o.value)).toEqual(mockScorecard.statusOptions);
 
       await change(actual, '4.4');
-      await change(status, 'Met');
+      await change(status, 'On Track');
       await click(button(element, 'save-edit'));
 
-      expect(updateCriterion).toHaveBeenCalledWith({ criterionId: target.id, actualValue: 4.4, status: 'Met' });
+      expect(updateCriterion).toHaveBeenCalledWith({
+        criterionId: target.id,
+        actualValue: 4.4,
+        clearActual: false,
+        status: 'On Track',
+        targetValue: target.targetValue,
+        targetDirection: null,
+        unit: null,
+        weight: target.weight,
+        ownerId: null,
+        dueDate: null
+      });
       expect(button(element, 'save-edit').disabled).toBe(true);
       expect($(element, 'lightning-spinner').alternativeText).toBe('Saving');
 
@@ -288,17 +303,22 @@ describe('c-pilot-scorecard', () => {
       expect(button(element, 'save-edit')).toBeNull();
       expect($$(element, 'tbody tr')[2].querySelector('lightning-badge').label).toBe('Met');
       expect(refreshApex).toHaveBeenCalled();
-      expect(toast.mock.calls[0][0].detail).toMatchObject({ variant: 'success', message: 'Score 85% (threshold 80%)' });
+      expect(text(element, '[data-id="status-message"]')).toBe('Criterion saved. Score 85% (threshold 80%)');
+      expect($(element, '[data-id="status-message"]').getAttribute('role')).toBe('status');
+      // no toast: it would cover the blocker list (issue 13, defect 14)
+      expect(toast).not.toHaveBeenCalled();
     });
 
-    it('sends a cleared actual as null', async () => {
+    it('clears an actual the person emptied, explicitly (clearActual)', async () => {
       updateCriterion.mockResolvedValue(mockScorecard);
       const element = await mountWith(mockScorecard);
       const target = mockScorecard.criteria[0];
       await click($(element, `lightning-button-icon[data-id="${target.id}"]`));
       await change($(element, `lightning-input[data-id="${target.id}"]`), '');
       await click(button(element, 'save-edit'));
-      expect(updateCriterion).toHaveBeenCalledWith({ criterionId: target.id, actualValue: null, status: 'Met' });
+      expect(updateCriterion).toHaveBeenCalledWith(
+        expect.objectContaining({ criterionId: target.id, actualValue: null, clearActual: true, status: 'On Track' })
+      );
     });
 
     it('keeps the editor open and shows the readable message when the save fails', async () => {
@@ -372,7 +392,9 @@ describe('c-pilot-scorecard', () => {
         dueDate: '2026-12-21',
         status: 'Not Started',
         met: false,
-        complete: false
+        complete: false,
+        valueMin: -999999999999.9999,
+        valueMax: 999999999999.9999
       });
       addCriterion.mockResolvedValue(added);
       const element = await mountWith(mockScorecard);
@@ -392,7 +414,9 @@ describe('c-pilot-scorecard', () => {
         targetValue: 12,
         targetDirection: 'At most',
         weight: 1,
-        dueDate: '2026-12-21'
+        dueDate: '2026-12-21',
+        ownerId: null,
+        unit: null
       });
       expect($(element, '[data-id="add-form"]')).toBeNull();
       expect($$(element, 'tbody tr')).toHaveLength(mockScorecard.criteria.length + 1);
@@ -413,10 +437,273 @@ describe('c-pilot-scorecard', () => {
         targetValue: null,
         targetDirection: 'At least',
         weight: null,
-        dueDate: null
+        dueDate: null,
+        ownerId: null,
+        unit: null
       });
       expect(text(element, '[data-id="action-error"]')).toBe(mockError.body.message);
       expect($(element, '[data-id="add-form"]')).not.toBeNull();
+    });
+  });
+
+  // ------------------------------------------------------------------ issue 13
+
+  /** A ratio criterion with a saved actual, as the AI resolution share of the template is. */
+  const ratioCard = () => {
+    const card = variant(mockScorecard, {});
+    Object.assign(card.criteria[0], {
+      unit: 'ratio',
+      targetValue: 0.4,
+      actualValue: 0.52,
+      valueMin: 0,
+      valueMax: 1
+    });
+    return card;
+  };
+  const openEditor = async (element, id) =>
+    click($(element, `lightning-button-icon[data-action="edit"][data-id="${id}"]`));
+  /** What a lightning-input reports for text that is not a number: value '' and validity.badInput. */
+  const typeBadNumber = async (input) => {
+    input.validity = { valid: false, badInput: true };
+    input.reportValidity = jest.fn();
+    await change(input, '');
+  };
+
+  describe('bad input never erases a saved value (defect 1)', () => {
+    it('does not send "0.52e" (value \'\', badInput) as a cleared actual; the saved 0.52 stays', async () => {
+      const card = ratioCard();
+      const element = await mountWith(card);
+      const target = card.criteria[0];
+      await openEditor(element, target.id);
+      const actual = $(element, `lightning-input[data-id="${target.id}"]`);
+      await typeBadNumber(actual);
+      await click(button(element, 'save-edit'));
+
+      expect(updateCriterion).not.toHaveBeenCalled();
+      expect(actual.reportValidity).toHaveBeenCalled();
+      expect(text(element, '[data-id="action-error"]')).toBe('Fix the highlighted values: nothing was saved.');
+      expect(button(element, 'save-edit')).not.toBeNull();
+      expect(text(element, '[data-id="status-message"]')).toBe('');
+    });
+
+    it('sends an empty actual that was never set as "leave it", not as a clear', async () => {
+      updateCriterion.mockResolvedValue(mockScorecard);
+      const element = await mountWith(mockScorecard);
+      const target = mockScorecard.criteria[4];
+      await openEditor(element, target.id);
+      await click(button(element, 'save-edit'));
+      expect(updateCriterion).toHaveBeenCalledWith(
+        expect.objectContaining({ criterionId: target.id, actualValue: null, clearActual: false })
+      );
+    });
+
+    it('does not add a criterion whose target text is not a number ("0.3e")', async () => {
+      const element = await mountWith(mockScorecard);
+      await click(button(element, 'show-add'));
+      await change($(element, 'lightning-input[data-field="metric"]'), 'Deflection rate');
+      await typeBadNumber($(element, 'lightning-input[data-field="targetValue"]'));
+      await click(button(element, 'save-add'));
+      expect(addCriterion).not.toHaveBeenCalled();
+      expect(text(element, '[data-id="add-error"]')).toBe('Fix the highlighted fields: nothing was added.');
+    });
+  });
+
+  describe('values keep to their unit and field (defect 2)', () => {
+    it("gives the actual and target inputs the unit's range, the field's step and a message saying what is allowed", async () => {
+      const card = ratioCard();
+      const element = await mountWith(card);
+      await openEditor(element, card.criteria[0].id);
+      const actual = $(element, `lightning-input[data-id="${card.criteria[0].id}"]`);
+      expect([actual.min, actual.max, actual.step]).toEqual([0, 1, '0.0001']);
+      expect(actual.messageWhenRangeOverflow).toBe('Enter a value from 0 to 1 (a ratio: 0.4 is 40%).');
+      const target = $(element, 'tbody lightning-input[data-field="targetValue"]');
+      expect([target.min, target.max]).toEqual([0, 1]);
+      const weight = $(element, 'tbody lightning-input[data-field="weight"]');
+      expect([weight.min, weight.max, weight.step]).toEqual(['0', 999.99, '0.01']);
+    });
+
+    it('refuses an actual out of range (1e15 on a ratio) before calling Apex', async () => {
+      const card = ratioCard();
+      const element = await mountWith(card);
+      await openEditor(element, card.criteria[0].id);
+      const actual = $(element, `lightning-input[data-id="${card.criteria[0].id}"]`);
+      actual.validity = { valid: false, rangeOverflow: true };
+      await change(actual, '1e15');
+      await click(button(element, 'save-edit'));
+      expect(updateCriterion).not.toHaveBeenCalled();
+    });
+
+    it("the add form's target takes the range of the chosen unit", async () => {
+      const element = await mountWith(mockScorecard);
+      await click(button(element, 'show-add'));
+      await change($(element, 'lightning-combobox[data-field="unit"]'), 'ratio');
+      const target = $(element, 'lightning-input[data-field="targetValue"]');
+      expect([target.min, target.max]).toEqual([0, 1]);
+      expect(target.messageWhenRangeUnderflow).toBe('Enter a target from 0 to 1 (a ratio: 0.4 is 40%).');
+      await change($(element, 'lightning-combobox[data-field="unit"]'), '%');
+      expect($(element, 'lightning-input[data-field="targetValue"]').max).toBe(100);
+    });
+  });
+
+  describe('everything completeness needs is editable on the page (defect 3)', () => {
+    it('edits target, unit, weight, owner and due date inline and sends only what changed', async () => {
+      updateCriterion.mockResolvedValue(mockScorecard);
+      const element = await mountWith(mockScorecard);
+      const target = mockScorecard.criteria[4];
+      await openEditor(element, target.id);
+      const row = $(element, `tr[data-row="${target.id}"]`);
+      await change(row.querySelector('lightning-input[data-field="targetValue"]'), '40');
+      await change(row.querySelector('lightning-input[data-field="weight"]'), '2');
+      const owner = row.querySelector('lightning-combobox[data-field="ownerId"]');
+      expect(owner.options.map((o) => o.label)).toEqual(['Dana Whitfield', 'Marcus Lee', 'Priya Raman']);
+      await change(owner, '005Dn00000CsUserAAA');
+      await change(row.querySelector('lightning-input[data-field="dueDate"]'), '2026-12-28');
+      await click(button(element, 'save-edit'));
+      expect(updateCriterion).toHaveBeenCalledWith({
+        criterionId: target.id,
+        actualValue: null,
+        clearActual: false,
+        status: target.status,
+        targetValue: 40,
+        targetDirection: null,
+        unit: null,
+        weight: 2,
+        ownerId: '005Dn00000CsUserAAA',
+        dueDate: '2026-12-28'
+      });
+    });
+
+    it('adds a criterion with an owner and a unit', async () => {
+      addCriterion.mockResolvedValue(mockScorecard);
+      const element = await mountWith(mockScorecard);
+      await click(button(element, 'show-add'));
+      await change($(element, 'lightning-input[data-field="metric"]'), 'Escalation rate');
+      await change($(element, 'lightning-combobox[data-field="unit"]'), 'ratio');
+      await change($(element, 'lightning-combobox[data-field="ownerId"]'), '005Dn00000SeUserAAA');
+      await click(button(element, 'save-add'));
+      expect(addCriterion).toHaveBeenCalledWith(
+        expect.objectContaining({ metric: 'Escalation rate', unit: 'ratio', ownerId: '005Dn00000SeUserAAA' })
+      );
+    });
+
+    it('removes a criterion only after the person confirms', async () => {
+      const fewer = variant(mockScorecard, {});
+      fewer.criteria.splice(1, 1);
+      deleteCriterion.mockResolvedValue(fewer);
+      const element = await mountWith(mockScorecard);
+      const target = mockScorecard.criteria[1];
+      await click($(element, `lightning-button-icon[data-action="delete"][data-id="${target.id}"]`));
+      expect(deleteCriterion).not.toHaveBeenCalled();
+      expect(text(element, '[data-id="delete-confirm"]')).toContain(`Remove "${target.metric}" from the scorecard?`);
+      await click(button(element, 'keep-criterion'));
+      expect($(element, '[data-id="delete-confirm"]')).toBeNull();
+      expect(deleteCriterion).not.toHaveBeenCalled();
+
+      await click($(element, `lightning-button-icon[data-action="delete"][data-id="${target.id}"]`));
+      await click(button(element, 'confirm-delete'));
+      await flush();
+      expect(deleteCriterion).toHaveBeenCalledWith({ criterionId: target.id });
+      expect($$(element, 'tbody tr')).toHaveLength(mockScorecard.criteria.length - 1);
+      expect(text(element, '[data-id="status-message"]')).toContain('Criterion removed');
+    });
+
+    it('says when the weights do not add up to 100', async () => {
+      const element = await mountWith(mockScorecard);
+      expect(text(element, '[data-id="weight-sum"]')).toBe(
+        'Weights add up to 10, not 100: the score divides the met weight by 10.'
+      );
+      const hundred = variant(mockScorecard, { totalWeight: 100 });
+      getScorecard.emit(hundred);
+      await flush();
+      expect($(element, '[data-id="weight-sum"]')).toBeNull();
+    });
+  });
+
+  describe('status and the Met badge cannot contradict each other (defect 4)', () => {
+    it('offers only progress words as status, and never shows a typed "Not Met" beside a measured Met', async () => {
+      const card = variant(mockScorecard, {});
+      card.criteria[0].status = 'Not Met';
+      const element = await mountWith(card);
+      const row = $$(element, 'tbody tr')[0];
+      expect(row.querySelector('lightning-badge').label).toBe('Met');
+      expect(row.textContent).not.toContain('Not Met');
+      await openEditor(element, card.criteria[0].id);
+      const status = $(element, 'tbody lightning-combobox[data-field="status"]');
+      expect(status.options.map((o) => o.value)).toEqual(['Not Started', 'On Track', 'At Risk']);
+      expect(status.value).toBeNull();
+    });
+  });
+
+  describe('setup only on open deals (defect 7)', () => {
+    it('offers neither the template nor new criteria on a closed deal, and says why', async () => {
+      const element = await mountWith(variant(mockEmpty, { canSetUp: false }));
+      expect(button(element, 'apply-template')).toBeNull();
+      expect(text(element, '[data-id="closed"]')).toBe('This opportunity is closed: a closed deal starts no pilot.');
+
+      getScorecard.emit(variant(mockScorecard, { canSetUp: false }));
+      await flush();
+      expect(button(element, 'apply-template')).toBeNull();
+      expect(button(element, 'show-add')).toBeNull();
+      expect($(element, 'lightning-button-icon[data-action="edit"]')).not.toBeNull();
+    });
+  });
+
+  describe('one format per kind of value (defect 11)', () => {
+    it("shows ratios, scores and rates as percentages and blocker dates in the user's format", async () => {
+      const card = ratioCard();
+      card.criteria[0].actualValue = 0.2272;
+      card.readiness.blockers = [
+        'scorecard score 0.3 is below 0.80',
+        'Security questionnaire expires before close (2026-12-01)'
+      ];
+      const element = await mountWith(card);
+      const cells = Array.from($$(element, 'tbody tr')[0].children).map((c) => c.textContent.trim());
+      expect(cells.slice(1, 3)).toEqual(['At least 40%', '22.7%']);
+      expect($$(element, '[data-id="blockers"] li').map((li) => li.textContent)).toEqual([
+        'scorecard score 30% is below the 80% threshold',
+        `Security questionnaire expires before close (${formatDate('2026-12-01')})`
+      ]);
+      expect(text(element, '[data-id="gate"]')).toContain('1.5% of 180 audited responses');
+    });
+  });
+
+  describe('inline edit keys and drafts (defect 14)', () => {
+    it('saves with Enter', async () => {
+      updateCriterion.mockResolvedValue(mockUpdated);
+      const element = await mountWith(mockScorecard);
+      const target = mockScorecard.criteria[2];
+      await openEditor(element, target.id);
+      const actual = $(element, `lightning-input[data-id="${target.id}"]`);
+      await change(actual, '4.4');
+      actual.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+      await flush();
+      expect(updateCriterion).toHaveBeenCalledWith(
+        expect.objectContaining({ criterionId: target.id, actualValue: 4.4 })
+      );
+    });
+
+    it("keeps a changed draft when another row's pencil is clicked, and says so", async () => {
+      const element = await mountWith(mockScorecard);
+      const first = mockScorecard.criteria[2];
+      const second = mockScorecard.criteria[1];
+      await openEditor(element, first.id);
+      await change($(element, `lightning-input[data-id="${first.id}"]`), '4.4');
+      await openEditor(element, second.id);
+      expect($(element, `lightning-input[data-id="${first.id}"]`).value).toBe('4.4');
+      expect($(element, `lightning-input[data-id="${second.id}"]`)).toBeNull();
+      expect(text(element, '[data-id="edit-notice"]')).toBe(`Save or cancel your changes to ${first.metric} first.`);
+
+      await click(button(element, 'cancel-edit'));
+      await openEditor(element, second.id);
+      expect($(element, `lightning-input[data-id="${second.id}"]`)).not.toBeNull();
+      expect($(element, '[data-id="edit-notice"]')).toBeNull();
+    });
+
+    it('moves to another row at once when the open edit has no changes', async () => {
+      const element = await mountWith(mockScorecard);
+      await openEditor(element, mockScorecard.criteria[2].id);
+      await openEditor(element, mockScorecard.criteria[1].id);
+      expect($(element, `lightning-input[data-id="${mockScorecard.criteria[1].id}"]`)).not.toBeNull();
     });
   });
 });
