@@ -329,6 +329,10 @@ export default class PilotScorecard extends LightningElement {
   get rows() {
     const criteria = (this.view && this.view.criteria) || [];
     return criteria.map((c) => {
+      const isEditing = c.id === this.editingId;
+      // while editing, the inputs keep to the unit being chosen (the server checks the same range)
+      const unit = isEditing && this.draft.unit !== (c.unit || '') ? this.draft.unit : c.unit;
+      const limits = unit === c.unit ? { min: c.valueMin, max: c.valueMax } : this.limitsFor(unit);
       const hasTarget = c.targetValue !== null && c.targetValue !== undefined;
       const hasActual = c.actualValue !== null && c.actualValue !== undefined;
       return {
@@ -346,7 +350,7 @@ export default class PilotScorecard extends LightningElement {
         metLabel: c.met ? 'Met' : 'Not met',
         metClass: c.met ? 'slds-theme_success' : '',
         incomplete: !c.complete,
-        isEditing: c.id === this.editingId,
+        isEditing,
         confirmingDelete: c.id === this.confirmingDeleteId,
         editLabel: `Edit ${c.metric}`,
         deleteLabel: `Remove ${c.metric}`,
@@ -358,9 +362,9 @@ export default class PilotScorecard extends LightningElement {
         ownerLabel: `Owner of ${c.metric}`,
         dueLabel: `Due date for ${c.metric}`,
         statusLabel: `Status for ${c.metric}`,
-        valueMin: c.valueMin,
-        valueMax: c.valueMax,
-        rangeMessage: `Enter a value ${rangeText(c.valueMin, c.valueMax, c.unit)}.`
+        valueMin: limits.min,
+        valueMax: limits.max,
+        rangeMessage: `Enter a value ${rangeText(limits.min, limits.max, unit)}.`
       };
     });
   }

@@ -522,6 +522,18 @@ describe('c-pilot-scorecard', () => {
       expect([weight.min, weight.max, weight.step]).toEqual(['0', 999.99, '0.01']);
     });
 
+    it("while the unit is changed in the editor, the value inputs keep to the new unit's range", async () => {
+      const element = await mountWith(mockScorecard);
+      const target = mockScorecard.criteria[1];
+      await openEditor(element, target.id);
+      const row = $(element, `tr[data-row="${target.id}"]`);
+      expect(row.querySelector('lightning-input[data-field="actualValue"]').max).toBe(999999999999.9999);
+      await change(row.querySelector('lightning-combobox[data-field="unit"]'), 'ratio');
+      const actual = row.querySelector('lightning-input[data-field="actualValue"]');
+      expect([actual.min, actual.max]).toEqual([0, 1]);
+      expect(actual.messageWhenRangeOverflow).toBe('Enter a value from 0 to 1 (a ratio: 0.4 is 40%).');
+    });
+
     it('refuses an actual out of range (1e15 on a ratio) before calling Apex', async () => {
       const card = ratioCard();
       const element = await mountWith(card);
