@@ -173,6 +173,23 @@ export const EvidenceWeekView = z.object({
   share: z.number()
 });
 
+/** An open opportunity of the account, to link on accept (a picker instead of a raw record Id) */
+export const OpportunityOption = z.object({
+  id,
+  name: z.string(),
+  stageName: maybe(z.string()),
+  closeDate: maybe(date)
+});
+
+/** The account owner's follow-up Task (live mode, or an acceptance without an opportunity) */
+export const FollowUpTaskView = z.object({
+  id,
+  subject: maybe(z.string()),
+  ownerName: maybe(z.string()),
+  dueDate: maybe(date),
+  status: maybe(z.string())
+});
+
 export const TriggerView = z.object({
   id,
   isoWeek: z.string(),
@@ -196,7 +213,11 @@ export const TriggerView = z.object({
   followUpTaskId: maybe(z.string()),
   outcomeLabel: maybe(z.string()),
   /** Shadow or Open, and the user may edit it */
-  canDecide: z.boolean()
+  canDecide: z.boolean(),
+  /** Snoozed_Until__c: hidden from the trigger queue until this day */
+  snoozedUntil: maybe(date),
+  /** the follow-up Task with its owner and due date; null when there is none or the user cannot see it */
+  followUpTask: maybe(FollowUpTaskView)
 });
 
 export const StreakView = z.object({
@@ -204,7 +225,17 @@ export const StreakView = z.object({
   length: z.number().int(),
   startWeek: maybe(z.string()),
   endWeek: maybe(z.string()),
-  required: z.number().int()
+  required: z.number().int(),
+  /** the complete week that ended the streak (the one before its first week); null when every week is in it */
+  shortWeek: maybe(z.string()),
+  /** why shortWeek fell short: no tickets recorded, volume below the minimum, or share below the threshold */
+  shortReason: maybe(z.enum(['no_tickets', 'below_minimum', 'below_threshold'])),
+  shortTickets: maybe(z.number().int()),
+  shortShare: maybe(z.number()),
+  /** the newest trigger's fired week */
+  lastFiredWeek: maybe(z.string()),
+  /** the Monday of the first week a new trigger may fire at (the cooldown after the newest trigger) */
+  nextFireWeekStart: maybe(date)
 });
 
 export const ExpansionView = z.object({
@@ -223,6 +254,40 @@ export const ExpansionView = z.object({
   latestTrigger: maybe(TriggerView),
   /** the account's recent triggers, newest first */
   triggers: z.array(TriggerView),
+  playbook: z.string(),
+  /** the account's open opportunities, soonest close first: what an acceptance can link */
+  openOpportunities: z.array(OpportunityOption)
+});
+
+// ---------------------------------------------------------------- the CS Ops trigger queue (exp-005)
+
+export const QueueRowView = z.object({
+  id,
+  accountId: id,
+  accountName: z.string(),
+  ownerName: maybe(z.string()),
+  isoWeek: z.string(),
+  weekStart: maybe(date),
+  status: z.string(),
+  mode: maybe(z.string()),
+  share: maybe(z.number()),
+  ticketsTotal: maybe(z.number().int()),
+  /** days from the fired week's Monday to today */
+  ageDays: maybe(z.number().int()),
+  snoozedUntil: maybe(date),
+  /** snoozedUntil is after today */
+  snoozed: z.boolean(),
+  followUpTaskId: maybe(z.string()),
+  /** the account's open opportunities, to link on accept */
+  opportunities: z.array(OpportunityOption),
+  canDecide: z.boolean()
+});
+
+export const TriggerQueueView = z.object({
+  /** the day ages and snoozes are judged on */
+  today: date,
+  /** every undecided (Shadow or Open) trigger the user can see, oldest fired week first */
+  rows: z.array(QueueRowView),
   playbook: z.string()
 });
 
@@ -316,6 +381,26 @@ export const panelMethods = {
     cacheable: false,
     params: z.object({ triggerId: id, reason: z.string().min(1) }),
     returns: ExpansionView
+  },
+  'GtmExpansionQueueController.getTriggerQueue': {
+    cacheable: true,
+    params: z.object({}),
+    returns: TriggerQueueView
+  },
+  'GtmExpansionQueueController.acceptQueuedTrigger': {
+    cacheable: false,
+    params: z.object({ triggerId: id, opportunityId: id.nullable() }),
+    returns: TriggerQueueView
+  },
+  'GtmExpansionQueueController.dismissQueuedTrigger': {
+    cacheable: false,
+    params: z.object({ triggerId: id, reason: z.string().min(1) }),
+    returns: TriggerQueueView
+  },
+  'GtmExpansionQueueController.snoozeTrigger': {
+    cacheable: false,
+    params: z.object({ triggerId: id, snoozedUntil: date }),
+    returns: TriggerQueueView
   }
 } as const satisfies Record<string, { cacheable: boolean; params: z.ZodObject; returns: z.ZodObject }>;
 

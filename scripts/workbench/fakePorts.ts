@@ -23,6 +23,7 @@ type View<M extends PanelMethodName> = PanelResult<M>;
 type Scorecard = View<'GtmPilotScorecardController.getScorecard'>;
 type Packet = View<'GtmSecurityPacketController.getPacketStatus'>;
 type Expansion = View<'GtmExpansionTriggerController.getExpansionView'>;
+type TriggerQueue = View<'GtmExpansionQueueController.getTriggerQueue'>;
 
 const BUILT_IN_SCORECARD: Scorecard = {
   opportunityId: FAKE_IDS.opportunity,
@@ -126,6 +127,13 @@ const BUILT_IN_EXPANSION: Expansion = {
   streak: { length: 1, startWeek: '2026-W45', endWeek: '2026-W45', required: 3 },
   latestTrigger: null,
   triggers: [],
+  playbook: 'Call the champion; propose the expansion tier.',
+  openOpportunities: []
+};
+
+const BUILT_IN_QUEUE: TriggerQueue = {
+  today: '2026-11-24',
+  rows: [],
   playbook: 'Call the champion; propose the expansion tier.'
 };
 
@@ -191,8 +199,10 @@ export function createFakePorts(projectDir = REPO_ROOT): FakePorts {
     fixtures.get('getExpansionView'),
     BUILT_IN_EXPANSION
   );
+  const queue = viewOf('GtmExpansionQueueController.getTriggerQueue', fixtures.get('getTriggerQueue'), BUILT_IN_QUEUE);
   const calls: [string, unknown][] = [];
   const state = {
+    queue: structuredClone(queue),
     scorecard: structuredClone(scorecard),
     packet: structuredClone(packet),
     expansion: structuredClone(expansion)
@@ -310,6 +320,30 @@ export function createFakePorts(projectDir = REPO_ROOT): FakePorts {
         throw new ControllerError('The trigger was not found.');
       state.expansion = mutation('GtmExpansionTriggerController.dismissTrigger', state.expansion);
       return state.expansion;
+    },
+    'GtmExpansionQueueController.getTriggerQueue': async (p) => {
+      record('GtmExpansionQueueController.getTriggerQueue', p);
+      return state.queue;
+    },
+    'GtmExpansionQueueController.acceptQueuedTrigger': async (p) => {
+      record('GtmExpansionQueueController.acceptQueuedTrigger', p);
+      state.queue = { ...state.queue, rows: state.queue.rows.filter((r) => r.id !== p.triggerId) };
+      return state.queue;
+    },
+    'GtmExpansionQueueController.dismissQueuedTrigger': async (p) => {
+      record('GtmExpansionQueueController.dismissQueuedTrigger', p);
+      state.queue = { ...state.queue, rows: state.queue.rows.filter((r) => r.id !== p.triggerId) };
+      return state.queue;
+    },
+    'GtmExpansionQueueController.snoozeTrigger': async (p) => {
+      record('GtmExpansionQueueController.snoozeTrigger', p);
+      state.queue = {
+        ...state.queue,
+        rows: state.queue.rows.map((r) =>
+          r.id === p.triggerId ? { ...r, snoozedUntil: p.snoozedUntil, snoozed: p.snoozedUntil > state.queue.today } : r
+        )
+      };
+      return state.queue;
     }
   };
 

@@ -50,6 +50,11 @@ export const RECORD_PAGES: Record<'Opportunity' | 'Account', { main: string[]; s
   Account: { main: ['c-expansion-trigger-panel'], side: [], icon: 'account' }
 };
 
+/** App pages (tabs of the GTM Copilot app), as force-app/main/default/flexipages/GTM_<Name>.flexipage-meta.xml places them. */
+export const APP_PAGES: Record<string, { title: string; main: string[]; icon: string }> = {
+  Trigger_Queue: { title: 'Trigger Queue', main: ['c-expansion-trigger-queue'], icon: 'task' }
+};
+
 const TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
@@ -261,6 +266,13 @@ function recordPage(
   );
 }
 
+function appPage(name: string, options: WorkbenchServerOptions): string {
+  const page = APP_PAGES[name]!;
+  const body = `${pageHeader('GTM Copilot', page.icon, page.title, [])}
+<div class="slds-m-top_small" id="region-main"></div>`;
+  return layout(page.title, options.banner, body, mountScript(placementsFor(page.main, '#region-main'), {}));
+}
+
 function probePage(id: string, options: WorkbenchServerOptions): string {
   const body = `${pageHeader('Opportunity', 'opportunity', `Workbench probe: ${id}`, [])}
 <div class="slds-m-top_small" id="region-main"></div>`;
@@ -307,6 +319,12 @@ async function indexPage(options: WorkbenchServerOptions): Promise<string> {
 </article>`;
   const body = `<div class="slds-page-header slds-m-bottom_small"><div class="slds-page-header__row"><div class="slds-page-header__col-title"><h1 class="slds-page-header__title">Records</h1>
 <p class="slds-page-header__name-meta">Open a record to see its panels, answered from the local store.</p></div></div></div>
+<article class="slds-card slds-m-bottom_small" data-id="app-pages">
+  <div class="slds-card__header slds-grid"><header class="slds-media slds-media_center"><div class="slds-media__body"><h2 class="slds-card__header-title">App pages</h2></div></header></div>
+  <div class="slds-card__body slds-card__body_inner"><ul class="slds-list_dotted">${Object.entries(APP_PAGES)
+    .map(([name, page]) => `<li class="slds-item"><a href="/lightning/n/${name}">${escapeHtml(page.title)}</a></li>`)
+    .join('')}</ul></div>
+</article>
 ${tourCard(options.tour)}
 <div class="slds-grid slds-gutters_small slds-wrap">
 <div class="slds-col slds-size_1-of-1 slds-large-size_7-of-12">${tableOf(
@@ -482,6 +500,13 @@ export function createWorkbenchHandler(options: WorkbenchServerOptions) {
             messagePage(`${objectName} not found`, `There is no ${objectName} with id ${id} in the store.`, options)
           );
         return html(res, 200, recordPage(objectName, id, header, options));
+      }
+      const app = /^\/lightning\/n\/([^/]+)\/?$/.exec(p);
+      if (app) {
+        const name = decodeURIComponent(app[1]!);
+        if (!Object.prototype.hasOwnProperty.call(APP_PAGES, name))
+          return html(res, 404, messagePage('Page not found', `The workbench has no app page ${name}.`, options));
+        return html(res, 200, appPage(name, options));
       }
       const probe = /^\/workbench\/probe\/([^/]+)\/?$/.exec(p);
       if (probe) return html(res, 200, probePage(decodeURIComponent(probe[1]!), options));

@@ -56,7 +56,8 @@ async function open(pathname: string): Promise<Page> {
 /** Waits until a component's rendered text contains every expected string. */
 async function expectText(locator: Locator, expected: string[]) {
   for (const text of expected) {
-    await locator.getByText(text, { exact: false }).first().waitFor({ timeout: 15_000 });
+    // visible text: the chart's hover tooltips (svg <title>) carry the same week labels
+    await locator.getByText(text, { exact: false }).filter({ visible: true }).first().waitFor({ timeout: 15_000 });
   }
 }
 

@@ -432,11 +432,13 @@ describe('deciding expansion triggers', () => {
     const checkAccepted = async () => {
       expect(await settledText(panel.locator('[data-id="decided"]'), decided)).toBe(decided);
       expect(squash(await panel.locator('[data-id="trigger-status"] lightning-badge').textContent())).toBe('Accepted');
+      // the Task's subject links the Task; its owner and due date next to it
+      const task = after.followUpTask!;
       expect(squash(await panel.locator('[data-id="decision-task"]').textContent())).toBe(
-        'Follow-up: task with the playbook'
+        `Follow-up task: ${task.subject} (owner ${task.ownerName}, due ${shortDate(task.dueDate!)}, ${task.status})`
       );
       expect(await panel.locator('[data-id="decision-task"] a').getAttribute('href')).toBe(
-        `/lightning/r/${after.followUpTaskId}/view`
+        `/lightning/r/Task/${after.followUpTaskId}/view`
       );
       expect(await panel.locator('[data-id="actions"]').count()).toBe(0);
     };

@@ -5,7 +5,8 @@
  */
 import type { PanelParams, PanelResult } from '../../contracts/panelContracts';
 import { addDays } from '../../rules/ruleSupport';
-import { evaluateStreak, shareOf } from '../../rules/streakRule';
+import { evaluateStreak, mondayOnOrBefore, shareOf, type StreakResult } from '../../rules/streakRule';
+import { isoWeekLabel, weekIndexOf } from '../../usage/isoWeek';
 import { ControllerError } from '../controllerPort';
 import { day, num, str, type ControllerContext } from './context';
 import {
@@ -20,6 +21,8 @@ import {
 
 type ExpansionView = PanelResult<'GtmExpansionTriggerController.getExpansionView'>;
 type TriggerView = ExpansionView['triggers'][number];
+type StreakView = ExpansionView['streak'];
+export type OpportunityOption = ExpansionView['openOpportunities'][number];
 
 /** Triggers that are still a question: a person may accept or dismiss them. */
 export const UNDECIDED = ['Shadow', 'Open'];
@@ -150,8 +153,95 @@ function triggerView(r: Row): TriggerView {
     expansionOpportunityName: str(r.__opportunityName),
     followUpTaskId: str(r.Follow_Up_Task_Id__c),
     outcomeLabel: str(r.Outcome_Label__c),
-    canDecide: UNDECIDED.includes(status)
+    canDecide: UNDECIDED.includes(status),
+    snoozedUntil: day(r.Snoozed_Until__c),
+    followUpTask: null
   };
+}
+
+/** ISO week label of a Monday (YYYY-MM-DD). */
+const isoWeekOfMonday = (monday: string) => isoWeekLabel(weekIndexOf(Date.parse(`${monday}T00:00:00Z`)));
+
+/**
+ * Why the streak is not longer (the org's applyShortfall): the complete week before its first week, and whether it had
+ * no tickets, fewer than Expansion_Min_Weekly_Tickets or a share below Expansion_Share_Threshold.
+ */
+function shortfall(ctx: ControllerContext, streak: StreakResult): Partial<StreakView> {
+  const latestComplete = mondayOnOrBefore(addDays(ctx.today, -7));
+  const shortStart = addDays(latestComplete, -7 * streak.length);
+  const week = streak.weeks.find((w) => w.weekStart === shortStart && !w.qualifies);
+  if (!week) return { shortWeek: isoWeekOfMonday(shortStart), shortReason: 'no_tickets' };
+  const minTickets = ctx.policy.integer('Expansion_Min_Weekly_Tickets');
+  return {
+    shortWeek: week.isoWeek || isoWeekOfMonday(shortStart),
+    shortTickets: week.ticketsTotal,
+    shortShare: week.share,
+    shortReason:
+      week.ticketsTotal === 0 ? 'no_tickets' : week.ticketsTotal < minTickets ? 'below_minimum' : 'below_threshold'
+  };
+}
+
+/** The cooldown after the newest trigger: set while its end is after the latest complete week (the org's applyCooldown). */
+function cooldown(ctx: ControllerContext, newest: TriggerView | undefined): Partial<StreakView> {
+  if (!newest) return {};
+  const out: Partial<StreakView> = { lastFiredWeek: newest.isoWeek || null };
+  if (!newest.weekStart) return out;
+  const next = addDays(newest.weekStart, 7 * ctx.policy.integer('Expansion_Cooldown_Weeks'));
+  const latestComplete = mondayOnOrBefore(addDays(ctx.today, -7));
+  return { ...out, nextFireWeekStart: next > latestComplete ? next : null };
+}
+
+/**
+ * Open opportunities of the accounts, soonest close first. The store keeps no IsClosed: the policy's won stage is the
+ * closed one the sample world uses.
+ */
+export async function openOpportunitiesByAccount(
+  ctx: ControllerContext,
+  accountIds: string[]
+): Promise<Map<string, OpportunityOption[]>> {
+  const out = new Map<string, OpportunityOption[]>();
+  if (accountIds.length === 0) return out;
+  const rows = await queryRows(
+    ctx.store,
+    `SELECT "Id", "Name", "AccountId", "StageName", "CloseDate" FROM "Opportunity"
+     WHERE list_contains($ids::VARCHAR[], "AccountId") AND coalesce("StageName", '') <> $won
+     ORDER BY "CloseDate" ASC NULLS LAST, "Name" ASC`,
+    { ids: JSON.stringify(accountIds), won: ctx.policy.text('Stage_Closed_Won') }
+  );
+  for (const r of rows) {
+    const key = String(r.AccountId);
+    const list = out.get(key) ?? [];
+    list.push({ id: String(r.Id), name: str(r.Name) ?? '', stageName: str(r.StageName), closeDate: day(r.CloseDate) });
+    out.set(key, list);
+  }
+  return out;
+}
+
+/** The follow-up Tasks of the triggers, with owner and due date. */
+async function withFollowUpTasks(ctx: ControllerContext, triggers: TriggerView[]): Promise<TriggerView[]> {
+  const ids = triggers.map((t) => t.followUpTaskId).filter((x): x is string => Boolean(x));
+  if (ids.length === 0) return triggers;
+  const rows = await queryRows(
+    ctx.store,
+    `SELECT t."Id", t."Subject", t."ActivityDate", t."Status", u."Name" AS "__ownerName"
+     FROM "Task" t LEFT JOIN "User" u ON u."Id" = t."OwnerId" WHERE list_contains($ids::VARCHAR[], t."Id")`,
+    { ids: JSON.stringify(ids) }
+  );
+  const byId = new Map(rows.map((r) => [String(r.Id), r]));
+  return triggers.map((t) => {
+    const r = t.followUpTaskId ? byId.get(t.followUpTaskId) : undefined;
+    if (!r) return t;
+    return {
+      ...t,
+      followUpTask: {
+        id: String(r.Id),
+        subject: str(r.Subject),
+        ownerName: str(r.__ownerName),
+        dueDate: day(r.ActivityDate),
+        status: str(r.Status)
+      }
+    };
+  });
 }
 
 export async function getExpansionView(ctx: ControllerContext, accountId: string): Promise<ExpansionView> {
@@ -180,19 +270,23 @@ export async function getExpansionView(ctx: ControllerContext, accountId: string
     ctx.policy,
     ctx.today
   );
-  const triggers = (
-    await queryRows(
-      ctx.store,
-      `SELECT t.*, u."Name" AS "__decidedByName", o."Name" AS "__opportunityName"
+  const triggers = await withFollowUpTasks(
+    ctx,
+    (
+      await queryRows(
+        ctx.store,
+        `SELECT t.*, u."Name" AS "__decidedByName", o."Name" AS "__opportunityName"
        FROM "Expansion_Trigger__c" t
        LEFT JOIN "User" u ON u."Id" = t."Decided_By__c"
        LEFT JOIN "Opportunity" o ON o."Id" = t."Expansion_Opportunity__c"
        WHERE t."Account__c" = $id
        ORDER BY t."Fired_Week_Start__c" DESC NULLS LAST, t."Fired_Week__c" DESC NULLS LAST, t."Id" DESC
        LIMIT ${TRIGGER_LIMIT}`,
-      { id: accountId }
-    )
-  ).map(triggerView);
+        { id: accountId }
+      )
+    ).map(triggerView)
+  );
+  const options = await openOpportunitiesByAccount(ctx, [accountId]);
   return {
     accountId: String(account.Id),
     accountName: str(account.Name) ?? '',
@@ -204,15 +298,23 @@ export async function getExpansionView(ctx: ControllerContext, accountId: string
     cooldownWeeks: ctx.policy.integer('Expansion_Cooldown_Weeks'),
     // the latest chart weeks with tickets, oldest first
     weeks: streak.weeks.filter((w) => w.ticketsTotal > 0).slice(-chartWeeks),
-    streak: { length: streak.length, startWeek: streak.startWeek, endWeek: streak.endWeek, required: streak.required },
+    streak: {
+      length: streak.length,
+      startWeek: streak.startWeek,
+      endWeek: streak.endWeek,
+      required: streak.required,
+      ...shortfall(ctx, streak),
+      ...cooldown(ctx, triggers[0])
+    },
     latestTrigger: triggers[0] ?? null,
     triggers,
-    playbook: ctx.policy.text('Expansion_Playbook')
+    playbook: ctx.policy.text('Expansion_Playbook'),
+    openOpportunities: options.get(accountId) ?? []
   };
 }
 
 /** The trigger (with its account's name and owner), still undecided; a ControllerError otherwise. */
-async function undecidedTrigger(ctx: ControllerContext, triggerId: string): Promise<Row> {
+export async function undecidedTrigger(ctx: ControllerContext, triggerId: string): Promise<Row> {
   const t = await queryOne(
     ctx.store,
     `SELECT t.*, a."Name" AS "__accountName", a."OwnerId" AS "__accountOwner"
@@ -231,7 +333,7 @@ async function undecidedTrigger(ctx: ControllerContext, triggerId: string): Prom
 }
 
 /** The org's Datetime.now() on the workbench's today: today's date with the current time of day (UTC). */
-function decidedAt(ctx: ControllerContext): string {
+export function decidedAt(ctx: ControllerContext): string {
   return `${ctx.today} ${new Date().toISOString().slice(11, 19)}`;
 }
 

@@ -8,6 +8,7 @@ import type { LocalStore } from '../../store/localStore';
 import type { PanelControllers } from '../controllerPort';
 import type { ControllerContext } from './context';
 import { acceptTrigger, dismissTrigger, getExpansionView } from './expansionController';
+import { acceptQueuedTrigger, dismissQueuedTrigger, getTriggerQueue, snoozeTrigger } from './expansionQueueController';
 import { addCriterion, applyTemplate, deleteCriterion, getScorecard, updateCriterion } from './scorecardController';
 import {
   getPacketStatus,
@@ -51,6 +52,10 @@ export function createStoreControllers(
     'GtmSecurityPacketController.recordReviewBlocked': (p) => recordReviewBlocked(ctx, p),
     'GtmExpansionTriggerController.getExpansionView': (p) => getExpansionView(ctx, p.accountId),
     'GtmExpansionTriggerController.acceptTrigger': (p) => acceptTrigger(ctx, p),
-    'GtmExpansionTriggerController.dismissTrigger': (p) => dismissTrigger(ctx, p)
+    'GtmExpansionTriggerController.dismissTrigger': (p) => dismissTrigger(ctx, p),
+    'GtmExpansionQueueController.getTriggerQueue': () => getTriggerQueue(ctx),
+    'GtmExpansionQueueController.acceptQueuedTrigger': (p) => acceptQueuedTrigger(ctx, p),
+    'GtmExpansionQueueController.dismissQueuedTrigger': (p) => dismissQueuedTrigger(ctx, p),
+    'GtmExpansionQueueController.snoozeTrigger': (p) => snoozeTrigger(ctx, p)
   };
 }

@@ -34,8 +34,23 @@ function weekRange(start, end) {
 }
 
 /** A record's page in Lightning Experience. */
-function recordUrl(id) {
-  return id ? `/lightning/r/${id}/view` : null;
+function recordUrl(id, objectApiName) {
+  if (!id) return null;
+  return objectApiName ? `/lightning/r/${objectApiName}/${id}/view` : `/lightning/r/${id}/view`;
+}
+
+/** Why a week did not qualify, in words, with its values and the policy's threshold or minimum. */
+function shortfallText(streak, view) {
+  if (!streak.shortWeek || !streak.shortReason) return '';
+  const week = streak.shortWeek;
+  if (streak.shortReason === 'no_tickets') return `${week} had no tickets recorded`;
+  if (streak.shortReason === 'below_minimum') {
+    const tickets = `${formatCount(streak.shortTickets)} ${streak.shortTickets === 1 ? 'ticket' : 'tickets'}`;
+    return `${week} had ${tickets}, below the minimum of ${formatCount(view.minWeeklyTickets)}`;
+  }
+  return `${week} had ${formatPercent(streak.shortShare)} AI resolution share on ${formatCount(
+    streak.shortTickets
+  )} tickets, below the ${formatPercent(view.shareThreshold)} threshold`;
 }
 
 const REASON_REQUIRED = 'Enter why this trigger is not an expansion opportunity before you dismiss it.';
@@ -51,6 +66,8 @@ export default class ExpansionTriggerPanel extends LightningElement {
   saving = false;
   opportunityIdValue = '';
   dismissReason = '';
+  /** the trigger being decided when it is not the latest (an older undecided one) */
+  selectedTriggerId;
   reasonError;
   wiredResult;
 
@@ -69,6 +86,11 @@ export default class ExpansionTriggerPanel extends LightningElement {
 
   get isLoading() {
     return !this.view && !this.loadError;
+  }
+
+  /** one banner: a failed decision's message says more than the refresh that failed after it */
+  get showLoadError() {
+    return Boolean(this.loadError) && !this.actionError;
   }
 
   get loadErrorText() {
@@ -117,12 +139,24 @@ export default class ExpansionTriggerPanel extends LightningElement {
 
   get streakText() {
     const s = this.view && this.view.streak;
-    if (!s || !s.length) return 'No qualifying streak';
+    if (!s) return 'No qualifying streak';
+    const cooldown = s.nextFireWeekStart
+      ? `in cooldown after the trigger of ${s.lastFiredWeek || 'the latest week'}: the next can fire in the week of ${formatDate(
+          s.nextFireWeekStart
+        )} at the earliest`
+      : '';
+    const why = shortfallText(s, this.view);
+    if (!s.length) {
+      const text = why ? `No qualifying streak: ${why}` : 'No qualifying streak';
+      return cooldown ? `${text}; ${cooldown}` : text;
+    }
     const range = weekRange(s.startWeek, s.endWeek);
     const weeks = `${s.length} qualifying ${s.length === 1 ? 'week' : 'weeks'} in a row${range ? ` (${range})` : ''}`;
-    return s.length >= s.required
-      ? `${weeks}: enough to fire (${s.required} needed)`
-      : `${weeks}, ${s.required} needed`;
+    if (s.length >= s.required) {
+      return cooldown ? `${weeks}; ${cooldown}` : `${weeks}: enough to fire (${s.required} needed)`;
+    }
+    const text = `${weeks}, ${s.required} needed${why ? `; ${why}` : ''}`;
+    return cooldown ? `${text}; ${cooldown}` : text;
   }
 
   get streakIcon() {
@@ -132,7 +166,23 @@ export default class ExpansionTriggerPanel extends LightningElement {
   // ------------------------------------------------------------------ latest trigger
 
   get trigger() {
-    return (this.view && this.view.latestTrigger) || null;
+    const latest = (this.view && this.view.latestTrigger) || null;
+    if (!this.selectedTriggerId) return latest;
+    const selected = ((this.view && this.view.triggers) || []).find((t) => t.id === this.selectedTriggerId);
+    return selected || latest;
+  }
+
+  get isLatestShown() {
+    const latest = this.view && this.view.latestTrigger;
+    return !latest || !this.trigger || this.trigger.id === latest.id;
+  }
+
+  get isEarlierShown() {
+    return !this.isLatestShown;
+  }
+
+  get triggerHeading() {
+    return this.isLatestShown ? 'Latest trigger' : `Earlier trigger ${this.trigger.isoWeek}`;
   }
 
   get hasTrigger() {
@@ -213,7 +263,43 @@ export default class ExpansionTriggerPanel extends LightningElement {
   }
 
   get taskUrl() {
-    return recordUrl(this.trigger.followUpTaskId);
+    return recordUrl(this.trigger.followUpTaskId, 'Task');
+  }
+
+  get task() {
+    return this.trigger.followUpTask || null;
+  }
+
+  get taskLabel() {
+    const task = this.task;
+    return (task && task.subject) || 'task with the playbook';
+  }
+
+  get taskDetails() {
+    const task = this.task;
+    if (!task) return '';
+    const parts = [
+      task.ownerName ? `owner ${task.ownerName}` : '',
+      task.dueDate ? `due ${formatDate(task.dueDate)}` : '',
+      task.status || ''
+    ].filter(Boolean);
+    return parts.join(', ');
+  }
+
+  get hasOpportunities() {
+    return this.opportunityOptions.length > 1;
+  }
+
+  /** the account's open opportunities, and "none" first: accepting without one creates the follow-up task */
+  get opportunityOptions() {
+    const opportunities = (this.view && this.view.openOpportunities) || [];
+    return [
+      { label: 'None: create a follow-up task with the playbook', value: '' },
+      ...opportunities.map((o) => {
+        const details = [o.stageName, o.closeDate ? `closes ${formatDate(o.closeDate)}` : ''].filter(Boolean);
+        return { label: details.length ? `${o.name} (${details.join(', ')})` : o.name, value: o.id };
+      })
+    ];
   }
 
   get canDecide() {
@@ -223,18 +309,44 @@ export default class ExpansionTriggerPanel extends LightningElement {
   // ------------------------------------------------------------------ earlier triggers
 
   get earlierTriggers() {
-    const latestId = this.trigger ? this.trigger.id : null;
-    return ((this.view && this.view.triggers) || [])
-      .filter((t) => t.id !== latestId)
-      .slice(0, MAX_EARLIER)
+    const shownId = this.trigger ? this.trigger.id : null;
+    const all = ((this.view && this.view.triggers) || []).filter((t) => t.id !== shownId);
+    // undecided ones first, so none is cut off by the limit: every undecided trigger must be decidable
+    const undecided = all.filter((t) => t.canDecide);
+    const rest = all.filter((t) => !t.canDecide).slice(0, Math.max(0, MAX_EARLIER - undecided.length));
+    return [...undecided, ...rest]
+      .sort((a, b) => all.indexOf(a) - all.indexOf(b))
       .map((t) => ({
         key: t.id,
+        id: t.id,
         isoWeek: t.isoWeek,
         status: t.status,
         mode: t.mode || '—',
         share: formatPercent(t.share),
-        outcome: t.outcomeLabel || t.decisionReason || '—'
+        outcome: t.outcomeLabel || t.decisionReason || (t.canDecide ? 'Undecided' : '—'),
+        canDecide: Boolean(t.canDecide),
+        decideLabel: `Decide the trigger of ${t.isoWeek}`
       }));
+  }
+
+  get undecidedEarlierText() {
+    const n = this.earlierTriggers.filter((t) => t.canDecide).length;
+    return n
+      ? `${plural(n, 'earlier trigger is', 'earlier triggers are')} still undecided: open one to decide it.`
+      : '';
+  }
+
+  handleSelectTrigger(event) {
+    this.selectedTriggerId = event.currentTarget.dataset.triggerId;
+    this.opportunityIdValue = '';
+    this.dismissReason = '';
+    this.reasonError = undefined;
+    this.actionError = undefined;
+  }
+
+  handleShowLatest() {
+    this.selectedTriggerId = undefined;
+    this.actionError = undefined;
   }
 
   get hasEarlierTriggers() {

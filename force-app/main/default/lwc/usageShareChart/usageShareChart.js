@@ -12,6 +12,8 @@ const PLOT_WIDTH = WIDTH - LEFT - RIGHT;
 const PLOT_HEIGHT = HEIGHT - TOP - BOTTOM;
 const SHARE_TICKS = [0, 0.25, 0.5, 0.75, 1];
 const MARKER = 6;
+/** the least vertical distance between the two labels in the right margin */
+const LABEL_GAP = 13;
 
 const COLOR_BAR = '#c9c9c9';
 const COLOR_BAR_PARTIAL = '#e5e5e5';
@@ -68,6 +70,7 @@ export default class UsageShareChart extends LightningElement {
   plotRight = LEFT + PLOT_WIDTH;
   plotTop = TOP;
   plotBottom = TOP + PLOT_HEIGHT;
+  plotHeight = PLOT_HEIGHT;
 
   get weekList() {
     return Array.isArray(this.weeks) ? this.weeks : [];
@@ -77,8 +80,36 @@ export default class UsageShareChart extends LightningElement {
     return this.weekList.length > 0;
   }
 
+  get hasMinTickets() {
+    return typeof this.minTickets === 'number' && Number.isFinite(this.minTickets) && this.minTickets > 0;
+  }
+
+  /** the top of the volume scale: the busiest week, or the minimum when no week reaches it (so its line shows) */
   get maxTickets() {
-    return this.weekList.reduce((max, w) => Math.max(max, w.ticketsTotal || 0), 0);
+    const busiest = this.weekList.reduce((max, w) => Math.max(max, w.ticketsTotal || 0), 0);
+    return this.hasMinTickets ? Math.max(busiest, this.minTickets) : busiest;
+  }
+
+  ticketsY(tickets) {
+    const max = this.maxTickets;
+    return round(TOP + PLOT_HEIGHT - (max > 0 ? (tickets / max) * PLOT_HEIGHT : 0));
+  }
+
+  get minTicketsY() {
+    return this.ticketsY(this.minTickets);
+  }
+
+  /** in the right margin like the threshold's label, moved clear of it when the two lines are close */
+  get minTicketsLabelY() {
+    const y = this.minTicketsY + 4;
+    if (!this.hasThreshold) return round(y);
+    const gap = y - this.thresholdLabelY;
+    if (Math.abs(gap) >= LABEL_GAP) return round(y);
+    return round(this.thresholdLabelY + (gap >= 0 ? LABEL_GAP : -LABEL_GAP));
+  }
+
+  get minTicketsLabel() {
+    return `Min ${numberFormat.format(this.minTickets)} tickets`;
   }
 
   get slotWidth() {
@@ -119,7 +150,14 @@ export default class UsageShareChart extends LightningElement {
         aiResolved: numberFormat.format(w.aiResolved || 0),
         shareText: formatPercent(w.share),
         qualifiesText: w.qualifies ? 'Yes' : 'No',
-        completeText: partial ? 'No, week in progress' : 'Yes'
+        completeText: partial ? 'No, week in progress' : 'Yes',
+        slotX: round(LEFT + i * slot),
+        slotWidth: round(slot),
+        tooltip:
+          `${w.isoWeek}${w.weekStart ? ` (week of ${formatDate(w.weekStart)})` : ''}: ` +
+          `${formatPercent(w.share)} AI resolution share, ${numberFormat.format(w.aiResolved || 0)} of ` +
+          `${numberFormat.format(w.ticketsTotal || 0)} tickets resolved by AI; ` +
+          `${w.qualifies ? 'qualifies' : 'does not qualify'}${partial ? ' (week in progress)' : ''}`
       };
     });
   }
@@ -191,6 +229,12 @@ export default class UsageShareChart extends LightningElement {
     if (this.hasThreshold) parts.push(`share at or above ${formatPercent(this.threshold)}`);
     if (typeof this.minTickets === 'number') parts.push(`at least ${numberFormat.format(this.minTickets)} tickets`);
     return parts.length ? ` (${parts.join(' on ')})` : '';
+  }
+
+  get legendMinimum() {
+    return this.hasMinTickets
+      ? ` Dotted line: the ${numberFormat.format(this.minTickets)}-ticket weekly minimum (on the ticket scale).`
+      : '';
   }
 
   get legendQualifying() {

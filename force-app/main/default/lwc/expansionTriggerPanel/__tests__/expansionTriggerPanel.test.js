@@ -127,7 +127,8 @@ describe('c-expansion-trigger-panel', () => {
       expect(summary).toContain('Threshold 40%');
 
       const table = chart(element).querySelector('table[data-id="chart-table"]');
-      expect(table.classList.contains('slds-assistive-text')).toBe(true);
+      // hidden inside a clipping box, so its width never widens the card (issue 10)
+      expect(table.parentElement.classList.contains('slds-assistive-text')).toBe(true);
       const rows = Array.from(table.querySelectorAll('tbody tr'));
       expect(rows).toHaveLength(14);
       expect(cells(rows[12])).toEqual(['2026-W13', day('2026-03-23'), '400', '184', '46%', 'Yes', 'Yes']);
@@ -142,16 +143,71 @@ describe('c-expansion-trigger-panel', () => {
     });
   });
 
-  it('states the current streak with its weeks', async () => {
-    const element = await mountWith(VIEW);
+  it('states the current streak with its weeks, enough to fire when no cooldown holds', async () => {
+    const element = await mountWith({ ...VIEW, streak: { ...VIEW.streak, nextFireWeekStart: null } });
     expect(text(element, '[data-id="streak"]')).toBe(
       '3 qualifying weeks in a row (W11-W13): enough to fire (3 needed)'
+    );
+  });
+
+  // issue 13: "enough to fire" was shown during the cooldown (and after a dismissal), with no word of when it can fire
+  it('during the cooldown after the latest trigger, says when the next trigger can fire instead of "enough to fire"', async () => {
+    const element = await mountWith(VIEW);
+    const streak = text(element, '[data-id="streak"]');
+    expect(streak).not.toContain('enough to fire');
+    expect(streak).toBe(
+      `3 qualifying weeks in a row (W11-W13); in cooldown after the trigger of 2026-W13: the next can fire in the week of ${day(
+        VIEW.streak.nextFireWeekStart
+      )} at the earliest`
     );
   });
 
   it('says when there is no qualifying streak', async () => {
     const element = await mountWith({ ...VIEW, streak: { length: 0, startWeek: null, endWeek: null, required: 3 } });
     expect(text(element, '[data-id="streak"]')).toBe('No qualifying streak');
+  });
+
+  // issue 14: "No qualifying streak" did not say which week fell short, or why
+  describe('says which week broke the streak and why', () => {
+    const noStreak = (extra) => ({
+      ...VIEW,
+      streak: { length: 0, startWeek: null, endWeek: null, required: 3, shortWeek: '2026-W13', ...extra }
+    });
+    it('volume below the policy minimum', async () => {
+      const element = await mountWith(noStreak({ shortReason: 'below_minimum', shortTickets: 42, shortShare: 0.5 }));
+      expect(text(element, '[data-id="streak"]')).toBe(
+        'No qualifying streak: 2026-W13 had 42 tickets, below the minimum of 50'
+      );
+    });
+    it('share below the policy threshold', async () => {
+      const element = await mountWith(
+        noStreak({ shortReason: 'below_threshold', shortTickets: 380, shortShare: 0.3999 })
+      );
+      expect(text(element, '[data-id="streak"]')).toBe(
+        'No qualifying streak: 2026-W13 had 39.9% AI resolution share on 380 tickets, below the 40% threshold'
+      );
+    });
+    it('no tickets recorded', async () => {
+      const element = await mountWith(noStreak({ shortReason: 'no_tickets' }));
+      expect(text(element, '[data-id="streak"]')).toBe('No qualifying streak: 2026-W13 had no tickets recorded');
+    });
+    it('a streak too short names the week before it', async () => {
+      const element = await mountWith({
+        ...VIEW,
+        streak: {
+          ...VIEW.streak,
+          length: 2,
+          startWeek: '2026-W12',
+          shortWeek: '2026-W11',
+          shortReason: 'below_minimum',
+          shortTickets: 1,
+          nextFireWeekStart: null
+        }
+      });
+      expect(text(element, '[data-id="streak"]')).toBe(
+        '2 qualifying weeks in a row (W12-W13), 3 needed; 2026-W11 had 1 ticket, below the minimum of 50'
+      );
+    });
   });
 
   it('explains the rule and the shadow mode from the policy values', async () => {
@@ -197,9 +253,10 @@ describe('c-expansion-trigger-panel', () => {
   it('shows the playbook next to Accept and says the dismiss reason feeds the false-positive measurement', async () => {
     const element = await mountWith(VIEW);
     expect(text(element, '[data-id="playbook"]')).toContain(VIEW.playbook);
-    expect($(element, 'lightning-input[data-id="opportunity-id"]').label).toBe(
-      'Link an existing expansion opportunity (optional)'
+    expect($(element, 'lightning-combobox[data-id="opportunity"]').label).toBe(
+      'Link an open opportunity of the account (optional)'
     );
+    expect($(element, 'lightning-input[data-id="opportunity-id"]')).toBeNull();
     const reason = $(element, 'lightning-textarea[data-id="dismiss-reason"]');
     // required in words, not with `required`: its on-blur message would move the Dismiss button under the pointer
     expect(reason.label).toBe('Why is this not an expansion opportunity? (required)');
@@ -247,15 +304,22 @@ describe('c-expansion-trigger-panel', () => {
       const toast = jest.fn();
       element.addEventListener(TOAST, toast);
 
-      typeInto(element, 'lightning-input[data-id="opportunity-id"]', '   ');
+      typeInto(element, 'lightning-combobox[data-id="opportunity"]', '');
       button(element, 'accept').click();
       await flush();
 
       expect(acceptTrigger).toHaveBeenCalledWith({ triggerId: TRIGGER_ID, opportunityId: null });
       expect($(element, '[data-id="trigger-status"] lightning-badge').label).toBe('Accepted');
       expect(text(element, '[data-id="decided"]')).toMatch(/^Accepted by Sam Ortiz on .+2026$/);
+      // issue 13: the Task's link opens the Task, and the panel names its owner and due date
       expect($(element, '[data-id="decision-task"] a').getAttribute('href')).toBe(
-        '/lightning/r/00T5g00000TASK1AAA/view'
+        '/lightning/r/Task/00T5g00000TASK1AAA/view'
+      );
+      expect($(element, '[data-id="decision-task"] a').textContent).toBe(
+        ACCEPTED_TASK.latestTrigger.followUpTask.subject
+      );
+      expect(text(element, '[data-id="task-details"]')).toBe(
+        `(owner Dana Reyes, due ${day(ACCEPTED_TASK.latestTrigger.followUpTask.dueDate)}, Not Started)`
       );
       expect($(element, '[data-id="actions"]')).toBeNull();
       expect(toast.mock.calls[0][0].detail).toMatchObject({
@@ -266,11 +330,17 @@ describe('c-expansion-trigger-panel', () => {
       expect(refreshApex).toHaveBeenCalledTimes(1);
     });
 
-    it('accepts with an existing opportunity id and shows the linked opportunity', async () => {
+    // issue 12: linking an opportunity needed its raw record Id; now a picker of the account's open opportunities
+    it("offers the account's open opportunities by name and links the one picked", async () => {
       acceptTrigger.mockResolvedValue(ACCEPTED);
       const element = await mountWith(VIEW);
 
-      typeInto(element, 'lightning-input[data-id="opportunity-id"]', ' 0065g00000EXPN1AAA ');
+      const picker = $(element, 'lightning-combobox[data-id="opportunity"]');
+      expect(picker.options.map((o) => o.value)).toEqual(['', ...VIEW.openOpportunities.map((o) => o.id)]);
+      expect(picker.options[1].label).toBe(
+        `Acme Support Co - Seat expansion (Qualification, closes ${day(VIEW.openOpportunities[0].closeDate)})`
+      );
+      typeInto(element, 'lightning-combobox[data-id="opportunity"]', '0065g00000EXPN1AAA');
       button(element, 'accept').click();
       await flush();
 
@@ -278,6 +348,76 @@ describe('c-expansion-trigger-panel', () => {
       const link = $(element, '[data-id="decision-opportunity"] a');
       expect(link.textContent).toBe('Acme Support Co - Seat expansion');
       expect(link.getAttribute('href')).toBe('/lightning/r/0065g00000EXPN1AAA/view');
+    });
+
+    it('says so when the account has no open opportunity, and accepting creates the task', async () => {
+      acceptTrigger.mockResolvedValue(ACCEPTED_TASK);
+      const element = await mountWith({ ...VIEW, openOpportunities: [] });
+      expect($(element, 'lightning-combobox[data-id="opportunity"]')).toBeNull();
+      expect(text(element, '[data-id="no-opportunities"]')).toBe('The account has no open opportunity to link.');
+      button(element, 'accept').click();
+      await flush();
+      expect(acceptTrigger).toHaveBeenCalledWith({ triggerId: TRIGGER_ID, opportunityId: null });
+    });
+
+    // issue 13: an older undecided Shadow trigger behind a decided latest one could not be decided
+    it('lets an older undecided trigger be decided from the earlier triggers', async () => {
+      const older = {
+        ...VIEW.latestTrigger,
+        id: 'a0B5g00000TRIGOAAA',
+        isoWeek: '2026-W03',
+        weekStart: '2026-01-12',
+        status: 'Shadow',
+        canDecide: true
+      };
+      const latest = { ...VIEW.latestTrigger, status: 'Dismissed', canDecide: false, decisionReason: 'Seasonal' };
+      dismissTrigger.mockResolvedValue(DISMISSED);
+      const element = await mountWith({ ...VIEW, latestTrigger: latest, triggers: [latest, older] });
+      expect($(element, '[data-id="actions"]')).toBeNull();
+      expect(text(element, '[data-id="undecided-earlier"]')).toBe(
+        '1 earlier trigger is still undecided: open one to decide it.'
+      );
+
+      button(element, 'decide-earlier').click();
+      await flush();
+      expect(text(element, '[data-id="trigger-heading"]')).toBe('Earlier trigger 2026-W03');
+      expect(text(element, '[data-id="trigger-week"]')).toContain('2026-W03');
+      typeInto(element, 'lightning-textarea[data-id="dismiss-reason"]', 'Backlog clean-up');
+      button(element, 'dismiss').click();
+      await flush();
+      expect(dismissTrigger).toHaveBeenCalledWith({ triggerId: older.id, reason: 'Backlog clean-up' });
+    });
+
+    it('shows the follow-up task of a live trigger with its owner and due date before it is decided', async () => {
+      const task = {
+        id: '00T5g00000TASK9AAA',
+        subject: 'Expansion signal 2026-W13',
+        ownerName: 'Ana Li',
+        dueDate: '2026-04-06',
+        status: 'Not Started'
+      };
+      const open = { ...VIEW.latestTrigger, status: 'Open', mode: 'Live', followUpTaskId: task.id, followUpTask: task };
+      const element = await mountWith({ ...VIEW, latestTrigger: open, triggers: [open] });
+      expect($(element, '[data-id="decision-task"] a').getAttribute('href')).toBe(`/lightning/r/Task/${task.id}/view`);
+      expect(text(element, '[data-id="task-details"]')).toBe(`(owner Ana Li, due ${day(task.dueDate)}, Not Started)`);
+      expect($(element, '[data-id="actions"]')).not.toBeNull();
+    });
+
+    // issue 14: with the server down, a failed decision and the failed refresh after it showed two error banners
+    it('shows one error banner when a decision fails and the refresh after it fails too', async () => {
+      dismissTrigger.mockRejectedValue(ERROR);
+      refreshApex.mockImplementationOnce(() => {
+        getExpansionView.error(ERROR.body);
+        return Promise.reject(ERROR);
+      });
+      const element = await mountWith(VIEW);
+      typeInto(element, 'lightning-textarea[data-id="dismiss-reason"]', 'Not a fit');
+      button(element, 'dismiss').click();
+      await flush();
+      await flush();
+      const banners = $$(element, '.slds-notify_alert[role="alert"]');
+      expect(banners).toHaveLength(1);
+      expect(banners[0].textContent).toContain('This trigger was already decided by Dana Reyes.');
     });
 
     it('does not dismiss without a reason', async () => {

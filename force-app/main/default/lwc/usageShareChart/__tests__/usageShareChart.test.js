@@ -61,4 +61,54 @@ describe('c-usage-share-chart', () => {
     const threshold = element.shadowRoot.querySelector('line[data-kind="threshold"]');
     expect(Number(threshold.getAttribute('y1'))).toBe(high);
   });
+
+  // issue 14: no tooltip values on the chart
+  it('gives every week a hover target whose tooltip carries its share, tickets and verdict', () => {
+    const element = mount({ weeks: [week(1, 100, 0.2), week(2, 120, 0.45, true)], threshold: 0.4, minTickets: 50 });
+    const targets = element.shadowRoot.querySelectorAll('rect[data-kind="week-target"]');
+    expect(targets).toHaveLength(2);
+    const tips = Array.from(targets).map((t) => t.querySelector('title').textContent.trim());
+    expect(tips[0]).toMatch(
+      /^2026-W01 \(week of .+\): 20% AI resolution share, 20 of 100 tickets resolved by AI; does not qualify$/
+    );
+    expect(tips[1]).toContain('45% AI resolution share, 54 of 120 tickets resolved by AI; qualifies');
+    // the targets cover the plot side by side, so the whole column answers the pointer
+    expect(Number(targets[1].getAttribute('x'))).toBeCloseTo(
+      Number(targets[0].getAttribute('x')) + Number(targets[0].getAttribute('width')),
+      0
+    );
+  });
+
+  // issue 14: no line for the weekly ticket minimum (the policy value the panel passes, never a literal)
+  it('draws the weekly ticket minimum as a labelled line on the ticket scale', () => {
+    const element = mount({ weeks: [week(1, 100, 0.2), week(2, 200, 0.45, true)], threshold: 0.4, minTickets: 50 });
+    const line = element.shadowRoot.querySelector('line[data-kind="min-tickets"]');
+    const bars = element.shadowRoot.querySelectorAll('rect[data-kind="bar"]');
+    const busiest = bars[1];
+    const bottom = Number(busiest.getAttribute('y')) + Number(busiest.getAttribute('height'));
+    // 50 of 200 tickets: a quarter of the busiest bar's height above the baseline
+    expect(bottom - Number(line.getAttribute('y1'))).toBeCloseTo(Number(busiest.getAttribute('height')) / 4, 0);
+    expect(element.shadowRoot.querySelector('[data-kind="min-tickets-label"]').textContent.trim()).toBe(
+      'Min 50 tickets'
+    );
+    expect(element.shadowRoot.querySelector('figcaption').textContent).toContain('50-ticket weekly minimum');
+  });
+
+  it('raises the ticket scale to the minimum when no week reaches it, and draws no line without one', () => {
+    const element = mount({ weeks: [week(1, 20, 0.5)], threshold: 0.4, minTickets: 80 });
+    const bar = element.shadowRoot.querySelector('rect[data-kind="bar"]');
+    const line = element.shadowRoot.querySelector('line[data-kind="min-tickets"]');
+    expect(Number(line.getAttribute('y1'))).toBe(24);
+    expect(Number(bar.getAttribute('height'))).toBeCloseTo((20 / 80) * 188, 0);
+    const without = mount({ weeks: [week(1, 20, 0.5)], threshold: 0.4 });
+    expect(without.shadowRoot.querySelector('line[data-kind="min-tickets"]')).toBeNull();
+  });
+
+  it('keeps the minimum label clear of the threshold label when the lines are close', () => {
+    // share 40% sits 60% down the plot; 60 of 100 tickets sits at the same height
+    const element = mount({ weeks: [week(1, 100, 0.4, true)], threshold: 0.4, minTickets: 40 });
+    const a = Number(element.shadowRoot.querySelector('[data-kind="threshold-label"]').getAttribute('y'));
+    const b = Number(element.shadowRoot.querySelector('[data-kind="min-tickets-label"]').getAttribute('y'));
+    expect(Math.abs(a - b)).toBeGreaterThanOrEqual(13);
+  });
 });
