@@ -256,6 +256,7 @@ describe('the pilot scorecard keeps what people saved (issue 13)', () => {
       'This opportunity is closed: a closed deal starts no pilot.'
     );
     expect(await card.locator('[data-action="apply-template"]').count()).toBe(0);
+    expect(squash(await card.locator('[data-id="empty"]').textContent())).not.toContain('Apply the standard template');
     await session.screenshot(page, 'e2e-scorecard-closed-deal');
   });
 

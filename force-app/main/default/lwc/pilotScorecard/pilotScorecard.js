@@ -165,6 +165,11 @@ export default class PilotScorecard extends LightningElement {
     return Boolean(this.view && this.view.canEdit);
   }
 
+  get emptyHeading() {
+    if (this.canEdit && !this.canSetUp) return 'No pilot scorecard.';
+    return 'No pilot scorecard yet. Apply the standard template to start one.';
+  }
+
   /** the deal is open: template and new criteria are offered (a closed deal starts no pilot) */
   get canSetUp() {
     return this.canEdit && Boolean(this.view && this.view.canSetUp);

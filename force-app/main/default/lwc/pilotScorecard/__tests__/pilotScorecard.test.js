@@ -651,6 +651,7 @@ describe('c-pilot-scorecard', () => {
       const element = await mountWith(variant(mockEmpty, { canSetUp: false }));
       expect(button(element, 'apply-template')).toBeNull();
       expect(text(element, '[data-id="closed"]')).toBe('This opportunity is closed: a closed deal starts no pilot.');
+      expect(text(element, '[data-id="empty"]')).not.toContain('Apply the standard template');
 
       getScorecard.emit(variant(mockScorecard, { canSetUp: false }));
       await flush();
