@@ -383,7 +383,8 @@ export const panelMethods = {
     returns: ExpansionView
   },
   'GtmExpansionQueueController.getTriggerQueue': {
-    cacheable: true,
+    /** read imperatively and never from the client cache: after a decision elsewhere the queue must be current */
+    cacheable: false,
     params: z.object({}),
     returns: TriggerQueueView
   },
