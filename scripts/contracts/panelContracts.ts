@@ -104,7 +104,9 @@ export const CollateralItemView = z.object({
   status: z.enum(['current', 'expires_before_close', 'expired', 'missing']),
   version: maybe(z.string()),
   validUntil: maybe(date),
-  documentUrl: maybe(z.string())
+  documentUrl: maybe(z.string()),
+  /** who renews the judged item (its owner's name); null when missing: Security provides it */
+  renewedBy: maybe(z.string())
 });
 
 export const ReviewStageSpan = z.object({
@@ -122,9 +124,16 @@ export const ReviewCycleView = z.object({
   days: maybe(z.number().int()),
   targetDays: z.number().int(),
   baselineDays: z.number().int(),
-  /** days <= target; null when not requested */
+  /** days <= target; null when not requested, and for a review completed by exception (not measured) */
   onTarget: maybe(z.boolean()),
-  stages: z.array(ReviewStageSpan)
+  /** completed by a recorded exception (NDA unsigned or collateral not current): left out of the cycle-time readout */
+  byException: z.boolean(),
+  stages: z.array(ReviewStageSpan),
+  /**
+   * the steps the packet's stage allows next (review-cycle rule), in the order the panel offers them: send (first
+   * send), resend (back to Packet Sent: needs a reason, logged), complete, block; the server refuses any other
+   */
+  actions: z.array(z.enum(['send', 'resend', 'complete', 'block']))
 });
 
 export const PacketView = z.object({
@@ -144,6 +153,14 @@ export const PacketView = z.object({
   completedDate: maybe(date),
   blockedDate: maybe(date),
   blockedReason: maybe(z.string()),
+  /** why the review was completed without the NDA or current collateral (cycle.byException) */
+  completionExceptionReason: maybe(z.string()),
+  /** dated lines: backward stage moves with their reasons, completions by exception */
+  stageLog: maybe(z.string()),
+  /** the longest reason the packet keeps (Blocked_Reason__c's length); the panel counts down to it */
+  reasonMaxLength: z.number().int(),
+  /** the deal's stage is the proposal stage or later (policy Stage_Proposal, Stage_Production_Approval) */
+  pastProposalGate: z.boolean(),
   collateralCurrent: z.boolean(),
   collateral: z.array(CollateralItemView),
   cycle: ReviewCycleView,
@@ -353,12 +370,14 @@ export const panelMethods = {
   },
   'GtmSecurityPacketController.markPacketSent': {
     cacheable: false,
-    params: OpportunityParams,
+    /** reason: required to send again from In Review, On Hold or Blocked (a backward move, logged) */
+    params: z.object({ opportunityId: id, reason: z.string().nullish() }),
     returns: PacketView
   },
   'GtmSecurityPacketController.recordReviewCompleted': {
     cacheable: false,
-    params: OpportunityParams,
+    /** exceptionReason: required when the NDA is unsigned or collateral is not current (completion by exception) */
+    params: z.object({ opportunityId: id, exceptionReason: z.string().nullish() }),
     returns: PacketView
   },
   'GtmSecurityPacketController.recordReviewBlocked': {

@@ -89,6 +89,10 @@ const BUILT_IN_PACKET: Packet = {
   completedDate: null,
   blockedDate: null,
   blockedReason: null,
+  completionExceptionReason: null,
+  stageLog: null,
+  reasonMaxLength: 255,
+  pastProposalGate: false,
   collateralCurrent: true,
   collateral: [
     { type: 'SOC 2 Type II', status: 'current', version: '2026', validUntil: '2027-06-30', documentUrl: null }
@@ -99,7 +103,9 @@ const BUILT_IN_PACKET: Packet = {
     targetDays: 10,
     baselineDays: 21,
     onTarget: true,
-    stages: [{ stage: 'Requested', startDate: '2026-11-02', endDate: '2026-11-03', days: 1 }]
+    byException: false,
+    stages: [{ stage: 'Requested', startDate: '2026-11-02', endDate: '2026-11-03', days: 1 }],
+    actions: ['complete', 'block']
   },
   canEdit: true
 };

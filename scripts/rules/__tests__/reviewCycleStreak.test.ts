@@ -4,7 +4,7 @@
  */
 import { ReviewCycleView, StreakView, UsageWeekView } from '../../contracts/panelContracts';
 import { loadPolicyFile } from '../../policy/policy';
-import { judgeReviewCycle, type PacketDates } from '../reviewCycleRule';
+import { judgeReviewCycle, reviewActions, type PacketDates } from '../reviewCycleRule';
 import { policyFromValues } from '../ruleSupport';
 import { evaluateStreak, mondayOnOrBefore, shareOf, type WeekRecord } from '../streakRule';
 import { loadRuleVectors } from '../vectors';
@@ -50,7 +50,39 @@ describe('review cycle rule edge cases', () => {
       targetDays: 17,
       baselineDays: 28,
       onTarget: null,
-      stages: []
+      byException: false,
+      stages: [],
+      actions: ['send']
+    });
+  });
+
+  it('offers each stage only its next steps; a completed review none', () => {
+    const at = (stage: string | null, completed: string | null = null) =>
+      reviewActions({ Requested_Date__c: '2026-03-02', Review_Stage__c: stage, Completed_Date__c: completed });
+    expect(reviewActions(null)).toEqual(['send']);
+    expect(at(null)).toEqual(['send']);
+    expect(at('Not Started')).toEqual(['send']);
+    // "Mark packet sent" is no step forward from Packet Sent, and a backward one (resend, with a reason) later on
+    expect(at('Packet Sent')).toEqual(['complete', 'block']);
+    expect(at('In Review')).toEqual(['resend', 'complete', 'block']);
+    expect(at('On Hold')).toEqual(['resend', 'complete', 'block']);
+    expect(at('Blocked')).toEqual(['resend', 'complete']);
+    expect(at('Completed', '2026-03-10')).toEqual([]);
+    expect(at('Blocked', '2026-03-10')).toEqual([]);
+  });
+
+  it('flags a review completed by exception and does not measure it against the target', () => {
+    const packet = {
+      Requested_Date__c: '2026-03-02',
+      Completed_Date__c: '2026-03-02',
+      Review_Stage__c: 'Completed',
+      Completion_Exception__c: true
+    };
+    const result = judgeReviewCycle(packet, reviewPolicy, '2026-03-05');
+    expect(result).toMatchObject({ state: 'completed', days: 0, byException: true, onTarget: null });
+    expect(judgeReviewCycle({ ...packet, Completion_Exception__c: false }, reviewPolicy, '2026-03-05')).toMatchObject({
+      byException: false,
+      onTarget: true
     });
   });
 

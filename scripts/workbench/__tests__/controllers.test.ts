@@ -296,24 +296,42 @@ describe('security packet steps', () => {
     });
     expect(sent.packetId).toBeTruthy();
     expect(sent.cycle).toMatchObject({ state: 'in_progress', days: 0, onTarget: true });
-    const done = await call('GtmSecurityPacketController.recordReviewCompleted', { opportunityId });
+    // the NDA is unsigned and the questionnaire missing: only an exception with a reason completes it
+    await rejects(
+      call('GtmSecurityPacketController.recordReviewCompleted', { opportunityId }),
+      /NDA not signed; Security Questionnaire missing/
+    );
+    const done = await call('GtmSecurityPacketController.recordReviewCompleted', {
+      opportunityId,
+      exceptionReason: 'Customer waived the questionnaire in the MSA'
+    });
     expect(done).toMatchObject({ packetId: sent.packetId, completedDate: world.today, reviewStage: 'Completed' });
-    expect(done.cycle.state).toBe('completed');
+    expect(done.cycle).toMatchObject({ state: 'completed', byException: true, onTarget: null });
     await reopen();
     const reread = await call('GtmSecurityPacketController.getPacketStatus', { opportunityId });
     expect(reread.completedDate).toBe(world.today);
   });
 
-  it('markPacketSent on an existing packet keeps its dates, and a completed review cannot be sent, blocked or completed again', async () => {
+  it('markPacketSent from In Review is a step back that needs a reason, and a completed review cannot be sent, blocked or completed again', async () => {
     const opportunityId = await opportunity('Crescent Retail Group');
     const before = await call('GtmSecurityPacketController.getPacketStatus', { opportunityId });
-    const after = await call('GtmSecurityPacketController.markPacketSent', { opportunityId });
+    expect(before.reviewStage).toBe('In Review');
+    await rejects(
+      call('GtmSecurityPacketController.markPacketSent', { opportunityId }),
+      /moves the review back from In Review to Packet Sent: say why/
+    );
+    const after = await call('GtmSecurityPacketController.markPacketSent', {
+      opportunityId,
+      reason: 'Renewed questionnaire sent'
+    });
     expect(after).toMatchObject({
       packetId: before.packetId,
       requestedDate: before.requestedDate,
       packetSentDate: before.packetSentDate,
+      reviewStartedDate: null,
       reviewStage: 'Packet Sent'
     });
+    expect(after.stageLog).toContain('In Review -> Packet Sent (packet sent again): Renewed questionnaire sent');
     const completed = await opportunity('Northwind Logistics');
     await rejects(
       call('GtmSecurityPacketController.markPacketSent', { opportunityId: completed }),

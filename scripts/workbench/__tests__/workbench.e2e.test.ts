@@ -600,17 +600,24 @@ describe('an Apex error reaches the page as a readable message', () => {
     await session.screenshot(page, 'e2e-account-stale-error');
   });
 
-  it('marking the packet of a review completed behind the page shows "already completed"', async () => {
+  it('recording a review blocked after it was completed behind the page shows "already completed"', async () => {
     const id = await opportunityId('Crescent Retail Group');
     const before = await getPacket(id);
     expect(before.completedDate).toBeNull();
     const page = await open(opportunityPage(id));
     const card = page.locator('c-security-packet-status');
-    const markSent = card.locator('lightning-button[data-id="mark-sent"] button');
-    await markSent.waitFor({ timeout: 15_000 });
+    const showBlocked = card.locator('lightning-button[data-id="show-blocked"] button');
+    await showBlocked.waitFor({ timeout: 15_000 });
 
-    await controllers['GtmSecurityPacketController.recordReviewCompleted']({ opportunityId: id });
-    await markSent.click();
+    // completed elsewhere (its questionnaire expired: by exception)
+    await controllers['GtmSecurityPacketController.recordReviewCompleted']({
+      opportunityId: id,
+      exceptionReason: 'Completed in another tab'
+    });
+    await showBlocked.click();
+    await card.locator('lightning-textarea[data-id="blocked-reason"] textarea').fill('Waiting on legal');
+    await sleep(HUMAN_PAUSE_MS);
+    await card.locator('lightning-button[data-id="submit-blocked"] button').click();
     const message = `The security review is already completed (${world.today})`;
     expect(await settledText(card.locator('[data-id="action-error"]'), message)).toBe(message);
     const after = await getPacket(id);

@@ -6,16 +6,19 @@ import markPacketSent from '@salesforce/apex/GtmSecurityPacketController.markPac
 import recordReviewCompleted from '@salesforce/apex/GtmSecurityPacketController.recordReviewCompleted';
 import recordReviewBlocked from '@salesforce/apex/GtmSecurityPacketController.recordReviewBlocked';
 import { errorText } from 'c/gtmErrors';
-import { formatDate, plural } from 'c/gtmFormat';
+import { countOf, formatCount, formatDate } from 'c/gtmFormat';
 
 /**
  * exp-002 security-first sequence on the Opportunity record page: the security packet's review stage, NDA, each
  * required collateral item judged against this opportunity's close date, and the review cycle time against the
  * program target (28 -> 17 days) with the days spent in each stage.
  *
- * Every verdict (collateral status, collateralCurrent, cycle state, days, onTarget, stage spans) is computed by
- * GtmSecurityPacketController (PacketView in scripts/contracts/panelContracts.ts); this component only puts them
- * into words. Mutations return the fresh view, which is shown at once; the wired view is then refreshed.
+ * Every verdict (collateral status, collateralCurrent, cycle state, days, onTarget, byException, the steps the stage
+ * allows, past the proposal gate) is computed by GtmSecurityPacketController (PacketView in
+ * scripts/contracts/panelContracts.ts); this component only puts them into words, asks for the reasons the server
+ * requires (a step back, a completion by exception, a block) and confirms a send with collateral missing. Mutations
+ * return the fresh view, which is shown at once; the wired view is then refreshed. Dates and counts go through
+ * c/gtmFormat. The layout holds in a 400 px sidebar: fixed-layout tables whose cells wrap (securityPacketStatus.css).
  */
 
 const STATUS_ICONS = {
@@ -27,6 +30,49 @@ const STATUS_ICONS = {
 
 const REASON_REQUIRED = 'Enter why the review is blocked, so the next person knows what to resolve.';
 
+/**
+ * The three reasons the panel asks for. Each form keeps its own data-ids (the block form's are the ones it always
+ * had); `required` is the panel's own message when the reason is blank.
+ */
+const REASON_FORMS = {
+  block: {
+    formId: 'blocked-form',
+    textareaId: 'blocked-reason',
+    submitId: 'submit-blocked',
+    cancelId: 'cancel-blocked',
+    label: 'Why is the review blocked? (required)',
+    help: 'Saved on the security packet; the review clock keeps running while it is blocked.',
+    submitLabel: 'Save blocked reason',
+    required: REASON_REQUIRED
+  },
+  resend: {
+    formId: 'resend-form',
+    textareaId: 'resend-reason',
+    submitId: 'submit-resend',
+    cancelId: 'cancel-resend',
+    label: 'Why send the packet again? (required)',
+    help: 'Saved in the packet stage log with the dates it replaces; the review clock keeps running from the first request.',
+    submitLabel: 'Send packet again',
+    required: 'Enter why the packet goes out again: the review moves back a stage and the log keeps the reason.'
+  },
+  exception: {
+    formId: 'exception-form',
+    textareaId: 'exception-reason',
+    submitId: 'submit-exception',
+    cancelId: 'cancel-exception',
+    label: 'Why complete the review anyway? (required)',
+    help: 'Saved on the packet as a completion exception; the review is left out of the cycle-time measure.',
+    submitLabel: 'Complete by exception',
+    required: 'Enter why the review completes without the NDA or current collateral.'
+  }
+};
+
+const STATUS_WORDS = {
+  missing: 'missing',
+  expired: 'expired',
+  expires_before_close: 'expires before close'
+};
+
 export default class SecurityPacketStatus extends LightningElement {
   @api recordId;
 
@@ -35,9 +81,12 @@ export default class SecurityPacketStatus extends LightningElement {
   loadError;
   actionError;
   saving = false;
-  showBlockForm = false;
-  blockReason = '';
+  /** the open reason form: 'block', 'resend', 'exception' or null */
+  reasonMode = null;
+  reasonText = '';
   reasonError;
+  /** the send is waiting for the person to confirm it despite collateral that is not current */
+  confirmingSend = false;
   wiredResult;
   focusReason = false;
 
@@ -54,7 +103,7 @@ export default class SecurityPacketStatus extends LightningElement {
 
   renderedCallback() {
     if (this.focusReason) {
-      const textarea = this.template.querySelector('lightning-textarea[data-id="blocked-reason"]');
+      const textarea = this.template.querySelector('lightning-textarea[data-reason]');
       if (textarea && typeof textarea.focus === 'function') {
         this.focusReason = false;
         textarea.focus();
@@ -86,7 +135,32 @@ export default class SecurityPacketStatus extends LightningElement {
   }
 
   get showActions() {
-    return this.canEdit && !this.reviewCompleted;
+    return this.canEdit && !this.reviewCompleted && this.actions.length > 0;
+  }
+
+  /** The steps the packet's stage allows (the server refuses any other). */
+  get actions() {
+    return (this.view && this.view.cycle && this.view.cycle.actions) || [];
+  }
+
+  get canSend() {
+    return this.actions.includes('send');
+  }
+
+  get canResend() {
+    return this.actions.includes('resend');
+  }
+
+  get canComplete() {
+    return this.actions.includes('complete');
+  }
+
+  get canBlock() {
+    return this.actions.includes('block');
+  }
+
+  get showActionButtons() {
+    return !this.reasonMode && !this.confirmingSend;
   }
 
   get showReadOnlyNote() {
@@ -158,15 +232,59 @@ export default class SecurityPacketStatus extends LightningElement {
     return Boolean(this.view && this.view.enterprise);
   }
 
+  get notCurrentItems() {
+    return ((this.view && this.view.collateral) || []).filter((c) => c.status !== 'current');
+  }
+
   get blockingCount() {
-    return ((this.view && this.view.collateral) || []).filter((c) => c.status !== 'current').length;
+    return this.notCurrentItems.length;
   }
 
   get enterpriseText() {
     if (this.view.collateralCurrent) return 'Collateral current for this deal';
     const n = this.blockingCount;
     if (n === 0) return 'Collateral is not current for this deal: it blocks an enterprise proposal';
-    return `${plural(n, 'item blocks', 'items block')} an enterprise proposal`;
+    return `${countOf(n, 'item blocks', 'items block')} an enterprise proposal`;
+  }
+
+  /** "Security Questionnaire expired Oct 31, 2026", "AI Data Usage Policy missing" */
+  itemGapText(item) {
+    if (item.status === 'expired' && item.validUntil) return `${item.type} expired ${formatDate(item.validUntil)}`;
+    if (item.status === 'expires_before_close' && item.validUntil)
+      return `${item.type} expires ${formatDate(item.validUntil)}, before close`;
+    return `${item.type} ${STATUS_WORDS[item.status] || item.status}`;
+  }
+
+  // ------------------------------------------------------------------ escalation past the proposal gate
+
+  /**
+   * An enterprise deal already past the proposal gate (it got there before the gate, by a bypass, or the collateral
+   * lapsed since) with collateral expired or missing: said loudly, each item with who renews it.
+   */
+  get escalationItems() {
+    if (!this.view || !this.view.enterprise || !this.view.pastProposalGate) return [];
+    return this.notCurrentItems
+      .filter((c) => c.status === 'expired' || c.status === 'missing')
+      .map((c, i) => ({
+        key: `${c.type}-${i}`,
+        text: this.itemGapText(c),
+        renewal: this.renewalText(c)
+      }));
+  }
+
+  /** Who renews an item: its owner; Security publishes what is missing and renews what has no owner on record. */
+  renewalText(item) {
+    if (item.renewedBy) return `${item.renewedBy} (collateral owner)`;
+    return item.status === 'missing' ? 'Security (nothing published yet)' : 'Security (no owner on record)';
+  }
+
+  get showEscalation() {
+    return this.escalationItems.length > 0;
+  }
+
+  get escalationTitle() {
+    const n = this.escalationItems.length;
+    return `Past the proposal gate without current collateral: ${countOf(n, 'item', 'items')} to renew now`;
   }
 
   get enterpriseIcon() {
@@ -188,16 +306,23 @@ export default class SecurityPacketStatus extends LightningElement {
     return (this.view && this.view.cycle) || { state: 'not_requested', stages: [] };
   }
 
+  get targetAndBaseline() {
+    const c = this.cycle;
+    return `target ${countOf(c.targetDays, 'day', 'days')}, baseline ${countOf(c.baselineDays, 'day', 'days')}`;
+  }
+
   get cycleText() {
     const c = this.cycle;
     switch (c.state) {
       case 'completed':
-        return `Completed in ${plural(c.days, 'day', 'days')} (target ${c.targetDays})`;
+        if (c.byException)
+          return `Completed by exception in ${countOf(c.days, 'day', 'days')}: not counted toward the target (${countOf(c.targetDays, 'day', 'days')})`;
+        return `Completed in ${countOf(c.days, 'day', 'days')} (target ${countOf(c.targetDays, 'day', 'days')})`;
       case 'in_progress':
       case 'blocked':
-        return `Day ${c.days} of review (target ${c.targetDays} days, baseline ${c.baselineDays})`;
+        return `Day ${formatCount(c.days)} of review (${this.targetAndBaseline})`;
       default:
-        return `Review not requested yet (target ${c.targetDays} days, baseline ${c.baselineDays})`;
+        return `Review not requested yet (${this.targetAndBaseline})`;
     }
   }
 
@@ -206,10 +331,33 @@ export default class SecurityPacketStatus extends LightningElement {
     if (c.onTarget === true) {
       if (c.state === 'completed') return 'On target';
       const left = c.targetDays - c.days;
-      return `On target: ${plural(left, 'day', 'days')} left`;
+      return `On target: ${countOf(left, 'day', 'days')} left`;
     }
-    if (c.onTarget === false) return `Over target by ${plural(c.days - c.targetDays, 'day', 'days')}`;
+    if (c.onTarget === false) return `Over target by ${countOf(c.days - c.targetDays, 'day', 'days')}`;
     return '';
+  }
+
+  get isException() {
+    return this.cycle.state === 'completed' && this.cycle.byException === true;
+  }
+
+  get exceptionText() {
+    return `Completion exception: ${(this.view && this.view.completionExceptionReason) || 'no reason recorded'}`;
+  }
+
+  get stageLogLines() {
+    const log = (this.view && this.view.stageLog) || '';
+    return (
+      log
+        .split('\n')
+        .filter((line) => line.trim())
+        // the server writes ISO dates; the panel shows every date as c/gtmFormat does
+        .map((line, i) => ({ key: `log-${i}`, text: line.replace(/\b\d{4}-\d{2}-\d{2}\b/g, (d) => formatDate(d)) }))
+    );
+  }
+
+  get hasStageLog() {
+    return this.stageLogLines.length > 0;
   }
 
   get targetIcon() {
@@ -230,7 +378,7 @@ export default class SecurityPacketStatus extends LightningElement {
       stage: s.stage,
       start: formatDate(s.startDate),
       end: s.endDate ? formatDate(s.endDate) : 'Ongoing',
-      days: plural(s.days, 'day', 'days')
+      days: countOf(s.days, 'day', 'days')
     }));
   }
 
@@ -250,39 +398,120 @@ export default class SecurityPacketStatus extends LightningElement {
 
   // ------------------------------------------------------------------ actions
 
+  /** The first send; with collateral not current it waits for the person to confirm. */
   handleMarkSent() {
+    if (this.view && !this.view.collateralCurrent && this.blockingCount > 0) {
+      this.confirmingSend = true;
+      return Promise.resolve();
+    }
+    return this.sendPacket();
+  }
+
+  handleConfirmSend() {
+    this.confirmingSend = false;
+    return this.sendPacket();
+  }
+
+  handleCancelSend() {
+    this.confirmingSend = false;
+  }
+
+  sendPacket() {
     return this.run(
       markPacketSent,
-      { opportunityId: this.recordId },
+      { opportunityId: this.recordId, reason: null },
       'Packet marked sent',
       'The review clock is running.'
     );
   }
 
+  get sendWarningText() {
+    const items = this.notCurrentItems.map((c) => this.itemGapText(c));
+    return `${countOf(items.length, 'required item is', 'required items are')} not current: ${items.join('; ')}. Send the packet anyway?`;
+  }
+
+  /** Completes at once when the NDA and collateral are in place; otherwise asks for the exception's reason. */
   handleCompleted() {
+    if (this.completionGaps.length > 0) {
+      this.openReasonForm('exception');
+      return Promise.resolve();
+    }
     return this.run(
       recordReviewCompleted,
-      { opportunityId: this.recordId },
+      { opportunityId: this.recordId, exceptionReason: null },
       'Review completed',
       'The review cycle time is recorded.'
     );
   }
 
+  /** What keeps the review from completing without an exception, in words. */
+  get completionGaps() {
+    if (!this.view) return [];
+    const gaps = this.view.ndaSigned ? [] : ['NDA not signed'];
+    return gaps.concat(this.notCurrentItems.map((c) => this.itemGapText(c)));
+  }
+
   handleShowBlockForm() {
-    this.showBlockForm = true;
+    this.openReasonForm('block');
+  }
+
+  handleShowResendForm() {
+    this.openReasonForm('resend');
+  }
+
+  openReasonForm(mode) {
+    this.reasonMode = mode;
+    this.reasonText = '';
     this.reasonError = undefined;
     this.focusReason = true;
   }
 
-  handleCancelBlock() {
-    this.showBlockForm = false;
-    this.blockReason = '';
+  handleCancelReason() {
+    this.reasonMode = null;
+    this.reasonText = '';
     this.reasonError = undefined;
   }
 
+  get reasonForm() {
+    return this.reasonMode ? REASON_FORMS[this.reasonMode] : null;
+  }
+
+  /** Above the textarea: what the step does and why a reason is asked for. */
+  get reasonIntro() {
+    if (this.reasonMode === 'resend') {
+      const from = (this.view && this.view.reviewStage) || 'the current stage';
+      return `Sending the packet again moves the review back from ${from} to Packet Sent.`;
+    }
+    if (this.reasonMode === 'exception') {
+      return `The review is not ready to complete: ${this.completionGaps.join('; ')}. Completing it now records an exception, left out of the review cycle-time measure.`;
+    }
+    return '';
+  }
+
+  get hasReasonIntro() {
+    return this.reasonIntro !== '';
+  }
+
+  get reasonMaxLength() {
+    return (this.view && this.view.reasonMaxLength) || 255;
+  }
+
+  get reasonRemaining() {
+    return Math.max(0, this.reasonMaxLength - (this.reasonText || '').length);
+  }
+
+  get reasonCounterText() {
+    return `${countOf(this.reasonRemaining, 'character', 'characters')} left`;
+  }
+
+  get reasonCounterClass() {
+    const low = this.reasonRemaining <= 20;
+    return `slds-text-body_small slds-m-top_xx-small ${low ? 'slds-text-color_error' : 'slds-text-color_weak'}`;
+  }
+
   handleReasonChange(event) {
-    this.blockReason = event.detail && event.detail.value !== undefined ? event.detail.value : event.target.value;
-    if (this.reasonError && this.blockReason && this.blockReason.trim()) {
+    this.reasonText = event.detail && event.detail.value !== undefined ? event.detail.value : event.target.value;
+    if (this.reasonError && this.reasonText && this.reasonText.trim()) {
       this.reasonError = undefined;
       event.target.setCustomValidity('');
       // clear the message while typing: left until blur, it would vanish on the button's mousedown and move the
@@ -291,18 +520,36 @@ export default class SecurityPacketStatus extends LightningElement {
     }
   }
 
-  handleSubmitBlocked() {
-    const reason = (this.blockReason || '').trim();
-    const textarea = this.template.querySelector('lightning-textarea[data-id="blocked-reason"]');
+  handleSubmitReason() {
+    const form = this.reasonForm;
+    if (!form) return Promise.resolve();
+    const reason = (this.reasonText || '').trim();
+    const textarea = this.template.querySelector('lightning-textarea[data-reason]');
     if (!reason) {
-      this.reasonError = REASON_REQUIRED;
+      this.reasonError = form.required;
       if (textarea) {
-        textarea.setCustomValidity(REASON_REQUIRED);
+        textarea.setCustomValidity(form.required);
         textarea.reportValidity();
       }
       return Promise.resolve();
     }
     if (textarea) textarea.setCustomValidity('');
+    if (this.reasonMode === 'resend') {
+      return this.run(
+        markPacketSent,
+        { opportunityId: this.recordId, reason },
+        'Packet sent again',
+        'The review is back at Packet Sent; the reason is in the stage log.'
+      );
+    }
+    if (this.reasonMode === 'exception') {
+      return this.run(
+        recordReviewCompleted,
+        { opportunityId: this.recordId, exceptionReason: reason },
+        'Review completed by exception',
+        'The reason is on the packet; the review is left out of the cycle-time measure.'
+      );
+    }
     return this.run(
       recordReviewBlocked,
       { opportunityId: this.recordId, reason },
@@ -316,8 +563,8 @@ export default class SecurityPacketStatus extends LightningElement {
     this.actionError = undefined;
     try {
       this.view = await apexMethod(params);
-      this.showBlockForm = false;
-      this.blockReason = '';
+      this.reasonMode = null;
+      this.reasonText = '';
       this.reasonError = undefined;
       this.dispatchEvent(new ShowToastEvent({ title, message, variant: 'success' }));
     } catch (error) {

@@ -14,6 +14,13 @@ const SENT = require('./data/markPacketSent.json');
 const DONE = require('./data/recordReviewCompleted.json');
 const BLOCKED_RESULT = require('./data/recordReviewBlocked.json');
 const ERROR = require('./data/error.json');
+const PAST_GATE = require('./data/getPacketStatus.pastGate.json');
+const DONE_BY_EXCEPTION = require('./data/recordReviewCompleted.exception.json');
+const RESENT = require('./data/markPacketSent.resent.json');
+/** In Review with the NDA signed and every item current: nothing keeps it from completing */
+const READY = { ...VIEW, collateralCurrent: true, collateral: COMPLETED.collateral };
+/** No packet yet, with the library collateral judged (one item expired, one missing) */
+const NOT_SENT = { ...EMPTY, collateral: VIEW.collateral };
 
 jest.mock(
   '@salesforce/apex/GtmSecurityPacketController.getPacketStatus',
@@ -66,6 +73,15 @@ const $ = (element, selector) => element.shadowRoot.querySelector(selector);
 const $$ = (element, selector) => Array.from(element.shadowRoot.querySelectorAll(selector));
 const text = (element, selector) => ($(element, selector) ? $(element, selector).textContent.trim() : null);
 const button = (element, dataId) => $(element, `lightning-button[data-id="${dataId}"]`);
+const count = (n) => new Intl.NumberFormat(undefined).format(n);
+const buttonIds = (element) => $$(element, '[data-id="actions"] lightning-button').map((b) => b.dataset.id);
+/** Types into the open reason form's textarea as lightning-textarea reports it. */
+const typeReason = (element, value) => {
+  const textarea = $(element, 'lightning-textarea[data-reason]');
+  textarea.value = value;
+  textarea.dispatchEvent(new CustomEvent('change', { detail: { value } }));
+  return textarea;
+};
 const statusTexts = (element) => $$(element, '[data-id="collateral-status"]').map((td) => td.textContent.trim());
 
 describe('c-security-packet-status', () => {
@@ -150,7 +166,7 @@ describe('c-security-packet-status', () => {
 
     it('shows the review day against target and baseline, on target, and the time in each stage', async () => {
       const element = await mountWith(VIEW);
-      expect(text(element, '[data-id="cycle-text"]')).toBe('Day 12 of review (target 17 days, baseline 28)');
+      expect(text(element, '[data-id="cycle-text"]')).toBe('Day 12 of review (target 17 days, baseline 28 days)');
       expect(text(element, '[data-id="target-text"]')).toBe('On target: 5 days left');
       const rows = $$(element, 'table[data-id="stages"] tbody tr').map((tr) =>
         Array.from(tr.children).map((c) => c.textContent.trim())
@@ -165,7 +181,7 @@ describe('c-security-packet-status', () => {
 
     it('shows a completed review in days against target', async () => {
       const element = await mountWith(COMPLETED);
-      expect(text(element, '[data-id="cycle-text"]')).toBe('Completed in 16 days (target 17)');
+      expect(text(element, '[data-id="cycle-text"]')).toBe('Completed in 16 days (target 17 days)');
       expect(text(element, '[data-id="target-text"]')).toBe('On target');
       // nothing is left to record on a completed review
       expect($(element, '[data-id="actions"]')).toBeNull();
@@ -177,7 +193,7 @@ describe('c-security-packet-status', () => {
       expect(text(element, '[data-id="blocked"]')).toBe(
         `Review blocked since ${day('2026-04-10')}: Customer requires an ISO 27001 certificate`
       );
-      expect(text(element, '[data-id="cycle-text"]')).toBe('Day 21 of review (target 17 days, baseline 28)');
+      expect(text(element, '[data-id="cycle-text"]')).toBe('Day 21 of review (target 17 days, baseline 28 days)');
       expect(text(element, '[data-id="target-text"]')).toBe('Over target by 4 days');
     });
   });
@@ -224,10 +240,10 @@ describe('c-security-packet-status', () => {
       await flush();
 
       expect(markPacketSent).toHaveBeenCalledTimes(1);
-      expect(markPacketSent).toHaveBeenCalledWith({ opportunityId: OPP_ID });
+      expect(markPacketSent).toHaveBeenCalledWith({ opportunityId: OPP_ID, reason: null });
       expect($(element, '[data-id="empty"]')).toBeNull();
       expect($(element, '[data-id="review-stage"] lightning-badge').label).toBe('Packet Sent');
-      expect(text(element, '[data-id="cycle-text"]')).toBe('Day 0 of review (target 17 days, baseline 28)');
+      expect(text(element, '[data-id="cycle-text"]')).toBe('Day 0 of review (target 17 days, baseline 28 days)');
       expect(toast).toHaveBeenCalledTimes(1);
       expect(toast.mock.calls[0][0].detail).toMatchObject({ title: 'Packet marked sent', variant: 'success' });
       expect(refreshApex).toHaveBeenCalledTimes(1);
@@ -240,7 +256,7 @@ describe('c-security-packet-status', () => {
           resolve = r;
         })
       );
-      const element = await mountWith(VIEW);
+      const element = await mountWith(EMPTY);
       button(element, 'mark-sent').click();
       await flush();
       expect($$(element, 'lightning-button').every((b) => b.disabled)).toBe(true);
@@ -253,13 +269,13 @@ describe('c-security-packet-status', () => {
 
     it('records the review completed and shows the completed cycle over target', async () => {
       recordReviewCompleted.mockResolvedValue(DONE);
-      const element = await mountWith(VIEW);
+      const element = await mountWith(READY);
 
       button(element, 'completed').click();
       await flush();
 
-      expect(recordReviewCompleted).toHaveBeenCalledWith({ opportunityId: OPP_ID });
-      expect(text(element, '[data-id="cycle-text"]')).toBe('Completed in 25 days (target 17)');
+      expect(recordReviewCompleted).toHaveBeenCalledWith({ opportunityId: OPP_ID, exceptionReason: null });
+      expect(text(element, '[data-id="cycle-text"]')).toBe('Completed in 25 days (target 17 days)');
       expect(text(element, '[data-id="target-text"]')).toBe('Over target by 8 days');
       expect(refreshApex).toHaveBeenCalledTimes(1);
     });
@@ -319,7 +335,7 @@ describe('c-security-packet-status', () => {
 
     it('shows the readable message when an action fails and keeps the view', async () => {
       recordReviewCompleted.mockRejectedValue(ERROR);
-      const element = await mountWith(VIEW);
+      const element = await mountWith(READY);
       const toast = jest.fn();
       element.addEventListener(TOAST, toast);
 
@@ -329,11 +345,195 @@ describe('c-security-packet-status', () => {
       const alert = $(element, '[data-id="action-error"]');
       expect(alert.getAttribute('role')).toBe('alert');
       expect(alert.textContent).toContain('Only the opportunity owner can record the review outcome.');
-      expect(text(element, '[data-id="cycle-text"]')).toBe('Day 12 of review (target 17 days, baseline 28)');
+      expect(text(element, '[data-id="cycle-text"]')).toBe('Day 12 of review (target 17 days, baseline 28 days)');
       expect(toast).not.toHaveBeenCalled();
       // the stale page catches up with the store; the message stays
       expect(refreshApex).toHaveBeenCalledTimes(1);
       expect(button(element, 'completed').disabled).toBe(false);
+    });
+  });
+
+  describe('each stage offers only its next steps (issue 13, defect 5)', () => {
+    it('In Review: send again (a step back), complete or block; never "Mark packet sent"', async () => {
+      const element = await mountWith(VIEW);
+      expect(buttonIds(element)).toEqual(['resend', 'completed', 'show-blocked']);
+      expect(button(element, 'mark-sent')).toBeNull();
+      expect(button(element, 'resend').label).toBe('Send packet again');
+    });
+
+    it('Packet Sent: complete or block; Blocked: send again or complete', async () => {
+      const sent = await mountWith(SENT);
+      expect(buttonIds(sent)).toEqual(['completed', 'show-blocked']);
+      document.body.removeChild(sent);
+      const blocked = await mountWith(BLOCKED);
+      expect(buttonIds(blocked)).toEqual(['resend', 'completed']);
+    });
+
+    it('sending again asks why, says what moves back, and needs a reason before it calls Apex', async () => {
+      const element = await mountWith(VIEW);
+      button(element, 'resend').click();
+      await flush();
+      expect($(element, '[data-id="actions"]')).toBeNull();
+      expect(text(element, '[data-id="reason-intro"]')).toBe(
+        'Sending the packet again moves the review back from In Review to Packet Sent.'
+      );
+      expect($(element, 'lightning-textarea[data-id="resend-reason"]').label).toBe(
+        'Why send the packet again? (required)'
+      );
+      button(element, 'submit-resend').click();
+      await flush();
+      expect(markPacketSent).not.toHaveBeenCalled();
+      expect(text(element, '[data-id="reason-error"]')).toContain('Enter why the packet goes out again');
+    });
+
+    it('sends again with the reason and shows the logged step back, the stage table ending at Packet Sent', async () => {
+      markPacketSent.mockResolvedValue(RESENT);
+      const element = await mountWith(VIEW);
+      button(element, 'resend').click();
+      await flush();
+      typeReason(element, ' Customer lost the first packet ');
+      button(element, 'submit-resend').click();
+      await flush();
+      expect(markPacketSent).toHaveBeenCalledWith({ opportunityId: OPP_ID, reason: 'Customer lost the first packet' });
+      expect($(element, '[data-id="review-stage"] lightning-badge').label).toBe('Packet Sent');
+      const stages = $$(element, 'table[data-id="stages"] tbody tr').map((tr) => tr.children[0].textContent.trim());
+      expect(stages).toEqual(['Requested', 'Packet Sent']);
+      expect(text(element, '[data-id="stage-log"] li')).toBe(
+        `${day('2026-04-14')} Dana Whitfield: In Review -> Packet Sent (packet sent again): Customer lost the first packet [was: review started ${day('2026-03-26')}]`
+      );
+      expect(buttonIds(element)).toEqual(['completed', 'show-blocked']);
+    });
+  });
+
+  describe('completing needs the NDA and current collateral, or an exception (issue 13, defect 6)', () => {
+    it('asks for an exception reason, naming what is missing, instead of completing', async () => {
+      const element = await mountWith({ ...VIEW, ndaSigned: false });
+      button(element, 'completed').click();
+      await flush();
+      expect(recordReviewCompleted).not.toHaveBeenCalled();
+      expect(text(element, '[data-id="reason-intro"]')).toBe(
+        `The review is not ready to complete: NDA not signed; Penetration Test Summary expires ${day('2026-05-15')}, before close; Data Processing Addendum expired ${day('2026-02-28')}; AI Data Usage Policy missing. Completing it now records an exception, left out of the review cycle-time measure.`
+      );
+      button(element, 'submit-exception').click();
+      await flush();
+      expect(recordReviewCompleted).not.toHaveBeenCalled();
+      expect(text(element, '[data-id="reason-error"]')).toContain('Enter why the review completes');
+    });
+
+    it('completes by exception with the reason and never reports it on target', async () => {
+      recordReviewCompleted.mockResolvedValue(DONE_BY_EXCEPTION);
+      const element = await mountWith(VIEW);
+      button(element, 'completed').click();
+      await flush();
+      typeReason(element, DONE_BY_EXCEPTION.completionExceptionReason);
+      button(element, 'submit-exception').click();
+      await flush();
+      expect(recordReviewCompleted).toHaveBeenCalledWith({
+        opportunityId: OPP_ID,
+        exceptionReason: DONE_BY_EXCEPTION.completionExceptionReason
+      });
+      expect(text(element, '[data-id="cycle-text"]')).toBe(
+        'Completed by exception in 25 days: not counted toward the target (17 days)'
+      );
+      expect($(element, '[data-id="target-text"]')).toBeNull();
+      expect(text(element, '[data-id="exception"]')).toBe(
+        `Completion exception: ${DONE_BY_EXCEPTION.completionExceptionReason}`
+      );
+    });
+
+    it('a completion exception in the view is never "Completed in 0 days · On target"', async () => {
+      const element = await mountWith({
+        ...DONE_BY_EXCEPTION,
+        cycle: { ...DONE_BY_EXCEPTION.cycle, days: 0 }
+      });
+      expect(text(element, '[data-id="cycle-text"]')).not.toContain('On target');
+      expect(text(element, '[data-id="cycle-text"]')).toContain('by exception');
+    });
+  });
+
+  describe('a deal past the proposal gate without current collateral (issue 13, defect 8)', () => {
+    it('says so loudly, naming each expired or missing item and who renews it', async () => {
+      const element = await mountWith(PAST_GATE);
+      const alert = $(element, '[data-id="escalation"]');
+      expect(alert.getAttribute('role')).toBe('alert');
+      expect(text(element, '[data-id="escalation-title"]')).toBe(
+        'Past the proposal gate without current collateral: 2 items to renew now'
+      );
+      expect($$(element, '[data-id="escalation-item"]').map((li) => li.textContent.trim())).toEqual([
+        `Security Questionnaire expired ${day('2026-03-31')}. Renewal: Priya Raman (collateral owner)`,
+        'AI Data Usage Policy missing. Renewal: Security (nothing published yet)'
+      ]);
+    });
+
+    it.each([
+      ['before the gate', { ...PAST_GATE, pastProposalGate: false }],
+      ['outside the enterprise segments', { ...PAST_GATE, enterprise: false }],
+      ['with current collateral', { ...COMPLETED, pastProposalGate: true }]
+    ])('stays quiet %s', async (_name, view) => {
+      const element = await mountWith(view);
+      expect($(element, '[data-id="escalation"]')).toBeNull();
+    });
+  });
+
+  describe('reasons and warnings (issue 13, defect 14)', () => {
+    it('counts down the characters a reason may still hold, to the field length', async () => {
+      const element = await mountWith(VIEW);
+      button(element, 'show-blocked').click();
+      await flush();
+      const textarea = $(element, 'lightning-textarea[data-reason]');
+      expect(textarea.maxLength).toBe(255);
+      expect(text(element, '[data-id="reason-counter"]')).toBe(`${count(255)} characters left`);
+      typeReason(element, 'x'.repeat(254));
+      await flush();
+      expect(text(element, '[data-id="reason-counter"]')).toBe('1 character left');
+      expect($(element, '[data-id="reason-counter"]').getAttribute('aria-live')).toBe('polite');
+    });
+
+    it('warns before sending a packet with collateral not current, and sends only when confirmed', async () => {
+      markPacketSent.mockResolvedValue(SENT);
+      const element = await mountWith(NOT_SENT);
+      button(element, 'mark-sent').click();
+      await flush();
+      expect(markPacketSent).not.toHaveBeenCalled();
+      expect(text(element, '[data-id="send-warning"]')).toBe(
+        `3 required items are not current: Penetration Test Summary expires ${day('2026-05-15')}, before close; Data Processing Addendum expired ${day('2026-02-28')}; AI Data Usage Policy missing. Send the packet anyway?`
+      );
+      button(element, 'cancel-send').click();
+      await flush();
+      expect($(element, '[data-id="send-confirm"]')).toBeNull();
+      expect(markPacketSent).not.toHaveBeenCalled();
+
+      button(element, 'mark-sent').click();
+      await flush();
+      button(element, 'confirm-send').click();
+      await flush();
+      expect(markPacketSent).toHaveBeenCalledWith({ opportunityId: OPP_ID, reason: null });
+    });
+  });
+
+  describe('dates and numbers through c/gtmFormat (issue 13, defect 11)', () => {
+    it('writes every count with its unit and the locale grouping, every date the same way', async () => {
+      const element = await mountWith({
+        ...VIEW,
+        cycle: {
+          ...VIEW.cycle,
+          days: 1234,
+          onTarget: false,
+          stages: [{ stage: 'Requested', startDate: '2023-03-20', endDate: null, days: 1234 }]
+        }
+      });
+      expect(text(element, '[data-id="cycle-text"]')).toBe(
+        `Day ${count(1234)} of review (target 17 days, baseline 28 days)`
+      );
+      expect(text(element, '[data-id="target-text"]')).toBe(`Over target by ${count(1217)} days`);
+      const row = $$(element, 'table[data-id="stages"] tbody tr')[0];
+      expect(Array.from(row.children).map((c) => c.textContent.trim())).toEqual([
+        'Requested',
+        day('2023-03-20'),
+        'Ongoing',
+        `${count(1234)} days`
+      ]);
+      expect(text(element, '[data-id="close-date"]')).toBe(day('2026-06-30'));
     });
   });
 });
