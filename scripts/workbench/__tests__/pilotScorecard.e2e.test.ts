@@ -182,9 +182,8 @@ describe('the pilot scorecard keeps what people saved (issue 13)', () => {
       const row = await editRow(card, c.id);
       const dateInput = row.locator('lightning-input[data-field="dueDate"] input');
       await dateInput.fill('Dec 31, 2026');
-      await dateInput.press('Tab');
-      // Enter in a field of the row saves it
-      await row.locator('lightning-input[data-field="weight"] input').press('Enter');
+      // Enter in the date field saves the row with the typed date (it used to save before the date was taken in)
+      await dateInput.press('Enter');
       await row.locator('lightning-input').first().waitFor({ state: 'detached', timeout: 15_000 });
     }
     expect(await settledText(card.locator('[data-id="completion"]'), 'Complete')).toBe('Complete');

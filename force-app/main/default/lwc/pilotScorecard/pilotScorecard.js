@@ -427,10 +427,13 @@ export default class PilotScorecard extends LightningElement {
       event.stopPropagation();
       this.handleCancelEdit();
     } else if (event.key === 'Enter' && !(event.target && event.target.tagName === 'LIGHTNING-COMBOBOX')) {
-      // Enter saves, as in a Lightning inline edit (a combobox keeps Enter to pick its option)
+      // Enter saves, as in a Lightning inline edit (a combobox keeps Enter to pick its option). The field is left
+      // first: a date input takes typed text in on blur, and a save before that would drop the typed date.
       event.preventDefault();
       event.stopPropagation();
-      this.handleSaveEdit();
+      const active = this.template.activeElement;
+      if (active && typeof active.blur === 'function') active.blur();
+      Promise.resolve().then(() => this.handleSaveEdit());
     }
   }
 
