@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { createOutput, Output, table } from '../cli/output';
-import { InputError, UsageError } from '../lib/errors';
+import { UsageError } from '../lib/errors';
 import { plural } from '../lib/text';
 import { ACCOUNT_KEY_FIELD } from '../usage/records';
 import { loadSchema } from '../metadata/schema';
@@ -50,7 +50,7 @@ export function parseAsOf(text: string | undefined, now = Date.now()): number {
   if (text === undefined) return now;
   const ns = parseInstant(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
   if (ns === undefined)
-    throw new InputError(`--as-of ${JSON.stringify(text)} is not a date (2026-11-30) or an ISO 8601 instant`);
+    throw new UsageError(`--as-of ${JSON.stringify(text)} is not a date (2026-11-30) or an ISO 8601 instant`);
   return nsToMs(ns);
 }
 
@@ -60,7 +60,7 @@ export function parseRate(text: string | undefined, fallback: number): number {
   const m = /^(\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
   const rate = m ? Number(m[1]) / (m[2] ? 100 : 1) : NaN;
   if (!(rate >= 0 && rate <= 1))
-    throw new InputError(
+    throw new UsageError(
       `--max-reject-rate ${JSON.stringify(text)} must be a share between 0 and 1 (0.01) or a percentage (1%)`
     );
   return rate;
@@ -228,7 +228,7 @@ export function registerUsageCommand(program: Command): void {
     .action(async (file: string, flags: SyncFlags) => {
       const out = createOutput(Boolean(flags.json));
       if (flags.targetOrg && (flags.store || flags.createAccounts)) {
-        throw new InputError(
+        throw new UsageError(
           '--store and --create-accounts are for the local store; they cannot be used with --target-org'
         );
       }

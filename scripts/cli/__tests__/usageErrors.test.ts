@@ -51,4 +51,17 @@ describe('usage errors exit 2', () => {
       message: expect.stringMatching(/^unknown check "nope"/)
     });
   });
+
+  it('usage sync: a bad --as-of, a bad --max-reject-rate, --store with --target-org', () => {
+    const file = path.join(REPO_ROOT, 'data', 'sample', 'plan.json');
+    const asOf = gtm(['usage', 'sync', file, '--as-of', 'yesterday']);
+    expect(asOf.code).toBe(2);
+    expect(asOf.stderr).toMatch(/^error: --as-of "yesterday" is not a date/m);
+    const rate = gtm(['usage', 'sync', file, '--max-reject-rate', '150%']);
+    expect(rate.code).toBe(2);
+    expect(rate.stderr).toMatch(/^error: --max-reject-rate "150%" must be a share between 0 and 1/m);
+    const both = gtm(['usage', 'sync', file, '--target-org', 'x', '--store', '/tmp/s.duckdb']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/^error: --store and --create-accounts are for the local store/m);
+  });
 });
