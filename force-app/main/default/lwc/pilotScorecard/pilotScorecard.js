@@ -362,6 +362,7 @@ export default class PilotScorecard extends LightningElement {
         deleteQuestion: `Remove "${c.metric}" from the scorecard? Its target, actual and weight go with it.`,
         actualLabel: `Actual value for ${c.metric}`,
         targetLabel: `Target for ${c.metric}`,
+        directionLabel: `Target direction for ${c.metric}`,
         unitLabel: `Unit for ${c.metric}`,
         weightLabel: `Weight for ${c.metric}`,
         ownerLabel: `Owner of ${c.metric}`,
@@ -395,6 +396,7 @@ export default class PilotScorecard extends LightningElement {
     this.draftStatus = criterion.status && this.view.statusOptions.includes(criterion.status) ? criterion.status : null;
     this.draft = {
       targetValue: text(criterion.targetValue),
+      targetDirection: criterion.targetDirection || '',
       unit: criterion.unit || '',
       weight: text(criterion.weight),
       ownerId: criterion.ownerId || '',
@@ -479,7 +481,7 @@ export default class PilotScorecard extends LightningElement {
           clearActual: actualValue === null && hadActual,
           status: this.draftStatus || null,
           targetValue,
-          targetDirection: null,
+          targetDirection: changed(this.draft.targetDirection, criterion.targetDirection),
           unit: unitChanged ? this.draft.unit : null,
           weight,
           ownerId: changed(this.draft.ownerId, criterion.ownerId),

@@ -558,7 +558,7 @@ describe('c-pilot-scorecard', () => {
   });
 
   describe('everything completeness needs is editable on the page (defect 3)', () => {
-    it('edits target, unit, weight, owner and due date inline and sends only what changed', async () => {
+    it('edits target, direction, unit, weight, owner and due date inline and sends only what changed', async () => {
       updateCriterion.mockResolvedValue(mockScorecard);
       const element = await mountWith(mockScorecard);
       const target = mockScorecard.criteria[4];
@@ -566,6 +566,7 @@ describe('c-pilot-scorecard', () => {
       const row = $(element, `tr[data-row="${target.id}"]`);
       await change(row.querySelector('lightning-input[data-field="targetValue"]'), '40');
       await change(row.querySelector('lightning-input[data-field="weight"]'), '2');
+      await change(row.querySelector('lightning-combobox[data-field="targetDirection"]'), 'At most');
       const owner = row.querySelector('lightning-combobox[data-field="ownerId"]');
       expect(owner.options.map((o) => o.label)).toEqual(['Dana Whitfield', 'Marcus Lee', 'Priya Raman']);
       await change(owner, '005Dn00000CsUserAAA');
@@ -577,7 +578,7 @@ describe('c-pilot-scorecard', () => {
         clearActual: false,
         status: target.status,
         targetValue: 40,
-        targetDirection: null,
+        targetDirection: 'At most',
         unit: null,
         weight: 2,
         ownerId: '005Dn00000CsUserAAA',
