@@ -3,7 +3,7 @@
 'use strict';
 process.env.SF_SKIP_NEW_VERSION_CHECK ??= 'true';
 process.env.SF_DISABLE_TELEMETRY ??= 'true';
-process.env.SF_AUTOUPDATE_DISABLE ??= 'true';
+process.env.SF_DISABLE_AUTOUPDATE ??= 'true'; // else the sf CLI spawns a detached 'sf update'
 require('tsx/cjs');
 require('../scripts/cli/main.ts')
   .main(process.argv)

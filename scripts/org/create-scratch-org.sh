@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 alias="${1:-gtm-scratch}"
-export SF_SKIP_NEW_VERSION_CHECK=true SF_DISABLE_TELEMETRY=true SF_AUTOUPDATE_DISABLE=true
+export SF_SKIP_NEW_VERSION_CHECK=true SF_DISABLE_TELEMETRY=true SF_DISABLE_AUTOUPDATE=true
 
 npx sf org create scratch --definition-file config/project-scratch-def.json --alias "$alias" --duration-days 7 --wait 15
 # Opportunity stages the policy names and a new org lacks (Pilot, Production Approval), next to the standard ones.

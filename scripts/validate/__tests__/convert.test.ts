@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { convertCheck } from '../checks/convert';
 import { apexClass, DEFAULT, lwcBundle, makeProject, removeProject, writeFile } from './fixtures';
 
@@ -32,6 +33,24 @@ describe('convert', () => {
       expect(tmpLeftovers()).toEqual(before);
     } finally {
       removeProject(dir);
+    }
+  });
+
+  it('leaves no detached `sf update` behind: the sf CLI is told not to auto-update (no claim file in its cache)', async () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'gtm-home-'));
+    const saved = { HOME: process.env.HOME, off: process.env.SF_DISABLE_AUTOUPDATE };
+    // the child sf process gets this jest sandbox's env: a home of its own, and no inherited switch
+    process.env.HOME = home;
+    delete process.env.SF_DISABLE_AUTOUPDATE;
+    const dir = project();
+    try {
+      expect(await convertCheck.run({ projectDir: dir })).toEqual([]);
+      expect(fs.existsSync(path.join(home, '.cache', 'sf', 'autoupdate'))).toBe(false);
+    } finally {
+      process.env.HOME = saved.HOME;
+      if (saved.off !== undefined) process.env.SF_DISABLE_AUTOUPDATE = saved.off;
+      removeProject(dir);
+      fs.rmSync(home, { recursive: true, force: true });
     }
   });
 

@@ -57,7 +57,8 @@ export const convertCheck: Check = {
             ...process.env,
             SF_SKIP_NEW_VERSION_CHECK: 'true',
             SF_DISABLE_TELEMETRY: 'true',
-            SF_AUTOUPDATE_DISABLE: 'true',
+            // the sf CLI's update plugin reads SF_DISABLE_AUTOUPDATE; without it every run spawns a detached 'sf update'
+            SF_DISABLE_AUTOUPDATE: 'true',
             SF_JSON_TO_STDOUT: 'true'
           },
           timeoutMs: 180_000,
