@@ -106,6 +106,18 @@ describe('field-references', () => {
     ]);
   });
 
+  it('reports a lookup written with __c in the middle of a query path', async () => {
+    const problems = await run(
+      apexClass(
+        'ItemProjects',
+        'public with sharing class ItemProjects {\n  public static List<Task_Item__c> f() {\n    return [SELECT Id, Project__c.Budget__c FROM Task_Item__c WITH USER_MODE];\n  }\n}\n'
+      )
+    );
+    expect(problems).toEqual([
+      expect.objectContaining({ line: 3, message: 'Project__c in a query path must be written Project__r' })
+    ]);
+  });
+
   it('reports a missing field imported into an LWC from @salesforce/schema, and a bad relationship path', async () => {
     const js = `import { LightningElement } from 'lwc';
 import BUDGET from '@salesforce/schema/Project__c.Budgett__c';

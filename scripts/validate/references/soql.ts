@@ -116,6 +116,17 @@ export function analyzeTokens(tokens: Tok[], idx: SchemaIndex, mode: 'soql' | 't
     if (fromName !== undefined) {
       const head = segs[0]!.text.toLowerCase();
       if (segs.length > 1 && (head === alias?.toLowerCase() || head === fromName.toLowerCase())) segs.shift();
+      // in a query a path goes through a lookup by its relationship name: Scorecard__r.Status__c, never Scorecard__c.X
+      const through = segs.slice(0, -1).find((seg) => /__c$/i.test(seg.text));
+      if (mode === 'soql' && through) {
+        const rel = through.text.replace(/__c$/i, '__r');
+        refs.push({
+          ...through,
+          name: through.text,
+          message: `${through.text} in a query path must be written ${rel}`
+        });
+        continue;
+      }
       refs.push(...resolvePath(idx, fromObject, segs, 'field'));
     } else {
       refs.push(...resolvePath(idx, undefined, segs, 'object-if-known'));
