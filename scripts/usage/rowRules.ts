@@ -60,10 +60,18 @@ export function headerProblem(
       (d) => `column ${d.column} appears ${d.positions.length} times (columns ${d.positions.join(' and ')})`
     )
   ];
+  // one header cell holding the column names: the file is separated by something other than commas
+  const separator =
+    header.length === 1 ? (/\t/.test(header[0]!) ? 'tabs' : /;/.test(header[0]!) ? 'semicolons' : '') : '';
   return {
     message: parts.join('; '),
     details: [
       `the header is: ${header.join(',').slice(0, 200)}`,
+      ...(separator
+        ? [
+            `the columns look separated by ${separator}, not commas (Excel's "Unicode Text" and some locales' CSV do this): save or export the file as CSV (comma-separated)`
+          ]
+        : []),
       `required columns: ${required.join(', ')} (any order, each once)`
     ]
   };
