@@ -216,6 +216,32 @@ function entrySchema(rule: PolicyRule) {
 export const PolicyEntrySchema = z.object(entryFields).strict();
 export type PolicyEntry = z.infer<typeof PolicyEntrySchema>;
 
+/** Edit distance between two keys, case-insensitive (a typo's distance from the key meant). */
+function editDistance(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  let prev = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= y.length; j++) {
+      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (x[i - 1] === y[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[y.length]!;
+}
+
+/** The known key a typo most likely meant: within 3 edits (or differing only in case), else none. */
+export function nearestKey(key: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 4;
+  for (const k of known) {
+    const d = editDistance(key, k);
+    if (d < bestDistance) [best, bestDistance] = [k, d];
+  }
+  return best;
+}
+
 export const UNKNOWN_KEY = 'is not a known policy key (add it with its type and range to scripts/policy/schema.ts)';
 const ENTRY_EXTRA = 'is not a field of a policy entry';
 
@@ -229,7 +255,8 @@ export const PolicyFileSchema = z
         for (const [key, raw] of Object.entries(policies)) {
           const rule = POLICY_RULES[key];
           if (!rule) {
-            issue([key], UNKNOWN_KEY);
+            const near = nearestKey(key, Object.keys(POLICY_RULES));
+            issue([key], near ? `is not a known policy key; did you mean ${near}?` : UNKNOWN_KEY);
             continue;
           }
           const parsed = entrySchema(rule).safeParse(raw);

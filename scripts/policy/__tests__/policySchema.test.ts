@@ -101,6 +101,18 @@ describe('the policy schema', () => {
     ]);
   });
 
+  it('a key with a typo names the key it most likely meant', () => {
+    const problems = problemsWith((p) => {
+      p.Expansion_Cooldown_Week = p.Expansion_Cooldown_Weeks!;
+      delete p.Expansion_Cooldown_Weeks;
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'policy/gtm-policy.json: Expansion_Cooldown_Week = 8: is not a known policy key; did you mean Expansion_Cooldown_Weeks?'
+      ])
+    );
+  });
+
   it('refuses an unknown key, a missing key, a wrong type and a value that is not text', () => {
     const problems = problemsWith((p) => {
       p.Expansion_Surprise = { ...p.Expansion_Mode, value: '7' };
