@@ -219,7 +219,10 @@ export function registerUsageCommand(program: Command): void {
       '--max-reject-rate <rate>',
       'stop before writing when more rows than this are rejected (default: policy, 1%)'
     )
-    .option('--export <dir>', 'write usage_snapshots.csv, expansion_triggers.csv, rejects.csv and summary.json there')
+    .option(
+      '--export <dir>',
+      'write usage_snapshots.csv, expansion_triggers.csv, rejects.csv, write_failures.csv and summary.json there'
+    )
     .option('--force-live <reason>', 'live mode although the backtest has not cleared it (the reason is recorded)')
     .option('--create-accounts', 'local store only: add an Account for each account_id the store does not have yet')
     .option('--encoding <name>', 'utf8 (default), latin1 (Windows-1252) or utf16 (default when the file has its BOM)')

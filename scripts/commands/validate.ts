@@ -3,9 +3,9 @@
  * problem as `file:line:col [field]: message`; machines get one JSON document with --json. Any failing check makes
  * the command exit non-zero, so CI and `npm test` can rely on it.
  */
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { createOutput, table } from '../cli/output';
-import { formatProblem, ValidationError } from '../lib/errors';
+import { formatProblem, UsageError, ValidationError } from '../lib/errors';
 import { REPO_ROOT, requireProject } from '../lib/paths';
 import { CHECKS, runChecks, type CheckResult } from '../validate';
 
@@ -25,7 +25,7 @@ export function registerValidateCommand(program: Command): void {
     .option('--only <checks>', `comma-separated checks to run: ${CHECKS.map((c) => c.name).join(', ')}`)
     .option('--project <dir>', 'the SFDX project to check (default: this repository)')
     // same flag name as `gtm deploy`, so either spelling works
-    .addOption(new Option('--project-dir <dir>').hideHelp())
+    .option('--project-dir <dir>', 'the same as --project')
     .option('--json', 'one JSON document with every result on stdout')
     .action(async (flags: ValidateFlags) => {
       const out = createOutput(Boolean(flags.json));
@@ -34,6 +34,9 @@ export function registerValidateCommand(program: Command): void {
         ?.split(',')
         .map((s) => s.trim())
         .filter(Boolean);
+      if (only && only.length === 0) {
+        throw new UsageError(`--only needs at least one check: ${CHECKS.map((c) => c.name).join(', ')}`);
+      }
       let results: CheckResult[];
       try {
         results = await runChecks({ projectDir, only, onProgress: (name) => out.progress(`checking ${name} ...`) });

@@ -64,4 +64,10 @@ describe('usage errors exit 2', () => {
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/^error: --store and --create-accounts are for the local store/m);
   });
+
+  it('validate --only with no check name is a usage error, not the whole suite', () => {
+    const r = gtm(['validate', '--only', '']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^error: --only needs at least one check: typescript, eslint/m);
+  });
 });
