@@ -5,60 +5,40 @@
  * panel's rule; the panel's streak says which week fell short and why, when the next trigger can fire, which
  * opportunities can be linked, and the follow-up Task's owner and due date. Every answer is held to its contract.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { panelMethods, type PanelMethodName, type PanelParams, type PanelResult } from '../../contracts/panelContracts';
-import { loadSchema } from '../../metadata/schema';
+import { type PanelMethodName, type PanelParams, type PanelResult } from '../../contracts/panelContracts';
 import { loadPolicyFile } from '../../policy/policy';
 import { addDays } from '../../rules/ruleSupport';
 import { mondayOnOrBefore } from '../../rules/streakRule';
-import { createLocalSink } from '../../store/localSink';
 import { LocalStore } from '../../store/localStore';
-import { runUsageSync } from '../../usage/sync';
-import { ControllerError, type PanelControllers } from '../controllerPort';
-import { createStoreControllers, createStoreData } from '../controllers';
+import { type PanelControllers } from '../controllerPort';
+import { createStoreData } from '../controllers';
 import { insertRecord, queryRows, updateRecord } from '../controllers/storeAccess';
-import { buildSampleWorld, type SampleWorld } from '../sampleWorld';
+import { type SampleWorld } from '../sampleWorld';
+
+import { closeSampleWorld, contractCall, openSampleWorld, refusalOf, type OpenWorld } from './standInWorld';
 
 jest.setTimeout(120_000);
 
 const policy = loadPolicyFile();
-let dir: string;
+let opened: OpenWorld | undefined;
 let world: SampleWorld;
 let store: LocalStore;
 let controllers: PanelControllers;
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gtm-expansion-standin-'));
-  const file = path.join(dir, 'store.duckdb');
-  world = await buildSampleWorld(file);
-  store = await LocalStore.open(file, loadSchema());
-  await runUsageSync(
-    { input: world.ticketExport, asOfMs: Date.parse(world.asOf), dryRun: false, maxRejectRate: 0.01 },
-    policy,
-    createLocalSink(store)
-  );
-  controllers = createStoreControllers(store, world.today);
+  opened = await openSampleWorld('gtm-expansion-standin-', { sync: true });
+  ({ world, store, controllers } = opened);
 });
 
 afterAll(async () => {
-  await store?.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await closeSampleWorld(opened ?? {});
 });
 
-async function call<M extends PanelMethodName>(method: M, params: PanelParams<M>): Promise<PanelResult<M>> {
-  panelMethods[method].params.parse(params);
-  return panelMethods[method].returns.parse(await controllers[method](params)) as PanelResult<M>;
-}
+const call = <M extends PanelMethodName>(method: M, params: PanelParams<M>): Promise<PanelResult<M>> =>
+  contractCall(controllers, method, params);
 
 async function rejects(promise: Promise<unknown>, message: RegExp) {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e
-  );
-  expect(err).toBeInstanceOf(ControllerError);
-  expect((err as Error).message).toMatch(message);
+  expect(await refusalOf(promise)).toMatch(message);
 }
 
 const queue = () => call('GtmExpansionQueueController.getTriggerQueue', {});

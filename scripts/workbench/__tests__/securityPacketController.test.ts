@@ -4,52 +4,36 @@
  * the NDA and current collateral or by a recorded exception the cycle-time readout leaves out, and the view says
  * which deals are past the proposal gate and how long a reason may be.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { panelMethods, type PanelMethodName, type PanelParams, type PanelResult } from '../../contracts/panelContracts';
-import { loadSchema } from '../../metadata/schema';
+import { type PanelMethodName, type PanelParams, type PanelResult } from '../../contracts/panelContracts';
 import { LocalStore } from '../../store/localStore';
-import { ControllerError, type PanelControllers } from '../controllerPort';
-import { createStoreControllers, createStoreData } from '../controllers';
+import { type PanelControllers } from '../controllerPort';
+import { createStoreData } from '../controllers';
 import { appendLog, completionGaps } from '../controllers/securityPacketController';
 import { queryOne, updateRecord, WORKBENCH_USER_NAME } from '../controllers/storeAccess';
-import { buildSampleWorld, type SampleWorld } from '../sampleWorld';
+import { type SampleWorld } from '../sampleWorld';
+
+import { closeSampleWorld, contractCall, openSampleWorld, refusalOf, type OpenWorld } from './standInWorld';
 
 jest.setTimeout(120_000);
 
-let dir: string;
+let opened: OpenWorld | undefined;
 let world: SampleWorld;
 let store: LocalStore;
 let controllers: PanelControllers;
 
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gtm-packet-'));
-  const file = path.join(dir, 'store.duckdb');
-  world = await buildSampleWorld(file);
-  store = await LocalStore.open(file, loadSchema());
-  controllers = createStoreControllers(store, world.today);
+  opened = await openSampleWorld('gtm-packet-');
+  ({ world, store, controllers } = opened);
 });
 
 afterAll(async () => {
-  await store?.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  await closeSampleWorld(opened ?? {});
 });
 
-async function call<M extends PanelMethodName>(method: M, params: PanelParams<M>): Promise<PanelResult<M>> {
-  panelMethods[method].params.parse(params);
-  const result = await controllers[method](params);
-  return panelMethods[method].returns.parse(result) as PanelResult<M>;
-}
+const call = <M extends PanelMethodName>(method: M, params: PanelParams<M>): Promise<PanelResult<M>> =>
+  contractCall(controllers, method, params);
 
-async function refused(promise: Promise<unknown>): Promise<string> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e
-  );
-  expect(err).toBeInstanceOf(ControllerError);
-  return (err as Error).message;
-}
+const refused = refusalOf;
 
 async function opportunity(prefix: string): Promise<string> {
   const o = (await createStoreData(store).listOpportunities()).find((x) => x.name.startsWith(prefix));
