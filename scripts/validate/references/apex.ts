@@ -10,7 +10,7 @@ import { resolvePath } from './resolve';
 import { analyzeTokens, looksLikeSoql } from './soql';
 import { isWord, tokenizeText, type Ref, type Tok } from './tokens';
 
-interface ApexTok extends Tok {
+export interface ApexTok extends Tok {
   type: number;
 }
 
@@ -19,7 +19,8 @@ const OBJECTISH = /__(c|mdt|e)$/i;
 const DESCRIBE_WORDS = new Set(['schema', 'sobjecttype', 'fields']);
 const DECLARATION_END = new Set([ApexLexer.ASSIGN, ApexLexer.SEMI, ApexLexer.COMMA, ApexLexer.RPAREN, ApexLexer.COLON]);
 
-function lex(source: string): ApexTok[] {
+/** The Apex lexer's tokens on the default channel, `?.` read as `.`, 1-based columns. */
+export function lex(source: string): ApexTok[] {
   const lexer = ApexParserFactory.createLexer(source);
   lexer.removeErrorListeners(); // syntax errors are apex-syntax's job; don't print them here
   return lexer

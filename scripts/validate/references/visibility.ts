@@ -18,6 +18,7 @@ import {
   type ModifierContext
 } from '@apexdevtools/apex-parser';
 import type { Problem } from '../../lib/errors';
+import { lex, type ApexTok } from './apex';
 
 export interface ApexSource {
   /** path for the Problem, relative to the project */
@@ -43,12 +44,7 @@ interface ClassInfo {
   members: Map<string, Member[]>;
 }
 
-interface Tok {
-  type: number;
-  text: string;
-  line: number;
-  column: number;
-}
+type Tok = ApexTok;
 
 const annotationNames = (mods: ModifierContext[]) =>
   mods.map((m) => m.annotation()?.id()?.getText().toLowerCase()).filter((n): n is string => !!n);
@@ -105,20 +101,6 @@ function declaredClasses(text: string): Map<string, ClassInfo> {
   };
   visit(top, topName);
   return out;
-}
-
-function lex(text: string): Tok[] {
-  const lexer = ApexParserFactory.createLexer(text);
-  lexer.removeErrorListeners();
-  return lexer
-    .getAllTokens()
-    .filter((t) => t.channel === 0)
-    .map((t) => ({
-      type: t.type === ApexLexer.QUESTIONDOT ? ApexLexer.DOT : t.type,
-      text: t.type === ApexLexer.QUESTIONDOT ? '.' : t.text,
-      line: t.line,
-      column: t.column + 1
-    }));
 }
 
 const isId = (t: Tok | undefined): t is Tok => t?.type === ApexLexer.Identifier;
