@@ -2,27 +2,13 @@
  * A wrong command line is a usage error: exit 2 (the README's promise), one `error:` line, and with --json a JSON
  * error on stdout as well, so a scheduler parsing the output sees why nothing ran.
  */
-import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { REPO_ROOT } from '../../lib/paths';
+import { runGtm } from '../../test-support/runGtm';
 
 jest.setTimeout(120_000);
 
-function gtm(args: string[]) {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'gtm-home-'));
-  try {
-    const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'gtm.js'), ...args], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-      env: { ...process.env, HOME: home, GTM_DEBUG: '' }
-    });
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-  } finally {
-    fs.rmSync(home, { recursive: true, force: true });
-  }
-}
+const gtm = runGtm;
 
 describe('usage errors exit 2', () => {
   it('an unknown check for validate --only', () => {

@@ -1,27 +1,13 @@
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { REPO_ROOT } from '../../lib/paths';
+import { runGtm } from '../../test-support/runGtm';
 import { HEADER, ticketRows } from '../../test-support/ticketExport';
 
 jest.setTimeout(120_000);
 
-/** Runs the real CLI as a user would, with a HOME that has no Salesforce auth. */
-function gtm(args: string[]) {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'gtm-home-'));
-  try {
-    const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'gtm.js'), ...args], {
-      cwd: REPO_ROOT,
-      encoding: 'utf8',
-      env: { ...process.env, HOME: home, GTM_DEBUG: '' }
-    });
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-  } finally {
-    fs.rmSync(home, { recursive: true, force: true });
-  }
-}
+const gtm = runGtm;
 
 const STACK = /^\s+at .+\(.+:\d+:\d+\)$/m;
 const WEEK = 2930; // 2026-02-23
