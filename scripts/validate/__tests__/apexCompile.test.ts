@@ -6,11 +6,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Problem } from '../../lib/errors';
+import { ToolError, type Problem } from '../../lib/errors';
+import { REPO_ROOT } from '../../lib/paths';
 import { makeTempProject, removeTempProject } from '../../test-support/tempProject';
 import { runChecks } from '../index';
 import { privateMemberUses } from '../references/visibility';
-import { apexLsJarsDir, java17Classes, parseApexLsReport } from '../tools/apexLs';
+import { apexLsJarsDir, java17Classes, parseApexLsReport, runApexLs } from '../tools/apexLs';
 
 // apex-ls starts a JVM and loads the project: several seconds per run on a 2-core machine
 jest.setTimeout(180_000);
@@ -221,6 +222,12 @@ describe('apex-ls plumbing (no JVM)', () => {
     } finally {
       fs.rmSync(cache, { recursive: true, force: true });
     }
+  });
+
+  it('a class cache that cannot be written is one clear ToolError, not a crash', async () => {
+    const err = await runApexLs(REPO_ROOT, '/dev/null/cache').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ToolError);
+    expect((err as Error).message).toMatch(/^cannot write apex-ls's Java 17 classes under \/dev\/null\/cache: /);
   });
 
   it('reads the JSON report into located problems, and refuses anything else', () => {

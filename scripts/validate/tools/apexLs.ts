@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ToolError, type Problem } from '../../lib/errors';
+import { describeFsError, ToolError, type Problem } from '../../lib/errors';
 import { relFile, runProcess } from '../files';
 import { javaCommand, requireJava } from './java';
 
@@ -81,8 +81,15 @@ async function classPath(cacheRoot: string): Promise<string> {
   const jars = fs.readdirSync(jarsDir).filter((f) => f.endsWith('.jar'));
   const main = jars.find((f) => APEX_LS_JAR.test(f));
   if (!main) throw new ToolError(`apex-ls is missing from ${jarsDir} (no apex-ls_*.jar)`);
-  fs.mkdirSync(cacheRoot, { recursive: true });
-  const patched = await java17Classes(path.join(jarsDir, main), cacheRoot);
+  let patched: string;
+  try {
+    fs.mkdirSync(cacheRoot, { recursive: true });
+    patched = await java17Classes(path.join(jarsDir, main), cacheRoot);
+  } catch (err) {
+    throw new ToolError(`cannot write apex-ls's Java 17 classes under ${cacheRoot}: ${describeFsError(err)}`, {
+      cause: err
+    });
+  }
   return [patched, ...jars.sort().map((j) => path.join(jarsDir, j))].join(path.delimiter);
 }
 
