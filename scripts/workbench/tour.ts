@@ -3,6 +3,7 @@
  * asking the same controllers the pages call (so the tour follows the data, never hard-coded ids).
  */
 import type { PanelControllers, WorkbenchData } from './controllerPort';
+import { APP_PAGES } from './server';
 
 export interface TourStop {
   what: string;
@@ -52,6 +53,16 @@ export async function findTour(controllers: PanelControllers, data: WorkbenchDat
       });
       break;
     }
+  }
+
+  // CS Ops work a queue across accounts, not one account at a time: the Trigger Queue app page
+  const queue = await controllers['GtmExpansionQueueController.getTriggerQueue']({});
+  if (queue.rows.length > 0) {
+    stops.push({
+      what: `the CS Ops queue of ${queue.rows.length} undecided expansion ${queue.rows.length === 1 ? 'trigger' : 'triggers'} across accounts`,
+      name: APP_PAGES.Trigger_Queue!.title,
+      path: '/lightning/n/Trigger_Queue'
+    });
   }
   return stops;
 }

@@ -529,14 +529,18 @@ describe('workbench data', () => {
 });
 
 describe('the workbench tour', () => {
-  it('points at a blocked pilot, a ready pilot, collateral expiring before close and an undecided trigger', async () => {
+  it('points at a blocked pilot, a ready pilot, collateral expiring before close, an undecided trigger and the trigger queue', async () => {
     const tour = await findTour(controllers, createStoreData(store));
+    const queue = await controllers['GtmExpansionQueueController.getTriggerQueue']({});
+    expect(queue.rows.length).toBeGreaterThan(0);
     expect(tour.map((s) => s.what)).toEqual([
       'a pilot blocked from production approval',
       'a pilot ready for production approval',
       'an enterprise deal with collateral expiring before close',
-      expect.stringMatching(/^an account with an undecided (shadow|open) expansion trigger$/)
+      expect.stringMatching(/^an account with an undecided (shadow|open) expansion trigger$/),
+      `the CS Ops queue of ${queue.rows.length} undecided expansion triggers across accounts`
     ]);
+    expect(tour.at(-1)).toMatchObject({ name: 'Trigger Queue', path: '/lightning/n/Trigger_Queue' });
     const blocked = /\/Opportunity\/([^/]+)\/view$/.exec(tour[0]!.path)![1]!;
     const card = await controllers['GtmPilotScorecardController.getScorecard']({
       opportunityId: decodeURIComponent(blocked)
