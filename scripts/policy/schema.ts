@@ -160,6 +160,13 @@ export const POLICY_RULES: Readonly<Record<string, PolicyRule>> = {
   // the readiness rule compares rates at 6 digits (GTM_Launch_Gate__c.Measured_Value__c)
   Hallucination_Max_Rate: share(6),
   Hallucination_Min_Sample: count('responses'),
+  Hallucination_Gate_Basis: oneOf('point', 'upper_bound'),
+  Hallucination_Audit_Max_Age_Days: days(),
+  Hallucination_Audit_Pool_Days: days(),
+  Hallucination_Unstable_As_Fail: flag(),
+  Hallucination_Category_Min_Sample: count('responses'),
+  Hallucination_Audit_Passing_Items: count('cases', 10_000),
+  Audit_Max_Error_Rate: share(),
   Stage_Pilot: stage(),
   Stage_Proposal: stage(),
   Stage_Production_Approval: stage(),

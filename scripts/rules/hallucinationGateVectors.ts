@@ -1,0 +1,27 @@
+/**
+ * The hallucination gate's shared test vectors (staticresources/GtmHallucinationGateVectors.json): read by jest
+ * here and by GtmHallucinationGateRuleTest in Apex, so both twins are held to one set of expectations.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { projectPaths } from '../lib/paths';
+import type { RuleVector } from './vectors';
+
+export interface HallucinationGateVectorFile {
+  /** input: HallucinationGateInput; expected: HallucinationGateResult */
+  gate: RuleVector[];
+  /** input: { n }; expected: hallucinations the basis allows at n, or null */
+  allowed: RuleVector[];
+  /** input: { k, n }; expected: { low, high, upper } to 6 digits */
+  wilson: RuleVector[];
+}
+
+export function hallucinationGateVectorsPath(projectDir?: string): string {
+  return path.join(projectPaths(projectDir).metadata, 'staticresources', 'GtmHallucinationGateVectors.json');
+}
+
+export function loadHallucinationGateVectors(
+  file: string = hallucinationGateVectorsPath()
+): HallucinationGateVectorFile {
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as HallucinationGateVectorFile;
+}
