@@ -270,6 +270,76 @@ describe('the pilot scorecard keeps what people saved (issue 13)', () => {
     expect(blockers.join('\n')).not.toMatch(/\d{4}-\d{2}-\d{2}/);
   });
 
+  // issue 13, item 1: Save, pencil and delete were cut off at the card's right edge at 1440 px and 1024 px
+  it.each([
+    [1024, false],
+    [1440, false],
+    [1440, true]
+  ] as const)(
+    'at %i px (400 px column: %s) every action button is inside the card, reading and editing',
+    async (width, column) => {
+      const id = await opportunityId('Alder Pharma');
+      const sc = await getScorecard(id);
+      const page = await session.newPage();
+      pages.push(page);
+      await page.setViewportSize({ width, height: 900 });
+      await page.goto(`${session.server.url}/lightning/r/Opportunity/${encodeURIComponent(id)}/view`);
+      await page.waitForSelector('html[data-wb-mounted="true"]', { timeout: 30_000 });
+      const card = page.locator('c-pilot-scorecard');
+      await card.locator('[data-id="score"]').waitFor({ timeout: 15_000 });
+      if (column) {
+        await page.evaluate(() => {
+          const region = (
+            globalThis as unknown as { document: { getElementById(id: string): unknown } }
+          ).document.getElementById('region-main') as { style: Record<string, string> };
+          region.style.width = '400px';
+          region.style.maxWidth = '400px';
+        });
+      }
+      /** the buttons whose right edge passes the card's, and how far the table runs past the card (locators pierce shadow roots) */
+      const outside = async () => {
+        const box = (await card.locator('article').first().boundingBox())!;
+        const edge = box.x + box.width;
+        const buttons = await card.locator('lightning-button-icon button, lightning-button button').evaluateAll(
+          (list, right) =>
+            list
+              .map((b) => ({
+                r: b.getBoundingClientRect(),
+                name: b.getAttribute('title') ?? b.textContent?.trim() ?? '?'
+              }))
+              .filter(({ r }) => r.width > 0 && r.right > right + 0.5)
+              .map(({ name }) => name),
+          edge
+        );
+        const table = (await card.locator('table[data-id="criteria"]').boundingBox())!;
+        return {
+          buttons,
+          tableOverflow: Math.max(0, Math.round(table.x + table.width - edge)),
+          cardWidth: Math.round(box.width)
+        };
+      };
+      const name = `e2e-scorecard-fit-${column ? '400-column' : String(width)}`;
+      const reading = await outside();
+      expect(await card.locator('lightning-button-icon[data-action="edit"]').count()).toBe(sc.criteria.length);
+      expect(reading).toEqual({ buttons: [], tableOverflow: 0, cardWidth: reading.cardWidth });
+      if (column) expect(reading.cardWidth).toBeLessThanOrEqual(400);
+      await session.screenshot(page, `${name}-read`);
+
+      const row = await editRow(card, sc.criteria[0]!.id);
+      await row.locator('lightning-button[data-action="save-edit"] button').waitFor();
+      expect(await outside()).toEqual({ buttons: [], tableOverflow: 0, cardWidth: reading.cardWidth });
+      await session.screenshot(page, `${name}-edit`);
+      await row.locator('lightning-button[data-action="cancel-edit"] button').click();
+
+      await card
+        .locator(`tr[data-row="${sc.criteria[1]!.id}"] lightning-button-icon[data-action="delete"] button`)
+        .click();
+      await card.locator('[data-id="delete-confirm"]').waitFor();
+      expect(await outside()).toEqual({ buttons: [], tableOverflow: 0, cardWidth: reading.cardWidth });
+      await card.locator('lightning-button[data-action="keep-criterion"] button').click();
+    }
+  );
+
   it('logged no server failures', () => {
     expect(session.serverLog.filter((l) => /crash|contract violation|500/i.test(l))).toEqual([]);
   });

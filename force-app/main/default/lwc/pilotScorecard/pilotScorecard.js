@@ -331,6 +331,11 @@ export default class PilotScorecard extends LightningElement {
     return `Enter a weight from 0 to ${formatNumber(this.weightMax)}.`;
   }
 
+  /** an edited row or a removal to confirm spans every column after the criterion's name */
+  get editColspan() {
+    return this.canEdit ? 8 : 7;
+  }
+
   get rows() {
     const criteria = (this.view && this.view.criteria) || [];
     return criteria.map((c) => {
@@ -356,18 +361,20 @@ export default class PilotScorecard extends LightningElement {
         metClass: c.met ? 'slds-theme_success' : '',
         incomplete: !c.complete,
         isEditing,
+        rowClass: isEditing || c.id === this.confirmingDeleteId ? 'gtm-row_open' : '',
         confirmingDelete: c.id === this.confirmingDeleteId,
+        // the editor's fields carry short labels inside a group named after the criterion
         editLabel: `Edit ${c.metric}`,
         deleteLabel: `Remove ${c.metric}`,
         deleteQuestion: `Remove "${c.metric}" from the scorecard? Its target, actual and weight go with it.`,
-        actualLabel: `Actual value for ${c.metric}`,
-        targetLabel: `Target for ${c.metric}`,
-        directionLabel: `Target direction for ${c.metric}`,
-        unitLabel: `Unit for ${c.metric}`,
-        weightLabel: `Weight for ${c.metric}`,
-        ownerLabel: `Owner of ${c.metric}`,
-        dueLabel: `Due date for ${c.metric}`,
-        statusLabel: `Status for ${c.metric}`,
+        actualLabel: 'Actual',
+        targetLabel: 'Target',
+        directionLabel: 'Direction',
+        unitLabel: 'Unit',
+        weightLabel: 'Weight',
+        ownerLabel: 'Owner',
+        dueLabel: 'Due date',
+        statusLabel: 'Status',
         valueMin: limits.min,
         valueMax: limits.max,
         rangeMessage: `Enter a value ${rangeText(limits.min, limits.max, unit)}.`

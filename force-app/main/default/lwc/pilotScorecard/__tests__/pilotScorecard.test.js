@@ -271,10 +271,12 @@ describe('c-pilot-scorecard', () => {
       await click(edit);
 
       const actual = $(element, `lightning-input[data-id="${target.id}"]`);
-      expect(actual.label).toBe(`Actual value for ${target.metric}`);
+      // short field labels inside a group named after the criterion
+      expect(actual.label).toBe('Actual');
+      expect(actual.closest('[role="group"]').getAttribute('aria-label')).toBe(`Edit ${target.metric}`);
       expect(actual.value).toBe('4.1');
       const status = $(element, 'tbody lightning-combobox[data-field="status"]');
-      expect(status.label).toBe(`Status for ${target.metric}`);
+      expect(status.label).toBe('Status');
       expect(status.options.map((o) => o.value)).toEqual(mockScorecard.statusOptions);
 
       await change(actual, '4.4');
@@ -718,6 +720,57 @@ describe('c-pilot-scorecard', () => {
       await openEditor(element, mockScorecard.criteria[2].id);
       await openEditor(element, mockScorecard.criteria[1].id);
       expect($(element, `lightning-input[data-id="${mockScorecard.criteria[1].id}"]`)).not.toBeNull();
+    });
+  });
+
+  describe('the criteria keep to the card (issue 13, item 1)', () => {
+    it('lays the table out fixed, with a label on every value cell for the narrow stacked layout', async () => {
+      const element = await mountWith(mockScorecard);
+      expect($(element, 'table[data-id="criteria"]').classList).toContain('gtm-table');
+      const row = $(element, `tr[data-row="${mockScorecard.criteria[0].id}"]`);
+      expect(Array.from(row.querySelectorAll('td[data-label]')).map((td) => td.dataset.label)).toEqual([
+        'Target',
+        'Actual',
+        'Weight',
+        'Owner',
+        'Due date',
+        'Status',
+        'Met'
+      ]);
+    });
+
+    it('opens an edited row as one form across the columns after the name, with Save and Cancel in it', async () => {
+      const element = await mountWith(mockScorecard);
+      const target = mockScorecard.criteria[1];
+      await openEditor(element, target.id);
+      const row = $(element, `tr[data-row="${target.id}"]`);
+      const cells = Array.from(row.children);
+      expect(cells.map((c) => c.tagName)).toEqual(['TH', 'TD']);
+      expect(cells[1].getAttribute('colspan')).toBe('8');
+      expect(Array.from(cells[1].querySelectorAll('[data-field]')).map((f) => f.dataset.field)).toEqual([
+        'targetValue',
+        'targetDirection',
+        'unit',
+        'actualValue',
+        'weight',
+        'ownerId',
+        'dueDate',
+        'status'
+      ]);
+      expect(cells[1].querySelector('[data-action="save-edit"]')).not.toBeNull();
+      expect(cells[1].querySelector('[data-action="cancel-edit"]')).not.toBeNull();
+      // the other rows keep their columns
+      const other = $(element, `tr[data-row="${mockScorecard.criteria[0].id}"]`);
+      expect(other.querySelectorAll('td').length).toBe(8);
+    });
+
+    it('asks to confirm a removal across the row, not inside the narrow actions column', async () => {
+      const element = await mountWith(mockScorecard);
+      const victim = mockScorecard.criteria[0];
+      await click($(element, `lightning-button-icon[data-action="delete"][data-id="${victim.id}"]`));
+      const row = $(element, `tr[data-row="${victim.id}"]`);
+      const confirm = row.querySelector('[data-id="delete-confirm"]');
+      expect(confirm.closest('td').getAttribute('colspan')).toBe('8');
     });
   });
 });
