@@ -46,6 +46,8 @@ export const LOCAL_OBJECTS = [
   'Security_Packet__c',
   'Trust_Collateral__c',
   'GTM_Launch_Gate__c',
+  'Hallucination_Audit__c',
+  'Hallucination_Audit_Item__c',
   'Usage_Snapshot__c',
   'Expansion_Trigger__c',
   'Task'
@@ -72,7 +74,9 @@ const KEY_PREFIX: Record<string, string> = {
   Pilot_Criterion__c: 'a04',
   Security_Packet__c: 'a05',
   Trust_Collateral__c: 'a06',
-  GTM_Launch_Gate__c: 'a07'
+  GTM_Launch_Gate__c: 'a07',
+  Hallucination_Audit__c: 'a0A',
+  Hallucination_Audit_Item__c: 'a0B'
 };
 
 export function sqlType(f: FieldDef): string {
