@@ -1,0 +1,57 @@
+import { routePqa, type RoutingInput, type RoutingResult } from '../routingRule';
+import { loadRoutingVectors } from '../routingVectors';
+import { policyFromValues } from '../ruleSupport';
+import type { RuleVector } from '../vectors';
+
+const vectors = loadRoutingVectors();
+const named = (cases: RuleVector[]) => cases.map((c) => [c.name, c] as const);
+
+describe('GtmRoutingVectors.json routing', () => {
+  it('covers every case the issue names, each name once', () => {
+    const names = vectors.routing.map((c) => c.name);
+    for (const must of ['precedence', 'weights', 'caps', 'away', 'credits', 'no eligible member', 'ties'])
+      expect(names.some((n) => n.startsWith(`${must}:`))).toBe(true);
+    expect(new Set(names).size).toBe(names.length);
+    const decisions = new Set(vectors.routing.map((c) => (c.expected as RoutingResult).decision));
+    expect([...decisions].sort()).toEqual(['Fallback', 'Pool', 'Precedence']);
+  });
+});
+
+describe('routing rule', () => {
+  it.each(named(vectors.routing))('%s', (_name, c) => {
+    expect(routePqa(c.input as RoutingInput, policyFromValues(c.policy))).toEqual(c.expected);
+  });
+
+  const base: RoutingInput = {
+    routedAt: '2026-03-10T15:00:00Z',
+    weekStart: '2026-03-09T00:00:00Z',
+    withinBusinessHours: true,
+    fallbackQueue: 'Q',
+    precedence: [],
+    members: [
+      { userId: 'a', order: 1, weight: 1, weeklyCap: null, active: true, awayUntil: null, afterHoursAllowed: false }
+    ],
+    picks: []
+  };
+  const policy = policyFromValues({ Routing_Window_Days: '28' });
+
+  it('names the bad instant and where it is', () => {
+    expect(() => routePqa({ ...base, routedAt: '2026-03-10 15:00' }, policy)).toThrow(
+      'routedAt is not an ISO instant in UTC (YYYY-MM-DDTHH:MM:SSZ): 2026-03-10 15:00'
+    );
+    expect(() =>
+      routePqa({ ...base, picks: [{ userId: 'a', routedAt: 'yesterday', credited: false }] }, policy)
+    ).toThrow('pick of a routedAt is not an ISO instant');
+  });
+
+  it('rotates evenly over a run of picks (counts, not a pointer)', () => {
+    const picks: RoutingInput['picks'] = [];
+    const members = ['a', 'b', 'c'].map((userId, i) => ({ ...base.members[0]!, userId, order: i + 1 }));
+    for (let i = 0; i < 9; i++) {
+      const routedAt = `2026-03-10T1${i}:00:00Z`;
+      const r = routePqa({ ...base, routedAt, members, picks }, policy);
+      picks.push({ userId: r.ownerId!, routedAt, credited: false });
+    }
+    expect(picks.map((p) => p.userId).join('')).toBe('abcabcabc');
+  });
+});
