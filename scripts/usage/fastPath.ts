@@ -44,7 +44,8 @@ async function readHeader(file: string): Promise<string[] | undefined> {
   const end = buf.subarray(0, n).indexOf(LF);
   if (end === -1 && n === buf.length) return undefined;
   const line = buf.subarray(0, end === -1 ? n : end);
-  if (line.includes(0x22) && quotedLineHash(line, 0, line.length, 0) === -1) return undefined;
+  const bom = line[0] === 0xef && line[1] === 0xbb && line[2] === 0xbf ? 3 : 0;
+  if (line.includes(0x22) && quotedLineHash(line, bom, line.length, 0) === -1) return undefined;
   let header: string[] = [];
   await readCsvRecords(Readable.from([buf.subarray(0, end === -1 ? n : end + 1)]), (r) => {
     if (!header.length) header = r.fields;

@@ -1,11 +1,12 @@
 /**
  * The line reader of the fast path (fastPath.ts), for one byte range of a one-record-per-line CSV export; the
  * ranges of a large file are read in parallel worker threads (lineScanWorker.ts). Per line it keeps the hash of
- * the ticket_id (to find duplicates) and where the line starts (to read it again). A line in the usual shape
- * (no quotes, the header's number of values, ASCII ids without surrounding blanks, instants without an offset,
- * a resolution in lower case) is checked and counted here; any other line is left to the exact rules
- * (csvRecords + rowRules), so what is counted here is only ever what those rules would accept, with the same
- * values. fastPath.test.ts holds the two to the same results, character by character.
+ * the ticket_id (to find duplicates) and where the line starts (to read it again). A line the rules accept is
+ * checked and counted here, in every form they accept: quoted values or not ("" inside), CRLF, padded ids and
+ * resolutions in any case, every instant form of instant.ts (offsets included). What is left to the exact rules
+ * (csvRecords + rowRules) is what they reject, so what is counted here is only ever what those rules would
+ * accept, with the same values. lineScan.test.ts and fastPath.test.ts hold the two to the same results,
+ * character by character.
  */
 import { isUtf8 } from 'node:buffer';
 import * as fs from 'node:fs';
@@ -150,9 +151,9 @@ let instantSubNs = 0;
 const notDigit = (d: number) => d >>> 0 > 9;
 
 /**
- * Reads buf[a..e) when it is an instant instant.ts accepts written without an offset (`Z` or none):
- * YYYY-MM-DD, `T` or a space, HH:MM:SS, optionally `.` and 1-9 digits, optionally `Z`. Then sets instantMs and
- * instantSubNs and returns true. False says only "not in this form": instant.ts decides what it is.
+ * Reads buf[a..e) when it is an instant instant.ts accepts: YYYY-MM-DD, `T` or a space, HH:MM:SS, optionally
+ * `.` and 1-9 digits, then `Z`, `+HH:MM`, `-HH:MM` or nothing (UTC). Then sets instantMs and instantSubNs and
+ * returns true; false when instant.ts would refuse it too (lineScan.test.ts holds the two equal).
  */
 function readInstant(buf: Uint8Array, a: number, e: number): boolean {
   if (e - a < 19) return false;
@@ -213,11 +214,25 @@ function readInstant(buf: Uint8Array, a: number, e: number): boolean {
     if (digits === 0) return false;
     fractionNs *= SCALE_TO_NS[digits]!;
   }
+  let offsetMs = 0;
   if (p < e && buf[p] === 90) p++;
+  else if (p + 6 === e && (buf[p] === 43 || buf[p] === 45) && buf[p + 3] === 58) {
+    // ±HH:MM: the local time less the offset is UTC (instant.ts)
+    const oh0 = buf[p + 1]! - 48;
+    const oh1 = buf[p + 2]! - 48;
+    const om0 = buf[p + 4]! - 48;
+    const om1 = buf[p + 5]! - 48;
+    if (notDigit(oh0) || notDigit(oh1) || notDigit(om0) || notDigit(om1)) return false;
+    const oh = oh0 * 10 + oh1;
+    const om = om0 * 10 + om1;
+    if (oh > 23 || om > 59) return false;
+    offsetMs = (buf[p] === 45 ? -1 : 1) * (oh * 3_600_000 + om * 60_000);
+    p = e;
+  }
   if (p !== e) return false;
   const days = YEAR_START_DAY[year - MIN_YEAR]! + MONTH_START_DAY[month]! + (month > 2 ? leap : 0) + day - 1;
   const fractionMs = (fractionNs / 1e6) | 0; // below 1e9: a 32-bit truncation is the floor
-  instantMs = days * DAY_MS + hour * 3_600_000 + minute * 60_000 + second * 1000 + fractionMs;
+  instantMs = days * DAY_MS + hour * 3_600_000 + minute * 60_000 + second * 1000 + fractionMs - offsetMs;
   instantSubNs = fractionNs - fractionMs * 1e6;
   return true;
 }
@@ -228,27 +243,37 @@ export function fastInstantNs(text: string): bigint | undefined {
   return readInstant(b, 0, b.length) ? BigInt(instantMs) * 1_000_000n + BigInt(instantSubNs) : undefined;
 }
 
+/** ASCII whitespace as rowRules.trimAscii trims it: tab, LF, VT, FF, CR, space */
+const blank = (c: number) => c === 32 || (c >= 9 && c <= 13);
+
 /**
- * The index in RESOLUTIONS (rowRules.ts: ai, human, unresolved) of buf[a..b) when it is one of them in exactly
- * those bytes, else -1 (the exact rules decide, trimmed and in any case).
+ * The index in RESOLUTIONS (rowRules.ts: ai, human, unresolved) of buf[a..b) as the rules read it (ASCII
+ * whitespace trimmed, any case), else -1. Only ASCII letters fold: no other character lower-cases to one of
+ * these words' letters (rowRules' toLowerCase), so a byte >= 0x80 never matches.
  */
 function resolutionAt(buf: Uint8Array, a: number, b: number): number {
+  while (a < b && blank(buf[a]!)) a++;
+  while (b > a && blank(buf[b - 1]!)) b--;
   switch (b - a) {
     case 2:
-      return buf[a] === 0x61 && buf[a + 1] === 0x69 ? 0 : -1; // ai
-    case 5: // human
-      return buf[a] === 0x68 && buf[a + 1] === 0x75 && buf[a + 2] === 0x6d && buf[a + 3] === 0x61 && buf[a + 4] === 0x6e
-        ? 1
-        : -1;
+      return matches(buf, a, AI) ? 0 : -1;
+    case 5:
+      return matches(buf, a, HUMAN) ? 1 : -1;
     case 10:
       return matches(buf, a, UNRESOLVED) ? 2 : -1;
     default:
       return -1;
   }
 }
+const AI = Buffer.from('ai', 'latin1');
+const HUMAN = Buffer.from('human', 'latin1');
 const UNRESOLVED = Buffer.from('unresolved', 'latin1');
+/** whether buf at a holds the lower-case ASCII word in any case */
 function matches(buf: Uint8Array, a: number, word: Uint8Array): boolean {
-  for (let j = 0; j < word.length; j++) if (buf[a + j] !== word[j]) return false;
+  for (let j = 0; j < word.length; j++) {
+    const c = buf[a + j]!;
+    if (c !== word[j] && !(c >= 65 && c <= 90 && (c | 0x20) === word[j])) return false;
+  }
   return true;
 }
 const NOT_COUNTED = 3;
@@ -300,7 +325,7 @@ class Accounts {
   private arena = Buffer.alloc(1 << 16);
   private used = 0;
 
-  /** the index of the account buf[a..b) (ASCII; hash its hashField, k1 and k2 its numbers if short), added when new */
+  /** the index of the account buf[a..b) (hash: FNV-1a of its bytes, k1 and k2 its numbers if short), added when new */
   indexOf(buf: Uint8Array, a: number, b: number, hash: number, k1: number, k2: number): number {
     const mask = this.slots.length - 1;
     const len = b - a;
@@ -336,7 +361,7 @@ class Accounts {
     this.starts[i + 1] = this.used;
     this.first[i] = k1;
     this.second[i] = k2;
-    this.names.push(this.arena.toString('latin1', this.starts[i]!, this.used));
+    this.names.push(this.arena.toString('utf8', this.starts[i]!, this.used));
     this.slots[slot] = i + 1;
     if (this.names.length * 2 > this.slots.length) this.rehash();
     return i;
@@ -346,13 +371,20 @@ class Accounts {
     this.slots = new Int32Array(this.slots.length * 2);
     const mask = this.slots.length - 1;
     for (let i = 0; i < this.names.length; i++) {
-      const h = hashField(this.arena, this.starts[i]!, this.starts[i + 1]!, false);
-      let slot = (Math.imul(h, 0x9e3779b1) >>> 0) & mask;
+      let h = 0x811c9dc5; // as usual() hashes an account's bytes
+      for (let j = this.starts[i]!; j < this.starts[i + 1]!; j++) h = Math.imul(h ^ this.arena[j]!, 16777619);
+      let slot = (Math.imul(h >>> 0, 0x9e3779b1) >>> 0) & mask;
       while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
       this.slots[slot] = i + 1;
     }
   }
 }
+
+/** what splitting a line found: the header's number of values, another number, or quotes out of place */
+const SPLIT = 1;
+const OTHER_COUNT = 0;
+const MALFORMED = -1;
+const EMPTY = new Uint8Array(0);
 
 /** what a column is to the reader */
 const OTHER = 0;
@@ -393,6 +425,9 @@ export class RangeReader {
   private readonly ends: Int32Array;
   /** per column: whether split() already read it as an instant, and what it read */
   private readonly read: Uint8Array;
+  /** per column: whether its value holds "" (a quoted value's escaped quote) */
+  private readonly escaped: Uint8Array;
+  private scratch = new Uint8Array(64);
   private readonly readMs: Float64Array;
   private readonly readSubNs: Float64Array;
 
@@ -409,6 +444,7 @@ export class RangeReader {
     this.readMs = new Float64Array(layout.columns);
     this.readSubNs = new Float64Array(layout.columns);
     this.read = new Uint8Array(layout.columns);
+    this.escaped = new Uint8Array(layout.columns);
   }
 
   /** One data line buf[s..e) (no LF) starting at file offset `at`; `quoted` when it has a quote. */
@@ -425,25 +461,75 @@ export class RangeReader {
       this.ok = false;
       return;
     }
-    if (quoted) {
+    const split = quoted ? this.splitQuoted(buf, s, end) : this.split(buf, s, end) ? SPLIT : OTHER_COUNT;
+    if (split !== SPLIT) {
+      // not the header's number of values: hash the ticket if there is one, the exact rules say the rest; quotes
+      // not where RFC 4180 puts them (or a value going on past the line end): the exact reader reads the file
       const h = quotedLineHash(buf, s, e, this.layout.ticket);
-      if (h === -1) this.ok = false;
+      if (split === MALFORMED || (quoted && h === -1)) this.ok = false;
       L.hashes[i] = h >>> 0;
       this.slow.push(i);
       return;
     }
-    if (!this.split(buf, s, end)) {
-      // not the header's number of values: hash the ticket if there is one, the exact rules say the rest
-      L.hashes[i] = quotedLineHash(buf, s, e, this.layout.ticket) >>> 0;
-      this.slow.push(i);
-      return;
-    }
     const lay = this.layout;
-    const ts = this.starts[lay.ticket]!;
-    const te = this.ends[lay.ticket]!;
-    L.hashes[i] = hashField(buf, ts, te, false);
-    const counted = te > ts && buf[ts]! > 32 && buf[te - 1]! > 32 && this.count(buf, i);
+    let ts = this.starts[lay.ticket]!;
+    let te = this.ends[lay.ticket]!;
+    L.hashes[i] = hashField(buf, ts, te, this.escaped[lay.ticket] === 1);
+    while (ts < te && blank(buf[ts]!)) ts++;
+    while (te > ts && blank(buf[te - 1]!)) te--;
+    const counted = te > ts && this.count(buf, i);
     if (!counted) this.slow.push(i);
+  }
+
+  /**
+   * split() for a line with a quote, as csvRecords reads it: a value opening with a quote runs to the quote
+   * that closes it ("" inside stands for one, marked in `escaped`), which a comma or the line end must follow.
+   * starts/ends hold the text between the quotes. MALFORMED when a quote is anywhere else or left open.
+   */
+  private splitQuoted(buf: Uint8Array, s: number, end: number): number {
+    const cols = this.layout.columns;
+    let pos = s;
+    for (let f = 0; ; f++) {
+      let a = pos;
+      let b: number;
+      let escaped = 0;
+      let next: number;
+      if (pos < end && buf[pos] === QUOTE) {
+        a = pos + 1;
+        let j = a;
+        for (;;) {
+          if (j >= end) return MALFORMED;
+          if (buf[j] === QUOTE) {
+            if (j + 1 < end && buf[j + 1] === QUOTE) {
+              escaped = 1;
+              j += 2;
+              continue;
+            }
+            break;
+          }
+          j++;
+        }
+        b = j;
+        next = j + 1;
+        if (next < end && buf[next] !== COMMA) return MALFORMED;
+      } else {
+        let j = pos;
+        while (j < end && buf[j] !== COMMA) {
+          if (buf[j] === QUOTE) return MALFORMED;
+          j++;
+        }
+        b = j;
+        next = j;
+      }
+      if (f < cols) {
+        this.starts[f] = a;
+        this.ends[f] = b;
+        this.escaped[f] = escaped;
+        this.read[f] = 0;
+      } else if (b > a) return OTHER_COUNT; // values past the header's count must be empty (checkLines)
+      if (next >= end) return f >= cols - 1 ? SPLIT : OTHER_COUNT;
+      pos = next + 1;
+    }
   }
 
   /**
@@ -472,15 +558,22 @@ export class RangeReader {
         while (stop < end && buf[stop] !== COMMA) stop++;
       }
       this.ends[f] = stop;
+      this.escaped[f] = 0;
       if (f < cols - 1) {
         if (stop >= end) return false;
         pos = stop + 1;
-      } else if (stop !== end) return false;
+      } else if (stop !== end) {
+        // values past the header's count are accepted when all are empty (checkLines): only commas follow
+        for (let j = stop; j < end; j++) if (buf[j] !== COMMA) return false;
+      }
     }
     return true;
   }
 
-  /** what usual() found: the account's hash and numbers (see Accounts), the resolution, the instants */
+  /** what usual() found: the account's bytes, hash and numbers (see Accounts), the resolution, the instants */
+  private accountBuf: Uint8Array = EMPTY;
+  private accountStart = 0;
+  private accountEnd = 0;
   private accountHash = 0;
   private k1 = 0;
   private k2 = 0;
@@ -500,16 +593,34 @@ export class RangeReader {
    */
   private usual(buf: Uint8Array): boolean {
     const lay = this.layout;
-    const as = this.starts[lay.account]!;
-    const ae = this.ends[lay.account]!;
-    if (ae === as || buf[as]! <= 32 || buf[ae - 1]! <= 32) return false;
+    let ab = buf;
+    let as = this.starts[lay.account]!;
+    let ae = this.ends[lay.account]!;
+    if (this.escaped[lay.account]) {
+      // "" inside a quoted account_id is one quote: its text, in a scratch buffer
+      if (this.scratch.length < ae - as) this.scratch = new Uint8Array(ae - as);
+      let n = 0;
+      for (let j = as; j < ae; j++) {
+        this.scratch[n++] = buf[j]!;
+        if (buf[j] === QUOTE) j++;
+      }
+      ab = this.scratch;
+      as = 0;
+      ae = n;
+    }
+    while (as < ae && blank(ab[as]!)) as++;
+    while (ae > as && blank(ab[ae - 1]!)) ae--;
+    if (ae === as) return false;
+    this.accountBuf = ab;
+    this.accountStart = as;
+    this.accountEnd = ae;
     let h = 0x811c9dc5;
     let k1 = 0;
     let k2 = 0;
     const mid = as + SHORT_ID / 2;
+    // bytes, not text: UTF-8 (scanRange checks every byte) and its text are one-to-one
     for (let j = as; j < ae; j++) {
-      const c = buf[j]!;
-      if (c >= 0x80) return false; // the exact reader decodes UTF-8; ASCII reads the same either way
+      const c = ab[j]!;
       h = Math.imul(h ^ c, 16777619);
       if (j < mid) k1 = k1 * 256 + c;
       else k2 = k2 * 256 + c; // past SHORT_ID bytes this loses digits, but then the bytes are compared
@@ -541,11 +652,10 @@ export class RangeReader {
     if (week < this.minWeek) this.minWeek = week;
     if (week > this.maxWeek) this.maxWeek = week;
     const L = this.lines;
-    const lay = this.layout;
     L.account[i] = this.accounts.indexOf(
-      buf,
-      this.starts[lay.account]!,
-      this.ends[lay.account]!,
+      this.accountBuf,
+      this.accountStart,
+      this.accountEnd,
       this.accountHash,
       this.k1,
       this.k2
@@ -566,11 +676,13 @@ export class RangeReader {
     for (let j = s; j < e; j++) if (buf[j]! >= 0x80 || buf[j] === QUOTE) return false;
     if (!this.split(buf, s, e) || !this.usual(buf)) return false;
     const lay = this.layout;
-    const ts = this.starts[lay.ticket]!;
-    const te = this.ends[lay.ticket]!;
-    if (te === ts || buf[ts]! <= 32 || buf[te - 1]! <= 32) return false;
+    let ts = this.starts[lay.ticket]!;
+    let te = this.ends[lay.ticket]!;
+    while (ts < te && blank(buf[ts]!)) ts++;
+    while (te > ts && blank(buf[te - 1]!)) te--;
+    if (te === ts) return false;
     this.ticket = buf.toString('latin1', ts, te);
-    this.account = buf.toString('latin1', this.starts[lay.account]!, this.ends[lay.account]!);
+    this.account = buf.toString('latin1', this.accountStart, this.accountEnd);
     return true;
   }
 

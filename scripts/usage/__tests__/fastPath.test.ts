@@ -5,6 +5,7 @@ import { ticketRows } from '../../test-support/ticketExport';
 import { aggregateExport } from '../aggregate';
 import { weekIndexOfLabel } from '../isoWeek';
 import { RESOLUTIONS } from '../rowRules';
+import { fuzzedExport } from './fuzzedExport';
 
 jest.setTimeout(120_000);
 
@@ -147,6 +148,22 @@ describe('fast path (parallel line reader) agrees with the exact reader', () => 
       // both outcomes are well represented
       expect(exact.rejects.length).toBeGreaterThan(5_000);
       expect(exact.tickets).toBeGreaterThan(1_000);
+    }
+  );
+
+  it.each([
+    ['mixed quoting, LF', 11, false, '\n'],
+    ['every value quoted, CRLF, BOM', 12, true, '\r\n']
+  ])(
+    'on fuzzed exports in every accepted form (%s): offsets, quotes, padding, case, duplicates',
+    async (_, seed, allQuoted, eol) => {
+      const text = fuzzedExport(seed as number, allQuoted as boolean, eol as string, 6000);
+      const { fast, exact } = await bothEngines(file(`fuzz-${seed}.csv`, `${seed === 12 ? '\ufeff' : ''}${text}`));
+      expect(fast.engine).toBe('fast');
+      expect({ ...fast, engine: 'x' }).toEqual({ ...exact, engine: 'x' });
+      expect(exact.duplicates).toBeGreaterThan(50);
+      expect(exact.rejects.length).toBeGreaterThan(100);
+      expect(exact.tickets).toBeGreaterThan(1000);
     }
   );
 
