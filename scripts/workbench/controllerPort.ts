@@ -16,8 +16,9 @@ export interface WorkbenchData {
   listOpportunities(): Promise<
     { id: string; name: string; accountName?: string | null; stageName?: string | null; closeDate?: string | null }[]
   >;
+  /** a Task's page has no panel, only this (the expansion panel links its follow-up Task) */
   recordHeader(
-    objectName: 'Account' | 'Opportunity',
+    objectName: 'Account' | 'Opportunity' | 'Task',
     id: string
   ): Promise<{ name: string; fields: { label: string; value: string }[] } | null>;
 }

@@ -375,6 +375,7 @@ export function createFakePorts(projectDir = REPO_ROOT): FakePorts {
       }));
     },
     async recordHeader(objectName, id) {
+      if (objectName === 'Task') return null;
       if (objectName === 'Opportunity') {
         const o = opportunities.find((x) => x.id === id);
         return o

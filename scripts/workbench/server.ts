@@ -44,10 +44,17 @@ export interface WorkbenchServer {
 
 type Placement = { target: string; tag: string; missing: string };
 
-/** Where the panels go: as force-app/main/default/flexipages/GTM_<Object>_Record_Page places them. */
-export const RECORD_PAGES: Record<'Opportunity' | 'Account', { main: string[]; side: string[]; icon: string }> = {
+/** The record pages the workbench serves. */
+export type RecordObject = 'Opportunity' | 'Account' | 'Task';
+
+/**
+ * Where the panels go: as force-app/main/default/flexipages/GTM_<Object>_Record_Page places them. A Task has no GTM
+ * panel: its page shows the record (the expansion panel links a follow-up Task there).
+ */
+export const RECORD_PAGES: Record<RecordObject, { main: string[]; side: string[]; icon: string }> = {
   Opportunity: { main: ['c-pilot-scorecard'], side: ['c-security-packet-status'], icon: 'opportunity' },
-  Account: { main: ['c-expansion-trigger-panel'], side: [], icon: 'account' }
+  Account: { main: ['c-expansion-trigger-panel'], side: [], icon: 'account' },
+  Task: { main: [], side: [], icon: 'task' }
 };
 
 /** App pages (tabs of the GTM Copilot app), as force-app/main/default/flexipages/GTM_<Name>.flexipage-meta.xml places them. */
@@ -141,6 +148,11 @@ body { min-height: 100vh; }
 .wb-topbar .wb-app { font-weight: 700; font-size: 1rem; color: #080707; }
 .wb-banner { font-size: .75rem; color: #3e3e3c; }
 .wb-main { padding: .75rem; }
+/* the highlight fields wrap onto a second line rather than run past the header at 1024 px (issue 13) */
+.slds-page-header__detail-row { flex-wrap: wrap; row-gap: .5rem; }
+.slds-page-header__detail-block { min-width: 0; }
+/* a Task's comments keep their lines (the playbook, then one evidence line per week) */
+.slds-form-element__static { white-space: pre-line; }
 #wb-toasts { position: fixed; top: 3.5rem; left: 0; right: 0; z-index: 9000; display: flex; flex-direction: column; align-items: center; pointer-events: none; }
 #wb-toasts .slds-notify_toast { pointer-events: auto; min-width: 30rem; }
 `;
@@ -241,7 +253,7 @@ function placementsFor(tags: string[], target: string): Placement[] {
 }
 
 function recordPage(
-  objectName: 'Opportunity' | 'Account',
+  objectName: RecordObject,
   id: string,
   header: { name: string; fields: { label: string; value: string }[] },
   options: WorkbenchServerOptions
@@ -249,13 +261,15 @@ function recordPage(
   const page = RECORD_PAGES[objectName];
   // force:detailPanel stands in as a Details card: under the main panels, or alone in an empty sidebar
   const details = detailsCard(header.fields);
+  // a record without panels (a Task) shows its details in the main column
+  const detailsInMain = page.side.length > 0 || page.main.length === 0;
   const body = `${pageHeader(objectName, page.icon, header.name, header.fields)}
 <div class="slds-grid slds-gutters_small slds-wrap slds-m-top_small">
   <div class="slds-col slds-size_1-of-1 slds-large-size_8-of-12">
     <div id="region-main"></div>
-    ${page.side.length ? details : ''}
+    ${detailsInMain ? details : ''}
   </div>
-  <div class="slds-col slds-size_1-of-1 slds-large-size_4-of-12" id="region-side">${page.side.length ? '' : details}</div>
+  <div class="slds-col slds-size_1-of-1 slds-large-size_4-of-12" id="region-side">${detailsInMain ? '' : details}</div>
 </div>`;
   const placements = [...placementsFor(page.main, '#region-main'), ...placementsFor(page.side, '#region-side')];
   return layout(
@@ -488,9 +502,9 @@ export function createWorkbenchHandler(options: WorkbenchServerOptions) {
       }
       if (p === '/') return html(res, 200, await indexPage(options));
       if (p === '/favicon.ico') return send(res, 204, 'image/x-icon', '');
-      const record = /^\/lightning\/r\/(Opportunity|Account)\/([^/]+)\/view\/?$/.exec(p);
+      const record = /^\/lightning\/r\/(Opportunity|Account|Task)\/([^/]+)\/view\/?$/.exec(p);
       if (record) {
-        const objectName = record[1] as 'Opportunity' | 'Account';
+        const objectName = record[1] as RecordObject;
         const id = decodeURIComponent(record[2]!);
         const header = await options.data.recordHeader(objectName, id);
         if (!header)

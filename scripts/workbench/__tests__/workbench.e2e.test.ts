@@ -321,6 +321,27 @@ describe('record pages show what the store computes', () => {
 
 // ---------------------------------------------------------------- 2. inline edit
 
+// issue 13, item 6: at 1024 px the highlight fields of a long opportunity header ran past the header
+it('at 1024 px no highlight field of any opportunity header runs past the header', async () => {
+  const page = await session.newPage();
+  await page.setViewportSize({ width: 1024, height: 800 });
+  const overflowing: string[] = [];
+  for (const o of await data.listOpportunities()) {
+    await page.goto(`${session.server.url}${opportunityPage(o.id)}`);
+    const past = await page.locator('.slds-page-header').evaluate((header) => {
+      const edge = header.getBoundingClientRect().right;
+      const blocks = Array.from(header.querySelectorAll('.slds-page-header__detail-block')) as {
+        getBoundingClientRect(): { right: number };
+      }[];
+      return blocks.filter((b) => b.getBoundingClientRect().right > edge + 0.5).length;
+    });
+    if (past > 0) overflowing.push(o.name);
+  }
+  await session.screenshot(page, 'e2e-opportunity-header-1024');
+  await page.close();
+  expect(overflowing).toEqual([]);
+});
+
 describe('editing a criterion', () => {
   it('changes the displayed score, and the new score survives a reload and matches getScorecard', async () => {
     const id = await opportunityId('Contoso Health');
@@ -446,6 +467,29 @@ describe('deciding expansion triggers', () => {
     await session.screenshot(page, 'e2e-account-accepted');
     await reload(page);
     await checkAccepted();
+
+    // the link opens the Task (it was a 404: issue 13, item 10): its subject, status, owner and due date
+    const task = after.followUpTask!;
+    const [response] = await Promise.all([
+      page.waitForNavigation(),
+      panel.locator('[data-id="decision-task"] a').click()
+    ]);
+    expect(response?.status()).toBe(200);
+    expect(squash(await page.locator('h1 .wb-record-name').textContent())).toBe(task.subject);
+    const fields = await page
+      .locator('.slds-page-header__detail-block')
+      .evaluateAll((blocks) =>
+        blocks.map((b) =>
+          (Array.from(b.children) as { textContent: string | null }[]).map((c) => (c.textContent ?? '').trim())
+        )
+      );
+    expect(fields.slice(0, 4)).toEqual([
+      ['Status', task.status],
+      ['Due Date', task.dueDate],
+      ['Assigned To', task.ownerName],
+      ['Related To', before.accountName]
+    ]);
+    await session.screenshot(page, 'e2e-task');
   });
 
   it('dismissing without a reason shows the validation and makes no call', async () => {

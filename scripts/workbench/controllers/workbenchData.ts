@@ -36,6 +36,26 @@ export function createStoreData(store: LocalStore): WorkbenchData {
     },
 
     async recordHeader(objectName, id) {
+      if (objectName === 'Task') {
+        const r = await queryOne(
+          store,
+          `SELECT t.*, u."Name" AS "OwnerName", a."Name" AS "RelatedName" FROM "Task" t
+           LEFT JOIN "User" u ON u."Id" = t."OwnerId" LEFT JOIN "Account" a ON a."Id" = t."WhatId"
+           WHERE t."Id" = $id`,
+          { id }
+        );
+        if (!r) return null;
+        return {
+          name: text(r.Subject),
+          fields: [
+            { label: 'Status', value: text(r.Status) },
+            { label: 'Due Date', value: day(r.ActivityDate) ?? '' },
+            { label: 'Assigned To', value: text(r.OwnerName) },
+            { label: 'Related To', value: text(r.RelatedName) },
+            { label: 'Comments', value: text(r.Description) }
+          ]
+        };
+      }
       if (objectName === 'Account') {
         const r = await queryOne(
           store,
