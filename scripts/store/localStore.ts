@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { describeFsError, InputError } from '../lib/errors';
 import { REPO_ROOT } from '../lib/paths';
+import { makeDirs, probeWritableDir } from '../lib/writableDir';
 import type { FieldDef, Schema } from '../metadata/schema';
 
 export const DEFAULT_STORE = path.join(REPO_ROOT, '.gtm', 'store.duckdb');
@@ -50,7 +51,10 @@ export const LOCAL_OBJECTS = [
   'Hallucination_Audit_Item__c',
   'Usage_Snapshot__c',
   'Expansion_Trigger__c',
-  'Task'
+  'Task',
+  // funnel events (gtm events sync) and the sources they come from
+  'Event_Source__c',
+  'Funnel_Event__c'
 ];
 
 /**
@@ -76,7 +80,9 @@ const KEY_PREFIX: Record<string, string> = {
   Trust_Collateral__c: 'a06',
   GTM_Launch_Gate__c: 'a07',
   Hallucination_Audit__c: 'a0A',
-  Hallucination_Audit_Item__c: 'a0B'
+  Hallucination_Audit_Item__c: 'a0B',
+  Event_Source__c: 'a08',
+  Funnel_Event__c: 'a09'
 };
 
 export function sqlType(f: FieldDef): string {
@@ -146,14 +152,15 @@ export function checkStorePath(file: string): void {
         `is ${head.length ? looksLike(head) : 'an empty file'}, not a DuckDB database (the local store); pass a .duckdb file or a new path`
       );
   }
-  // DuckDB writes a .wal file next to the store: its folder (or the nearest one above that exists) must be writable
-  let dir = path.dirname(path.resolve(file));
-  while (!fs.existsSync(dir) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  // DuckDB writes a .wal file next to the store: its folder (made if missing) must take files. A probe file says
+  // what access() cannot (a read-only or virtual file system such as /proc, even as root)
+  const dir = path.dirname(path.resolve(file));
+  let existing = dir;
+  while (!fs.existsSync(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
+  if (!fs.statSync(existing).isDirectory()) throw refuse(`cannot be made: ${existing} is a file, not a folder`);
   try {
-    if (!fs.statSync(dir).isDirectory()) throw refuse(`cannot be made: ${dir} is a file, not a folder`);
-    fs.accessSync(dir, fs.constants.W_OK);
+    probeWritableDir(dir);
   } catch (err) {
-    if (err instanceof InputError) throw err;
     throw refuse(`cannot be written: ${dir}: ${describeFsError(err)}`);
   }
 }
@@ -171,7 +178,7 @@ export class LocalStore {
     if (file !== ':memory:') checkStorePath(file);
     if (file !== ':memory:')
       try {
-        fs.mkdirSync(path.dirname(file), { recursive: true });
+        makeDirs(path.dirname(file));
       } catch (err) {
         throw new InputError(`cannot create the local store folder for ${file}: ${describeFsError(err)}`);
       }

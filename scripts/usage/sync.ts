@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { describeFsError, GtmError, InputError } from '../lib/errors';
 import { plural } from '../lib/text';
 import { trace } from '../lib/trace';
+import { makeDirs, probeWritableDir } from '../lib/writableDir';
 import type { Policy } from '../policy/policy';
 import { aggregateExport, AggregateResult, detectFormat, Reject, WeekUsage } from './aggregate';
 import { fingerprint, readCached, stagingWeeksFile, writeCached, writeCachedWeeks } from './aggregateCache';
@@ -577,27 +578,21 @@ export function checkExportDir(dir: string): void {
     throw refuse(`${existing}: ${describeFsError(err)}`);
   }
   if (!st.isDirectory()) throw refuse(`${existing} is a file, not a folder`);
-  try {
-    fs.accessSync(existing, fs.constants.W_OK);
-  } catch (err) {
-    throw refuse(`${existing}: ${describeFsError(err)}`);
-  }
-  if (existing !== path.resolve(dir)) return; // made when the export is written
-  for (const name of EXPORT_FILES) {
-    const file = path.join(dir, name);
-    if (!fs.existsSync(file)) continue;
-    if (fs.statSync(file).isDirectory()) throw refuse(`${file} is a folder, not a file`);
-    try {
-      fs.accessSync(file, fs.constants.W_OK);
-    } catch (err) {
-      throw refuse(`${file}: ${describeFsError(err)}`);
+  if (existing === path.resolve(dir))
+    for (const name of EXPORT_FILES) {
+      const file = path.join(dir, name);
+      if (!fs.existsSync(file)) continue;
+      if (fs.statSync(file).isDirectory()) throw refuse(`${file} is a folder, not a file`);
+      try {
+        fs.accessSync(file, fs.constants.W_OK);
+      } catch (err) {
+        throw refuse(`${file}: ${describeFsError(err)}`);
+      }
     }
-  }
-  // what access() cannot tell (a read-only file system): a file is made there and removed
-  const probe = path.join(dir, `.gtm-export-check.${process.pid}`);
+  // what access() cannot tell (a read-only or virtual file system such as /proc or /sys, even as root): the folder
+  // is made, a file written in it, and both removed
   try {
-    fs.writeFileSync(probe, '');
-    fs.rmSync(probe, { force: true });
+    probeWritableDir(dir);
   } catch (err) {
     throw refuse(describeFsError(err));
   }
@@ -662,7 +657,7 @@ export function writeExport(dir: string, r: SyncResult, state?: ExportState): vo
     'write_failures.csv': [['object', 'key', 'error'], ...r.failures.map((f) => [f.object, f.key, f.error])]
   };
   try {
-    fs.mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
     const write = (name: string, text: string) => {
       const tmp = path.join(dir, `.${name}.tmp`);
       fs.writeFileSync(tmp, text);

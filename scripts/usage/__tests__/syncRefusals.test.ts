@@ -94,6 +94,32 @@ describe('an export folder that cannot be written', () => {
   });
 });
 
+describe('places a file system will not take files in', () => {
+  const virtualFs = fs.existsSync('/proc/self') ? it : it.skip;
+
+  // before: Node's recursive mkdir spun at 100% CPU forever on /proc, and the store was written before the export failed
+  virtualFs('an export folder under /proc is refused before the store is made', async () => {
+    const input = exportFile('tickets.csv', ticketCsv(plans));
+    await expect(sync(input, { exportDir: '/proc/gtm-export/out' })).rejects.toThrow(
+      /cannot write the export to \/proc\/gtm-export\/out: .*nothing was read or written/
+    );
+    expect(fs.existsSync(storeFile())).toBe(false);
+  });
+
+  virtualFs('a store under /proc is refused before the export is read', async () => {
+    await expect(LocalStore.open('/proc/gtm-store/store.duckdb', schema)).rejects.toThrow(
+      /--store \/proc\/gtm-store\/store\.duckdb cannot be written: \/proc\/gtm-store: .*nothing was read or written/
+    );
+  });
+
+  it('the folders made to check an export path are removed when the run stops', async () => {
+    const input = exportFile('tickets.csv', `${ticketCsv(plans)}x,acme,not-a-time,,ai\n`);
+    const out = path.join(dir, 'reports', 'week10');
+    await expect(sync(input, { exportDir: out, maxRejectRate: 0 })).rejects.toThrow(/rejected/);
+    expect(fs.existsSync(path.join(dir, 'reports'))).toBe(false);
+  });
+});
+
 describe('the export describes the store', () => {
   it("a re-run's export lists the snapshots and triggers stored before, marked not new", async () => {
     const input = exportFile('tickets.csv', ticketCsv(plans));
