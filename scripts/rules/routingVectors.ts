@@ -10,6 +10,10 @@ import type { RuleVector } from './vectors';
 export interface RoutingVectorFile {
   /** input: RoutingInput; expected: RoutingResult */
   routing: RuleVector[];
+  /** input: { schedule: BusinessHoursSchedule, routedAt }; expected: SlaClock */
+  slaClock: RuleVector[];
+  /** input: { state: SlaState, now }; expected: SlaJudgement */
+  slaState: RuleVector[];
 }
 
 export function routingVectorsPath(projectDir?: string): string {
