@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { createOutput, Output, table } from '../cli/output';
-import { UsageError } from '../lib/errors';
+import { InputError, UsageError } from '../lib/errors';
 import { plural } from '../lib/text';
 import { ACCOUNT_KEY_FIELD } from '../usage/records';
 import { loadSchema } from '../metadata/schema';
@@ -140,8 +140,8 @@ export function reportSyncResult(result: SyncResult, sink: UsageSink, out: Outpu
 }
 
 /** The sink a command writes to, and the policy it judges by: the org's own copy when it targets an org. */
-async function openSink(
-  flags: { targetOrg?: string; store?: string; createAccounts?: boolean; readOnlyIfMissing?: boolean },
+export async function openSink(
+  flags: { targetOrg?: string; store?: string; createAccounts?: boolean },
   out: Output
 ): Promise<{ sink: UsageSink; policy: Policy }> {
   if (flags.targetOrg) {
@@ -163,13 +163,9 @@ async function openSink(
       throw err;
     }
   }
-  const file = path.resolve(flags.store ?? DEFAULT_STORE);
-  // a backtest of a store that does not exist has nothing to label: it reads an empty store and makes no file
-  const missing = Boolean(flags.readOnlyIfMissing) && !fs.existsSync(file);
-  const store = await LocalStore.open(missing ? ':memory:' : file, loadSchema());
-  const sink = createLocalSink(store, { createMissingParents: Boolean(flags.createAccounts) });
+  const store = await LocalStore.open(path.resolve(flags.store ?? DEFAULT_STORE), loadSchema());
   return {
-    sink: missing ? { ...sink, label: `local store ${file} (none yet)` } : sink,
+    sink: createLocalSink(store, { createMissingParents: Boolean(flags.createAccounts) }),
     policy: loadPolicyFile()
   };
 }
@@ -288,7 +284,18 @@ export function registerUsageCommand(program: Command): void {
         json?: boolean;
       }) => {
         const out = createOutput(Boolean(flags.json));
-        const { sink, policy } = await openSink({ ...flags, readOnlyIfMissing: true }, out);
+        if (flags.targetOrg && flags.store)
+          throw new UsageError('--store is for the local store; it cannot be used with --target-org');
+        const storeFile = path.resolve(flags.store ?? DEFAULT_STORE);
+        // before: "no expansion outcomes" (or a report of 0 triggers) when the store was simply not there
+        if (!flags.targetOrg && !fs.existsSync(storeFile))
+          throw new InputError(`no local store at ${storeFile}: nothing to backtest`, {
+            details: [
+              'run `gtm usage sync <export>` first (it makes the store and its triggers)',
+              flags.store ? 'or check the --store path' : 'or pass --store <path> to the store a sync made'
+            ]
+          });
+        const { sink, policy } = await openSink(flags, out);
         try {
           const r = await runBacktest(sink, policy, {
             asOfMs: parseAsOf(flags.asOf),

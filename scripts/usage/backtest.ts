@@ -27,6 +27,8 @@ export interface FiredTriggerRef {
 export interface Outcome {
   accountKey: string;
   dateMs: number;
+  /** the line of the outcomes file it was read from (none when it came from the store) */
+  line?: number;
 }
 
 export interface LabelledTrigger extends FiredTriggerRef {

@@ -95,7 +95,7 @@ export function readOutcomesFile(file: string): Outcome[] {
         field: 'outcome_date',
         message: `"${raw}" is not a date or ISO 8601 instant`
       });
-    else outcomes.push({ accountKey: account, dateMs: nsToMs(ns) });
+    else outcomes.push({ accountKey: account, dateMs: nsToMs(ns), line: rec.line });
   }
   if (problems.length) {
     throw new InputError(
@@ -106,6 +106,43 @@ export function readOutcomesFile(file: string): Outcome[] {
     );
   }
   return outcomes;
+}
+
+/**
+ * Account keys are case-sensitive (Usage_Account_Key__c is, as ticket exports' ids are), so an outcome for "bigco"
+ * is no expansion of "BigCo": every trigger of BigCo would silently become a false positive. An outcome key that
+ * matches no trigger's account but matches one when case is ignored is a typo far more often than another account:
+ * the file is refused, each such line named with the key it likely means.
+ */
+function refuseCaseOnlyMismatches(file: string, outcomes: Outcome[], triggers: { accountKey: string }[]): void {
+  const exact = new Set(triggers.map((t) => t.accountKey));
+  const folded = new Map<string, string>();
+  for (const key of exact) folded.set(key.toLowerCase(), key);
+  const problems: Problem[] = [];
+  for (const o of outcomes) {
+    if (exact.has(o.accountKey)) continue;
+    const meant = folded.get(o.accountKey.toLowerCase());
+    if (meant !== undefined)
+      problems.push({
+        file,
+        line: o.line ?? 0,
+        field: 'account_id',
+        message: `"${o.accountKey}" is no account with triggers; "${meant}" is (account keys are case-sensitive)`
+      });
+  }
+  if (problems.length === 0) return;
+  throw new InputError(
+    problems.length === 1
+      ? `${formatProblem(problems[0]!)}; nothing was labelled`
+      : `${file}: ${problems.length} account_id values differ from a trigger's account only in case; nothing was labelled`,
+    {
+      details: [
+        ...(problems.length === 1 ? [] : problems.slice(0, 10).map(formatProblem)),
+        ...(problems.length > 10 ? [`... and ${problems.length - 10} more`] : []),
+        'write each account_id exactly as the ticket export does'
+      ]
+    }
+  );
 }
 
 /** Set by CS Ops when they dismiss a trigger on the Account panel; the backtest reads it next to the outcome. */
@@ -155,6 +192,7 @@ export async function runBacktest(
       }
     );
   const triggers = await storedTriggers(sink);
+  if (options.outcomesFile) refuseCaseOnlyMismatches(options.outcomesFile, outcomes, triggers);
   const { labelled, pending } = labelTriggers(
     triggers,
     outcomes,

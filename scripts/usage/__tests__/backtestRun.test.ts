@@ -252,7 +252,7 @@ describe('outcomes file', () => {
 
   it('takes the header forms a ticket export takes: trimmed, any case, extra columns, a BOM', () => {
     const f = file('o.csv', '\ufeff Account_ID ,OUTCOME_DATE,notes\r\nacme , 2026-05-01 ,upsell\r\n');
-    expect(readOutcomesFile(f)).toEqual([{ accountKey: 'acme', dateMs: Date.UTC(2026, 4, 1) }]);
+    expect(readOutcomesFile(f)).toEqual([{ accountKey: 'acme', dateMs: Date.UTC(2026, 4, 1), line: 2 }]);
     // and UTF-16 with its byte order mark, as Excel saves it
     fs.writeFileSync(
       f,
@@ -322,5 +322,31 @@ describe('a backtest without outcomes', () => {
     );
     expect(second.labelChanges.downgraded.map((d) => d.accountKey)).toEqual(['acct-000', 'acct-001']);
     expect(second.labelChanges.downgraded[0]).toMatchObject({ isoWeek: fired });
+  });
+  // before: "ACCT-000" matched nothing, so acct-000's trigger silently became a false positive
+  it('refuses an outcomes file whose account keys differ from a trigger account only in case, naming the lines', async () => {
+    await syncAt(shadow, weekStartMs(W + 10));
+    const date = new Date(win.startMs + 86_400_000).toISOString().slice(0, 10);
+    const rows = accounts.map((a, i) => `${i < 2 ? a.toUpperCase() : a},${date}`);
+    const cased = file('cased.csv', `account_id,outcome_date\n${rows.join('\n')}\nnot-a-trigger-account,${date}\n`);
+    const err = await withSink((sink) =>
+      runBacktest(sink, shadow, { asOfMs: win.endMs, outcomesFile: cased, dryRun: false })
+    ).catch((e) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.message).toMatch(
+      /2 account_id values differ from a trigger's account only in case; nothing was labelled/
+    );
+    expect(err.details.join('\n')).toMatch(/cased\.csv:2.*"ACCT-000" is no account with triggers; "acct-000" is/);
+    expect(err.details.join('\n')).toMatch(/cased\.csv:3.*"ACCT-001"/);
+    expect(await labels()).not.toContain(FALSE_POSITIVE);
+    // an outcome for an account without triggers (no case twin) is an expansion the triggers missed: fine
+    const fixed = file(
+      'fixed.csv',
+      `account_id,outcome_date\n${accounts.map((a) => `${a},${date}`).join('\n')}\nother,${date}\n`
+    );
+    const ok = await withSink((sink) =>
+      runBacktest(sink, shadow, { asOfMs: win.endMs, outcomesFile: fixed, dryRun: false })
+    );
+    expect(ok.report).toMatchObject({ n: minSample, falsePositives: 0 });
   });
 });

@@ -114,6 +114,12 @@ describe('gtm usage sync: --store', () => {
 
 describe('gtm usage backtest', () => {
   it('refuses an outcomes file without outcomes (exit 1), and labels with --allow-empty-outcomes', () => {
+    const input = path.join(dir, 'tickets.csv');
+    fs.writeFileSync(
+      input,
+      `${HEADER}\n${ticketRows([{ account: 'acme', weekIndex: WEEK, total: 60, ai: 30 }]).join('\n')}\n`
+    );
+    expect(sync(input).code).toBe(0);
     const outcomes = path.join(dir, 'outcomes.csv');
     fs.writeFileSync(outcomes, 'account_id,outcome_date\n');
     const args = ['usage', 'backtest', '--store', path.join(dir, 'store.duckdb'), '--outcomes', outcomes];
@@ -124,7 +130,18 @@ describe('gtm usage backtest', () => {
     const allowed = gtm([...args, '--allow-empty-outcomes', '--json']);
     expect(allowed.code).toBe(0);
     expect(JSON.parse(allowed.stdout)).toMatchObject({ outcomes: 0, n: 0 });
-    // there was no store: nothing to label, and none is made
-    expect(fs.existsSync(path.join(dir, 'store.duckdb'))).toBe(false);
+  });
+
+  // before: "no expansion outcomes in ... (none yet)", which sent people to fix an outcomes source that was fine
+  it('on a store that does not exist says so (exit 1) and makes none', () => {
+    const outcomes = path.join(dir, 'outcomes.csv');
+    fs.writeFileSync(outcomes, 'account_id,outcome_date\nacme,2026-05-01\n');
+    const store = path.join(dir, 'nope.duckdb');
+    const r = gtm(['usage', 'backtest', '--store', store, '--outcomes', outcomes]);
+    expect(r.stderr).not.toMatch(STACK);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error: no local store at .*nope\.duckdb: nothing to backtest/);
+    expect(r.stderr).toMatch(/gtm usage sync <export>/);
+    expect(fs.existsSync(store)).toBe(false);
   });
 });
