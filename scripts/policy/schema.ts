@@ -177,7 +177,11 @@ export const POLICY_RULES: Readonly<Record<string, PolicyRule>> = {
   // how many weeks the Account panel charts
   Expansion_Chart_Weeks: weeks(520),
   Gate_Bypass_Proposal_Collateral: flag(),
-  Gate_Bypass_Production_Readiness: flag()
+  Gate_Bypass_Production_Readiness: flag(),
+  // gtm events (tracking plan): validate-only days for a new source, clock skew, violation rate
+  Events_Validate_Only_Days: days(),
+  Events_Future_Tolerance_Minutes: count('minutes', 1440),
+  Events_Max_Violation_Rate: share()
 };
 
 /** Keys whose values must differ from each other: the gates tell the stages apart by name. */

@@ -15,6 +15,7 @@ import { metadataXmlCheck } from './checks/metadataXml';
 import { pmdCheck } from './checks/pmd';
 import { policyCheck } from './checks/policy';
 import { prettierCheck } from './checks/prettier';
+import { trackingPlanCheck } from './checks/trackingPlan';
 import { typescriptCheck } from './checks/typescript';
 import type { Check, CheckResult } from './types';
 
@@ -26,6 +27,7 @@ export const CHECKS: Check[] = [
   prettierCheck,
   metadataXmlCheck,
   policyCheck,
+  trackingPlanCheck,
   apexSyntaxCheck,
   fieldReferencesCheck,
   apexCompileCheck,

@@ -266,7 +266,9 @@ describe('gtm policy check / write-metadata / deploy --dry-run on a policy out o
     try {
       const r = gtm(['policy', 'check', '--project-dir', dir]);
       expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(/GTM_Policy__mdt records match .*gtm-policy.json \(48 values\)/);
+      expect(r.stdout).toMatch(
+        new RegExp(`GTM_Policy__mdt records match .*gtm-policy.json \\(${Object.keys(POLICY_RULES).length} values\\)`)
+      );
     } finally {
       removeTempProject(dir);
     }
