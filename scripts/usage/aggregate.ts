@@ -56,6 +56,25 @@ const PROGRESS_EVERY = 200_000;
 type Format = AggregateResult['format'];
 
 /**
+ * UTF-16 text with no byte order mark, by the shape of its first bytes: a CSV's header and ids are mostly ASCII,
+ * which UTF-16LE writes as the byte then 0x00 (BE: 0x00 then the byte). Binary data has no such rhythm.
+ */
+function utf16WithoutBom(head: Uint8Array): 'utf16le' | 'utf16be' | undefined {
+  const pairs = Math.floor(head.length / 2);
+  if (pairs < 4) return undefined;
+  let le = 0;
+  let be = 0;
+  for (let i = 0; i + 1 < head.length; i += 2) {
+    const [a, b] = [head[i]!, head[i + 1]!];
+    if (b === 0 && a >= 0x09 && a < 0x7f) le++;
+    if (a === 0 && b >= 0x09 && b < 0x7f) be++;
+  }
+  if (le >= pairs * 0.9) return 'utf16le';
+  if (be >= pairs * 0.9) return 'utf16be';
+  return undefined;
+}
+
+/**
  * Identifies the input by its first bytes; refuses what is not CSV, gzip or Parquet with one clear message. A
  * CSV in UTF-16 (a byte order mark, or --encoding utf16) has NUL bytes and is not taken for binary data.
  */
@@ -76,6 +95,13 @@ export function detectFormat(file: string, encoding?: Encoding): Format {
   if (head.subarray(0, 4).toString('latin1') === 'PAR1') return 'parquet';
   if (utf16Bom(head.subarray(0, n)) || encoding === 'utf16') return 'csv';
   if (head.subarray(0, n).includes(0)) {
+    const utf16 = utf16WithoutBom(head.subarray(0, n));
+    if (utf16 === 'utf16le')
+      throw new InputError(`${file} looks like UTF-16LE text without a byte order mark; pass --encoding utf16`);
+    if (utf16 === 'utf16be')
+      throw new InputError(
+        `${file} looks like UTF-16BE text without a byte order mark, which is not read; save it as UTF-8 or UTF-16 with a byte order mark`
+      );
     throw new InputError(`${file} is not a CSV file (it contains binary data); expected CSV, gzipped CSV or Parquet`);
   }
   return 'csv';

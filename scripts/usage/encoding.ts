@@ -134,6 +134,36 @@ function latin1ToUtf8(chunk: Buffer): Buffer {
 }
 
 /**
+ * Text given as --encoding latin1 whose non-ASCII bytes are all well-formed UTF-8 multi-byte sequences is UTF-8:
+ * Latin-1 text almost never is (an accented letter would have to be followed by just the right symbol each time),
+ * and reading it as Latin-1 would turn "Café" into "CafÃ©" without a word. The first non-ASCII byte's position
+ * when `buf` is UTF-8, NOT_UTF8 when it is not, UNDECIDED when no complete non-ASCII character is in it yet.
+ */
+const NOT_UTF8 = -2;
+const UNDECIDED = -1;
+function utf8GivenAsLatin1(buf: Uint8Array): number {
+  const whole = buf.subarray(0, unfinishedTail(buf, buf.length));
+  const first = whole.findIndex((b) => b >= 0x80);
+  if (first === -1) return UNDECIDED;
+  return isUtf8(whole) ? first : NOT_UTF8;
+}
+
+function latin1Refusal(buf: Uint8Array, at: number, offset: number, line: number): EncodingError {
+  const start = buf.lastIndexOf(0x0a, at) + 1;
+  let end = buf.indexOf(0x0a, at);
+  if (end === -1) end = buf.length;
+  const text = Buffer.from(buf.subarray(start, Math.min(end, start + 200)))
+    .toString('utf8')
+    .replace(/\r$/, '');
+  const word = /[^\s,;"]*\P{ASCII}[^\s,;"]*/u.exec(text)?.[0] ?? '';
+  return new EncodingError(
+    `is UTF-8 ("${word}"), but --encoding latin1 was given: it would be read as "${Buffer.from(word, 'utf8').toString('latin1')}"; leave --encoding out`,
+    line + countLf(buf, 0, at),
+    offset + at
+  );
+}
+
+/**
  * The chunks of an input as UTF-8: validated when `encoding` is utf8 (an EncodingError at the first bad byte),
  * transcoded from Latin-1 or UTF-16 (its byte order mark dropped) otherwise. `onEncoding` is told what the
  * input is read as once its first bytes are seen (a UTF-16 byte order mark decides when --encoding is not given).
@@ -145,6 +175,7 @@ export async function* toUtf8(
 ): AsyncGenerator<Buffer> {
   let encoding: ReadEncoding | undefined;
   let carry: Buffer | undefined;
+  let latin1Checked = false;
   /** file offset of the first byte of carry (or of the next chunk) and the line it is on */
   let offset = 0;
   let line = 1;
@@ -178,6 +209,19 @@ export async function* toUtf8(
       if (cut < chunk.length) carry = Buffer.from(chunk.subarray(cut));
       if (whole.length) yield whole;
     } else if (encoding === 'latin1') {
+      // the first chunk with a non-ASCII byte decides whether "Latin-1" is in fact UTF-8 (refused, never mojibake)
+      if (!latin1Checked) {
+        const at = utf8GivenAsLatin1(chunk);
+        if (at >= 0) throw latin1Refusal(chunk, at, offset, line);
+        latin1Checked = at === NOT_UTF8;
+        if (!latin1Checked) {
+          // a character cut by the chunk's end is judged with the next chunk
+          const cut = unfinishedTail(chunk, chunk.length);
+          if (cut < chunk.length) carry = Buffer.from(chunk.subarray(cut));
+          chunk = chunk.subarray(0, cut);
+          line += countLf(chunk, 0, chunk.length);
+        }
+      }
       offset += chunk.length;
       yield latin1ToUtf8(chunk);
     } else {
@@ -208,8 +252,11 @@ export async function* toUtf8(
       encoding = readEncoding(carry, requested);
       onEncoding(encoding);
     }
-    if (encoding === 'latin1') yield latin1ToUtf8(carry);
-    else if (encoding === 'utf8') throw utf8Error(carry, firstInvalidUtf8(carry), offset, line);
+    if (encoding === 'latin1') {
+      const at = latin1Checked ? NOT_UTF8 : utf8GivenAsLatin1(carry);
+      if (at >= 0) throw latin1Refusal(carry, at, offset, line);
+      yield latin1ToUtf8(carry);
+    } else if (encoding === 'utf8') throw utf8Error(carry, firstInvalidUtf8(carry), offset, line);
     else if (carry.length === 1)
       throw new EncodingError('not valid UTF-16: the file ends in half a character', line, offset);
     else throw new EncodingError('not valid UTF-16: it ends in an unpaired surrogate', line, offset);
@@ -225,7 +272,11 @@ export function wholeToUtf8(buf: Buffer, requested?: Encoding): Buffer {
     if (isUtf8(buf)) return buf;
     throw utf8Error(buf, firstInvalidUtf8(buf), 0, 1);
   }
-  if (encoding === 'latin1') return latin1ToUtf8(buf);
+  if (encoding === 'latin1') {
+    const at = utf8GivenAsLatin1(buf);
+    if (at >= 0) throw latin1Refusal(buf, at, 0, 1);
+    return latin1ToUtf8(buf);
+  }
   const skip = utf16Bom(buf) ? 2 : 0;
   const units = Buffer.from(buf.subarray(skip));
   if (units.length % 2)

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ticketRows } from '../../test-support/ticketExport';
 import { aggregateExport } from '../aggregate';
-import { firstInvalidUtf8, toUtf8 } from '../encoding';
+import { firstInvalidUtf8, toUtf8, wholeToUtf8 } from '../encoding';
 import { aggregatePlainCsv } from '../fastPath';
 import { weekIndexOfLabel } from '../isoWeek';
 
@@ -110,6 +110,57 @@ describe('export encodings', () => {
     // a UTF-16 file is not refused as binary data, but --encoding latin1 on it is a clear contradiction
     await expect(aggregateExport(file('excel2.csv', utf16), () => {}, { encoding: 'latin1' })).rejects.toThrow(
       /starts with a UTF-16 byte order mark/
+    );
+  });
+
+  // before: "Café" silently became the account "CafÃ©"
+  it('refuses a UTF-8 export given as --encoding latin1, naming the line and the word, in every engine', async () => {
+    const text = LATIN1_TEXT.replace('T-1,Caf\u00e9', 'T-1,Acme').replace(/T-\u00e9/, 'T-3');
+    const utf8 = Buffer.from(text, 'utf8');
+    for (const [name, bytes] of [
+      ['utf8.csv', utf8],
+      ['utf8.csv.gz', gzipSync(utf8)]
+    ] as const)
+      await expect(aggregateExport(file(name, bytes), () => {}, { encoding: 'latin1' })).rejects.toThrow(
+        /line 3, byte offset \d+( \(of the uncompressed text\))?: is UTF-8 \("Caf\u00e8"\), but --encoding latin1 was given: it would be read as "Caf\u00c3\u00a8"; leave --encoding out/
+      );
+    expect(() => wholeToUtf8(utf8, 'latin1')).toThrow(/is UTF-8 \("Caf\u00e8"\), but --encoding latin1 was given/);
+    // the same, whatever chunk boundary cuts the file (also inside the two bytes of \u00e8)
+    const at = utf8.indexOf(0xc3);
+    for (const cut of [1, at - 1, at, at + 1, at + 2, utf8.length - 1]) {
+      const chunks = async function* () {
+        yield utf8.subarray(0, cut);
+        yield utf8.subarray(cut);
+      };
+      const read = async () => {
+        for await (const _ of toUtf8(chunks(), 'latin1')) void _;
+      };
+      await expect(read()).rejects.toMatchObject({ line: 3, offset: at });
+    }
+    // real Latin-1 still reads, split anywhere
+    const l1 = latin1();
+    for (let cut = 1; cut < l1.length; cut += 7) {
+      const parts: Buffer[] = [];
+      const chunks = async function* () {
+        yield l1.subarray(0, cut);
+        yield l1.subarray(cut);
+      };
+      for await (const b of toUtf8(chunks(), 'latin1')) parts.push(b);
+      expect(Buffer.concat(parts).toString('utf8')).toBe(LATIN1_TEXT);
+    }
+  });
+
+  it('names UTF-16 without a byte order mark as such (with the option to read it), not as binary data', async () => {
+    const text = LATIN1_TEXT.replace(/\n/g, '\r\n');
+    await expect(aggregateExport(file('le.csv', Buffer.from(text, 'utf16le')))).rejects.toThrow(
+      /le\.csv looks like UTF-16LE text without a byte order mark; pass --encoding utf16/
+    );
+    await expect(aggregateExport(file('be.csv', Buffer.from(text, 'utf16le').swap16()))).rejects.toThrow(
+      /be\.csv looks like UTF-16BE text without a byte order mark, which is not read/
+    );
+    const binary = Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 37) % 256));
+    await expect(aggregateExport(file('bin.csv', binary))).rejects.toThrow(
+      /bin\.csv is not a CSV file \(it contains binary data\)/
     );
   });
 
