@@ -15,7 +15,7 @@ import { loadSchema } from '../metadata/schema';
 import { loadPolicyFile, Policy } from '../policy/policy';
 import { LocalStore } from '../store/localStore';
 import { buildWorkbench, checkBuildDependencies } from '../workbench/build';
-import { createStoreControllers, createStoreData } from '../workbench/controllers';
+import { createStoreControllers, createStoreData, createStoreStages } from '../workbench/controllers';
 import { syncSampleWorld } from '../workbench/syncWorld';
 import { findTour } from '../workbench/tour';
 import { buildSampleWorld } from '../workbench/sampleWorld';
@@ -178,6 +178,7 @@ export function registerWorkbenchCommand(program: Command): void {
           bundleDir: bundle.dir,
           controllers,
           data,
+          stages: createStoreStages(store, w.today),
           port,
           host,
           banner: `sample world, today ${w.today}, ${displayPath(storeFile)}`,

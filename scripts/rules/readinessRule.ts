@@ -69,7 +69,8 @@ function gateBlockers(gate: HallucinationGateRecord | null, policy: RulePolicy):
   return out;
 }
 
-function collateralBlockers(collateral: CollateralResult | null): string[] {
+/** Each collateral verdict that is not current, in words (GtmOpportunityGateService.describe says the same). */
+export function collateralBlockers(collateral: CollateralResult | null): string[] {
   if (collateral === null) return ['security collateral has not been checked'];
   const out: string[] = [];
   for (const item of collateral.items) {

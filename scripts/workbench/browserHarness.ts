@@ -9,7 +9,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ToolError } from '../lib/errors';
 import { REPO_ROOT } from '../lib/paths';
 import { buildWorkbench, WorkbenchBundle } from './build';
-import type { PanelControllers, WorkbenchData } from './controllerPort';
+import type { PanelControllers, StagePort, WorkbenchData } from './controllerPort';
 import { startWorkbenchServer, WorkbenchServer } from './server';
 
 export const CHROMIUM = process.env.GTM_CHROMIUM ?? '/usr/bin/chromium';
@@ -55,6 +55,8 @@ export interface WorkbenchSession {
 export async function startWorkbenchSession(ports: {
   controllers: Partial<PanelControllers>;
   data: WorkbenchData;
+  /** the Opportunity page's stage control */
+  stages?: StagePort;
   /** the line under the top bar (default "test fakes") */
   banner?: string;
 }): Promise<WorkbenchSession> {
@@ -64,6 +66,7 @@ export async function startWorkbenchSession(ports: {
     bundleDir: bundle.dir,
     controllers: ports.controllers,
     data: ports.data,
+    stages: ports.stages,
     port: 0,
     banner: ports.banner ?? 'test fakes',
     log: (l) => serverLog.push(l)

@@ -11,6 +11,24 @@ export type PanelControllers = {
   [M in PanelMethodName]: (params: PanelParams<M>) => Promise<PanelResult<M>>;
 };
 
+/**
+ * The Opportunity stage in the workbench (Lightning's stage path stands in): the stages offered and a change judged
+ * by the same gates as GtmOpportunityTrigger (controllers/stageGate.ts).
+ */
+export interface StagePort {
+  options(opportunityId: string): Promise<{ current: string | null; stages: string[] }>;
+  move(
+    opportunityId: string,
+    stageName: string
+  ): Promise<{
+    allowed: boolean;
+    stageName: string | null;
+    message: string | null;
+    blockers: string[];
+    bypassed: boolean;
+  }>;
+}
+
 export interface WorkbenchData {
   listAccounts(): Promise<{ id: string; name: string; segment?: string | null }[]>;
   listOpportunities(): Promise<

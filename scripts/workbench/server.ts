@@ -14,7 +14,7 @@ import { panelMethods, PanelMethodName } from '../contracts/panelContracts';
 import { ToolError } from '../lib/errors';
 import { REPO_ROOT } from '../lib/paths';
 import { packageDir } from './build';
-import { ControllerError, PanelControllers, WorkbenchData } from './controllerPort';
+import { ControllerError, PanelControllers, StagePort, WorkbenchData } from './controllerPort';
 
 export const DEFAULT_PORT = 4777;
 const MAX_BODY = 1 << 20;
@@ -32,6 +32,8 @@ export interface WorkbenchServerOptions {
   banner?: string;
   /** server-side failures (controller crashes, contract violations), one line each */
   log?: (line: string) => void;
+  /** the Opportunity page's stage control (absent: the page has none) */
+  stages?: StagePort;
   /** records worth opening first, listed on the index above the tables */
   tour?: readonly { what: string; name: string; path: string }[];
 }
@@ -151,6 +153,9 @@ body { min-height: 100vh; }
 /* the highlight fields wrap onto a second line rather than run past the header at 1024 px (issue 13) */
 .slds-page-header__detail-row { flex-wrap: wrap; row-gap: .5rem; }
 .slds-page-header__detail-block { min-width: 0; }
+/* the stage gate's refusal: the trigger's message, then each blocker on its own line */
+.wb-stage-refused { display: block; text-align: left; }
+.wb-stage-refused .wb-stage-message { font-weight: 700; }
 /* a Task's comments keep their lines (the playbook, then one evidence line per week) */
 .slds-form-element__static { white-space: pre-line; }
 #wb-toasts { position: fixed; top: 3.5rem; left: 0; right: 0; z-index: 9000; display: flex; flex-direction: column; align-items: center; pointer-events: none; }
@@ -252,11 +257,79 @@ function placementsFor(tags: string[], target: string): Placement[] {
   }));
 }
 
+/**
+ * Lightning's stage path stands in as a stage picker: a change goes through the trigger's gates (POST
+ * /api/workbench/stage), a refusal shows the trigger's message and each blocker as the org's record edit does.
+ */
+const STAGE_SCRIPT = `
+(function () {
+  const form = document.getElementById('wb-stage-form');
+  if (!form) return;
+  const error = document.getElementById('wb-stage-error');
+  form.addEventListener('submit', async function (e) {
+    e.preventDefault();
+    const button = form.querySelector('button');
+    button.disabled = true;
+    error.replaceChildren();
+    try {
+      const res = await fetch('/api/workbench/stage', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ opportunityId: form.dataset.id, stageName: form.elements.stageName.value })
+      });
+      const answer = await res.json();
+      if (res.ok && answer.allowed) { location.reload(); return; }
+      const box = document.createElement('div');
+      box.className = 'slds-notify slds-notify_alert slds-alert_error wb-stage-refused';
+      box.setAttribute('role', 'alert');
+      const h = document.createElement('h2');
+      h.className = 'wb-stage-message';
+      h.textContent = answer.allowed === false
+        ? answer.message.slice(0, answer.message.indexOf('. ') >= 0 ? answer.message.indexOf('. ') : undefined)
+        : answer.message;
+      box.appendChild(h);
+      if (answer.blockers && answer.blockers.length) {
+        const ul = document.createElement('ul');
+        ul.className = 'slds-list_dotted wb-stage-blockers';
+        for (const b of answer.blockers) { const li = document.createElement('li'); li.textContent = b; ul.appendChild(li); }
+        box.appendChild(ul);
+      }
+      error.appendChild(box);
+    } catch (err) {
+      error.textContent = 'The stage could not be saved: ' + err;
+    } finally {
+      button.disabled = false;
+    }
+  });
+})();
+`;
+
+function stageControl(id: string, current: string | null, stages: string[]): string {
+  const options = stages
+    .map((s) => `<option value="${escapeHtml(s)}"${s === current ? ' selected' : ''}>${escapeHtml(s)}</option>`)
+    .join('');
+  return `<article class="slds-card slds-m-top_small" data-id="stage">
+  <div class="slds-card__body slds-card__body_inner slds-p-vertical_x-small">
+    <form id="wb-stage-form" data-id="${escapeHtml(id)}" class="slds-grid slds-wrap slds-grid_vertical-align-end" style="gap:.5rem">
+      <div class="slds-form-element">
+        <label class="slds-form-element__label" for="wb-stage">Stage</label>
+        <div class="slds-form-element__control"><div class="slds-select_container">
+          <select class="slds-select" id="wb-stage" name="stageName">${options}</select>
+        </div></div>
+      </div>
+      <button type="submit" class="slds-button slds-button_brand" data-action="save-stage">Mark as Current Stage</button>
+    </form>
+    <div id="wb-stage-error" class="slds-m-top_x-small"></div>
+  </div>
+</article>`;
+}
+
 function recordPage(
   objectName: RecordObject,
   id: string,
   header: { name: string; fields: { label: string; value: string }[] },
-  options: WorkbenchServerOptions
+  options: WorkbenchServerOptions,
+  stage = ''
 ): string {
   const page = RECORD_PAGES[objectName];
   // force:detailPanel stands in as a Details card: under the main panels, or alone in an empty sidebar
@@ -264,6 +337,7 @@ function recordPage(
   // a record without panels (a Task) shows its details in the main column
   const detailsInMain = page.side.length > 0 || page.main.length === 0;
   const body = `${pageHeader(objectName, page.icon, header.name, header.fields)}
+${stage}
 <div class="slds-grid slds-gutters_small slds-wrap slds-m-top_small">
   <div class="slds-col slds-size_1-of-1 slds-large-size_8-of-12">
     <div id="region-main"></div>
@@ -276,7 +350,8 @@ function recordPage(
     `${header.name} | ${objectName}`,
     options.banner,
     body,
-    mountScript(placements, { recordId: id, objectApiName: objectName })
+    mountScript(placements, { recordId: id, objectApiName: objectName }) +
+      (stage ? `<script>${STAGE_SCRIPT}</script>` : '')
   );
 }
 
@@ -427,6 +502,26 @@ export async function answerApex(
   return { status: 200, body: checked.data };
 }
 
+/** A stage change from the stage control: 400 with a message for bad input, else the gate's answer. */
+export async function answerStage(rawBody: string, stages: StagePort | undefined): Promise<[number, unknown]> {
+  if (!stages) return [501, { message: 'this workbench has no stage control' }];
+  let input: { opportunityId?: unknown; stageName?: unknown };
+  try {
+    input = JSON.parse(rawBody) as typeof input;
+  } catch {
+    return [400, { message: 'stage: the request body is not JSON' }];
+  }
+  if (typeof input?.opportunityId !== 'string' || typeof input.stageName !== 'string' || !input.stageName.trim()) {
+    return [400, { message: 'stage: send {"opportunityId": "<id>", "stageName": "<stage>"}' }];
+  }
+  try {
+    return [200, await stages.move(input.opportunityId, input.stageName)];
+  } catch (err) {
+    if (err instanceof ControllerError) return [400, { message: err.message }];
+    throw err;
+  }
+}
+
 // ---------------------------------------------------------------- http
 
 function send(res: http.ServerResponse, status: number, type: string, body: string | Buffer, cache = 'no-store') {
@@ -482,6 +577,9 @@ export function createWorkbenchHandler(options: WorkbenchServerOptions) {
     const url = new URL(req.url ?? '/', 'http://workbench.local');
     const p = url.pathname;
     try {
+      if (req.method === 'POST' && p === '/api/workbench/stage') {
+        return sendJson(res, ...(await answerStage(await readBody(req), options.stages)));
+      }
       if (req.method === 'POST' && p.startsWith('/api/apex/')) {
         let raw: string;
         try {
@@ -513,7 +611,12 @@ export function createWorkbenchHandler(options: WorkbenchServerOptions) {
             404,
             messagePage(`${objectName} not found`, `There is no ${objectName} with id ${id} in the store.`, options)
           );
-        return html(res, 200, recordPage(objectName, id, header, options));
+        let stage = '';
+        if (objectName === 'Opportunity' && options.stages) {
+          const s = await options.stages.options(id);
+          stage = stageControl(id, s.current, s.stages);
+        }
+        return html(res, 200, recordPage(objectName, id, header, options, stage));
       }
       const app = /^\/lightning\/n\/([^/]+)\/?$/.exec(p);
       if (app) {

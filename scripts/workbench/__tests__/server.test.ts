@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { ToolError } from '../../lib/errors';
 import { ControllerError } from '../controllerPort';
 import { createFakePorts, FAKE_IDS } from '../fakePorts';
-import { answerApex, startWorkbenchServer, WorkbenchServer } from '../server';
+import { answerApex, answerStage, startWorkbenchServer, WorkbenchServer } from '../server';
 
 let bundleDir: string;
 let server: WorkbenchServer;
@@ -165,5 +165,36 @@ describe('pages and files', () => {
     await expect(startWorkbenchServer({ bundleDir, ...fakes, port: server.port })).rejects.toThrow(
       new ToolError(`port ${server.port} is in use; pass --port`)
     );
+  });
+});
+
+describe('answerStage (the stage control of the Opportunity page)', () => {
+  const moves: [string, string][] = [];
+  const stages = {
+    options: async () => ({ current: 'Pilot', stages: ['Pilot', 'Production Approval'] }),
+    move: async (id: string, stage: string) => {
+      moves.push([id, stage]);
+      if (stage === 'Nope') throw new ControllerError('Stage: "Nope" is not a stage of this org');
+      return { allowed: true, stageName: stage, message: null, blockers: [], bypassed: false };
+    }
+  };
+
+  it('passes a well-formed change to the gate and answers what it says', async () => {
+    expect(
+      await answerStage(JSON.stringify({ opportunityId: 'o1', stageName: 'Production Approval' }), stages)
+    ).toEqual([200, { allowed: true, stageName: 'Production Approval', message: null, blockers: [], bypassed: false }]);
+    expect(moves).toEqual([['o1', 'Production Approval']]);
+  });
+
+  it('400s bad input and a refused stage with a message, without calling the gate for bad input', async () => {
+    moves.length = 0;
+    expect(await answerStage('{nope', stages)).toEqual([400, { message: 'stage: the request body is not JSON' }]);
+    expect((await answerStage(JSON.stringify({ opportunityId: 'o1', stageName: ' ' }), stages))[0]).toBe(400);
+    expect(moves).toEqual([]);
+    expect(await answerStage(JSON.stringify({ opportunityId: 'o1', stageName: 'Nope' }), stages)).toEqual([
+      400,
+      { message: 'Stage: "Nope" is not a stage of this org' }
+    ]);
+    expect(await answerStage('{}', undefined)).toEqual([501, { message: 'this workbench has no stage control' }]);
   });
 });

@@ -5,7 +5,9 @@
  */
 import { loadPolicyFile, type Policy } from '../../policy/policy';
 import type { LocalStore } from '../../store/localStore';
-import type { PanelControllers } from '../controllerPort';
+import type { PanelControllers, StagePort } from '../controllerPort';
+import { findOpportunity } from './context';
+import { moveStage, stageOptions } from './stageGate';
 import type { ControllerContext } from './context';
 import { acceptTrigger, dismissTrigger, getExpansionView } from './expansionController';
 import { acceptQueuedTrigger, dismissQueuedTrigger, getTriggerQueue, snoozeTrigger } from './expansionQueueController';
@@ -18,6 +20,23 @@ import {
 } from './securityPacketController';
 
 export { createStoreData } from './workbenchData';
+
+/** The stage control of the workbench's Opportunity page, judged by the trigger's gates. */
+export function createStoreStages(store: LocalStore, today: string, options: StoreControllerOptions = {}): StagePort {
+  const ctx: ControllerContext = {
+    store,
+    today,
+    policy: options.policy ?? loadPolicyFile(),
+    projectDir: options.projectDir
+  };
+  return {
+    async options(opportunityId) {
+      const opp = await findOpportunity(ctx, opportunityId);
+      return { current: opp.stageName, stages: stageOptions(ctx, opp.stageName) };
+    },
+    move: (opportunityId, stageName) => moveStage(ctx, opportunityId, stageName)
+  };
+}
 export type { ControllerContext } from './context';
 
 export interface StoreControllerOptions {

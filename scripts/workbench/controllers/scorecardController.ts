@@ -145,12 +145,21 @@ export async function latestHallucinationGate(ctx: ControllerContext, opportunit
   );
 }
 
-export async function getScorecard(ctx: ControllerContext, opportunityId: string): Promise<ScorecardView> {
-  const opp = await findOpportunity(ctx, opportunityId);
-  const scorecard = await latestScorecard(ctx, opp.id);
+/**
+ * Production readiness as GtmOpportunityGateService judges a pilot: the scorecard's criteria scored from its pilot
+ * start (a pilot without a scorecard: from the opportunity's), the latest hallucination audit, the collateral.
+ * Shared by the panel and the workbench's stage gate, so both say the same blockers.
+ */
+export async function productionReadiness(
+  ctx: ControllerContext,
+  opp: OpportunityRecord,
+  scorecard: Row | null,
+  /** the pilot start when there is no scorecard: the gate takes the opportunity's, the panel none */
+  pilotStartWithoutScorecard: string | null = null
+) {
   const rows = scorecard ? await criteriaOf(ctx, String(scorecard.Id)) : [];
   const records = rows.map(criterionRecord);
-  const pilotStart = scorecard ? day(scorecard.Pilot_Start_Date__c) : null;
+  const pilotStart = scorecard ? day(scorecard.Pilot_Start_Date__c) : pilotStartWithoutScorecard;
   const verdict = scoreScorecard(
     { scorecard: { Pilot_Start_Date__c: pilotStart }, criteria: records },
     ctx.policy,
@@ -171,6 +180,17 @@ export async function getScorecard(ctx: ControllerContext, opportunityId: string
     ctx.today
   );
   const readiness = judgeReadiness({ scorecard: verdict, gate, collateral }, ctx.policy);
+  return { rows, records, verdict, gateRow, gate, readiness };
+}
+
+/** The opportunity's scorecard row (the first created), or null. */
+export const scorecardOf = latestScorecard;
+
+export async function getScorecard(ctx: ControllerContext, opportunityId: string): Promise<ScorecardView> {
+  const opp = await findOpportunity(ctx, opportunityId);
+  const scorecard = await latestScorecard(ctx, opp.id);
+  const { rows, records, verdict, gateRow, gate, readiness } = await productionReadiness(ctx, opp, scorecard);
+  const pilotStart = scorecard ? day(scorecard.Pilot_Start_Date__c) : null;
   return {
     opportunityId: opp.id,
     opportunityName: opp.name,
