@@ -111,7 +111,9 @@ export function backtestReport(
   labels: readonly { label: OutcomeLabel }[],
   pending: number,
   policy: Policy,
-  asOfMs: number
+  asOfMs: number,
+  /** of the pending: triggers whose window has closed but that carry no label (no backtest labelled them yet) */
+  unlabelledClosed = 0
 ): BacktestReport {
   const maxRate = policy.number('Expansion_Max_False_Positive_Rate');
   const minSample = policy.integer('Expansion_Backtest_Min_Sample');
@@ -120,11 +122,14 @@ export function backtestReport(
   const rate = n ? fp / n : null;
   const met = rate !== null && n >= minSample && rate < maxRate;
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  const runBacktest = `${unlabelledClosed} ${unlabelledClosed === 1 ? 'trigger has' : 'triggers have'} a closed outcome window but no label: run gtm usage backtest`;
   const verdict =
     rate === null
-      ? `no trigger has a closed outcome window yet (${pending} pending): live mode stays off`
+      ? unlabelledClosed
+        ? `${runBacktest} first; live mode stays off`
+        : `no trigger has a closed outcome window yet (${pending} pending): live mode stays off`
       : n < minSample
-        ? `false-positive rate ${pct(rate)} on n=${n}: below the minimum sample of ${minSample}, not enough to go live`
+        ? `false-positive rate ${pct(rate)} on n=${n}: below the minimum sample of ${minSample}, not enough to go live${unlabelledClosed ? ` (${runBacktest})` : ''}`
         : met
           ? `false-positive rate ${pct(rate)} on n=${n} is below the ${pct(maxRate)} target: live mode may start`
           : `false-positive rate ${pct(rate)} on n=${n} is not below the ${pct(maxRate)} target: live mode stays off`;

@@ -19,6 +19,7 @@ import {
   LabelledTrigger,
   Outcome,
   OutcomeLabel,
+  outcomeWindow,
   summarizeDecisions,
   TRUE_POSITIVE,
   FALSE_POSITIVE
@@ -242,5 +243,12 @@ export async function liveModeReport(sink: UsageSink, policy: Policy, asOfMs: nu
   const labels = triggers.filter((t) => t.label === TRUE_POSITIVE || t.label === FALSE_POSITIVE) as {
     label: OutcomeLabel;
   }[];
-  return backtestReport(labels, triggers.length - labels.length, policy, asOfMs);
+  // an unlabelled trigger whose window has closed is waiting for a backtest, not for time
+  const windowDays = policy.integer('Expansion_Outcome_Window_Days');
+  const unlabelledClosed = triggers.filter((t) => {
+    if (t.label === TRUE_POSITIVE || t.label === FALSE_POSITIVE) return false;
+    const win = outcomeWindow(t.isoWeek, windowDays);
+    return win !== undefined && win.endMs <= asOfMs;
+  }).length;
+  return backtestReport(labels, triggers.length - labels.length, policy, asOfMs, unlabelledClosed);
 }

@@ -164,6 +164,21 @@ describe('backtest and live mode', () => {
     });
   });
 
+  // before: "no trigger has a closed outcome window yet", which sent people to wait instead of to run the backtest
+  it('live mode on triggers whose windows closed but were never labelled says to run the backtest', async () => {
+    await syncAt(shadow, weekStartMs(W + 10));
+    const refused = await syncAt(live, win.endMs).catch((e) => e);
+    expect(refused).toBeInstanceOf(GtmError);
+    expect(refused.message).toMatch(
+      new RegExp(
+        `live mode refused: ${minSample} triggers have a closed outcome window but no label: run gtm usage backtest first`
+      )
+    );
+    // before the windows close, waiting is the answer
+    const early = await syncAt(live, win.endMs - 1).catch((e) => e);
+    expect(early.message).toMatch(/no trigger has a closed outcome window yet \(\d+ pending\)/);
+  });
+
   it('once the backtest is met, live triggers open and their account owners get a Task with the playbook', async () => {
     await syncAt(shadow, weekStartMs(W + 10));
     await withSink((sink) =>
