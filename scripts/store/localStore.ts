@@ -54,7 +54,11 @@ export const LOCAL_OBJECTS = [
   'Task',
   // funnel events (gtm events sync) and the sources they come from
   'Event_Source__c',
-  'Funnel_Event__c'
+  'Funnel_Event__c',
+  // exp-001: PQA signals, their routing assignments and the pools' members (gtm pqa sync, gtm routing)
+  'PQA_Signal__c',
+  'Routing_Assignment__c',
+  'Routing_Pool_Member__c'
 ];
 
 /**
@@ -82,7 +86,10 @@ const KEY_PREFIX: Record<string, string> = {
   Hallucination_Audit__c: 'a0A',
   Hallucination_Audit_Item__c: 'a0B',
   Event_Source__c: 'a08',
-  Funnel_Event__c: 'a09'
+  Funnel_Event__c: 'a09',
+  PQA_Signal__c: 'a0C',
+  Routing_Assignment__c: 'a0D',
+  Routing_Pool_Member__c: 'a0E'
 };
 
 export function sqlType(f: FieldDef): string {
