@@ -269,10 +269,12 @@ export function createLocalSink(store: LocalStore, options: LocalSinkOptions = {
           await db.runAndReadAll(`SELECT NOT EXISTS (SELECT 1 FROM ${q(object)}) AS e`)
         ).getRowObjects()[0]!.e;
         if (nothingStored === true) {
-          // a first load: every row is new and there is nothing to compare (a dry run has nothing unchanged to
-          // report). Unless a key repeats, the rows are read where they are, without a copy (for half a million
+          // a first load: every row is new and there is nothing to compare (a dry run would write every row). Unless a key repeats, the rows are read where they are, without a copy (for half a million
           // rows the copy took as long as the insert)
-          if (dryRun) return { unchanged: 0, written: 0, failures: [] };
+          if (dryRun) {
+            const total = (await db.runAndReadAll(`SELECT count(*) AS n FROM (${rows})`)).getRowObjects()[0]!.n;
+            return { unchanged: 0, written: 0, wouldWrite: Number(total), failures: [] };
+          }
           // rows the caller vouches for need no look at their keys (nor a count: the insert says how many)
           const firstLoad = keysUnique
             ? { total: undefined, repeats: 0 }
@@ -313,7 +315,8 @@ export function createLocalSink(store: LocalStore, options: LocalSinkOptions = {
         ).getRowObjects()[0]!;
         const changed = Number(counted.changed);
         const unchanged = Number(counted.total) - changed;
-        if (dryRun || changed === 0) return { unchanged, written: 0, failures: [] };
+        if (dryRun) return { unchanged, written: 0, wouldWrite: changed, failures: [] };
+        if (changed === 0) return { unchanged, written: 0, failures: [] };
         const failures: QueryWriteCounts['failures'] = [];
         await withUpsertMemory(changed, () =>
           upsertIncoming(

@@ -76,6 +76,8 @@ export interface DeferredSink {
 export interface QueryWriteCounts {
   unchanged: number;
   written: number;
+  /** a dry run: the rows that would have been written (new or changed) */
+  wouldWrite?: number;
   failures: { key: string; error: string }[];
 }
 

@@ -53,6 +53,8 @@ export interface WriteCounts {
   written: number;
   unchanged: number;
   failed: number;
+  /** a dry run only: the rows a real run would write (new or changed) */
+  would_write?: number;
 }
 
 export interface SyncSummary {
@@ -72,6 +74,8 @@ export interface SyncSummary {
   triggers: number;
   written: number;
   unchanged: number;
+  /** a dry run only: snapshots and triggers a real run would write */
+  would_write?: number;
   failed: number;
   snapshot_writes: WriteCounts;
   trigger_writes: WriteCounts;
@@ -394,7 +398,12 @@ async function syncAggregate(
   let snapshotFailures: SyncResult['failures'] = [];
   if (snapshotQuery) {
     const r = await snapshotQuery;
-    snapshotWrites = { written: r.written, unchanged: r.unchanged, failed: r.failures.length };
+    snapshotWrites = {
+      written: r.written,
+      unchanged: r.unchanged,
+      failed: r.failures.length,
+      ...(options.dryRun ? { would_write: r.wouldWrite ?? 0 } : {})
+    };
     // in the order of the snapshots, as the row path reports them
     const order = r.failures.length
       ? new Map(snapshotRows().map((row, i) => [row[SNAPSHOT_FIELDS.key] as string, i]))
@@ -470,9 +479,12 @@ async function syncAggregate(
   }
 
   snapshotWrites ??= options.dryRun
-    ? { written: 0, unchanged: weeks.length - changed.length, failed: 0 }
+    ? { written: 0, unchanged: weeks.length - changed.length, failed: 0, would_write: changed.length }
     : counts(snapshotResults, weeks.length - changed.length);
-  const triggerWrites = options.dryRun ? { written: 0, unchanged: 0, failed: 0 } : counts(triggerResults, 0);
+  // every fired trigger is upserted (its sync-owned fields refreshed), so a real run would write each one
+  const triggerWrites = options.dryRun
+    ? { written: 0, unchanged: 0, failed: 0, would_write: triggers.length }
+    : counts(triggerResults, 0);
   const followUpTasks = {
     created: taskResults.filter((r) => r.ok && !r.existing).length,
     found: taskResults.filter((r) => r.ok && r.existing).length,
@@ -495,6 +507,7 @@ async function syncAggregate(
     triggers: triggers.length,
     written: snapshotWrites.written + triggerWrites.written,
     unchanged: snapshotWrites.unchanged + triggerWrites.unchanged,
+    ...(options.dryRun ? { would_write: (snapshotWrites.would_write ?? 0) + (triggerWrites.would_write ?? 0) } : {}),
     failed: snapshotWrites.failed + triggerWrites.failed + followUpTasks.failed + followUpTasks.ids_not_recorded,
     snapshot_writes: snapshotWrites,
     trigger_writes: triggerWrites,

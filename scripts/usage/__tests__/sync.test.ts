@@ -173,6 +173,28 @@ describe('gtm usage sync (local store)', () => {
     expect(real.summary.snapshot_writes.written).toBe(8);
   });
 
+  // before: a dry run's changed rows were in neither "written" nor "unchanged"
+  it('a dry run says how many rows a real run would write, on the SQL path and the row path', async () => {
+    const input = exportFile('tickets.csv', ticketCsv(plans));
+    const first = await run(input, { dryRun: true });
+    expect(first.summary).toMatchObject({ would_write: 9, written: 0 });
+    expect(first.summary.snapshot_writes).toEqual({ written: 0, unchanged: 0, failed: 0, would_write: 8 });
+    expect(first.summary.trigger_writes).toMatchObject({ would_write: 1 });
+    const real = await run(input);
+    expect(real.summary).not.toHaveProperty('would_write');
+    expect(real.summary.snapshot_writes).not.toHaveProperty('would_write');
+    // one week changes: one snapshot would be written, seven are unchanged
+    const more = exportFile(
+      'more.csv',
+      ticketCsv(plans.map((p, i) => (i === 0 ? { ...p, total: p.total + 1, unresolved: (p.unresolved ?? 0) + 1 } : p)))
+    );
+    const rowPath = (sink: UsageSink): UsageSink => ({ ...sink, upsertQuery: undefined, loadExcept: undefined });
+    for (const via of [(s: UsageSink) => s, rowPath]) {
+      const again = await withSink((sink) => runUsageSync(options(more, { dryRun: true }), policy, via(sink)));
+      expect(again.summary.snapshot_writes).toMatchObject({ would_write: 1, unchanged: 7, written: 0 });
+    }
+  });
+
   it('an error while the store is still writing snapshots is thrown only once that write has finished', async () => {
     const input = exportFile('tickets.csv', ticketCsv(plans));
     // a policy whose threshold only the trigger rule reads (after the snapshot write has started) is broken

@@ -107,7 +107,7 @@ describe('gtm usage sync: --store', () => {
     const r = sync(input, '--dry-run', '--json');
     expect(r.stderr).not.toMatch(STACK);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ dry_run: true, snapshots: 1, written: 0 });
+    expect(JSON.parse(r.stdout)).toMatchObject({ dry_run: true, snapshots: 1, written: 0, would_write: 1 });
     expect(fs.readdirSync(dir)).toEqual(['tickets.csv']);
   });
 });
