@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { reportError } from './output';
 import { registerDeployCommand } from '../commands/deploy';
+import { registerEventsCommand } from '../commands/events';
 import { registerPolicyCommand } from '../commands/policy';
 import { registerUsageCommand } from '../commands/usage';
 import { registerValidateCommand } from '../commands/validate';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerValidateCommand(program);
   registerPolicyCommand(program);
   registerUsageCommand(program);
+  registerEventsCommand(program);
   registerWorkbenchCommand(program);
   return program;
 }

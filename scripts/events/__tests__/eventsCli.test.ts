@@ -1,0 +1,43 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { runGtm } from '../../test-support/runGtm';
+import { invited, tempDir, writeJsonl } from './eventFiles';
+
+describe('gtm events (the CLI)', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = tempDir();
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('validate: exit 0 within the rate, 1 above it with the count; --json lists each violation with its paths', () => {
+    const store = path.join(dir, 'none.duckdb');
+    const file = writeJsonl(dir, 'e.jsonl', [invited(), invited({ event_name: 'Teammate invited' })]);
+    const ok = runGtm(['events', 'validate', file, '--store', store, '--max-violation-rate', '50%', '--json']);
+    expect(ok.code).toBe(0);
+    const r = JSON.parse(ok.stdout);
+    expect(r).toMatchObject({ rows: 2, valid: 1, violating: 1, accounts_checked: false });
+    expect(r.violations[0].violations[0]).toMatchObject({
+      type: 'Unplanned-Event',
+      suggestion: 'Teammate Invited',
+      instancePath: '/event_name',
+      schemaPath: 'tracking-plan/common.json#/properties/event_name'
+    });
+    const over = runGtm(['events', 'validate', file, '--store', store]);
+    expect(over.code).toBe(1);
+    expect(over.stderr).toContain('error: 50.00% of the rows violate the tracking plan, above the limit of 1.00%');
+  });
+
+  it('a bad --max-violation-rate is a usage error (exit 2) naming the option', () => {
+    const file = writeJsonl(dir, 'e2.jsonl', [invited()]);
+    const r = runGtm(['events', 'validate', file, '--max-violation-rate', '2']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--max-violation-rate "2" must be a share between 0 and 1');
+  });
+
+  it('docs --check passes on the repository', () => {
+    const r = runGtm(['events', 'docs', '--check']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('docs/tracking-plan.md is current');
+  });
+});

@@ -1,0 +1,155 @@
+/**
+ * Event files: JSON Lines (one event object a line) or CSV (the envelope's columns, `properties` as a JSON object
+ * in one cell). Read as a stream through the usage sync's encoding handling (UTF-8 checked byte by byte, UTF-16 by
+ * its byte order mark, --encoding latin1) and, for CSV, its RFC 4180 reader, so line numbers and bad bytes are
+ * named the same way.
+ */
+import * as fs from 'node:fs';
+import { Readable } from 'node:stream';
+import { describeFsError, InputError } from '../lib/errors';
+import { readCsvRecords, CsvStructureError, toCsvLine } from '../usage/csvRecords';
+import { EncodingError, toUtf8, type Encoding, type ReadEncoding } from '../usage/encoding';
+
+export type EventFormat = 'jsonl' | 'csv';
+
+export interface EventRow {
+  /** 1-based line the row starts on */
+  line: number;
+  /** the row as read (for rejects.csv) */
+  raw: string;
+  /** the parsed event, or undefined when the row is not one (then `malformed` says why) */
+  event?: Record<string, unknown>;
+  malformed?: { instancePath: string; message: string };
+}
+
+/** The envelope's columns in a CSV file; `properties` holds a JSON object. */
+export const CSV_COLUMNS = [
+  'event_id',
+  'event_name',
+  'schema_version',
+  'occurred_at',
+  'received_at',
+  'account_key',
+  'user_key',
+  'source',
+  'environment',
+  'properties'
+] as const;
+
+export function eventFormat(file: string): EventFormat {
+  if (/\.csv$/i.test(file)) return 'csv';
+  if (/\.(jsonl|ndjson|json)$/i.test(file)) return 'jsonl';
+  throw new InputError(`${file}: an event file is .jsonl (JSON Lines) or .csv`);
+}
+
+function openChunks(file: string): AsyncIterable<Buffer> {
+  try {
+    const fd = fs.openSync(file, 'r');
+    if (fs.fstatSync(fd).isDirectory()) throw Object.assign(new Error('EISDIR'), { code: 'EISDIR' });
+    return fs.createReadStream('', { fd, highWaterMark: 1 << 20 });
+  } catch (err) {
+    throw new InputError(`cannot read ${file}: ${describeFsError(err)}`);
+  }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** One JSON Lines line as an event row. */
+export function parseJsonLine(text: string, line: number): EventRow {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return { line, raw: text, malformed: { instancePath: '', message: `not JSON: ${(err as Error).message}` } };
+  }
+  if (!isObject(value)) return { line, raw: text, malformed: { instancePath: '', message: 'not a JSON object' } };
+  return { line, raw: text, event: value };
+}
+
+/**
+ * Calls onRow for each event row of the file, in order; returns what the text was read as. A file that cannot be
+ * read as text (a bad byte, an unterminated quote) is an InputError naming the line: nothing of it is used.
+ */
+export async function readEventRows(
+  file: string,
+  onRow: (row: EventRow) => void,
+  encoding?: Encoding
+): Promise<{ format: EventFormat; encoding: ReadEncoding }> {
+  const format = eventFormat(file);
+  let read: ReadEncoding = 'utf8';
+  const chunks = toUtf8(openChunks(file), encoding, (e) => (read = e));
+  try {
+    if (format === 'jsonl') await readJsonLines(chunks, onRow);
+    else await readCsvRows(chunks, onRow, file);
+  } catch (err) {
+    if (err instanceof EncodingError)
+      throw new InputError(`${file}: line ${err.line}, byte offset ${err.offset}: ${err.message}`);
+    if (err instanceof CsvStructureError) throw new InputError(`${file}: line ${err.line}: ${err.message}`);
+    throw err;
+  }
+  return { format, encoding: read };
+}
+
+async function readJsonLines(chunks: AsyncIterable<Buffer>, onRow: (row: EventRow) => void) {
+  let carry = '';
+  let line = 1;
+  let first = true;
+  const emit = (text: string) => {
+    const t = text.endsWith('\r') ? text.slice(0, -1) : text;
+    if (t.trim() !== '') onRow(parseJsonLine(t, line));
+    line++;
+  };
+  for await (const chunk of chunks) {
+    let text = carry + chunk.toString('utf8');
+    if (first && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    first = false;
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+      emit(text.slice(start, nl));
+      start = nl + 1;
+    }
+    carry = text.slice(start);
+  }
+  if (carry !== '') emit(carry);
+}
+
+async function readCsvRows(chunks: AsyncIterable<Buffer>, onRow: (row: EventRow) => void, file: string) {
+  let header: string[] | undefined;
+  await readCsvRecords(Readable.from(chunks), (r) => {
+    if (!header) {
+      header = r.fields.map((h) => h.trim().toLowerCase());
+      const unknown = header.filter((h) => !(CSV_COLUMNS as readonly string[]).includes(h));
+      if (unknown.length)
+        throw new InputError(`${file}:1: unknown column${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`, {
+          details: [`an event CSV has the columns ${CSV_COLUMNS.join(', ')}`]
+        });
+      return;
+    }
+    const raw = toCsvLine(r.fields);
+    if (r.malformed) {
+      onRow({ line: r.line, raw, malformed: { instancePath: '', message: `not well-formed CSV: ${r.malformed}` } });
+      return;
+    }
+    const event: Record<string, unknown> = {};
+    header.forEach((h, i) => {
+      const v = r.fields[i] ?? '';
+      if (v !== '') event[h] = v; // an empty cell is an absent value
+    });
+    if (typeof event.properties === 'string') {
+      try {
+        event.properties = JSON.parse(event.properties);
+      } catch {
+        onRow({
+          line: r.line,
+          raw,
+          malformed: { instancePath: '/properties', message: 'the properties cell is not a JSON object' }
+        });
+        return;
+      }
+    } else {
+      event.properties = {};
+    }
+    onRow({ line: r.line, raw, event });
+  });
+  if (!header) throw new InputError(`${file} is empty: expected a header line (${CSV_COLUMNS.join(', ')}) and rows`);
+}

@@ -1,0 +1,162 @@
+/**
+ * The verdict on one event against the plan: typed violations (RudderStack's Unplanned-Event, Required-Missing,
+ * Datatype-Mismatch, Additional-Properties, plus Enum-Mismatch, Unknown-Account and Future-Timestamp), each with
+ * the instance path in the event and the schema path (file#pointer) of the rule it breaks. Timestamps follow the
+ * usage sync's instant rules (scripts/usage/instant.ts).
+ */
+import type { ErrorObject } from 'ajv';
+import { parseInstant } from '../usage/instant';
+import type { CompiledPlan } from './plan';
+
+export const VIOLATION_TYPES = [
+  'Unplanned-Event',
+  'Required-Missing',
+  'Datatype-Mismatch',
+  'Additional-Properties',
+  'Enum-Mismatch',
+  'Unknown-Account',
+  'Future-Timestamp'
+] as const;
+export type ViolationType = (typeof VIOLATION_TYPES)[number];
+
+export interface Violation {
+  type: ViolationType;
+  message: string;
+  /** JSON pointer into the event, e.g. /properties/role */
+  instancePath: string;
+  /** file#pointer of the schema rule, e.g. tracking-plan/events/teammate_invited/1-0-0.json#/properties/role/enum */
+  schemaPath: string;
+  /** "did you mean": the planned event name a case or spacing variant stands for */
+  suggestion?: string;
+}
+
+export interface JudgeOptions {
+  /** usage keys of the accounts that exist; undefined = not checked */
+  accounts?: ReadonlySet<string>;
+  /** epoch nanoseconds an event without received_at is judged against (the run's as-of) */
+  asOfNs: bigint;
+  /** how far occurred_at may be after received_at (policy Events_Future_Tolerance_Minutes) */
+  toleranceNs: bigint;
+}
+
+/** An event name reduced to what case and spacing variants share: "ai_ticket-resolved" -> "aiticketresolved". */
+const fold = (name: string) => name.toLowerCase().replace(/[\s_\-.]+/g, '');
+
+function typeOf(e: ErrorObject): ViolationType {
+  switch (e.keyword) {
+    case 'required':
+      return 'Required-Missing';
+    case 'additionalProperties':
+      return 'Additional-Properties';
+    case 'enum':
+    case 'const':
+      return 'Enum-Mismatch';
+    default:
+      return 'Datatype-Mismatch';
+  }
+}
+
+function fromAjv(errors: readonly ErrorObject[], base: string, file: string, out: Violation[]) {
+  for (const e of errors) {
+    let instancePath = base + e.instancePath;
+    let message = e.message ?? e.keyword;
+    if (e.keyword === 'required') {
+      const p = (e.params as { missingProperty: string }).missingProperty;
+      instancePath += `/${p}`;
+      message = `${p} is required`;
+    } else if (e.keyword === 'additionalProperties') {
+      const p = (e.params as { additionalProperty: string }).additionalProperty;
+      instancePath += `/${p}`;
+      message = `${p} is not a planned property`;
+    } else if (e.keyword === 'enum') {
+      message = `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+    }
+    out.push({ type: typeOf(e), message, instancePath, schemaPath: `${file}${e.schemaPath}` });
+  }
+}
+
+export type Judge = (event: Record<string, unknown>) => Violation[];
+
+/** A judge over the compiled plan: an empty list is a valid event. */
+export function createJudge(compiled: CompiledPlan, options: JudgeOptions): Judge {
+  const envelopeFile = compiled.plan.envelopeFile;
+  const folded = new Map<string, string>();
+  for (const name of compiled.events.keys()) folded.set(fold(name), name);
+  const instantPath = (p: string) => `${envelopeFile}#/properties/${p}/x-instant`;
+
+  return (event) => {
+    const out: Violation[] = [];
+    if (!compiled.envelope(event)) fromAjv(compiled.envelope.errors ?? [], '', envelopeFile, out);
+    const name = event.event_name;
+    if (typeof name === 'string') {
+      const versions = compiled.events.get(name);
+      if (!versions) {
+        const near = folded.get(fold(name));
+        out.push({
+          type: 'Unplanned-Event',
+          message: near
+            ? `"${name}" is not a planned event; did you mean "${near}"?`
+            : `"${name}" is not a planned event`,
+          instancePath: '/event_name',
+          schemaPath: `${envelopeFile}#/properties/event_name`,
+          ...(near ? { suggestion: near } : {})
+        });
+      } else if (typeof event.schema_version === 'string') {
+        const v = versions.get(event.schema_version);
+        if (!v) {
+          out.push({
+            type: 'Unplanned-Event',
+            message: `version ${event.schema_version} of "${name}" is not planned (planned: ${[...versions.keys()].join(', ')})`,
+            instancePath: '/schema_version',
+            schemaPath: `${envelopeFile}#/properties/schema_version`
+          });
+        } else if (typeof event.properties === 'object' && event.properties !== null) {
+          if (!v.validate(event.properties)) fromAjv(v.validate.errors ?? [], '/properties', v.version.file, out);
+        }
+      }
+    }
+    let occurred: bigint | undefined;
+    if (typeof event.occurred_at === 'string') {
+      occurred = parseInstant(event.occurred_at);
+      if (occurred === undefined)
+        out.push({
+          type: 'Datatype-Mismatch',
+          message: `"${event.occurred_at}" is not an ISO 8601 instant`,
+          instancePath: '/occurred_at',
+          schemaPath: instantPath('occurred_at')
+        });
+    }
+    let received: bigint | undefined;
+    if (typeof event.received_at === 'string') {
+      received = parseInstant(event.received_at);
+      if (received === undefined)
+        out.push({
+          type: 'Datatype-Mismatch',
+          message: `"${event.received_at}" is not an ISO 8601 instant`,
+          instancePath: '/received_at',
+          schemaPath: instantPath('received_at')
+        });
+    }
+    if (
+      occurred !== undefined &&
+      (received !== undefined || event.received_at === undefined || event.received_at === null)
+    ) {
+      const against = received ?? options.asOfNs;
+      if (occurred > against + options.toleranceNs)
+        out.push({
+          type: 'Future-Timestamp',
+          message: `occurred_at is after ${received !== undefined ? 'received_at' : 'the time of the run'} by more than the tolerance`,
+          instancePath: '/occurred_at',
+          schemaPath: instantPath('occurred_at')
+        });
+    }
+    if (options.accounts && typeof event.account_key === 'string' && !options.accounts.has(event.account_key))
+      out.push({
+        type: 'Unknown-Account',
+        message: `no Account has Usage_Account_Key__c "${event.account_key}"`,
+        instancePath: '/account_key',
+        schemaPath: `${envelopeFile}#/properties/account_key`
+      });
+    return out;
+  };
+}
