@@ -68,6 +68,18 @@ export function parseRate(text: string | undefined, fallback: number, option = '
 
 function printSummary(r: SyncResult, out: Output) {
   const s = r.summary;
+  // a dry run says what a real run would write, where a real run says what it wrote and what failed
+  const writes = (w: SyncResult['summary']['snapshot_writes'], unchanged: boolean): [string, number][] =>
+    s.dry_run
+      ? [
+          ['  would be written', w.would_write ?? 0],
+          ...(unchanged ? [['  unchanged', w.unchanged] as [string, number]] : [])
+        ]
+      : [
+          ['  written', w.written],
+          ...(unchanged ? [['  unchanged', w.unchanged] as [string, number]] : []),
+          ['  failed', w.failed]
+        ];
   out.info(
     `${s.dry_run ? 'Dry run (nothing written): ' : ''}${s.input} (${s.format}) -> ${s.sink}, as of ${s.as_of}, ${s.mode} mode\n`
   );
@@ -79,12 +91,9 @@ function printSummary(r: SyncResult, out: Output) {
         ['  duplicates', s.duplicates],
         ['  rejected', s.rejected],
         ['snapshots (account x week)', s.snapshots],
-        ['  written', s.snapshot_writes.written],
-        ['  unchanged', s.snapshot_writes.unchanged],
-        ['  failed', s.snapshot_writes.failed],
+        ...writes(s.snapshot_writes, true),
         [`triggers fired (${s.mode})`, s.triggers],
-        ['  written', s.trigger_writes.written],
-        ['  failed', s.trigger_writes.failed],
+        ...writes(s.trigger_writes, false),
         ['follow-up tasks (live)', s.follow_up_tasks.created],
         ['  found (created earlier)', s.follow_up_tasks.found],
         ['  failed', s.follow_up_tasks.failed],
