@@ -2,6 +2,7 @@ import { routePqa, type RoutingInput, type RoutingResult } from '../routingRule'
 import { loadRoutingVectors } from '../routingVectors';
 import { policyFromValues } from '../ruleSupport';
 import type { RuleVector } from '../vectors';
+import { loadPolicyFile } from '../../policy/policy';
 
 const vectors = loadRoutingVectors();
 const named = (cases: RuleVector[]) => cases.map((c) => [c.name, c] as const);
@@ -14,6 +15,12 @@ describe('GtmRoutingVectors.json routing', () => {
     expect(new Set(names).size).toBe(names.length);
     const decisions = new Set(vectors.routing.map((c) => (c.expected as RoutingResult).decision));
     expect([...decisions].sort()).toEqual(['Fallback', 'Pool', 'Precedence']);
+  });
+
+  it('uses only policy keys that exist in policy/gtm-policy.json', () => {
+    const keys = loadPolicyFile().keys();
+    for (const c of [...vectors.routing, ...vectors.slaClock, ...vectors.slaState])
+      for (const k of Object.keys(c.policy)) expect(keys).toContain(k);
   });
 });
 
