@@ -4,8 +4,8 @@
  */
 import { Command, CommanderError } from 'commander';
 import { reportError } from './output';
+import { registerAuditCommand } from '../commands/audit';
 import { registerDeployCommand } from '../commands/deploy';
-import { registerEventsCommand } from '../commands/events';
 import { registerPolicyCommand } from '../commands/policy';
 import { registerUsageCommand } from '../commands/usage';
 import { registerValidateCommand } from '../commands/validate';
@@ -20,8 +20,8 @@ export function buildProgram(): Command {
   registerValidateCommand(program);
   registerPolicyCommand(program);
   registerUsageCommand(program);
-  registerEventsCommand(program);
   registerWorkbenchCommand(program);
+  registerAuditCommand(program);
   return program;
 }
 

@@ -113,8 +113,7 @@ function rateAbove(k: number, n: number, maxScaled: bigint): boolean {
 }
 
 export function gateBasis(policy: RulePolicy): GateBasis {
-  // RulePolicy has no text read; a list of one item is the value as written
-  const value = policy.list('Hallucination_Gate_Basis')[0];
+  const value = policy.text('Hallucination_Gate_Basis');
   if (value !== 'point' && value !== 'upper_bound')
     throw new Error(`policy value Hallucination_Gate_Basis is not point or upper_bound: ${value}`);
   return value;

@@ -11,6 +11,8 @@ export interface RulePolicy {
   decimal(key: string): string;
   integer(key: string): number;
   list(key: string): string[];
+  /** a Text value as written, trimmed */
+  text(key: string): string;
 }
 
 /** A RulePolicy over plain text values, e.g. a test vector's `policy` object. Missing keys fail loudly. */
@@ -31,6 +33,7 @@ export function policyFromValues(values: Readonly<Record<string, string>>): Rule
       if (!/^-?\d+$/.test(v)) throw new Error(`policy value ${key} is not an integer: ${v}`);
       return Number(v);
     },
+    text: (key) => get(key),
     list: (key) =>
       get(key)
         .split(';')

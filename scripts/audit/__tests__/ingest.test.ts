@@ -1,0 +1,134 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadPolicyFile } from '../../policy/policy';
+import { createLocalSink } from '../../store/localSink';
+import type { LocalStore } from '../../store/localStore';
+import { queryRows } from '../../workbench/controllers/storeAccess';
+import { ingestAudit } from '../ingest';
+import { promptfooRun, sampleCases } from '../sampleRuns';
+import { spec, storeWithDeal, tempDir, writeJson } from './auditFixtures';
+
+const policy = loadPolicyFile();
+const TODAY = '2026-06-15';
+let dir: string;
+let store: LocalStore;
+let opportunityId: string;
+
+beforeEach(async () => {
+  dir = tempDir();
+  ({ store, opportunityId } = await storeWithDeal(path.join(dir, 'store.duckdb')));
+});
+afterEach(async () => {
+  await store.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const ingest = (file: string, dryRun = false) =>
+  ingestAudit(
+    file,
+    { format: 'auto', opportunity: opportunityId, dryRun, today: TODAY },
+    createLocalSink(store),
+    policy
+  );
+const count = async (object: string) => Number((await queryRows(store, `SELECT count(*) AS n FROM "${object}"`))[0]!.n);
+const gate = async () =>
+  (
+    await queryRows(
+      store,
+      `SELECT "Status__c", "Sample_Size__c", "Measured_Value__c", "Evidence__c" FROM "GTM_Launch_Gate__c" WHERE "Gate_Key__c" = $k`,
+      { k: `gate-hallucination-audit:${opportunityId}` }
+    )
+  )[0]!;
+
+it('stores the audit, every failing case and a bounded sample of passing ones, and updates the deal gate', async () => {
+  const file = writeJson(
+    dir,
+    'run.json',
+    promptfooRun(spec('eval-1', sampleCases(500, { hallucinated: [10, 20, 30, 40] })))
+  );
+  const r = await ingest(file);
+  expect(r.status).toBe('written');
+  expect(r.failed).toEqual([]);
+  const [audit] = await queryRows(store, `SELECT * FROM "Hallucination_Audit__c"`);
+  expect(audit).toMatchObject({
+    Responses__c: 500,
+    Hallucinated__c: 4,
+    Critical__c: 0,
+    Gate_Status__c: 'Passed',
+    Rate__c: 0.008,
+    Upper_Bound_95__c: 0.0177,
+    Source_Tool__c: 'promptfoo'
+  });
+  expect(audit!.File_Sha256__c).toBe(r.read.sha256);
+  expect(await count('Hallucination_Audit_Item__c')).toBe(4 + policy.integer('Hallucination_Audit_Passing_Items'));
+  expect(await gate()).toMatchObject({ Status__c: 'Passed', Sample_Size__c: 500, Measured_Value__c: 0.008 });
+});
+
+it('the same file twice writes nothing the second time', async () => {
+  const file = writeJson(dir, 'run.json', promptfooRun(spec('eval-1', sampleCases(200, { hallucinated: [1] }))));
+  await ingest(file);
+  await store.db.run(`UPDATE "GTM_Launch_Gate__c" SET "Status__c" = 'Pending'`); // a write would set it back
+  const again = await ingest(file);
+  expect(again.status).toBe('unchanged');
+  expect(again.existing).toBe(`${opportunityId}|eval-1`);
+  expect((await gate()).Status__c).toBe('Pending');
+  expect(await count('Hallucination_Audit__c')).toBe(1);
+});
+
+it('a dry run judges and writes nothing', async () => {
+  const file = writeJson(dir, 'run.json', promptfooRun(spec('eval-1', sampleCases(200, { hallucinated: [1] }))));
+  const r = await ingest(file, true);
+  expect(r.status).toBe('dry-run');
+  expect(r.dealGate.result.status).toBe('Provisional');
+  expect(await count('Hallucination_Audit__c')).toBe(0);
+  expect(await count('Hallucination_Audit_Item__c')).toBe(0);
+});
+
+it('pools two runs of one version within a week: a clean second run does not hide the first', async () => {
+  await ingest(
+    writeJson(
+      dir,
+      'a.json',
+      promptfooRun(spec('eval-a', sampleCases(100, { hallucinated: [1, 2, 3] }), '2026-06-08T09:00:00Z'))
+    )
+  );
+  const r = await ingest(
+    writeJson(dir, 'b.json', promptfooRun(spec('eval-b', sampleCases(200), '2026-06-10T09:00:00Z')))
+  );
+  expect(r.auditGate.status).toBe('Passed');
+  expect(r.dealGate.result).toMatchObject({
+    status: 'Provisional',
+    responses: 300,
+    hallucinated: 3,
+    runIds: ['eval-b', 'eval-a']
+  });
+  expect(await gate()).toMatchObject({ Status__c: 'Provisional', Sample_Size__c: 300 });
+});
+
+it('a critical hallucination fails the deal gate', async () => {
+  await ingest(writeJson(dir, 'c.json', promptfooRun(spec('eval-c', sampleCases(500, { critical: [7] })))));
+  expect((await gate()).Status__c).toBe('Failed');
+  expect(String((await gate()).Evidence__c)).toMatch(/critical hallucinations found: 1/);
+});
+
+it('an audit of another model expires the gate', async () => {
+  const other = { ...spec('eval-old', sampleCases(300)), model: 'openai:gpt-4o-2024-08-06' };
+  const r = await ingest(writeJson(dir, 'old.json', promptfooRun(other)));
+  expect(r.dealGate.result.status).toBe('Expired');
+  expect(r.dealGate.result.reasons[0]).toMatch(
+    /tested model openai:gpt-4o-2024-08-06.*the deal deploys model openai:gpt-4.1-2025-04-14/
+  );
+});
+
+it('names an opportunity the store does not have', async () => {
+  const file = writeJson(dir, 'run.json', promptfooRun(spec('eval-1', sampleCases(5))));
+  await expect(
+    ingestAudit(
+      file,
+      { format: 'auto', opportunity: '006L00000000009999', dryRun: false, today: TODAY },
+      createLocalSink(store),
+      policy
+    )
+  ).rejects.toThrow(/--opportunity 006L00000000009999: no such Opportunity/);
+  expect(await count('Hallucination_Audit__c')).toBe(0);
+});
