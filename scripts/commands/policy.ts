@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { createOutput, table } from '../cli/output';
-import { ValidationError } from '../lib/errors';
+import { UsageError, ValidationError } from '../lib/errors';
 import { displayPath, projectPaths, requireProject } from '../lib/paths';
 import { comparePolicyWithMetadata, writePolicyMetadata } from '../policy/customMetadata';
 import { loadPolicyFile } from '../policy/policy';
@@ -8,7 +8,26 @@ import { loadPolicyFile } from '../policy/policy';
 const PROJECT_DIR = ['--project-dir <dir>', 'the SFDX project whose policy to use (default: this repository)'] as const;
 
 const VALUE_WIDTH = 32;
-const SOURCE_WIDTH = 50;
+/** The narrowest source column worth printing, and the narrowest --width the table fits. */
+const MIN_SOURCE_WIDTH = 20;
+const MIN_WIDTH = 100;
+/** The narrowest the value column gets on a narrow terminal, before the source column is narrowed. */
+const MIN_VALUE_WIDTH = 12;
+/** Lines for a pipe or a file, where no terminal says how wide it is (and COLUMNS is not set). */
+const DEFAULT_WIDTH = 160;
+
+/** The width `policy show` fits its lines to: --width, else the terminal's, else $COLUMNS, else 160. */
+export function outputWidth(flag: string | undefined, stdout: { isTTY?: boolean; columns?: number } = process.stdout) {
+  if (flag !== undefined) {
+    const n = /^\d+$/.test(flag.trim()) ? Number(flag) : NaN;
+    if (!(n >= MIN_WIDTH))
+      throw new UsageError(`--width ${JSON.stringify(flag)} must be a whole number of at least ${MIN_WIDTH}`);
+    return n;
+  }
+  if (stdout.isTTY && stdout.columns) return Math.max(stdout.columns, MIN_WIDTH);
+  const env = Number(process.env.COLUMNS);
+  return Number.isInteger(env) && env > 0 ? Math.max(env, MIN_WIDTH) : DEFAULT_WIDTH;
+}
 
 /** One line of at most `width` characters: whitespace collapsed, an ellipsis where it was cut. */
 export function clip(text: string, width: number): string {
@@ -29,28 +48,51 @@ export function registerPolicyCommand(program: Command): void {
     .command('show')
     .description('print every policy value with its source')
     .option('--json', 'machine-readable output')
+    .option('--width <columns>', 'fit lines to this many columns (default: the terminal, $COLUMNS, or 160)')
     .option(...PROJECT_DIR)
-    .action((opts: { json?: boolean; projectDir?: string }) => {
+    .action((opts: { json?: boolean; width?: string; projectDir?: string }) => {
       const out = createOutput(Boolean(opts.json));
+      const width = outputWidth(opts.width);
       const p = projectPolicy(opts.projectDir).policy;
       out.result({ version: p.version, policies: p.entries });
       out.info(`policy ${p.origin} version ${p.version}\n`);
-      // long texts (the playbook, sources) are cut for the table; --json has them whole
-      out.info(
-        table(
-          p.keys().map((k) => {
-            const e = p.entry(k);
-            return [
-              k,
-              clip(e.value + (e.unit ? ` ${e.unit}` : ''), VALUE_WIDTH),
-              e.category,
-              e.experiment ?? '',
-              clip(e.source ?? '', SOURCE_WIDTH)
-            ];
-          }),
-          ['key', 'value', 'category', 'experiment', 'source']
+      // long texts (the playbook, sources) are cut to fit the width; --json has them whole
+      const entries = p.keys().map((k) => [k, p.entry(k)] as const);
+      const header = ['key', 'value', 'category', 'experiment', 'source'];
+      // the source column takes what the other columns and their two-space gaps leave; on a narrow terminal the
+      // value column gives up room first
+      const columnWidth = (texts: string[], title: string) => Math.max(title.length, ...texts.map((t) => t.length)) + 2;
+      const valueText = ([, e]: (typeof entries)[number]) => e.value + (e.unit ? ` ${e.unit}` : '');
+      const fixed =
+        columnWidth(
+          entries.map(([k]) => k),
+          'key'
+        ) +
+        columnWidth(
+          entries.map(([, e]) => e.category),
+          'category'
+        ) +
+        columnWidth(
+          entries.map(([, e]) => e.experiment ?? ''),
+          'experiment'
+        );
+      const valueWidth = Math.max(
+        MIN_VALUE_WIDTH,
+        Math.min(
+          VALUE_WIDTH,
+          Math.max(...entries.map((x) => clip(valueText(x), VALUE_WIDTH).length)),
+          width - fixed - 2 - MIN_SOURCE_WIDTH
         )
       );
+      const sourceWidth = Math.max(MIN_SOURCE_WIDTH, width - fixed - valueWidth - 2);
+      const rows = entries.map((x) => [
+        x[0],
+        clip(valueText(x), valueWidth),
+        x[1].category,
+        x[1].experiment ?? '',
+        clip(x[1].source ?? '', sourceWidth)
+      ]);
+      out.info(table(rows, header));
     });
 
   policy
