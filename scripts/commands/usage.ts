@@ -12,7 +12,7 @@ import { sourceApiVersion } from '../deploy/plan';
 import { connectSalesforceSink, SalesforceSink } from '../usage/salesforce/salesforceSink';
 import { createLocalSink } from '../store/localSink';
 import { checkStorePath, DEFAULT_STORE, LocalStore } from '../store/localStore';
-import { parseInstant, nsToMs } from '../usage/instant';
+import { MAX_YEAR, MIN_YEAR, parseInstant, nsToMs } from '../usage/instant';
 import type { DeferredSink, UsageSink } from '../usage/sink';
 import { parseEncoding as readEncodingFlag, Encoding } from '../usage/encoding';
 import { detectFormat } from '../usage/aggregate';
@@ -49,9 +49,18 @@ export function parseEncoding(text: string | undefined): Encoding | undefined {
 export function parseAsOf(text: string | undefined, now = Date.now()): number {
   if (text === undefined) return now;
   const ns = parseInstant(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
-  if (ns === undefined)
-    throw new UsageError(`--as-of ${JSON.stringify(text)} is not a date (2026-11-30) or an ISO 8601 instant`);
-  return nsToMs(ns);
+  if (ns !== undefined) return nsToMs(ns);
+  const flag = `--as-of ${JSON.stringify(text)}`;
+  const year = /^(\d{4})-\d{2}-\d{2}(?:[T ]|$)/.exec(text)?.[1];
+  if (year !== undefined && (Number(year) < MIN_YEAR || Number(year) > MAX_YEAR))
+    throw new UsageError(`${flag} is outside the years ${MIN_YEAR}..${MAX_YEAR} an instant can have here`);
+  if (year !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(text))
+    throw new UsageError(`${flag} is not a day of the calendar`);
+  throw new UsageError(`${flag} is not a date or an instant`, {
+    details: [
+      'accepted: 2026-11-30 (midnight UTC), 2026-11-30T09:00:00Z, 2026-11-30 09:00:00.5+05:30, 2026-11-30T09:00:00 (UTC)'
+    ]
+  });
 }
 
 /** --max-reject-rate (or another rate option, named by `option`): 0.01 or 1%. */
@@ -81,7 +90,7 @@ function printSummary(r: SyncResult, out: Output) {
           ['  failed', w.failed]
         ];
   out.info(
-    `${s.dry_run ? 'Dry run (nothing written): ' : ''}${s.input} (${s.format}) -> ${s.sink}, as of ${s.as_of}, ${s.mode} mode\n`
+    `${s.dry_run ? 'Dry run (nothing written): ' : ''}${s.input} (${s.format}, ${s.encoding}) -> ${s.sink}, as of ${s.as_of}, ${s.mode} mode\n`
   );
   out.info(
     table(

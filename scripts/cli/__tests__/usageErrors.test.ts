@@ -4,6 +4,8 @@
  */
 import * as path from 'node:path';
 import { REPO_ROOT } from '../../lib/paths';
+import { parseAsOf } from '../../commands/usage';
+import { UsageError } from '../../lib/errors';
 import { runGtm } from '../../test-support/runGtm';
 
 jest.setTimeout(120_000);
@@ -55,5 +57,33 @@ describe('usage errors exit 2', () => {
     const r = gtm(['validate', '--only', '']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: --only needs at least one check: typescript, eslint/m);
+  });
+});
+
+describe('--as-of says what is wrong with it', () => {
+  const refusal = (text: string) => {
+    try {
+      parseAsOf(text);
+    } catch (err) {
+      expect(err).toBeInstanceOf(UsageError);
+      const e = err as UsageError;
+      return [e.message, ...e.details].join('\n');
+    }
+    throw new Error(`${text} was accepted`);
+  };
+
+  it('takes a date (midnight UTC) and every instant form the export rules take', () => {
+    expect(parseAsOf('2026-11-30')).toBe(Date.UTC(2026, 10, 30));
+    expect(parseAsOf('2026-11-30 09:00:00.5+05:30')).toBe(Date.UTC(2026, 10, 30, 3, 30, 0, 500));
+    expect(parseAsOf('2026-11-30T09:00:00')).toBe(Date.UTC(2026, 10, 30, 9));
+  });
+
+  // before: each of these said only "is not a date (2026-11-30) or an ISO 8601 instant"
+  it('names the year range, an impossible day, or the accepted forms', () => {
+    expect(refusal('1500-01-01')).toMatch(/--as-of "1500-01-01" is outside the years 1678\.\.2261/);
+    expect(refusal('2026-02-30')).toMatch(/--as-of "2026-02-30" is not a day of the calendar/);
+    const forms = refusal('2026-11-30T09:00:00+0530');
+    expect(forms).toMatch(/is not a date or an instant/);
+    expect(forms).toMatch(/accepted: 2026-11-30 \(midnight UTC\), 2026-11-30T09:00:00Z, 2026-11-30 09:00:00\.5\+05:30/);
   });
 });
