@@ -1,9 +1,10 @@
 /**
  * The fast path for large plain CSV exports. The file is cut into one byte range per core, each read by a
- * worker thread (lineScan.ts): per line the hash of its ticket_id and where it starts; a line in the usual
- * shape is checked and counted per account and week right there, any other line is left to the exact rules.
- * Then only the few lines that need more are read again, each by the worker of its range (exactLines.ts): the
- * lines left to the exact rules (they give the rejects and their reasons) and the lines whose ticket_id hash
+ * worker thread (lineScan.ts): per line the hash of its ticket_id and where it starts; a line the rules accept,
+ * in any form they accept, is checked and counted per account and week right there, the others (rejected) are
+ * left to the exact rules. Then only the few lines that need more are read again, each by the worker of its
+ * range (exactLines.ts): the lines left to the exact rules (they give the rejects and their reasons; their
+ * number, not the file's, sizes that step's memory) and the lines whose ticket_id hash
  * is on another line too (every duplicate is among them). Duplicates are settled as the exact engine settles
  * them and the weekly counts corrected. It is taken only when the file is laid out one record per line (no
  * blank line, no line break inside a value); otherwise the caller falls back to the exact reader. Either way
@@ -332,7 +333,7 @@ function compareUtf8(a: string, b: string): number {
 
 /**
  * The whole aggregate of a plain CSV, or undefined (nothing left behind) when the file is not one record per
- * line. Its lines are read in parallel byte ranges (lineScan.ts): lines in the usual shape are checked and
+ * line. Its lines are read in parallel byte ranges (lineScan.ts): lines the rules accept are checked and
  * counted per account and week there; every line's ticket_id is hashed. Only the few lines that need more are
  * then read exactly (csvRecords + checkRow): the lines left to the exact rules (they give the rejects and their
  * reasons), and the lines whose ticket_id hash repeats (every duplicate is among them). Duplicates are settled

@@ -252,6 +252,17 @@ const blank = (c: number) => c === 32 || (c >= 9 && c <= 13);
  * these words' letters (rowRules' toLowerCase), so a byte >= 0x80 never matches.
  */
 function resolutionAt(buf: Uint8Array, a: number, b: number): number {
+  // the common spelling first: exactly the lower-case word
+  if (b - a === 2 && buf[a] === 0x61 && buf[a + 1] === 0x69) return 0;
+  if (
+    b - a === 5 &&
+    buf[a] === 0x68 &&
+    buf[a + 4] === 0x6e &&
+    buf[a + 1] === 0x75 &&
+    buf[a + 2] === 0x6d &&
+    buf[a + 3] === 0x61
+  )
+    return 1;
   while (a < b && blank(buf[a]!)) a++;
   while (b > a && blank(buf[b - 1]!)) b--;
   switch (b - a) {

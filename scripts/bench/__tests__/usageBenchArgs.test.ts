@@ -15,6 +15,7 @@ describe('npm run bench:usage flags', () => {
     const r = bench('--help');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^usage: npm run bench:usage -- \[--events N\]/);
+    expect(r.stdout).toMatch(/--shapes +export shapes to measure/);
   });
 
   it('an unknown flag or a value that is not a positive whole number is a usage error (exit 2)', () => {
@@ -24,5 +25,10 @@ describe('npm run bench:usage flags', () => {
     const bad = bench('--rounds', '0');
     expect(bad.status).toBe(2);
     expect(bad.stderr).toBe('error: --rounds needs a positive whole number, got 0\n');
+    const shape = bench('--shapes', 'today,quoted');
+    expect(shape.status).toBe(2);
+    expect(shape.stderr).toMatch(
+      /^error: --shapes takes some of today, offsets, quoted-crlf, other-forms, rejects, got today,quoted/
+    );
   });
 });
