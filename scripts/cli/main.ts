@@ -7,6 +7,7 @@ import { reportError } from './output';
 import { registerAuditCommand } from '../commands/audit';
 import { registerDeployCommand } from '../commands/deploy';
 import { registerPolicyCommand } from '../commands/policy';
+import { registerRoutingCommand } from '../commands/routing';
 import { registerUsageCommand } from '../commands/usage';
 import { registerValidateCommand } from '../commands/validate';
 import { registerWorkbenchCommand } from '../commands/workbench';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerUsageCommand(program);
   registerWorkbenchCommand(program);
   registerAuditCommand(program);
+  registerRoutingCommand(program);
   return program;
 }
 
