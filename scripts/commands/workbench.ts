@@ -34,6 +34,8 @@ interface WorkbenchFlags {
 interface WorldInfo {
   ticketExport: string;
   outcomesFile: string;
+  /** funnel events (worlds built before the tracking plan have none) */
+  eventsFile?: string;
   asOf: string;
   today: string;
   builtAt?: string;
@@ -77,7 +79,7 @@ function readWorld(store: string): WorldInfo | null {
 
 /** Sync the world's ticket export and backtest its triggers, as `gtm usage sync` and `backtest` would. */
 async function syncAndBacktest(store: LocalStore, world: WorldInfo, policy: Policy, out: Output): Promise<void> {
-  const { sync, backtest: bt } = await syncSampleWorld(store, world, policy, (m) => out.progress(m));
+  const { sync, backtest: bt, events } = await syncSampleWorld(store, world, policy, (m) => out.progress(m));
   out.done();
   const s = sync.summary;
   out.info(`usage sync of ${displayPath(world.ticketExport)} as of ${s.as_of} (${s.mode} mode):`);
@@ -103,6 +105,20 @@ async function syncAndBacktest(store: LocalStore, world: WorldInfo, policy: Poli
     ])
   );
   out.info(`  ${r.met ? 'MET' : 'NOT MET'}: ${r.verdict}`);
+  if (events) {
+    const e = events.summary;
+    out.info(`events sync of ${displayPath(e.input)} (tracking-plan/):`);
+    out.info(
+      table(
+        [
+          ['events', e.rows],
+          ['written', e.written],
+          ['quarantined', e.quarantined + e.conflicts],
+          ['failed writes', e.failed]
+        ].map(([k, v]) => [`  ${k}`, v as number])
+      )
+    );
+  }
 }
 
 function openBrowser(url: string): void {

@@ -6,6 +6,7 @@
  */
 import type { ErrorObject } from 'ajv';
 import { parseInstant } from '../usage/instant';
+import { fastInstantNs } from '../usage/lineScan';
 import type { CompiledPlan } from './plan';
 
 export const VIOLATION_TYPES = [
@@ -77,6 +78,12 @@ function fromAjv(errors: readonly ErrorObject[], base: string, file: string, out
 
 export type Judge = (event: Record<string, unknown>) => Violation[];
 
+/**
+ * Epoch nanoseconds of an instant by the usage sync's rules: its fast path's reader (held equal to instant.ts by the
+ * usage tests, about 4x quicker) for the forms it reads, instant.ts for the rest and for the verdict on bad text.
+ */
+const instantNs = (text: string): bigint | undefined => fastInstantNs(text) ?? parseInstant(text);
+
 /** A judge over the compiled plan: an empty list is a valid event. */
 export function createJudge(compiled: CompiledPlan, options: JudgeOptions): Judge {
   const envelopeFile = compiled.plan.envelopeFile;
@@ -117,7 +124,7 @@ export function createJudge(compiled: CompiledPlan, options: JudgeOptions): Judg
     }
     let occurred: bigint | undefined;
     if (typeof event.occurred_at === 'string') {
-      occurred = parseInstant(event.occurred_at);
+      occurred = instantNs(event.occurred_at);
       if (occurred === undefined)
         out.push({
           type: 'Datatype-Mismatch',
@@ -128,7 +135,7 @@ export function createJudge(compiled: CompiledPlan, options: JudgeOptions): Judg
     }
     let received: bigint | undefined;
     if (typeof event.received_at === 'string') {
-      received = parseInstant(event.received_at);
+      received = instantNs(event.received_at);
       if (received === undefined)
         out.push({
           type: 'Datatype-Mismatch',

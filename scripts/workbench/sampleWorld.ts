@@ -16,6 +16,7 @@ import { loadSchema } from '../metadata/schema';
 import { loadPolicyFile, type Policy } from '../policy/policy';
 import { addDays } from '../rules/ruleSupport';
 import { LocalStore } from '../store/localStore';
+import { seedSampleSource, writeSampleEvents } from '../events/sampleEvents';
 import { outcomeWindow } from '../usage/backtest';
 import { weekIndexOf, weekStartDate, weekStartMs } from '../usage/isoWeek';
 import { decimalFraction, evaluateAccount, thresholdsFromPolicy } from '../usage/triggerRules';
@@ -40,6 +41,8 @@ export interface SampleWorld {
   ticketExport: string;
   /** account_id,outcome_date for `gtm usage backtest --outcomes` */
   outcomesFile: string;
+  /** funnel events (JSON Lines) for `gtm events sync` */
+  eventsFile: string;
   /** the instant to sync and backtest as of (today 00:00 UTC) */
   asOf: string;
   today: string;
@@ -943,6 +946,11 @@ export async function buildSampleWorld(storeFile: string, options: { today?: str
     .sort((a, b) => a[0] - b[0])
     .flatMap(([i, list]) => list.map((o) => `${usageKeyOf(SAMPLE_ACCOUNTS[i]!.name)},${o.date}`));
   fs.writeFileSync(outcomesFile, `account_id,outcome_date\n${outcomeLines.join('\n')}\n`);
+  const eventsFile = writeSampleEvents(
+    dir,
+    SAMPLE_ACCOUNTS.map((a) => ({ key: usageKeyOf(a.name), segment: a.segment, profile: a.profile })),
+    asOfMs
+  );
 
   for (const f of [storeFile, `${storeFile}.wal`]) fs.rmSync(f, { force: true });
   const store = await LocalStore.open(storeFile, loadSchema());
@@ -950,11 +958,12 @@ export async function buildSampleWorld(storeFile: string, options: { today?: str
     const ctx: ControllerContext = { store, policy, today };
     const template = loadCriterionTemplate();
     await inTransaction(store, () => writeCrm(ctx, template, outcomes));
+    await seedSampleSource(store, policy, asOfMs);
     await store.db.run('CHECKPOINT');
   } finally {
     await store.close();
   }
-  return { ticketExport, outcomesFile, asOf, today };
+  return { ticketExport, outcomesFile, eventsFile, asOf, today };
 }
 
 /** The ISO weeks the export covers (complete ones), for messages: e.g. 2026-05-25 .. 2026-11-16. */

@@ -8,10 +8,14 @@ import { createLocalSink } from '../store/localSink';
 import type { LocalStore } from '../store/localStore';
 import { runBacktest, type BacktestResult } from '../usage/backtestRun';
 import { runUsageSync, type SyncResult } from '../usage/sync';
+import { compilePlan, loadPlan } from '../events/plan';
+import { runEventSync, type EventSyncResult } from '../events/sync';
 
 export interface WorldExports {
   ticketExport: string;
   outcomesFile: string;
+  /** funnel events for `gtm events sync` (worlds built before it had none) */
+  eventsFile?: string;
   /** ISO instant the sync and backtest judge weeks and windows on */
   asOf: string;
 }
@@ -21,7 +25,7 @@ export async function syncSampleWorld(
   world: WorldExports,
   policy: Policy,
   onProgress?: (message: string) => void
-): Promise<{ sync: SyncResult; backtest: BacktestResult }> {
+): Promise<{ sync: SyncResult; backtest: BacktestResult; events?: EventSyncResult }> {
   const sink = createLocalSink(store); // not closed here: the server keeps using the store
   const asOfMs = Date.parse(world.asOf);
   if (Number.isNaN(asOfMs)) throw new Error(`the sample world's as-of is not an instant: ${world.asOf}`);
@@ -38,5 +42,19 @@ export async function syncSampleWorld(
     onProgress
   );
   const backtest = await runBacktest(sink, policy, { asOfMs, outcomesFile: world.outcomesFile, dryRun: false });
-  return { sync, backtest };
+  const events = world.eventsFile
+    ? await runEventSync(
+        {
+          input: world.eventsFile,
+          asOfMs,
+          dryRun: false,
+          maxViolationRate: policy.number('Events_Max_Violation_Rate')
+        },
+        compilePlan(loadPlan()),
+        policy,
+        sink,
+        onProgress
+      )
+    : undefined;
+  return { sync, backtest, events };
 }
