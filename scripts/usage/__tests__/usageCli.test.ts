@@ -66,8 +66,8 @@ describe('gtm usage sync: encodings', () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ encoding: 'utf16le', tickets: 60, snapshots: 2, rejected: 0 });
     // the text summary says what the file was read as, too
-    const text = sync(input, '--dry-run');
-    expect(text.stdout).toMatch(/excel\.csv \(csv, utf16le\) -> local store/);
+    const summary = sync(input, '--dry-run');
+    expect(summary.stdout).toMatch(/excel\.csv \(csv, utf16le\) -> local store/);
   });
 
   it('an unknown --encoding is one clear usage error (exit 2)', () => {
