@@ -27,6 +27,7 @@ import {
   TRIGGER_OBJECT,
   TRIGGER_SYNC_OWNED,
   FOLLOW_UP_TASK_FIELD,
+  OUTCOME_FIELDS,
   triggerRow,
   TriggerStatus
 } from './records';
@@ -542,7 +543,9 @@ async function syncAggregate(
           T.share,
           T.ticketsTotal,
           T.streakStartWeek,
-          T.status
+          T.status,
+          OUTCOME_FIELDS.label,
+          OUTCOME_FIELDS.windowEnd
         ])
       ).entries()
     ]
@@ -657,13 +660,18 @@ export function writeExport(dir: string, r: SyncResult, state?: ExportState): vo
         'tickets_total',
         'streak_start_week',
         'status',
-        'new_in_this_run'
+        'new_in_this_run',
+        // what the last backtest said of the trigger (empty until its outcome window closed and was labelled)
+        'outcome_label',
+        'outcome_window_end'
       ],
       ...triggers.map(({ row: t, isNew }) => [
         ...[T.account, T.isoWeek, T.weekStart, T.share, T.ticketsTotal, T.streakStartWeek, T.status].map((f) =>
           String(t[f] ?? '')
         ),
-        String(isNew)
+        String(isNew),
+        String(t[OUTCOME_FIELDS.label] ?? ''),
+        String(t[OUTCOME_FIELDS.windowEnd] ?? '')
       ])
     ],
     'rejects.csv': [['line', 'reason', 'raw'], ...r.rejects.map((x) => [String(x.line), x.reason, x.raw])],

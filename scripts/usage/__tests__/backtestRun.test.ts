@@ -209,6 +209,36 @@ describe('backtest and live mode', () => {
   });
 });
 
+describe('the export after a backtest', () => {
+  // before: expansion_triggers.csv had no label, so the backtest's verdict per trigger was only in the store
+  it("lists each trigger's outcome label and window end", async () => {
+    file('tickets.csv', ticketCsv(plans));
+    await syncAt(shadow, weekStartMs(W + 10));
+    await withSink((sink) =>
+      runBacktest(sink, shadow, { asOfMs: win.endMs, outcomesFile: outcomes(1), dryRun: false })
+    );
+    const out = path.join(dir, 'out');
+    await withSink((sink) =>
+      runUsageSync(
+        { input: path.join(dir, 'tickets.csv'), asOfMs: win.endMs, dryRun: false, maxRejectRate: 0.01, exportDir: out },
+        shadow,
+        sink
+      )
+    );
+    const [head, ...rows] = fs
+      .readFileSync(path.join(out, 'expansion_triggers.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(','));
+    const at = (name: string) => head!.indexOf(name);
+    expect(at('outcome_label')).toBeGreaterThan(-1);
+    const byAccount = new Map(rows.map((r) => [r[at('account_id')], r]));
+    const end = new Date(win.endMs).toISOString().slice(0, 10);
+    expect(byAccount.get('acct-000')!.slice(at('outcome_label'))).toEqual([FALSE_POSITIVE, end]);
+    expect(byAccount.get('acct-001')!.slice(at('outcome_label'))).toEqual([TRUE_POSITIVE, end]);
+  });
+});
+
 describe('live follow-up Tasks', () => {
   beforeEach(() => file('tickets.csv', ticketCsv(plans)));
 
