@@ -84,7 +84,7 @@ describe('scanRange', () => {
   const layout: LineLayout = { columns: 5, ticket: 0, account: 1, created: 2, resolved: 3, resolution: 4 };
   const header = 'ticket_id,account_id,created_at,resolved_at,resolution';
 
-  it('counts lines in the usual shape per account and week, leaves the others to the exact rules, and hashes every ticket_id', () => {
+  it('counts the lines the rules accept, in any form, per account and week, leaves the rejected ones to the exact rules, and hashes every ticket_id', () => {
     const lines = [
       't1,a1,2026-03-02T10:00:00.000Z,2026-03-02T11:00:00.000Z,ai', // counted
       't2,a1,2026-03-03T10:00:00Z,,human', // counted
@@ -132,15 +132,29 @@ describe('scanRange', () => {
     expect(scan.offsets[1]).toBe(header.length + 2 + lines[0]!.length + 2);
   });
 
-  it('is not ok with a blank line or a quote left open', () => {
+  it('is not ok with a blank line, a quote left open or a quote where RFC 4180 does not put one', () => {
     const file = path.join(dir, 'bad.csv');
+    const row = 't1,a1,2026-03-02T10:00:00Z,,ai';
     for (const text of [
-      `${header}\nt1,a1,2026-03-02T10:00:00Z,,ai\n\nt2,a1,2026-03-02T10:00:00Z,,ai\n`,
-      `${header}\nt1,"a1,2026\n`
+      `${header}\n${row}\n\nt2,a1,2026-03-02T10:00:00Z,,ai\n`,
+      `${header}\nt1,"a1,2026\n`,
+      // text after a closing quote, at the line end or before a comma; a quote inside an unquoted value
+      `${header}\n${row.replace(',ai', ',"ai"x')}\n`,
+      `${header}\n${row.replace(',ai', ',"ai"\t')}\r\n`,
+      `${header}\n${row.replace('t1,', '"t1" ,')}\n`,
+      `${header}\n${row.replace('a1', 'a"1')}\n`,
+      `${header}\n"t1",${row.replace('t1,', '').replace('a1', 'a"1')}\n`
     ]) {
       fs.writeFileSync(file, text);
-      expect(scanRange(file, 0, fs.statSync(file).size, layout, true).ok).toBe(false);
+      expect([text, scanRange(file, 0, fs.statSync(file).size, layout, true).ok]).toEqual([text, false]);
     }
+    // the same rows quoted where RFC 4180 puts quotes are read
+    fs.writeFileSync(
+      file,
+      `${header}\n"t1","a""1","2026-03-02T10:00:00Z","","ai"\n"t2",a1,2026-03-02T10:00:00Z,,"ai"\n`
+    );
+    const scan = scanRange(file, 0, fs.statSync(file).size, layout, true);
+    expect([scan.ok, [...scan.slow], scan.accounts]).toEqual([true, [], ['a"1', 'a1']]);
   });
 });
 
