@@ -279,6 +279,11 @@ export class LocalStore {
     return `printf('${prefix}L%014d', nextval('record_ids'))`;
   }
 
+  /** Another connection to the same store, for work in its own transaction (racing routings, in tests too). */
+  async connect(): Promise<DuckDBConnection> {
+    return this.instance.connect();
+  }
+
   async close(): Promise<void> {
     this.db.closeSync();
     this.instance.closeSync();
