@@ -105,7 +105,7 @@ describe('gtm usage sync (local store)', () => {
         .every((l) => l.endsWith(',true'))
     ).toBe(true);
     expect(out('expansion_triggers.csv')[1]).toBe(
-      `acme,${isoWeekLabel(W + 2)},${new Date(weekStartMs(W + 2)).toISOString().slice(0, 10)},${r.triggers[0]!.fired.share},${t.minTickets},${isoWeekLabel(W)},Shadow,true`
+      `acme,${isoWeekLabel(W + 2)},${new Date(weekStartMs(W + 2)).toISOString().slice(0, 10)},${r.triggers[0]!.fired.share},${t.minTickets},${isoWeekLabel(W)},Shadow,true,,` // no outcome label before a backtest
     );
     expect(JSON.parse(out('summary.json').join('\n'))).toMatchObject({ rows_read: s.rows_read, written: 9, failed: 0 });
   });
