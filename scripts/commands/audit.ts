@@ -12,6 +12,8 @@ import { loadPolicyFile, type Policy } from '../policy/policy';
 import { isIsoDate } from '../metadata/recordCheck';
 import { AUDIT_FORMATS, ingestAudit, readAuditFile, type AuditFormat, type IngestResult } from '../audit/ingest';
 import { verdictText } from '../audit/dealGate';
+import { gatherEvidence, renderHtml, renderMarkdown, writePdf } from '../audit/evidence';
+import * as fs from 'node:fs';
 import { judgeHallucinationGate, percentText, type HallucinationGateResult } from '../rules/hallucinationGateRule';
 import { policyFromValues } from '../rules/ruleSupport';
 import { DEFAULT_STORE } from '../store/localStore';
@@ -280,4 +282,40 @@ export function registerAuditCommand(program: Command): void {
         );
       process.exitCode = exitCode;
     });
+
+  audit
+    .command('evidence')
+    .description('the one-page AI-quality evidence sheet of a deal for security and procurement')
+    .argument('<opportunity>', 'the Opportunity Id')
+    .option('--format <format>', 'md (default), html or pdf')
+    .option('--output <file>', 'write the sheet there (needed for pdf; md and html print to stdout without it)')
+    .option('-o, --target-org <alias>', 'read this org with the sf CLI auth (default: the local store)')
+    .option('--store <path>', 'local store file (default .gtm/store.duckdb)')
+    .option('--as-of <date>', 'judge the gate on this day (YYYY-MM-DD; default today)')
+    .action(
+      async (
+        opportunity: string,
+        flags: { format?: string; output?: string; targetOrg?: string; store?: string; asOf?: string }
+      ) => {
+        const format = flags.format ?? 'md';
+        if (!['md', 'html', 'pdf'].includes(format))
+          throw new UsageError(`--format ${format}: expected md, html or pdf`);
+        if (format === 'pdf' && !flags.output) throw new UsageError('--format pdf needs --output <file.pdf>');
+        if (flags.targetOrg && flags.store)
+          throw new UsageError('--store is for the local store; it cannot be used with --target-org');
+        const today = parseDay(flags.asOf, '--as-of');
+        const out = createOutput(false);
+        const { sink, policy } = await openSink({ targetOrg: flags.targetOrg, store: flags.store }, out);
+        try {
+          const sheet = await gatherEvidence(sink, opportunity, policy, today);
+          const html = format === 'md' ? null : renderHtml(sheet);
+          if (format === 'pdf') await writePdf(html!, flags.output!);
+          else if (flags.output) fs.writeFileSync(flags.output, format === 'md' ? renderMarkdown(sheet) : html!);
+          else process.stdout.write(format === 'md' ? renderMarkdown(sheet) : html!);
+          if (flags.output) out.done(`wrote ${flags.output} (${sheet.gate.status})`);
+        } finally {
+          await sink.close();
+        }
+      }
+    );
 }
