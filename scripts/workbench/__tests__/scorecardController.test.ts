@@ -9,7 +9,7 @@ import { addDays } from '../../rules/ruleSupport';
 import { LocalStore } from '../../store/localStore';
 import { type PanelControllers } from '../controllerPort';
 import { createStoreData } from '../controllers';
-import { queryOne } from '../controllers/storeAccess';
+import { queryOne, queryRows, updateRecord } from '../controllers/storeAccess';
 import { type SampleWorld } from '../sampleWorld';
 
 import { closeSampleWorld, contractCall, openSampleWorld, refusalOf, type OpenWorld } from './standInWorld';
@@ -182,6 +182,26 @@ describe('met is measured, status is progress (defect 4)', () => {
     expect(view.statusOptions).not.toContain('Met');
     expect(view.statusOptions).not.toContain('Not Met');
     expect(await refusal(update(criterion.id, { status: 'Not Met' }))).toMatch(/Status "Not Met" is not one of/);
+  });
+
+  it('reads old stored Met / Not Met statuses as the progress words they stand for, never as unknown (item 8)', async () => {
+    const opportunityId = await opportunity('Contoso Health');
+    const stored = await queryRows(
+      store,
+      `SELECT c."Id", c."Status__c" FROM "Pilot_Criterion__c" c JOIN "Pilot_Scorecard__c" s ON s."Id" = c."Scorecard__c"
+       WHERE s."Opportunity__c" = $opp ORDER BY c."Id"`,
+      { opp: opportunityId }
+    );
+    // the sample world holds criteria saved the old way (Met); one more is made Not Met
+    const met = stored.find((r) => r.Status__c === 'Met')!;
+    expect(met).toBeDefined();
+    const notMet = stored.find((r) => r.Id !== met.Id)!;
+    await updateRecord(store, 'Pilot_Criterion__c', String(notMet.Id), { Status__c: 'Not Met' });
+    const view = await call('GtmPilotScorecardController.getScorecard', { opportunityId });
+    const shown = new Map(view.criteria.map((c) => [c.id, c.status]));
+    expect(shown.get(String(met.Id))).toBe('On Track');
+    expect(shown.get(String(notMet.Id))).toBe('At Risk');
+    for (const status of shown.values()) if (status !== null) expect(view.statusOptions).toContain(status);
   });
 });
 

@@ -66,6 +66,19 @@ const roundTo = (value: number, scale: number) => Math.round(value * 10 ** scale
 
 /** Status__c values that are a measurement (actual vs target), not a person's progress word. */
 export const MEASURED_STATUSES = new Set(['Met', 'Not Met']);
+
+/**
+ * The progress word an old measured status stands for (criteria saved before status became progress only), as
+ * GtmScorecardService.LEGACY_STATUS reads it; GtmCriterionStatusMigration rewrites them once in the org.
+ */
+export const LEGACY_STATUS: Readonly<Record<string, string>> = { Met: 'On Track', 'Not Met': 'At Risk' };
+
+/** A stored status as a progress word (GtmScorecardService.progressStatus). */
+export function progressStatus(stored: string | null): string | null {
+  return stored !== null && Object.prototype.hasOwnProperty.call(LEGACY_STATUS, stored)
+    ? LEGACY_STATUS[stored]!
+    : stored;
+}
 /** Units the add form always offers besides the template's and the criteria's. */
 const STANDARD_UNITS = ['ratio', '%', 'count', 'minutes'];
 /** The stages of a closed deal in the store: the policy's won stage and the standard lost one. */
@@ -211,7 +224,7 @@ export async function getScorecard(ctx: ControllerContext, opportunityId: string
       ownerId: records[i]!.Owner__c ?? null,
       ownerName: str(r.__ownerName),
       dueDate: records[i]!.Due_Date__c ?? null,
-      status: str(r.Status__c),
+      status: progressStatus(str(r.Status__c)),
       met: criterionMet(records[i]!),
       complete: criterionComplete(records[i]!),
       valueMin: Number(limitsOf(ctx, 'Actual_Value__c', str(r.Unit__c)).min),
