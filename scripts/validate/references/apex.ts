@@ -8,6 +8,7 @@ import { ApexLexer, ApexParserFactory } from '@apexdevtools/apex-parser';
 import { isCustomName, type SchemaIndex } from '../schemaIndex';
 import { resolvePath } from './resolve';
 import { analyzeTokens, looksLikeSoql } from './soql';
+import type { StandardObjects } from './standard';
 import { isWord, tokenizeText, type Ref, type Tok } from './tokens';
 
 export interface ApexTok extends Tok {
@@ -62,14 +63,15 @@ function matching(toks: ApexTok[], open: number, openType: number, closeType: nu
   return toks.length - 1;
 }
 
-function stringRefs(t: ApexTok, idx: SchemaIndex): Ref[] {
+function stringRefs(t: ApexTok, idx: SchemaIndex, std?: StandardObjects): Ref[] {
   const content = t.text.slice(1, -1);
   // Apex strings cannot span lines, so an offset inside the literal is a column offset
   const toks = tokenizeText(content, 0, (offset) => ({ line: t.line, column: t.column + 1 + offset }));
-  return analyzeTokens(toks, idx, looksLikeSoql(toks) ? 'soql' : 'text');
+  return analyzeTokens(toks, idx, looksLikeSoql(toks) ? 'soql' : 'text', undefined, std);
 }
 
-export function apexReferences(source: string, idx: SchemaIndex): Ref[] {
+/** With `std`, SOQL is also checked for standard fields, relationship paths and child relationships. */
+export function apexReferences(source: string, idx: SchemaIndex, std?: StandardObjects): Ref[] {
   const toks = lex(source);
   const vars = declaredTypes(toks, idx);
   const consumed = new Set<number>();
@@ -81,14 +83,14 @@ export function apexReferences(source: string, idx: SchemaIndex): Ref[] {
       (toks[i + 1]?.type === ApexLexer.SELECT || toks[i + 1]?.type === ApexLexer.FIND)
     ) {
       const end = matching(toks, i, ApexLexer.LBRACK, ApexLexer.RBRACK);
-      // string values inside the query are data, not names
-      const query = toks.slice(i + 1, end).map((q) => (q.type === ApexLexer.StringLiteral ? { ...q, text: "'" } : q));
-      refs.push(...analyzeTokens(query, idx, 'soql'));
+      // string values inside the query are data, not names: each becomes an empty SOQL string
+      const query = toks.slice(i + 1, end).map((q) => (q.type === ApexLexer.StringLiteral ? { ...q, text: "''" } : q));
+      refs.push(...analyzeTokens(query, idx, 'soql', undefined, std));
       i = end;
       continue;
     }
     if (t.type === ApexLexer.StringLiteral) {
-      refs.push(...stringRefs(t, idx));
+      refs.push(...stringRefs(t, idx, std));
       continue;
     }
     if (t.type === ApexLexer.NEW && isWord(toks[i + 1]) && toks[i + 2]?.type === ApexLexer.LPAREN) {

@@ -10,11 +10,13 @@ import * as ts from 'typescript';
 import type { SchemaIndex } from '../schemaIndex';
 import { resolvePath } from './resolve';
 import { analyzeTokens, looksLikeSoql } from './soql';
+import type { StandardObjects } from './standard';
 import { makeLocator, tokenizeText, type Ref } from './tokens';
 
 const SCHEMA_MODULE = '@salesforce/schema/';
 
-export function scriptReferences(source: string, fileName: string, idx: SchemaIndex): Ref[] {
+/** With `std`, query strings are also checked for standard fields, relationship paths and child relationships. */
+export function scriptReferences(source: string, fileName: string, idx: SchemaIndex, std?: StandardObjects): Ref[] {
   const kind = /\.[cm]?ts$/.test(fileName) ? ts.ScriptKind.TS : ts.ScriptKind.JS;
   const sf = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true, kind);
   const locate = makeLocator(source);
@@ -22,7 +24,7 @@ export function scriptReferences(source: string, fileName: string, idx: SchemaIn
 
   const literal = (value: string, start: number) => {
     const toks = tokenizeText(value, start, locate);
-    refs.push(...analyzeTokens(toks, idx, looksLikeSoql(toks) ? 'soql' : 'text'));
+    refs.push(...analyzeTokens(toks, idx, looksLikeSoql(toks) ? 'soql' : 'text', undefined, std));
   };
 
   const visit = (node: ts.Node): void => {

@@ -5,6 +5,7 @@
  * the custom names must at least exist somewhere in force-app.
  */
 import { isCustomName, type SchemaIndex } from '../schemaIndex';
+import { didYouMean, type StandardObjects } from './standard';
 import type { Ref, Tok } from './tokens';
 
 /** Standard relationships whose target is fixed, so a path through them can still be checked. */
@@ -15,11 +16,46 @@ const ref = (t: Tok, name: string, message: string): Ref => ({ line: t.line, col
 /** Whether the first segment names an object: always (Apex type position, schema import), if force-app knows it, or never. */
 export type FirstSegment = 'object' | 'object-if-known' | 'field';
 
+/**
+ * A standard name in a query path, judged against the standard members of `current`: the next object for a
+ * relationship, 'end' when nothing after it can be checked, a problem when the name does not exist, or
+ * 'unsure' when the object's standard members are not known.
+ */
+function standardSegment(
+  std: StandardObjects,
+  current: string,
+  seg: Tok,
+  last: boolean
+): { next: string } | 'end' | 'unsure' | Ref {
+  const view = std.describe(current);
+  if (!view) return 'unsure';
+  const member = view.members.get(seg.text.toLowerCase());
+  if (!member) {
+    const kinds: ('field' | 'parent')[] = last ? ['field', 'parent'] : ['parent'];
+    const what = last ? 'field' : 'relationship';
+    return ref(
+      seg,
+      `${view.name}.${seg.text}`,
+      `${what} ${view.name}.${seg.text} does not exist${didYouMean(std.suggest(view, seg.text, kinds))}`
+    );
+  }
+  if (last || member.kind === 'children') return 'end'; // a child relationship is a list: no path goes through it
+  if (member.kind === 'field') {
+    return ref(
+      seg,
+      `${view.name}.${seg.text}`,
+      `${view.name}.${seg.text} is a field, not a relationship${didYouMean(std.suggest(view, seg.text, ['parent']))}`
+    );
+  }
+  return { next: member.target! };
+}
+
 export function resolvePath(
   idx: SchemaIndex,
   start: string | undefined,
   segs: Tok[],
-  first: FirstSegment = 'field'
+  first: FirstSegment = 'field',
+  std?: StandardObjects
 ): Ref[] {
   let current = start;
   let i = 0;
@@ -38,7 +74,16 @@ export function resolvePath(
   for (; i < segs.length; i++) {
     const seg = segs[i]!;
     const name = seg.text;
-    if (!isCustomName(name)) {
+    // in a query (std given) a standard name is checked when the object's standard members are known
+    const verdict =
+      !isCustomName(name) && std && current !== undefined
+        ? standardSegment(std, current, seg, i === segs.length - 1)
+        : 'unsure';
+    if (verdict === 'end') return [];
+    if (verdict !== 'unsure') {
+      if (!('next' in verdict)) return [verdict];
+      current = idx.object(verdict.next)?.apiName ?? verdict.next;
+    } else if (!isCustomName(name)) {
       // a standard relationship, property or method: follow it only when its target is certain
       current =
         current === undefined ? undefined : (idx.object(name)?.apiName ?? STANDARD_RELATIONSHIPS[name.toLowerCase()]);
