@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { reportError } from './output';
 import { registerAuditCommand } from '../commands/audit';
 import { registerDeployCommand } from '../commands/deploy';
+import { registerEventsCommand } from '../commands/events';
 import { registerPolicyCommand } from '../commands/policy';
 import { registerRoutingCommand } from '../commands/routing';
 import { registerUsageCommand } from '../commands/usage';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerValidateCommand(program);
   registerPolicyCommand(program);
   registerUsageCommand(program);
+  registerEventsCommand(program);
   registerWorkbenchCommand(program);
   registerAuditCommand(program);
   registerRoutingCommand(program);

@@ -57,7 +57,7 @@ function typeOf(e: ErrorObject): ViolationType {
   }
 }
 
-function fromAjv(errors: readonly ErrorObject[], base: string, file: string, out: Violation[]) {
+function fromAjv(errors: readonly ErrorObject[], base: string, file: string, out: { push(v: Violation): void }) {
   for (const e of errors) {
     let instancePath = base + e.instancePath;
     let message = e.message ?? e.keyword;
@@ -76,7 +76,10 @@ function fromAjv(errors: readonly ErrorObject[], base: string, file: string, out
   }
 }
 
-export type Judge = (event: Record<string, unknown>) => Violation[];
+export type Judge = (event: Record<string, unknown>) => readonly Violation[];
+
+/** the verdict on a valid event (shared: nothing to allocate) */
+const NONE: readonly Violation[] = Object.freeze([]);
 
 /**
  * Epoch nanoseconds of an instant by the usage sync's rules: its fast path's reader (held equal to instant.ts by the
@@ -92,7 +95,13 @@ export function createJudge(compiled: CompiledPlan, options: JudgeOptions): Judg
   const instantPath = (p: string) => `${envelopeFile}#/properties/${p}/x-instant`;
 
   return (event) => {
-    const out: Violation[] = [];
+    // most events are valid: the list is made only for the first violation (no garbage per valid event)
+    let found: Violation[] | undefined;
+    const out = {
+      push(v: Violation) {
+        (found ??= []).push(v);
+      }
+    };
     if (!compiled.envelope(event)) fromAjv(compiled.envelope.errors ?? [], '', envelopeFile, out);
     const name = event.event_name;
     if (typeof name === 'string') {
@@ -164,6 +173,6 @@ export function createJudge(compiled: CompiledPlan, options: JudgeOptions): Judg
         instancePath: '/account_key',
         schemaPath: `${envelopeFile}#/properties/account_key`
       });
-    return out;
+    return found ?? NONE;
   };
 }

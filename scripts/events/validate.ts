@@ -15,7 +15,7 @@ export interface JudgedRow {
   line: number;
   raw: string;
   event?: Record<string, unknown>;
-  violations: Violation[];
+  violations: readonly Violation[];
 }
 
 export interface ValidateSummary {
@@ -50,7 +50,7 @@ export interface ValidateOptions extends JudgeOptions {
 }
 
 /** The row as a violation when it could not be read as an event at all. */
-function malformed(row: EventRow): Violation[] {
+function malformed(row: EventRow): readonly Violation[] {
   return row.malformed
     ? [
         {
