@@ -13,6 +13,7 @@ describe('runChecks', () => {
       'prettier',
       'metadata-xml',
       'policy',
+      'tracking-plan',
       'apex-syntax',
       'field-references',
       'apex-compile',
@@ -121,7 +122,7 @@ describe('gtm validate (the CLI)', () => {
     const r = gtm(['validate', '--only', 'spelling']);
     expect(r.code).toBe(2); // a usage error
     expect(r.stderr.trim()).toBe(
-      'error: unknown check "spelling"; valid checks: typescript, eslint, prettier, metadata-xml, policy, apex-syntax, field-references, apex-compile, pmd, convert'
+      'error: unknown check "spelling"; valid checks: typescript, eslint, prettier, metadata-xml, policy, tracking-plan, apex-syntax, field-references, apex-compile, pmd, convert'
     );
   });
 });
