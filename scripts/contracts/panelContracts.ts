@@ -308,6 +308,18 @@ export const TriggerQueueView = z.object({
   playbook: z.string()
 });
 
+/** The outcome of "Request production approval" (issue 13): the gate's word, and the scorecard after it. */
+export const ProductionApprovalView = z.object({
+  allowed: z.boolean(),
+  /** the opportunity's stage afterwards */
+  stageName: maybe(z.string()),
+  /** the gate's refusal as the org words it (the trigger's error); null when allowed */
+  message: maybe(z.string()),
+  /** what blocks production approval (readiness rule); empty when allowed */
+  blockers: z.array(z.string()),
+  scorecard: ScorecardView
+});
+
 // ---------------------------------------------------------------- the methods
 
 const OpportunityParams = z.object({ opportunityId: id });
@@ -362,6 +374,15 @@ export const panelMethods = {
     cacheable: false,
     params: OpportunityParams,
     returns: ScorecardView
+  },
+  /**
+   * The AE asks to move the deal to policy Stage_Production_Approval: the save runs the Opportunity trigger's gate,
+   * which refuses (its message, and the blockers it judged) or allows (the deal is at that stage).
+   */
+  'GtmPilotScorecardController.requestProductionApproval': {
+    cacheable: false,
+    params: OpportunityParams,
+    returns: ProductionApprovalView
   },
   'GtmSecurityPacketController.getPacketStatus': {
     cacheable: true,

@@ -251,6 +251,22 @@ export function createFakePorts(projectDir = REPO_ROOT): FakePorts {
       if (p.status !== null) c.status = p.status;
       return currentScorecard(state.scorecard.opportunityId);
     },
+    // the fake gate answers from the fixture's readiness: allowed when ready, refused with its blockers otherwise
+    'GtmPilotScorecardController.requestProductionApproval': async (p) => {
+      record('GtmPilotScorecardController.requestProductionApproval', p);
+      opportunity(p.opportunityId, 'pilotScorecard');
+      const scorecard = currentScorecard(p.opportunityId);
+      const { ready, blockers } = scorecard.readiness;
+      return {
+        allowed: ready,
+        stageName: ready ? 'Production Approval' : (scorecard.stageName ?? null),
+        message: ready
+          ? null
+          : `Cannot move to Production Approval: the pilot is not ready for production approval. ${blockers.join('; ')}.`,
+        blockers: ready ? [] : blockers,
+        scorecard
+      };
+    },
     'GtmPilotScorecardController.addCriterion': async (p) => {
       record('GtmPilotScorecardController.addCriterion', p);
       opportunity(p.opportunityId, 'pilotScorecard');

@@ -115,3 +115,43 @@ it('the gate refuses Production Approval, the AE fixes the scorecard on the page
   expect(session.consoleErrors).toEqual([]);
   await page.close();
 });
+
+it('"Request production approval" on the scorecard: the gate refuses Halvorsen Telecom in words, allows Acme Outfitters', async () => {
+  const opportunities = await data.listOpportunities();
+  const blocked = opportunities.find((x) => x.name.startsWith('Halvorsen Telecom'))!;
+  const before = await controllers['GtmPilotScorecardController.getScorecard']({ opportunityId: blocked.id });
+  expect(before.readiness.ready).toBe(false);
+
+  const page = await session.open(`/lightning/r/Opportunity/${encodeURIComponent(blocked.id)}/view`);
+  const card = page.locator('c-pilot-scorecard');
+  await card.locator('lightning-button[data-action="request-approval"] button').click();
+  const refused = card.locator('[data-id="approval-refused"]');
+  await refused.waitFor({ timeout: 15_000 });
+  expect(squash(await refused.locator('[data-id="approval-message"]').textContent())).toBe(
+    `Cannot move to ${PRODUCTION}: the pilot is not ready for production approval`
+  );
+  const items = (await refused.locator('[data-id="approval-blockers"] li').allTextContents()).map(squash);
+  expect(items).toHaveLength(before.readiness.blockers.length);
+  expect(items.join('\n')).toMatch(/expires before close \([A-Z][a-z]{2} \d{1,2}, \d{4}\)/);
+  expect(await headerStage(page)).toBe(blocked.stageName);
+  await session.screenshot(page, 'e2e-stage-request-refused');
+  await page.close();
+
+  const ready = opportunities.find((x) => x.name.startsWith('Acme Outfitters'))!;
+  const readyPage = await session.open(`/lightning/r/Opportunity/${encodeURIComponent(ready.id)}/view`);
+  const readyCard = readyPage.locator('c-pilot-scorecard');
+  await readyCard.locator('lightning-button[data-action="request-approval"] button').click();
+  expect(
+    squash(
+      await readyCard
+        .locator('[data-id="status-message"]', { hasText: 'Production approval requested' })
+        .textContent({ timeout: 15_000 })
+    )
+  ).toBe(`Production approval requested: the opportunity is at ${PRODUCTION}.`);
+  expect(await readyCard.locator('[data-id="approval-refused"]').count()).toBe(0);
+  await readyPage.reload();
+  await readyPage.waitForSelector('html[data-wb-mounted="true"]', { timeout: 30_000 });
+  expect(await headerStage(readyPage)).toBe(PRODUCTION);
+  await session.screenshot(readyPage, 'e2e-stage-request-allowed');
+  await readyPage.close();
+});

@@ -7,7 +7,7 @@ import { loadPolicyFile, type Policy } from '../../policy/policy';
 import type { LocalStore } from '../../store/localStore';
 import type { PanelControllers, StagePort } from '../controllerPort';
 import { findOpportunity } from './context';
-import { moveStage, stageOptions } from './stageGate';
+import { moveStage, requestProductionApproval, stageOptions } from './stageGate';
 import type { ControllerContext } from './context';
 import { acceptTrigger, dismissTrigger, getExpansionView } from './expansionController';
 import { acceptQueuedTrigger, dismissQueuedTrigger, getTriggerQueue, snoozeTrigger } from './expansionQueueController';
@@ -65,6 +65,7 @@ export function createStoreControllers(
     'GtmPilotScorecardController.addCriterion': (p) => addCriterion(ctx, p),
     'GtmPilotScorecardController.deleteCriterion': (p) => deleteCriterion(ctx, p),
     'GtmPilotScorecardController.applyTemplate': (p) => applyTemplate(ctx, p.opportunityId),
+    'GtmPilotScorecardController.requestProductionApproval': (p) => requestProductionApproval(ctx, p.opportunityId),
     'GtmSecurityPacketController.getPacketStatus': (p) => getPacketStatus(ctx, p.opportunityId),
     'GtmSecurityPacketController.markPacketSent': (p) => markPacketSent(ctx, p),
     'GtmSecurityPacketController.recordReviewCompleted': (p) => recordReviewCompleted(ctx, p),

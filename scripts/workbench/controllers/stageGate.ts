@@ -12,7 +12,8 @@ import { judgeCollateral } from '../../rules/collateralRule';
 import { GATE_PRODUCTION, GATE_PROPOSAL, judgeStageGate } from '../../rules/stageGateRule';
 import { ControllerError } from '../controllerPort';
 import { collateralRecords, findOpportunity, relevantCollateral, str, type ControllerContext } from './context';
-import { productionReadiness, scorecardOf } from './scorecardController';
+import { getScorecard, productionReadiness, scorecardOf } from './scorecardController';
+import type { PanelResult } from '../../contracts/panelContracts';
 import { appendLog } from './securityPacketController';
 import { queryOne, updateRecord, WORKBENCH_USER_NAME, workbenchUserId } from './storeAccess';
 
@@ -133,4 +134,22 @@ export async function moveStage(ctx: ControllerContext, opportunityId: string, s
   }
   await updateRecord(ctx.store, 'Opportunity', opp.id, values);
   return { allowed: true, stageName: stage, message: null, blockers, bypassed };
+}
+
+/**
+ * GtmPilotScorecardController.requestProductionApproval: the move to policy Stage_Production_Approval through the
+ * gate, as the Apex saves the opportunity and reads the trigger's answer.
+ */
+export async function requestProductionApproval(
+  ctx: ControllerContext,
+  opportunityId: string
+): Promise<PanelResult<'GtmPilotScorecardController.requestProductionApproval'>> {
+  const move = await moveStage(ctx, opportunityId, ctx.policy.text('Stage_Production_Approval'));
+  return {
+    allowed: move.allowed,
+    stageName: move.stageName,
+    message: move.message,
+    blockers: move.allowed ? [] : move.blockers,
+    scorecard: await getScorecard(ctx, opportunityId)
+  };
 }

@@ -5,6 +5,7 @@ import updateCriterion from '@salesforce/apex/GtmPilotScorecardController.update
 import addCriterion from '@salesforce/apex/GtmPilotScorecardController.addCriterion';
 import applyTemplate from '@salesforce/apex/GtmPilotScorecardController.applyTemplate';
 import deleteCriterion from '@salesforce/apex/GtmPilotScorecardController.deleteCriterion';
+import requestProductionApproval from '@salesforce/apex/GtmPilotScorecardController.requestProductionApproval';
 import { errorText } from 'c/gtmErrors';
 import { formatDate, formatNumber, formatPercent, plural } from 'c/gtmFormat';
 
@@ -111,6 +112,9 @@ export default class PilotScorecard extends LightningElement {
   editNotice;
   statusMessage;
   confirmingDeleteId;
+
+  /** the gate's last refusal of "Request production approval": its message and blockers as the server gave them */
+  approvalResult;
 
   showAddForm = false;
   newCriterion = { ...EMPTY_CRITERION };
@@ -260,6 +264,43 @@ export default class PilotScorecard extends LightningElement {
   get blockers() {
     const list = (this.view.readiness && this.view.readiness.blockers) || [];
     return list.map((text, i) => ({ key: `blocker-${i}`, text: blockerText(text) }));
+  }
+
+  /** an open deal with a scorecard: the AE may ask the gate for production approval */
+  get canRequestApproval() {
+    return this.canSetUp && this.hasScorecard;
+  }
+
+  get approvalRefusal() {
+    const r = this.approvalResult;
+    if (!r || r.allowed) return undefined;
+    // the trigger's message names the gate, then lists the blockers; the list is shown as the panel shows blockers
+    const message = r.message || 'The gate refused production approval.';
+    const cut = message.indexOf('. ');
+    return {
+      heading: cut > 0 && r.blockers.length ? message.slice(0, cut) : message,
+      blockers: r.blockers.map((text, i) => ({ key: `approval-${i}`, text: blockerText(text) }))
+    };
+  }
+
+  async handleRequestApproval() {
+    this.saving = true;
+    this.actionError = undefined;
+    this.statusMessage = undefined;
+    this.approvalResult = undefined;
+    try {
+      const result = await requestProductionApproval({ opportunityId: this.recordId });
+      this.approvalResult = result;
+      if (result.scorecard) this.view = result.scorecard;
+      if (result.allowed) {
+        this.statusMessage = `Production approval requested: the opportunity is at ${result.stageName}.`;
+      }
+      if (this.wiredResult) Promise.resolve(refreshApex(this.wiredResult)).catch(() => {});
+    } catch (error) {
+      this.actionError = errorText(error);
+    } finally {
+      this.saving = false;
+    }
   }
 
   get hasBlockers() {

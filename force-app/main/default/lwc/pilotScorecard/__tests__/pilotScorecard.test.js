@@ -5,6 +5,7 @@ import updateCriterion from '@salesforce/apex/GtmPilotScorecardController.update
 import addCriterion from '@salesforce/apex/GtmPilotScorecardController.addCriterion';
 import applyTemplate from '@salesforce/apex/GtmPilotScorecardController.applyTemplate';
 import deleteCriterion from '@salesforce/apex/GtmPilotScorecardController.deleteCriterion';
+import requestProductionApproval from '@salesforce/apex/GtmPilotScorecardController.requestProductionApproval';
 import { refreshApex } from '@salesforce/apex';
 
 const mockScorecard = require('./data/getScorecard.json');
@@ -31,6 +32,9 @@ jest.mock('@salesforce/apex/GtmPilotScorecardController.applyTemplate', () => ({
   virtual: true
 });
 jest.mock('@salesforce/apex/GtmPilotScorecardController.deleteCriterion', () => ({ default: jest.fn() }), {
+  virtual: true
+});
+jest.mock('@salesforce/apex/GtmPilotScorecardController.requestProductionApproval', () => ({ default: jest.fn() }), {
   virtual: true
 });
 jest.mock('@salesforce/apex', () => ({ refreshApex: jest.fn(() => Promise.resolve()) }), { virtual: true });
@@ -771,6 +775,53 @@ describe('c-pilot-scorecard', () => {
       const row = $(element, `tr[data-row="${victim.id}"]`);
       const confirm = row.querySelector('[data-id="delete-confirm"]');
       expect(confirm.closest('td').getAttribute('colspan')).toBe('8');
+    });
+  });
+
+  describe('request production approval (issue 13)', () => {
+    it('shows the gate refusal in its words with each blocker, and moves nothing on the page', async () => {
+      const blockers = ['scorecard score 0.6 is below 0.80', 'no fallback path'];
+      requestProductionApproval.mockResolvedValue({
+        allowed: false,
+        stageName: mockScorecard.stageName,
+        message: `Cannot move to Production Approval: the pilot is not ready for production approval. ${blockers.join('; ')}.`,
+        blockers,
+        scorecard: mockScorecard
+      });
+      const element = await mountWith(mockScorecard);
+      await click(button(element, 'request-approval'));
+      await flush();
+      expect(requestProductionApproval).toHaveBeenCalledWith({ opportunityId: RECORD_ID });
+      expect(text(element, '[data-id="approval-message"]')).toBe(
+        'Cannot move to Production Approval: the pilot is not ready for production approval'
+      );
+      expect($$(element, '[data-id="approval-blockers"] li').map((li) => li.textContent)).toEqual([
+        'scorecard score 60% is below the 80% threshold',
+        'no fallback path'
+      ]);
+      expect($(element, '[data-id="approval-refused"]').getAttribute('role')).toBe('alert');
+    });
+
+    it('says the deal moved when the gate allows it', async () => {
+      requestProductionApproval.mockResolvedValue({
+        allowed: true,
+        stageName: 'Production Approval',
+        message: null,
+        blockers: [],
+        scorecard: mockScorecard
+      });
+      const element = await mountWith(mockScorecard);
+      await click(button(element, 'request-approval'));
+      await flush();
+      expect(text(element, '[data-id="status-message"]')).toBe(
+        'Production approval requested: the opportunity is at Production Approval.'
+      );
+      expect($(element, '[data-id="approval-refused"]')).toBeNull();
+    });
+
+    it('is not offered on a closed deal', async () => {
+      const element = await mountWith(variant(mockScorecard, { canSetUp: false }));
+      expect(button(element, 'request-approval')).toBeNull();
     });
   });
 });
