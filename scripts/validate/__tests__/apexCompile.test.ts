@@ -176,6 +176,61 @@ describe('private members (no JVM)', () => {
     ]);
   });
 
+  const FACTORY = src(
+    'Factory.cls',
+    [
+      'public with sharing class Factory {',
+      '  private Integer secret = 1;',
+      '  public Integer shown = 2;',
+      '  public Factory next;',
+      '  public static Factory make() { return new Factory(); }',
+      '  public Factory again() { return this; }',
+      '  public static Factory.Part part() { return new Part(); }',
+      '  public class Part { private Integer depth = 3; public Integer size = 4; public Part self() { return this; } }',
+      '  public static Object mixed(Integer x) { return x; }',
+      '  public static Factory mixed(String x) { return null; }',
+      '}'
+    ].join('\n')
+  );
+
+  it('refuses a private member reached through a call or a field: new Cls(), Cls.make(), variable.call(), chains', () => {
+    const user = src(
+      'Chain.cls',
+      [
+        'public with sharing class Chain {',
+        '  public static void f(Factory fac) {',
+        '    Integer a = new Factory().secret;',
+        '    Integer b = Factory.make().secret;',
+        '    Integer c = Factory.make().again().next.secret;',
+        '    Integer d = fac.again().secret + fac.next.secret;',
+        '    Integer e = Factory.part().self().depth;',
+        '    Integer ok = new Factory().shown + Factory.make().again().shown + Factory.part().size;',
+        '  }',
+        '}'
+      ].join('\n')
+    );
+    expect(privateMemberUses([FACTORY, user]).map((p) => `${p.file}:${p.line}:${p.column} ${p.message}`)).toEqual([
+      'Chain.cls:3:31 Factory.secret is private and cannot be used from Chain',
+      'Chain.cls:4:32 Factory.secret is private and cannot be used from Chain',
+      'Chain.cls:5:45 Factory.secret is private and cannot be used from Chain',
+      'Chain.cls:6:29 Factory.secret is private and cannot be used from Chain',
+      'Chain.cls:6:47 Factory.secret is private and cannot be used from Chain',
+      'Chain.cls:7:39 Factory.Part.depth is private and cannot be used from Chain'
+    ]);
+  });
+
+  it('allows the same chains inside the class itself, and stays silent on overloads returning different types', () => {
+    const inside = src(
+      'Factory2.cls',
+      'public with sharing class Factory2 {\n  private Integer secret = 1;\n  public static Integer f() { return new Factory2().secret; }\n}'
+    );
+    const user = src(
+      'Mixed.cls',
+      'public with sharing class Mixed {\n  public static void f() { Object a = Factory.mixed(null).secret; }\n}'
+    );
+    expect(privateMemberUses([FACTORY, inside, user])).toEqual([]);
+  });
+
   it('stays silent where it cannot be sure: a variable declared with two types in one file', () => {
     const user = src(
       'User.cls',
