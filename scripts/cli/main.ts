@@ -8,6 +8,7 @@ import { registerAuditCommand } from '../commands/audit';
 import { registerDeployCommand } from '../commands/deploy';
 import { registerEventsCommand } from '../commands/events';
 import { registerPolicyCommand } from '../commands/policy';
+import { registerPqaCommand } from '../commands/pqa';
 import { registerRoutingCommand } from '../commands/routing';
 import { registerUsageCommand } from '../commands/usage';
 import { registerValidateCommand } from '../commands/validate';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerEventsCommand(program);
   registerWorkbenchCommand(program);
   registerAuditCommand(program);
+  registerPqaCommand(program);
   registerRoutingCommand(program);
   return program;
 }

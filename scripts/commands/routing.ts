@@ -5,15 +5,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { createOutput } from '../cli/output';
+import { createOutput, table } from '../cli/output';
 import { describeFsError, InputError, UsageError } from '../lib/errors';
-import { loadSchema } from '../metadata/schema';
 import { loadPolicyFile } from '../policy/policy';
 import { isoSeconds } from '../rules/routingRule';
+import { loadPool, loadPqaAccounts, planPqa, simulate } from '../routing/pqaRun';
 import { buildReadout } from '../routing/readout';
 import { readReadoutRows } from '../routing/readoutStore';
 import { accountsCsv, readoutText } from '../routing/readoutText';
-import { DEFAULT_STORE, LocalStore } from '../store/localStore';
+import { DEFAULT_STORE } from '../store/localStore';
+import { openExistingStore } from './pqa';
 import { parseAsOf } from './usage';
 
 interface ReadoutFlags {
@@ -26,7 +27,58 @@ interface ReadoutFlags {
 export const EXPERIMENTS = ['exp-001'];
 
 export function registerRoutingCommand(program: Command): void {
-  const routing = program.command('routing').description("exp-001's PQA routing: the lift readout");
+  const routing = program.command('routing').description("exp-001's PQA routing: dry run and the lift readout");
+  routing
+    .command('simulate')
+    .description(
+      'dry run: qualification, arm and pick for every account against the store, one reason per row; writes nothing'
+    )
+    .option('--as-of <instant>', 'judge and route as of this date or ISO instant (default: now)')
+    .option('--pool <key>', 'the pool to pick from (default: the only pool in the store)')
+    .option('--store <file>', 'the local store (default .gtm/store.duckdb)')
+    .option('--json', 'the rows as JSON on stdout')
+    .action(async (flags: { asOf?: string; pool?: string; store?: string; json?: boolean }) => {
+      const asOf = isoSeconds(parseAsOf(flags.asOf));
+      const out = createOutput(Boolean(flags.json));
+      const policy = loadPolicyFile();
+      const store = await openExistingStore(flags.store);
+      try {
+        const pools = (
+          await store.db.runAndReadAll('SELECT DISTINCT "Pool_Key__c" AS pool FROM "Routing_Pool_Member__c" ORDER BY 1')
+        )
+          .getRowObjects()
+          .map((r) => String(r.pool));
+        const pool = flags.pool ?? (pools.length === 1 ? pools[0]! : undefined);
+        if (!pool)
+          throw new UsageError(
+            pools.length
+              ? `the store has ${pools.length} pools (${pools.join(', ')}): pass --pool`
+              : 'the store has no Routing_Pool_Member__c rows: no pool to route to'
+          );
+        if (!pools.includes(pool))
+          throw new UsageError(`--pool ${pool} has no members in the store (pools: ${pools.join(', ') || 'none'})`);
+        const accounts = await loadPqaAccounts(store, policy);
+        const rows = simulate(
+          planPqa(accounts, policy, asOf.slice(0, 10)),
+          accounts,
+          await loadPool(store, pool),
+          policy,
+          asOf
+        );
+        out.result({ as_of: asOf, pool, rows });
+        out.info(
+          `Dry run (nothing written): ${rows.length} accounts as of ${asOf}, pool ${pool}; business hours are not checked locally\n`
+        );
+        out.info(
+          table(
+            rows.map((r) => [r.accountKey, r.arm ?? '-', r.outcome, r.owner ?? '-', r.reason]),
+            ['account', 'arm', 'outcome', 'owner', 'why']
+          )
+        );
+      } finally {
+        await store.close();
+      }
+    });
   routing
     .command('readout')
     .description(
@@ -50,10 +102,7 @@ export function registerRoutingCommand(program: Command): void {
         );
       const asOf = isoSeconds(parseAsOf(flags.asOf));
       const out = createOutput(Boolean(flags.json));
-      const file = path.resolve(flags.store ?? DEFAULT_STORE);
-      if (!fs.existsSync(file))
-        throw new InputError(`no local store at ${file}: run npm start (sample world) or a sync first`);
-      const store = await LocalStore.open(file, loadSchema());
+      const store = await openExistingStore(flags.store);
       let rows;
       try {
         rows = await readReadoutRows(store);

@@ -28,6 +28,9 @@ function arm(name: Arm, n: number, k: number, extra: Partial<ReadoutRow> = {}): 
   }));
 }
 
+/** The real CLI in a child process: slow on a busy machine (a limit, not an assertion). */
+const CLI_TIMEOUT = 120_000;
+
 describe('exp-001 readout', () => {
   it('25 per arm, 6 vs 5: Hold, with what the sample can detect', () => {
     const r = buildReadout([...arm('Treatment', 25, 6), ...arm('Control', 25, 5)], policy, AS_OF);
@@ -182,33 +185,41 @@ describe('gtm routing readout', () => {
 
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('prints byte-identical output for the same --as-of, and exports accounts.csv', () => {
-    const first = runGtm(['routing', 'readout', 'exp-001', '--as-of', '2026-04-06', '--store', storeFile]);
-    const second = runGtm([
-      'routing',
-      'readout',
-      'exp-001',
-      '--as-of',
-      '2026-04-06',
-      '--store',
-      storeFile,
-      '--export',
-      path.join(dir, 'out')
-    ]);
-    expect(first.code).toBe(0);
-    expect(second.stdout).toBe(first.stdout);
-    expect(first.stdout).toContain('at 25 per arm this sample can detect >= +173%');
-    const csv = fs
-      .readFileSync(path.join(dir, 'out', 'accounts.csv'), 'utf8')
-      .trim()
-      .split('\n');
-    expect(csv).toHaveLength(51);
-  });
+  it(
+    'prints byte-identical output for the same --as-of, and exports accounts.csv',
+    () => {
+      const first = runGtm(['routing', 'readout', 'exp-001', '--as-of', '2026-04-06', '--store', storeFile]);
+      const second = runGtm([
+        'routing',
+        'readout',
+        'exp-001',
+        '--as-of',
+        '2026-04-06',
+        '--store',
+        storeFile,
+        '--export',
+        path.join(dir, 'out')
+      ]);
+      expect(first.code).toBe(0);
+      expect(second.stdout).toBe(first.stdout);
+      expect(first.stdout).toContain('at 25 per arm this sample can detect >= +173%');
+      const csv = fs
+        .readFileSync(path.join(dir, 'out', 'accounts.csv'), 'utf8')
+        .trim()
+        .split('\n');
+      expect(csv).toHaveLength(51);
+    },
+    CLI_TIMEOUT
+  );
 
-  it('an unknown experiment or a bad --as-of is a usage error (exit 2)', () => {
-    const unknown = runGtm(['routing', 'readout', 'exp-009', '--store', storeFile]);
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('experiment "exp-009" has no readout; known: exp-001');
-    expect(runGtm(['routing', 'readout', 'exp-001', '--as-of', 'soon', '--store', storeFile]).code).toBe(2);
-  });
+  it(
+    'an unknown experiment or a bad --as-of is a usage error (exit 2)',
+    () => {
+      const unknown = runGtm(['routing', 'readout', 'exp-009', '--store', storeFile]);
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toContain('experiment "exp-009" has no readout; known: exp-001');
+      expect(runGtm(['routing', 'readout', 'exp-001', '--as-of', 'soon', '--store', storeFile]).code).toBe(2);
+    },
+    CLI_TIMEOUT
+  );
 });

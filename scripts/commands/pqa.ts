@@ -1,0 +1,73 @@
+/**
+ * `gtm pqa sync`: exp-001's qualification over the local store's usage snapshots (what `gtm usage sync` wrote):
+ * a PQA_Signal__c for each account that became a PQA, with its evidence, arm and stratum.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Command } from 'commander';
+import { createOutput, table } from '../cli/output';
+import { InputError } from '../lib/errors';
+import { loadSchema } from '../metadata/schema';
+import { loadPolicyFile } from '../policy/policy';
+import { isoSeconds } from '../rules/routingRule';
+import { loadPqaAccounts, planPqa, writeSignals } from '../routing/pqaRun';
+import { DEFAULT_STORE, LocalStore } from '../store/localStore';
+import { parseAsOf } from './usage';
+
+interface PqaFlags {
+  asOf?: string;
+  dryRun?: boolean;
+  json?: boolean;
+  store?: string;
+}
+
+/** The local store named by --store (or the default), which must exist. */
+export async function openExistingStore(store: string | undefined): Promise<LocalStore> {
+  const file = path.resolve(store ?? DEFAULT_STORE);
+  if (!fs.existsSync(file))
+    throw new InputError(`no local store at ${file}: run npm start (sample world) or gtm usage sync first`);
+  return LocalStore.open(file, loadSchema());
+}
+
+export function registerPqaCommand(program: Command): void {
+  const pqa = program.command('pqa').description("exp-001's product-qualified accounts");
+  pqa
+    .command('sync')
+    .description(
+      'qualify accounts from the stored usage snapshots and write their PQA signals (evidence, arm, stratum)'
+    )
+    .option('--as-of <instant>', 'judge as of this date or ISO instant (default: now)')
+    .option('--dry-run', 'print what would be written, write nothing')
+    .option('--store <file>', 'the local store (default .gtm/store.duckdb)')
+    .option('--json', 'the plan as JSON on stdout')
+    .action(async (flags: PqaFlags) => {
+      const asOf = isoSeconds(parseAsOf(flags.asOf));
+      const out = createOutput(Boolean(flags.json));
+      const policy = loadPolicyFile();
+      const store = await openExistingStore(flags.store);
+      try {
+        const plan = planPqa(await loadPqaAccounts(store, policy), policy, asOf.slice(0, 10));
+        const written = flags.dryRun ? 0 : await writeSignals(store, plan);
+        const qualifying = plan.filter((p) => p.qualification.qualifies);
+        out.result({
+          as_of: asOf,
+          dry_run: Boolean(flags.dryRun),
+          accounts: plan.length,
+          qualifying: qualifying.length,
+          written,
+          plan
+        });
+        out.info(
+          `${flags.dryRun ? 'Dry run (nothing written): ' : ''}${plan.length} accounts as of ${asOf}: ${qualifying.length} PQA, ${written} signal(s) written\n`
+        );
+        out.info(
+          table(
+            plan.map((p) => [p.accountKey, p.qualification.week ?? '-', p.arm ?? '-', p.qualification.reason]),
+            ['account', 'week', 'arm', 'why']
+          )
+        );
+      } finally {
+        await store.close();
+      }
+    });
+}
