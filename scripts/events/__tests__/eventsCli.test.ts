@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { runGtm } from '../../test-support/runGtm';
-import { invited, tempDir, writeJsonl } from './eventFiles';
+import { invited, storeWithAccounts, tempDir, writeJsonl } from './eventFiles';
 
 describe('gtm events (the CLI)', () => {
   let dir: string;
@@ -39,5 +39,37 @@ describe('gtm events (the CLI)', () => {
     const r = runGtm(['events', 'docs', '--check']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('docs/tracking-plan.md is current');
+  });
+
+  it('sync: held while the source is new, then written; a re-run writes nothing; --export has the quarantine', async () => {
+    const { file: store, sink } = await storeWithAccounts(dir);
+    await sink.close();
+    const out = path.join(dir, 'out');
+    const file = writeJsonl(dir, 's.jsonl', [invited({ event_id: 's1' }), invited({ event_id: 's2', properties: {} })]);
+    const sync = (asOf: string) =>
+      runGtm([
+        'events',
+        'sync',
+        file,
+        '--store',
+        store,
+        '--as-of',
+        asOf,
+        '--max-violation-rate',
+        '60%',
+        '--export',
+        out,
+        '--json'
+      ]);
+    const first = sync('2026-03-03');
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({ rows: 2, quarantined: 1, held_validate_only: 1, written: 0 });
+    const second = sync('2026-04-03');
+    expect(JSON.parse(second.stdout)).toMatchObject({ held_validate_only: 0, written: 1, unchanged: 0 });
+    const third = sync('2026-04-04');
+    expect(JSON.parse(third.stdout)).toMatchObject({ written: 0, unchanged: 1 });
+    expect(fs.readFileSync(path.join(out, 'rejects.csv'), 'utf8')).toContain(
+      'Required-Missing /properties/invitee_email'
+    );
   });
 });
