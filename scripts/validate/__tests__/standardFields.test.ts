@@ -4,7 +4,7 @@
  * the check naming the file, line and the closest valid name; valid SOQL of every shape passes.
  */
 import { fieldReferencesCheck } from '../checks/fieldReferences';
-import { apexClass, dataModel, DEFAULT, makeProject, removeProject } from './fixtures';
+import { apexClass, dataModel, DEFAULT, lwcBundle, makeProject, removeProject } from './fixtures';
 
 async function run(files: Record<string, string>) {
   const dir = makeProject({ ...dataModel(), ...files });
@@ -134,6 +134,37 @@ describe('field-references: standard names in SOQL', () => {
       ],
       [FILE('Dynamic'), 4, 'Opportunity.Stage', expect.stringMatching(/^field Opportunity\.Stage does not exist/)],
       ['scripts/sync/query.ts', 1, 'Account.Nam', 'field Account.Nam does not exist (did you mean Name?)']
+    ]);
+  });
+
+  it('checks standard names in LWC schema imports: valid paths pass, a misspelling names the closest name', async () => {
+    const js = (imports: string[]) =>
+      `import { LightningElement } from 'lwc';\n${imports.join('\n')}\nexport default class Card extends LightningElement {}\n`;
+    const ok = await run(
+      lwcBundle(
+        'card',
+        js([
+          "import NAME from '@salesforce/schema/Account.Name';",
+          "import OWNER from '@salesforce/schema/Contact.Account.Owner.Name';",
+          "import PROJECT_OWNER from '@salesforce/schema/Project__c.Owner.Name';",
+          "import NEWER from '@salesforce/schema/FutureThing.Whatever';"
+        ])
+      )
+    );
+    expect(ok).toEqual([]);
+    const bad = await run(
+      lwcBundle(
+        'card',
+        js([
+          "import NAME from '@salesforce/schema/Account.Nmae';",
+          "import OWNER from '@salesforce/schema/Contact.Acount.Name';"
+        ])
+      )
+    );
+    const file = `${DEFAULT}/lwc/card/card.js`;
+    expect(bad.map((p) => [p.file, p.line, p.field, p.message])).toEqual([
+      [file, 2, 'Account.Nmae', 'field Account.Nmae does not exist (did you mean Name?)'],
+      [file, 3, 'Contact.Acount', 'relationship Contact.Acount does not exist (did you mean Account?)']
     ]);
   });
 });

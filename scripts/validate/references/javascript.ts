@@ -2,7 +2,8 @@
  * Custom objects and fields referenced from JavaScript and TypeScript (LWC components, the gtm tooling) and
  * from LWC templates. Uses the TypeScript parser so only real string literals count: comments, regexes and
  * identifiers are not names the org has to know.
- *  - `import X from '@salesforce/schema/Obj__c.Rel__r.Field__c'` resolves along the path;
+ *  - `import X from '@salesforce/schema/Obj__c.Rel__r.Field__c'` resolves along the path, standard names
+ *    included (`Account.Owner.Name`);
  *  - a string literal is read like an Apex string: `Obj__c.Field__c` must be a field of Obj__c, a bare
  *    `Field__c` / `Obj__c` / `Obj__mdt` must exist somewhere in force-app, and query strings resolve from FROM.
  */
@@ -33,7 +34,8 @@ export function scriptReferences(source: string, fileName: string, idx: SchemaIn
       if (ts.isStringLiteral(spec) && spec.text.startsWith(SCHEMA_MODULE)) {
         const start = spec.getStart(sf) + 1 + SCHEMA_MODULE.length;
         const segs = tokenizeText(spec.text.slice(SCHEMA_MODULE.length), start, locate).filter((t) => t.text !== '.');
-        refs.push(...resolvePath(idx, undefined, segs, 'object'));
+        // a schema import is resolved at deploy like a query path: standard names are checked too
+        refs.push(...resolvePath(idx, undefined, segs, 'object', std));
       }
       return; // other module names are not Salesforce names
     }

@@ -11,8 +11,9 @@ import type { SObjectCatalog, SObjectMember } from '../tools/sobjectTypes';
 /**
  * Fields and lookups the platform adds to every custom object (`__c`). Owner is polymorphic (a user or a
  * queue), so it leads to the `Name` object like any polymorphic lookup. Fields a feature adds (CurrencyIsoCode
- * with multi-currency, LastActivityDate with activities, RecordTypeId) are listed as well: a query naming them
- * is right in the orgs that have the feature, and the jar cannot say which org this is.
+ * with multi-currency, LastActivityDate with activities, RecordTypeId, the Salesforce-to-Salesforce connection
+ * ids) are listed as well: a query naming them is right in the orgs that have the feature, and nothing here can
+ * say which org this is.
  */
 const CUSTOM_OBJECT_MEMBERS: SObjectMember[] = [
   ...[
@@ -30,7 +31,9 @@ const CUSTOM_OBJECT_MEMBERS: SObjectMember[] = [
     'LastActivityDate',
     'LastViewedDate',
     'LastReferencedDate',
-    'UserRecordAccessId'
+    'UserRecordAccessId',
+    'ConnectionReceivedId',
+    'ConnectionSentId'
   ].map((name): SObjectMember => ({ name, kind: 'field' })),
   { name: 'Owner', kind: 'parent', target: 'Name' },
   { name: 'CreatedBy', kind: 'parent', target: 'User' },
