@@ -14,6 +14,8 @@ import {
 } from '../rules/hallucinationGateRule';
 import type { SObjectRow } from '../usage/records';
 import type { UsageSink } from '../usage/sink';
+import { createLocalSink } from '../store/localSink';
+import type { LocalStore } from '../store/localStore';
 
 export const HALLUCINATION_GATE_TYPE = 'Hallucination Audit';
 export const AUDIT_OBJECT = 'Hallucination_Audit__c';
@@ -198,4 +200,19 @@ export function gateRow(d: DealGate, policy: RulePolicy): SObjectRow {
     Threshold_Policy_Key__c: 'Hallucination_Max_Rate',
     Threshold_Direction__c: 'At most'
   };
+}
+
+/**
+ * The gate of a deal in the local store judged from its audit runs, or null when it has none (then its hand-typed
+ * gate record is judged as before): what the workbench's production-approval gate reads, like
+ * GtmHallucinationAuditSelector in Apex.
+ */
+export async function judgedAuditGate(
+  store: LocalStore,
+  opportunityId: string,
+  policy: RulePolicy,
+  today: string
+): Promise<HallucinationGateResult | null> {
+  const d = await judgeDeal(createLocalSink(store), opportunityId, policy, today);
+  return d.input.audits.length ? d.result : null;
 }

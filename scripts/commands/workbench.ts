@@ -79,7 +79,7 @@ function readWorld(store: string): WorldInfo | null {
 
 /** Sync the world's ticket export and backtest its triggers, as `gtm usage sync` and `backtest` would. */
 async function syncAndBacktest(store: LocalStore, world: WorldInfo, policy: Policy, out: Output): Promise<void> {
-  const { sync, backtest: bt, events } = await syncSampleWorld(store, world, policy, (m) => out.progress(m));
+  const { sync, backtest: bt, events, audits } = await syncSampleWorld(store, world, policy, (m) => out.progress(m));
   out.done();
   const s = sync.summary;
   out.info(`usage sync of ${displayPath(world.ticketExport)} as of ${s.as_of} (${s.mode} mode):`);
@@ -119,6 +119,16 @@ async function syncAndBacktest(store: LocalStore, world: WorldInfo, policy: Poli
       )
     );
   }
+  out.info('hallucination audits (gtm audit ingest of data/sample/audits):');
+  out.info(
+    table(
+      audits.map((a) => [
+        `  ${a.dealGate.deal.name}`,
+        `${a.read.format} ${a.read.summary.hallucinated} of ${a.read.summary.responses}`,
+        a.dealGate.result.status
+      ])
+    )
+  );
 }
 
 function openBrowser(url: string): void {

@@ -4,6 +4,7 @@
  * Apex twin: GtmReadinessRule; the blocker texts are compared word for word in both.
  */
 import type { CollateralResult } from './collateralRule';
+import type { HallucinationGateResult } from './hallucinationGateRule';
 import { isBlank, numberText, SCORE_SCALE, scaled, type RulePolicy } from './ruleSupport';
 import type { ScorecardResult } from './scorecardRule';
 
@@ -22,6 +23,12 @@ export interface ReadinessInput {
   gate: HallucinationGateRecord | null;
   /** the collateral verdict; null blocks (it was not checked) */
   collateral: CollateralResult | null;
+  /**
+   * exp-006: the hallucination gate judged from the deal's Hallucination_Audit__c runs (hallucinationGateRule); when
+   * given it replaces the checks on the hand-typed gate record, so production approval uses the same rule as the
+   * audit. Absent (undefined or null) for a deal without audit runs.
+   */
+  audit?: Pick<HallucinationGateResult, 'status' | 'reasons'> | null;
 }
 
 export interface ReadinessResult {
@@ -69,6 +76,12 @@ function gateBlockers(gate: HallucinationGateRecord | null, policy: RulePolicy):
   return out;
 }
 
+/** The audit gate in words: only Passed lets production approval through (Provisional is for the pilot cohort). */
+function auditBlockers(audit: NonNullable<ReadinessInput['audit']>): string[] {
+  if (audit.status === GATE_PASSED) return [];
+  return [`hallucination gate is ${audit.status}${audit.reasons.length ? `: ${audit.reasons.join('; ')}` : ''}`];
+}
+
 /** Each collateral verdict that is not current, in words (GtmOpportunityGateService.describe says the same). */
 export function collateralBlockers(collateral: CollateralResult | null): string[] {
   if (collateral === null) return ['security collateral has not been checked'];
@@ -84,7 +97,7 @@ export function collateralBlockers(collateral: CollateralResult | null): string[
 export function judgeReadiness(input: ReadinessInput, policy: RulePolicy): ReadinessResult {
   const blockers = [
     ...scorecardBlockers(input.scorecard, policy),
-    ...gateBlockers(input.gate, policy),
+    ...(input.audit ? auditBlockers(input.audit) : gateBlockers(input.gate, policy)),
     ...collateralBlockers(input.collateral)
   ];
   return { ready: blockers.length === 0, blockers };

@@ -10,6 +10,8 @@ import { runBacktest, type BacktestResult } from '../usage/backtestRun';
 import { runUsageSync, type SyncResult } from '../usage/sync';
 import { compilePlan, loadPlan } from '../events/plan';
 import { runEventSync, type EventSyncResult } from '../events/sync';
+import { ingestSampleAudits } from '../audit/sampleAudits';
+import type { IngestResult } from '../audit/ingest';
 
 export interface WorldExports {
   ticketExport: string;
@@ -25,7 +27,7 @@ export async function syncSampleWorld(
   world: WorldExports,
   policy: Policy,
   onProgress?: (message: string) => void
-): Promise<{ sync: SyncResult; backtest: BacktestResult; events?: EventSyncResult }> {
+): Promise<{ sync: SyncResult; backtest: BacktestResult; events?: EventSyncResult; audits: IngestResult[] }> {
   const sink = createLocalSink(store); // not closed here: the server keeps using the store
   const asOfMs = Date.parse(world.asOf);
   if (Number.isNaN(asOfMs)) throw new Error(`the sample world's as-of is not an instant: ${world.asOf}`);
@@ -56,5 +58,7 @@ export async function syncSampleWorld(
         onProgress
       )
     : undefined;
-  return { sync, backtest, events };
+  // exp-006: the sample hallucination audits, through the real gtm audit ingest code
+  const audits = await ingestSampleAudits(store, policy, world.asOf.slice(0, 10));
+  return { sync, backtest, events, audits };
 }

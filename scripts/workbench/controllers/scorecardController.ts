@@ -6,6 +6,7 @@
 import type { PanelParams, PanelResult } from '../../contracts/panelContracts';
 import { judgeCollateral } from '../../rules/collateralRule';
 import { judgeReadiness, type HallucinationGateRecord } from '../../rules/readinessRule';
+import { judgedAuditGate } from '../../audit/dealGate';
 import { addDays, isBlank } from '../../rules/ruleSupport';
 import {
   criterionComplete,
@@ -192,8 +193,10 @@ export async function productionReadiness(
     ctx.policy,
     ctx.today
   );
-  const readiness = judgeReadiness({ scorecard: verdict, gate, collateral }, ctx.policy);
-  return { rows, records, verdict, gateRow, gate, readiness };
+  // exp-006: a deal with audit runs is judged by the hallucination gate rule, as GtmOpportunityGateService does
+  const audit = await judgedAuditGate(ctx.store, opp.id, ctx.policy, ctx.today);
+  const readiness = judgeReadiness({ scorecard: verdict, gate, collateral, audit }, ctx.policy);
+  return { rows, records, verdict, gateRow, gate, readiness, audit };
 }
 
 /** The opportunity's scorecard row (the first created), or null. */
