@@ -57,7 +57,13 @@ function typeOf(e: ErrorObject): ViolationType {
   }
 }
 
-function fromAjv(errors: readonly ErrorObject[], base: string, file: string, out: { push(v: Violation): void }) {
+function fromAjv(
+  errors: readonly ErrorObject[],
+  base: string,
+  file: string,
+  into: Violation[] | undefined
+): Violation[] {
+  const out = into ?? [];
   for (const e of errors) {
     let instancePath = base + e.instancePath;
     let message = e.message ?? e.keyword;
@@ -74,6 +80,7 @@ function fromAjv(errors: readonly ErrorObject[], base: string, file: string, out
     }
     out.push({ type: typeOf(e), message, instancePath, schemaPath: `${file}${e.schemaPath}` });
   }
+  return out;
 }
 
 export type Judge = (event: Record<string, unknown>) => readonly Violation[];
@@ -96,19 +103,14 @@ export function createJudge(compiled: CompiledPlan, options: JudgeOptions): Judg
 
   return (event) => {
     // most events are valid: the list is made only for the first violation (no garbage per valid event)
-    let found: Violation[] | undefined;
-    const out = {
-      push(v: Violation) {
-        (found ??= []).push(v);
-      }
-    };
-    if (!compiled.envelope(event)) fromAjv(compiled.envelope.errors ?? [], '', envelopeFile, out);
+    let out: Violation[] | undefined;
+    if (!compiled.envelope(event)) out = fromAjv(compiled.envelope.errors ?? [], '', envelopeFile, out);
     const name = event.event_name;
     if (typeof name === 'string') {
       const versions = compiled.events.get(name);
       if (!versions) {
         const near = folded.get(fold(name));
-        out.push({
+        (out ??= []).push({
           type: 'Unplanned-Event',
           message: near
             ? `"${name}" is not a planned event; did you mean "${near}"?`
@@ -120,14 +122,14 @@ export function createJudge(compiled: CompiledPlan, options: JudgeOptions): Judg
       } else if (typeof event.schema_version === 'string') {
         const v = versions.get(event.schema_version);
         if (!v) {
-          out.push({
+          (out ??= []).push({
             type: 'Unplanned-Event',
             message: `version ${event.schema_version} of "${name}" is not planned (planned: ${[...versions.keys()].join(', ')})`,
             instancePath: '/schema_version',
             schemaPath: `${envelopeFile}#/properties/schema_version`
           });
         } else if (typeof event.properties === 'object' && event.properties !== null) {
-          if (!v.validate(event.properties)) fromAjv(v.validate.errors ?? [], '/properties', v.version.file, out);
+          if (!v.validate(event.properties)) out = fromAjv(v.validate.errors ?? [], '/properties', v.version.file, out);
         }
       }
     }
@@ -135,7 +137,7 @@ export function createJudge(compiled: CompiledPlan, options: JudgeOptions): Judg
     if (typeof event.occurred_at === 'string') {
       occurred = instantNs(event.occurred_at);
       if (occurred === undefined)
-        out.push({
+        (out ??= []).push({
           type: 'Datatype-Mismatch',
           message: `"${event.occurred_at}" is not an ISO 8601 instant`,
           instancePath: '/occurred_at',
@@ -146,7 +148,7 @@ export function createJudge(compiled: CompiledPlan, options: JudgeOptions): Judg
     if (typeof event.received_at === 'string') {
       received = instantNs(event.received_at);
       if (received === undefined)
-        out.push({
+        (out ??= []).push({
           type: 'Datatype-Mismatch',
           message: `"${event.received_at}" is not an ISO 8601 instant`,
           instancePath: '/received_at',
@@ -159,7 +161,7 @@ export function createJudge(compiled: CompiledPlan, options: JudgeOptions): Judg
     ) {
       const against = received ?? options.asOfNs;
       if (occurred > against + options.toleranceNs)
-        out.push({
+        (out ??= []).push({
           type: 'Future-Timestamp',
           message: `occurred_at is after ${received !== undefined ? 'received_at' : 'the time of the run'} by more than the tolerance`,
           instancePath: '/occurred_at',
@@ -167,12 +169,12 @@ export function createJudge(compiled: CompiledPlan, options: JudgeOptions): Judg
         });
     }
     if (options.accounts && typeof event.account_key === 'string' && !options.accounts.has(event.account_key))
-      out.push({
+      (out ??= []).push({
         type: 'Unknown-Account',
         message: `no Account has Usage_Account_Key__c "${event.account_key}"`,
         instancePath: '/account_key',
         schemaPath: `${envelopeFile}#/properties/account_key`
       });
-    return found ?? NONE;
+    return out ?? NONE;
   };
 }
