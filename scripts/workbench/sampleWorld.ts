@@ -17,6 +17,7 @@ import { loadPolicyFile, type Policy } from '../policy/policy';
 import { addDays } from '../rules/ruleSupport';
 import { LocalStore } from '../store/localStore';
 import { seedSampleSource, writeSampleEvents } from '../events/sampleEvents';
+import { writeRoutingSample } from '../routing/sampleRouting';
 import { outcomeWindow } from '../usage/backtest';
 import { weekIndexOf, weekStartDate, weekStartMs } from '../usage/isoWeek';
 import { decimalFraction, evaluateAccount, thresholdsFromPolicy } from '../usage/triggerRules';
@@ -998,6 +999,8 @@ export async function buildSampleWorld(storeFile: string, options: { today?: str
     const template = loadCriterionTemplate();
     await inTransaction(store, () => writeCrm(ctx, template, outcomes));
     await seedSampleSource(store, policy, asOfMs);
+    // exp-001: a pool, PQA signals in both arms, SLA clocks and outcomes (gtm routing readout exp-001 --as-of 2026-04-06)
+    await writeRoutingSample(store, policy);
     await store.db.run('CHECKPOINT');
   } finally {
     await store.close();

@@ -1,0 +1,243 @@
+/**
+ * exp-001 in the sample world: a pool of reps (weights, a weekly cap, an away member), PQA signals in weeks 2-4 of
+ * the program for the 25 target accounts (treatment) and matched controls, routed by the real rule against the
+ * store, SLA clocks in New York business hours, touches inside and outside the SLA, a breach that was reassigned,
+ * one workflow failure and pilot starts, so the workbench shows every state and `gtm routing readout exp-001 --as-of
+ * 2026-04-06` (the end of week 5) prints a Hold with what the sample can detect.
+ */
+import { addDays } from '../rules/ruleSupport';
+import { businessTimeBetween, isWithinBusinessHours, type BusinessHoursSchedule } from '../rules/businessHours';
+import { judgeSla, slaClock, type SlaState } from '../rules/slaRule';
+import { routePqa, isoSeconds } from '../rules/routingRule';
+import type { Policy } from '../policy/policy';
+import type { LocalStore } from '../store/localStore';
+import { loadPool } from './pqaRun';
+import { routeInStore } from './storeRouting';
+import { isoWeekLabel, weekIndexOf } from '../usage/isoWeek';
+
+export const SAMPLE_POOL = 'enterprise';
+export const SAMPLE_FALLBACK_QUEUE = 'PQA_Fallback';
+/** The pool's business hours: weekdays 09:00-17:00 in New York, Good Friday off. */
+export const SAMPLE_HOURS: BusinessHoursSchedule = {
+  name: 'PQA New York',
+  timeZone: 'America/New_York',
+  days: {
+    sunday: null,
+    monday: { start: '09:00', end: '17:00' },
+    tuesday: { start: '09:00', end: '17:00' },
+    wednesday: { start: '09:00', end: '17:00' },
+    thursday: { start: '09:00', end: '17:00' },
+    friday: { start: '09:00', end: '17:00' },
+    saturday: null
+  },
+  holidays: ['2026-04-03']
+};
+/** The readout's as-of in the sample: the end of program week 5. */
+export const SAMPLE_READOUT_AS_OF = '2026-04-06';
+
+const HOUR_MS = 3_600_000;
+const sql = (iso: string | null) => (iso === null ? null : iso.replace('T', ' ').replace('Z', ''));
+
+async function rowsOf(store: LocalStore, text: string) {
+  return (await store.db.runAndReadAll(text)).getRowObjects();
+}
+
+/**
+ * When the i-th account of an arm qualified: the first `early` in week 2 (Mar 9-13, every window closed by the end of
+ * week 5), the rest in weeks 3 and 4 (windows still open then); a weekday 14:00 UTC (10:00 in New York).
+ */
+function qualifiedAt(i: number, early: number): string {
+  const week = i < early ? 0 : 1 + (i % 2);
+  return `${addDays('2026-03-09', week * 7 + (i % 5))}T14:00:00Z`;
+}
+
+export async function writeRoutingSample(store: LocalStore, policy: Policy): Promise<void> {
+  const users = new Map(
+    (await rowsOf(store, 'SELECT "Id", "Name" FROM "User"')).map((u) => [String(u.Name), String(u.Id)])
+  );
+  const user = (name: string) => {
+    const id = users.get(name);
+    if (!id) throw new Error(`sample routing: no user ${name} in the sample world`);
+    return id;
+  };
+  const members = [
+    { name: 'Dana Whitfield', order: 1, weight: 1, cap: null, away: null },
+    { name: 'Priya Raman', order: 2, weight: 2, cap: 3, away: null },
+    { name: 'Marco Ruiz', order: 3, weight: 1, cap: null, away: '2026-03-16T13:00:00Z' }
+  ];
+  for (const m of members)
+    await store.db.run(
+      `INSERT INTO "Routing_Pool_Member__c" ("Id", "Name", "Member_Key__c", "Pool_Key__c", "User__c", "Sort_Order__c", "Weight__c",
+         "Weekly_Cap__c", "Active__c", "Away_Until__c", "After_Hours_Allowed__c", "Business_Hours_Name__c", "Fallback_Queue__c")
+       VALUES (${store.newIdSql('Routing_Pool_Member__c')}, $name, $key, $pool, $user, $ord, $weight, $cap, true,
+         CAST($away AS TIMESTAMP), false, $hours, $queue)`,
+      {
+        name: m.name,
+        key: `${SAMPLE_POOL}|${user(m.name)}`,
+        pool: SAMPLE_POOL,
+        user: user(m.name),
+        ord: m.order,
+        weight: m.weight,
+        cap: m.cap,
+        away: sql(m.away),
+        hours: SAMPLE_HOURS.name,
+        queue: SAMPLE_FALLBACK_QUEUE
+      }
+    );
+
+  const accounts = await rowsOf(
+    store,
+    `SELECT "Id", "Name", "Usage_Account_Key__c" AS key, coalesce("GTM_Target_Account__c", false) AS target
+       FROM "Account" WHERE "Usage_Account_Key__c" IS NOT NULL ORDER BY "Usage_Account_Key__c"`
+  );
+  const targets = accounts.filter((a) => a.target === true);
+  const controls = accounts.filter((a) => a.target !== true);
+  // week 2: 15 treated and 9 controls; pilot starts inside the window for 6 and 3 of them (+20%, not confirmable)
+  const early = { Treatment: 15, Control: 9 };
+  const convertedTargets = new Set([0, 2, 5, 8, 11, 14]);
+  const convertedControls = new Set([1, 4, 7]);
+  const windowDays = policy.integer('Exp001_Outcome_Window_Days');
+  const db = await store.connect();
+  try {
+    // routed in the order they qualified, as the org would
+    for (const [arm, list] of [
+      ['Treatment', targets],
+      ['Control', controls]
+    ] as const)
+      for (const { a, i, at } of list
+        .map((a, i) => ({ a, i, at: qualifiedAt(i, early[arm]) }))
+        .sort((x, y) => x.at.localeCompare(y.at) || x.i - y.i)) {
+        const key = String(a.key);
+        const week = isoWeekLabel(weekIndexOf(Date.parse(at)));
+        const signalId = `a0CS${arm[0]}${String(i).padStart(3, '0')}`;
+        const partner = arm === 'Treatment' ? controls[i] : targets[i];
+        await store.db.run(
+          `INSERT INTO "PQA_Signal__c" ("Id", "Name", "Account__c", "Signal_Key__c", "Qualified_Week__c", "Qualified_At__c", "Score__c",
+             "Evidence__c", "Source__c", "Arm__c", "Stratum__c", "Matched_Pair_Key__c")
+           VALUES ($id, $name, $account, $key, $week, CAST($at AS TIMESTAMP), $score, $evidence, 'usage-sync', $arm, $stratum, $pair)`,
+          {
+            id: signalId,
+            name: `${String(a.Name)} ${week}`,
+            account: String(a.Id),
+            key: `${key}|${week}`,
+            week,
+            at: sql(at),
+            score: 30 + ((i * 7) % 40),
+            evidence: JSON.stringify([
+              {
+                metric: 'AI-resolved tickets',
+                value: 30 + ((i * 7) % 40),
+                threshold: policy.integer('Pqa_Min_Ai_Resolved_Week'),
+                met: true
+              },
+              { metric: 'active agents', value: null, threshold: policy.integer('Pqa_Min_Active_Agents'), met: true }
+            ]),
+            arm,
+            stratum: `Enterprise x ${['low', 'mid', 'high'][i % 3]}`,
+            pair: partner ? String(partner.key) : null
+          }
+        );
+        const request = {
+          assignmentKey: `${key}|${week}`,
+          accountId: String(a.Id),
+          arm,
+          poolKey: SAMPLE_POOL,
+          routedAt: at,
+          weekStart: `${addDays(at.slice(0, 10), -((new Date(at).getUTCDay() + 6) % 7))}T05:00:00Z`,
+          withinBusinessHours: isWithinBusinessHours(SAMPLE_HOURS, Date.parse(at)),
+          fallbackQueue: SAMPLE_FALLBACK_QUEUE,
+          precedence: []
+        };
+        const pilot = (arm === 'Treatment' ? convertedTargets : convertedControls).has(i)
+          ? `${addDays(at.slice(0, 10), 9 + (i % 8))}T16:00:00Z`
+          : null;
+        const windowEnd = isoSeconds(Date.parse(at) + windowDays * 86_400_000);
+        if (arm === 'Control') {
+          // business as usual: the owner it would have got is kept (shadow), no pick counted, no SLA
+          const pool = await loadPool(store, SAMPLE_POOL);
+          const shadow = routePqa({ ...request, members: pool.members, picks: pool.picks }, policy);
+          await store.db.run(
+            `INSERT INTO "Routing_Assignment__c" ("Id", "Name", "Assignment_Key__c", "Account__c", "PQA_Signal__c", "Arm__c", "Matched__c",
+               "Pool_Key__c", "Decision__c", "Decision_Reason__c", "Routed_At__c", "Qualified_At__c", "Outcome_Window_End__c", "Pilot_Started_At__c")
+             VALUES (${store.newIdSql('Routing_Assignment__c')}, $name, $key, $account, $signal, 'Control', true, $pool, $decision, $reason,
+               CAST($at AS TIMESTAMP), CAST($at AS TIMESTAMP), CAST($end AS TIMESTAMP), CAST($pilot AS TIMESTAMP))`,
+            {
+              name: `${String(a.Name)} ${week}`,
+              key: request.assignmentKey,
+              account: request.accountId,
+              signal: signalId,
+              pool: SAMPLE_POOL,
+              decision: shadow.decision,
+              reason:
+                `control, business as usual: would have gone to ${shadow.ownerId ?? shadow.queue} (${shadow.reason})`.slice(
+                  0,
+                  255
+                ),
+              at: sql(at),
+              end: sql(windowEnd),
+              pilot: sql(pilot)
+            }
+          );
+          continue;
+        }
+        const result = await routeInStore(db, request, policy);
+        const clock = slaClock(SAMPLE_HOURS, at, policy);
+        // most owners touch within two business hours; every seventh touches late; one never does (reassigned)
+        const touch =
+          i === 9
+            ? null
+            : i % 7 === 3
+              ? isoSeconds(Date.parse(clock.dueAt) + 2 * HOUR_MS)
+              : isoSeconds(Date.parse(at) + HOUR_MS + i * 60_000);
+        const state: SlaState = {
+          status: result.status,
+          routedAt: at,
+          ...clock,
+          firstTouchAt: touch,
+          touchByOwner: true,
+          anyTouchCounts: false,
+          disqualifiedAt: null,
+          convertedAt: null
+        };
+        const judged = judgeSla(state, `${SAMPLE_READOUT_AS_OF}T00:00:00Z`);
+        const failed = i === 14 ? 'owner Task not created within 5 minutes: DML error (sample)' : null;
+        await store.db.run(
+          `UPDATE "Routing_Assignment__c" SET "Name" = $name, "PQA_Signal__c" = $signal, "Matched__c" = true, "Qualified_At__c" = CAST($at AS TIMESTAMP),
+             "SLA_Warning_At__c" = CAST($warn AS TIMESTAMP), "SLA_Due_At__c" = CAST($due AS TIMESTAMP), "SLA_Reassign_At__c" = CAST($re AS TIMESTAMP),
+             "First_Touch_At__c" = CAST($touch AS TIMESTAMP), "SLA_Status__c" = $status, "Transitions__c" = $transitions,
+             "Escalation_Count__c" = $escalations, "Credited__c" = $credited, "Workflow_Result__c" = $workflow, "Workflow_Failure__c" = $failure,
+             "Outcome_Window_End__c" = CAST($end AS TIMESTAMP), "Pilot_Started_At__c" = CAST($pilot AS TIMESTAMP)
+           WHERE "Assignment_Key__c" = $key`,
+          {
+            name: `${String(a.Name)} ${week}`,
+            signal: signalId,
+            at: sql(at),
+            warn: sql(clock.warningAt),
+            due: sql(clock.dueAt),
+            re: sql(clock.reassignAt),
+            touch: sql(touch),
+            status: result.status === 'Escalated' ? 'Escalated' : judged.status,
+            transitions: JSON.stringify(judged.transitions.map((t) => ({ ...t, actor: 'gtm routing sweep' }))),
+            escalations: judged.status === 'Reassigned' || result.status === 'Escalated' ? 1 : 0,
+            // a reassignment gives the original owner the turn back
+            credited: judged.status === 'Reassigned',
+            workflow: failed ? 'Failed' : 'OK',
+            failure: failed,
+            end: sql(windowEnd),
+            pilot: sql(pilot),
+            key: request.assignmentKey
+          }
+        );
+        // the open business time is what the panel's clock shows; keep the sample honest about it
+        if (
+          businessTimeBetween(SAMPLE_HOURS, Date.parse(at), Date.parse(clock.dueAt)) !==
+          policy.integer('Exp001_First_Touch_Sla_Hours') * HOUR_MS
+        )
+          throw new Error(
+            `sample routing: the SLA clock of ${key} is not ${policy.integer('Exp001_First_Touch_Sla_Hours')} business hours`
+          );
+      }
+  } finally {
+    db.closeSync();
+  }
+}
