@@ -83,7 +83,8 @@ describe('field-references: standard names in SOQL', () => {
         'List<Contact> c = [SELECT Account.Ownr.Name FROM Contact WITH USER_MODE];',
         'List<Contact> d = [SELECT Id FROM Contact WHERE Acount.Name = null WITH USER_MODE];',
         'List<Contact> e = [SELECT AccountId.Name FROM Contact WITH USER_MODE];',
-        'List<Project__c> p = [SELECT Account__r.Ownr.Name, CreatedBy.Emial FROM Project__c WITH USER_MODE];'
+        'List<Project__c> p = [SELECT Account__r.Ownr.Name, CreatedBy.Emial FROM Project__c WITH USER_MODE];',
+        'List<Task> t = [SELECT What.Industry FROM Task WITH USER_MODE];'
       ])
     );
     const file = FILE('Paths');
@@ -93,7 +94,13 @@ describe('field-references: standard names in SOQL', () => {
       [file, 5, 'Contact.Acount', 'relationship Contact.Acount does not exist (did you mean Account?)'],
       [file, 6, 'Contact.AccountId', 'Contact.AccountId is a field, not a relationship (did you mean Account?)'],
       [file, 7, 'Account.Ownr', 'relationship Account.Ownr does not exist (did you mean Owner?)'],
-      [file, 7, 'User.Emial', 'field User.Emial does not exist (did you mean Email?)']
+      [file, 7, 'User.Emial', 'field User.Emial does not exist (did you mean Email?)'],
+      [
+        file,
+        8,
+        'Name.Industry',
+        "field Name.Industry does not exist; a polymorphic lookup has only the Name object's fields, TYPEOF reaches the others"
+      ]
     ]);
   });
 

@@ -33,10 +33,13 @@ function standardSegment(
   if (!member) {
     const kinds: ('field' | 'parent')[] = last ? ['field', 'parent'] : ['parent'];
     const what = last ? 'field' : 'relationship';
+    // a polymorphic lookup (What, Who, a queue-owned Owner) leads to the Name object, whatever the record's type
+    const hint =
+      view.name === 'Name' ? "; a polymorphic lookup has only the Name object's fields, TYPEOF reaches the others" : '';
     return ref(
       seg,
       `${view.name}.${seg.text}`,
-      `${what} ${view.name}.${seg.text} does not exist${didYouMean(std.suggest(view, seg.text, kinds))}`
+      `${what} ${view.name}.${seg.text} does not exist${didYouMean(std.suggest(view, seg.text, kinds))}${hint}`
     );
   }
   if (last || member.kind === 'children') return 'end'; // a child relationship is a list: no path goes through it
