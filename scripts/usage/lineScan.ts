@@ -505,20 +505,35 @@ export class RangeReader {
       let b: number;
       let escaped = 0;
       let next: number;
+      let instantRead = 0;
       if (pos < end && buf[pos] === QUOTE) {
         a = pos + 1;
         let j = a;
-        for (;;) {
-          if (j >= end) return MALFORMED;
-          if (buf[j] === QUOTE) {
-            if (j + 1 < end && buf[j + 1] === QUOTE) {
-              escaped = 1;
-              j += 2;
-              continue;
+        // an instant at the common length, closed there: readInstant vouches for every byte (as in split())
+        if (
+          this.kinds[f] === INSTANT &&
+          a + 25 <= end &&
+          buf[a + 24] === QUOTE &&
+          (a + 25 === end || buf[a + 25] === COMMA) &&
+          readInstant(buf, a, a + 24)
+        ) {
+          instantRead = 1;
+          this.readMs[f] = instantMs;
+          this.readSubNs[f] = instantSubNs;
+          j = a + 24;
+        } else {
+          for (;;) {
+            if (j >= end) return MALFORMED;
+            if (buf[j] === QUOTE) {
+              if (j + 1 < end && buf[j + 1] === QUOTE) {
+                escaped = 1;
+                j += 2;
+                continue;
+              }
+              break;
             }
-            break;
+            j++;
           }
-          j++;
         }
         b = j;
         next = j + 1;
@@ -536,7 +551,7 @@ export class RangeReader {
         this.starts[f] = a;
         this.ends[f] = b;
         this.escaped[f] = escaped;
-        this.read[f] = 0;
+        this.read[f] = instantRead;
       } else if (b > a) return OTHER_COUNT; // values past the header's count must be empty (checkLines)
       if (next >= end) return f >= cols - 1 ? SPLIT : OTHER_COUNT;
       pos = next + 1;
