@@ -11,6 +11,7 @@ import { loadPolicyFile } from '../policy/policy';
 import { isoSeconds } from '../rules/routingRule';
 import { loadPool, loadPqaAccounts, planPqa, simulate } from '../routing/pqaRun';
 import { buildReadout } from '../routing/readout';
+import { sweep } from '../routing/sweep';
 import { readReadoutRows } from '../routing/readoutStore';
 import { accountsCsv, readoutText } from '../routing/readoutText';
 import { DEFAULT_STORE } from '../store/localStore';
@@ -75,6 +76,32 @@ export function registerRoutingCommand(program: Command): void {
             ['account', 'arm', 'outcome', 'owner', 'why']
           )
         );
+      } finally {
+        await store.close();
+      }
+    });
+  routing
+    .command('sweep')
+    .description(
+      'move open SLAs to Warning, Breached or Met and reassign at 2x the SLA, each transition kept with time and actor'
+    )
+    .option('--as-of <instant>', 'sweep as of this date or ISO instant (default: now)')
+    .option('--dry-run', 'print the transitions, write nothing')
+    .option('--store <file>', 'the local store (default .gtm/store.duckdb)')
+    .option('--json', 'the changes as JSON on stdout')
+    .action(async (flags: { asOf?: string; dryRun?: boolean; store?: string; json?: boolean }) => {
+      const now = isoSeconds(parseAsOf(flags.asOf));
+      const out = createOutput(Boolean(flags.json));
+      const store = await openExistingStore(flags.store);
+      try {
+        const changes = await sweep(store, loadPolicyFile(), now, { dryRun: flags.dryRun });
+        out.result({ as_of: now, dry_run: Boolean(flags.dryRun), changes });
+        out.info(`${flags.dryRun ? 'Dry run (nothing written): ' : ''}${changes.length} SLA(s) moved as of ${now}`);
+        for (const c of changes)
+          out.info(
+            `${c.assignmentKey}: ${[c.from, ...c.transitions.map((t) => `${t.to} at ${t.at}`)].join(' -> ')}` +
+              (c.reassignedTo ? `; reassigned to ${c.reassignedTo} (${c.reason})` : '')
+          );
       } finally {
         await store.close();
       }

@@ -235,7 +235,7 @@ export interface SimulationRow {
 }
 
 /** Monday 00:00 UTC of the instant's week. */
-function weekStartOf(instant: string): string {
+export function weekStartOf(instant: string): string {
   const day = instant.slice(0, 10);
   const weekday = (new Date(`${day}T00:00:00Z`).getUTCDay() + 6) % 7;
   return `${addDays(day, -weekday)}T00:00:00Z`;

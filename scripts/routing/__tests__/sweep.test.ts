@@ -1,0 +1,76 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadSchema } from '../../metadata/schema';
+import { loadPolicyFile } from '../../policy/policy';
+import { LocalStore } from '../../store/localStore';
+import { sweep } from '../sweep';
+
+const policy = loadPolicyFile();
+
+describe('gtm routing sweep over the local store', () => {
+  let dir: string;
+  let store: LocalStore;
+
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gtm-sweep-'));
+    store = await LocalStore.open(path.join(dir, 'store.duckdb'), loadSchema());
+    for (const [i, user] of ['u1', 'u2'].entries())
+      await store.db.run(
+        `INSERT INTO "Routing_Pool_Member__c" ("Id", "Member_Key__c", "Pool_Key__c", "User__c", "Sort_Order__c", "Weight__c", "Active__c", "After_Hours_Allowed__c")
+         VALUES ($id, $key, 'enterprise', $user, $ord, 1, true, true)`,
+        { id: `a0E${i}`, key: `enterprise|${user}`, user, ord: i + 1 }
+      );
+    // routed to u1 Monday 10:00 New York; warning 13:00, due 14:00, reassignment Tuesday 10:00 (business hours)
+    await store.db.run(
+      `INSERT INTO "Routing_Assignment__c" ("Id", "Assignment_Key__c", "Arm__c", "Pool_Key__c", "Assigned_Owner__c", "Routed_Owner__c",
+         "Routed_At__c", "SLA_Warning_At__c", "SLA_Due_At__c", "SLA_Reassign_At__c", "SLA_Status__c")
+       VALUES ('a0D1', 'acme|2026-W48', 'Treatment', 'enterprise', 'u1', 'u1', TIMESTAMP '2026-11-23 15:00:00',
+         TIMESTAMP '2026-11-23 18:00:00', TIMESTAMP '2026-11-23 19:00:00', TIMESTAMP '2026-11-24 15:00:00', 'Pending')`
+    );
+  });
+
+  afterEach(async () => {
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const record = async () =>
+    (
+      await store.db.runAndReadAll(
+        `SELECT "SLA_Status__c" AS status, "Assigned_Owner__c" AS owner, "Routed_Owner__c" AS routed, "Transitions__c" AS log, "Escalation_Count__c" AS esc FROM "Routing_Assignment__c"`
+      )
+    ).getRowObjects()[0]!;
+
+  it('moves Pending to Warning, then Breached, keeping each transition with time and actor', async () => {
+    expect(await sweep(store, policy, '2026-11-23T18:30:00Z')).toHaveLength(1);
+    expect((await record()).status).toBe('Warning');
+    await sweep(store, policy, '2026-11-23T19:00:00Z');
+    const r = await record();
+    expect(r.status).toBe('Breached');
+    expect(JSON.parse(String(r.log))).toEqual([
+      { from: 'Pending', to: 'Warning', at: '2026-11-23T18:00:00Z', actor: 'gtm routing sweep' },
+      { from: 'Warning', to: 'Breached', at: '2026-11-23T19:00:00Z', actor: 'gtm routing sweep' }
+    ]);
+    expect(await sweep(store, policy, '2026-11-23T19:00:00Z')).toEqual([]);
+  });
+
+  it('at twice the SLA reassigns by the rule to another member; the pick moves, so u1 gets the turn back', async () => {
+    const [change] = await sweep(store, policy, '2026-11-24T16:00:00Z');
+    expect(change).toMatchObject({ from: 'Pending', to: 'Reassigned', reassignedTo: 'u2' });
+    const r = await record();
+    expect([r.status, r.owner, r.routed, Number(r.esc)]).toEqual(['Reassigned', 'u2', 'u2', 1]);
+  });
+
+  it('a dry run writes nothing', async () => {
+    await sweep(store, policy, '2026-11-24T16:00:00Z', { dryRun: true });
+    expect((await record()).status).toBe('Pending');
+  });
+
+  it('a touch before due is Met and never reassigned', async () => {
+    await store.db.run(`UPDATE "Routing_Assignment__c" SET "First_Touch_At__c" = TIMESTAMP '2026-11-23 16:00:00'`);
+    await sweep(store, policy, '2026-11-25T16:00:00Z');
+    const r = await record();
+    expect([r.status, r.owner]).toEqual(['Met', 'u1']);
+  });
+});

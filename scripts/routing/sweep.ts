@@ -1,0 +1,126 @@
+/**
+ * The SLA sweep over the local store (the org runs the same rule every 15 minutes): each treatment assignment whose
+ * SLA is still open is judged by rules/slaRule.ts as of the sweep's time; its status and the new transitions (with
+ * time and actor) are written. One that reaches twice the SLA untouched is Reassigned: the routing rule picks again
+ * among the pool's other members, and the pick moves to the new owner, so the original owner gets the turn back.
+ */
+import { judgeSla, type SlaStatus, type SlaTransition } from '../rules/slaRule';
+import { routePqa } from '../rules/routingRule';
+import type { RulePolicy } from '../rules/ruleSupport';
+import type { LocalStore } from '../store/localStore';
+import { loadPool, weekStartOf } from './pqaRun';
+
+export const SWEEP_ACTOR = 'gtm routing sweep';
+
+export interface SweepChange {
+  assignmentKey: string;
+  from: SlaStatus;
+  to: SlaStatus;
+  transitions: SlaTransition[];
+  /** on reassignment: the new owner (or the fallback queue) and why */
+  reassignedTo: string | null;
+  reason: string | null;
+}
+
+const iso = (column: string) => `strftime(${column}, '%Y-%m-%dT%H:%M:%SZ')`;
+const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
+
+export async function sweep(
+  store: LocalStore,
+  policy: RulePolicy & { boolean(key: string): boolean },
+  now: string,
+  options: { dryRun?: boolean } = {}
+): Promise<SweepChange[]> {
+  const open = (
+    await store.db.runAndReadAll(
+      `SELECT "Assignment_Key__c" AS key, "SLA_Status__c" AS status, "Pool_Key__c" AS pool, "Assigned_Owner__c" AS owner,
+              ${iso('"Routed_At__c"')} AS routed, ${iso('"SLA_Warning_At__c"')} AS warn, ${iso('"SLA_Due_At__c"')} AS due,
+              ${iso('"SLA_Reassign_At__c"')} AS re, ${iso('"First_Touch_At__c"')} AS touch, "Transitions__c" AS log,
+              coalesce("Escalation_Count__c", 0) AS escalations
+         FROM "Routing_Assignment__c"
+        WHERE "Arm__c" = 'Treatment' AND "SLA_Status__c" IN ('Pending', 'Warning', 'Breached')
+          AND "SLA_Due_At__c" IS NOT NULL ORDER BY "Assignment_Key__c"`
+    )
+  ).getRowObjects();
+  const changes: SweepChange[] = [];
+  for (const r of open) {
+    const key = String(r.key);
+    const status = String(r.status) as SlaStatus;
+    const judged = judgeSla(
+      {
+        status,
+        routedAt: String(r.routed),
+        warningAt: String(r.warn),
+        dueAt: String(r.due),
+        reassignAt: String(r.re),
+        firstTouchAt: text(r.touch),
+        // the local store records only the owner's touches (the panel's "log the touch")
+        touchByOwner: true,
+        anyTouchCounts: policy.boolean('Exp001_Any_Touch_Counts'),
+        disqualifiedAt: null,
+        convertedAt: null
+      },
+      now
+    );
+    if (!judged.transitions.length) continue;
+    let reassignedTo: string | null = null;
+    let reason: string | null = null;
+    let routedOwner: string | null = null;
+    let queue: string | null = null;
+    if (judged.status === 'Reassigned') {
+      const pool = await loadPool(store, String(r.pool));
+      const owner = text(r.owner);
+      const result = routePqa(
+        {
+          routedAt: now,
+          weekStart: weekStartOf(now),
+          withinBusinessHours: true,
+          fallbackQueue: pool.queue,
+          precedence: [],
+          // the owner who let it breach is not picked again; their pick moves to the new owner
+          members: pool.members.filter((m) => m.userId !== owner),
+          picks: pool.picks
+        },
+        policy
+      );
+      reassignedTo = result.ownerId ?? result.queue;
+      reason = result.reason;
+      routedOwner = result.decision === 'Pool' ? result.ownerId : null;
+      queue = result.queue;
+    }
+    changes.push({
+      assignmentKey: key,
+      from: status,
+      to: judged.status,
+      transitions: judged.transitions,
+      reassignedTo,
+      reason
+    });
+    if (options.dryRun) continue;
+    const log = [
+      ...(r.log ? (JSON.parse(String(r.log)) as unknown[]) : []),
+      ...judged.transitions.map((t) => ({ ...t, actor: SWEEP_ACTOR }))
+    ];
+    await store.db.run(
+      `UPDATE "Routing_Assignment__c" SET "SLA_Status__c" = $status, "Transitions__c" = $log,
+         "Escalation_Count__c" = $escalations,
+         "Assigned_Owner__c" = coalesce($newOwner, "Assigned_Owner__c"),
+         "Fallback_Queue__c" = coalesce($queue, "Fallback_Queue__c"),
+         "Routed_Owner__c" = CASE WHEN $reassigned THEN $routed ELSE "Routed_Owner__c" END,
+         "Decision_Reason__c" = coalesce($reason, "Decision_Reason__c")
+       WHERE "Assignment_Key__c" = $key`,
+      {
+        status: judged.status,
+        log: JSON.stringify(log),
+        escalations: Number(r.escalations) + (judged.status === 'Reassigned' ? 1 : 0),
+        newOwner: routedOwner,
+        queue,
+        reassigned: judged.status === 'Reassigned',
+        routed: routedOwner,
+        reason: reason === null ? null : `reassigned at 2x SLA: ${reason}`.slice(0, 255),
+        key
+      }
+    );
+  }
+  return changes;
+}
