@@ -308,6 +308,9 @@ export const TriggerQueueView = z.object({
   playbook: z.string()
 });
 
+/** Users found by the owner lookup: at most OWNER_SEARCH_LIMIT, by name; none for fewer than 2 characters. */
+export const OwnerSearchView = z.object({ users: z.array(OwnerOption) });
+
 /** The outcome of "Request production approval" (issue 13): the gate's word, and the scorecard after it. */
 export const ProductionApprovalView = z.object({
   allowed: z.boolean(),
@@ -383,6 +386,12 @@ export const panelMethods = {
     cacheable: false,
     params: OpportunityParams,
     returns: ProductionApprovalView
+  },
+  /** type-ahead for a criterion's owner, like Salesforce's user lookup: active users whose name contains the text */
+  'GtmPilotScorecardController.searchOwners': {
+    cacheable: true,
+    params: z.object({ query: z.string() }),
+    returns: OwnerSearchView
   },
   'GtmSecurityPacketController.getPacketStatus': {
     cacheable: true,

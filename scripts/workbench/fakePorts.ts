@@ -267,6 +267,13 @@ export function createFakePorts(projectDir = REPO_ROOT): FakePorts {
         scorecard
       };
     },
+    'GtmPilotScorecardController.searchOwners': async (p) => {
+      record('GtmPilotScorecardController.searchOwners', p);
+      const text = p.query.trim().toLowerCase();
+      return {
+        users: text.length < 2 ? [] : state.scorecard.ownerOptions.filter((o) => o.name.toLowerCase().includes(text))
+      };
+    },
     'GtmPilotScorecardController.addCriterion': async (p) => {
       record('GtmPilotScorecardController.addCriterion', p);
       opportunity(p.opportunityId, 'pilotScorecard');

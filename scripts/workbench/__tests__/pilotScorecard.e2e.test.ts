@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { loadSchema } from '../../metadata/schema';
 import { LocalStore } from '../../store/localStore';
-import { startWorkbenchSession, WorkbenchSession } from '../browserHarness';
+import { axeViolations, startWorkbenchSession, WorkbenchSession } from '../browserHarness';
 import type { PanelControllers, WorkbenchData } from '../controllerPort';
 import { createStoreControllers, createStoreData } from '../controllers';
 import { buildSampleWorld, type SampleWorld } from '../sampleWorld';
@@ -88,15 +88,6 @@ async function settledText(locator: Locator, expected: string | RegExp, timeout 
     if (Date.now() > deadline) return last;
     await sleep(100);
   }
-}
-
-/** Picks an option of a lightning-combobox in `scope` by its label. */
-async function pick(scope: Locator, field: string, label: string) {
-  await scope.locator(`lightning-combobox[data-field="${field}"] [role="combobox"]`).click();
-  await scope
-    .locator(`lightning-combobox[data-field="${field}"] lightning-base-combobox-item`, { hasText: label })
-    .first()
-    .click();
 }
 
 async function editRow(card: Locator, criterionId: string): Promise<Locator> {
@@ -205,7 +196,22 @@ describe('the pilot scorecard keeps what people saved (issue 13)', () => {
     const { page, card } = await openCard(id);
     const row = await editRow(card, ownerless.id);
     const other = sc.ownerOptions.find((o) => o.name !== 'Workbench User')!;
-    await pick(row, 'ownerId', other.name);
+    // a type-ahead over users, as Salesforce's lookup (issue 13, item 7): part of the name, then the person
+    const lookup = row.locator('c-gtm-user-lookup[data-field="ownerId"]');
+    const before = mutations.length;
+    await lookup.locator('input').fill(other.name.slice(0, 3).toLowerCase());
+    const found = lookup.locator('[role="option"]');
+    await found.first().waitFor({ timeout: 10_000 });
+    const names = (await found.allTextContents()).map(squash);
+    expect(names.length).toBeLessThanOrEqual(20);
+    expect(names.every((n) => n.toLowerCase().includes(other.name.slice(0, 3).toLowerCase()))).toBe(true);
+    await session.screenshot(page, 'e2e-scorecard-owner-lookup');
+    await lookup.locator('[role="option"]', { hasText: other.name }).click();
+    expect(await lookup.locator('input').inputValue()).toBe(other.name);
+    // the editor with the lookup (and its closed listbox) passes axe, incomplete results included
+    expect(await axeViolations(page)).toEqual([]);
+    // the search is a read: nothing was written yet
+    expect(mutations.slice(before).map((m) => m.method)).toEqual(['GtmPilotScorecardController.searchOwners']);
     await row.locator('lightning-button[data-action="save-edit"] button').click();
     expect(await settledText(row.locator('td').nth(3), other.name)).toBe(other.name);
     expect((await getScorecard(id)).criteria.find((c) => c.id === ownerless.id)!.ownerId).toBe(other.id);

@@ -8,6 +8,7 @@ import type { LocalStore } from '../../store/localStore';
 import type { PanelControllers, StagePort } from '../controllerPort';
 import { findOpportunity } from './context';
 import { moveStage, requestProductionApproval, stageOptions } from './stageGate';
+import { searchOwners } from './ownerSearch';
 import type { ControllerContext } from './context';
 import { acceptTrigger, dismissTrigger, getExpansionView } from './expansionController';
 import { acceptQueuedTrigger, dismissQueuedTrigger, getTriggerQueue, snoozeTrigger } from './expansionQueueController';
@@ -66,6 +67,7 @@ export function createStoreControllers(
     'GtmPilotScorecardController.deleteCriterion': (p) => deleteCriterion(ctx, p),
     'GtmPilotScorecardController.applyTemplate': (p) => applyTemplate(ctx, p.opportunityId),
     'GtmPilotScorecardController.requestProductionApproval': (p) => requestProductionApproval(ctx, p.opportunityId),
+    'GtmPilotScorecardController.searchOwners': (p) => searchOwners(ctx, p.query),
     'GtmSecurityPacketController.getPacketStatus': (p) => getPacketStatus(ctx, p.opportunityId),
     'GtmSecurityPacketController.markPacketSent': (p) => markPacketSent(ctx, p),
     'GtmSecurityPacketController.recordReviewCompleted': (p) => recordReviewCompleted(ctx, p),

@@ -29,7 +29,8 @@ const EMPTY_CRITERION = {
   weight: '',
   dueDate: '',
   unit: '',
-  ownerId: ''
+  ownerId: '',
+  ownerName: ''
 };
 
 /** Units whose values are ratios (0 to 1): shown as percentages, like the score. */
@@ -448,6 +449,7 @@ export default class PilotScorecard extends LightningElement {
       unit: criterion.unit || '',
       weight: text(criterion.weight),
       ownerId: criterion.ownerId || '',
+      ownerName: criterion.ownerName || '',
       dueDate: criterion.dueDate || ''
     };
     this.draftDirty = false;
@@ -469,6 +471,16 @@ export default class PilotScorecard extends LightningElement {
     const field = event.target.dataset.field;
     this.draft = { ...this.draft, [field]: event.detail.value };
     this.draftDirty = true;
+  }
+
+  /** the owner lookup picked a person: its id is sent, its name shown */
+  handleDraftOwner(event) {
+    this.draft = { ...this.draft, ownerId: event.detail.value, ownerName: event.detail.label };
+    this.draftDirty = true;
+  }
+
+  handleNewOwner(event) {
+    this.newCriterion = { ...this.newCriterion, ownerId: event.detail.value, ownerName: event.detail.label };
   }
 
   handleRowKeydown(event) {

@@ -93,6 +93,12 @@ const change = async (node, value) => {
   await flush();
 };
 
+/** What c-gtm-user-lookup fires when a person is picked from its search results. */
+const pickOwner = async (lookup, id, name) => {
+  lookup.dispatchEvent(new CustomEvent('change', { detail: { value: id, label: name } }));
+  await flush();
+};
+
 describe('c-pilot-scorecard', () => {
   afterEach(() => {
     while (document.body.firstChild) {
@@ -573,9 +579,11 @@ describe('c-pilot-scorecard', () => {
       await change(row.querySelector('lightning-input[data-field="targetValue"]'), '40');
       await change(row.querySelector('lightning-input[data-field="weight"]'), '2');
       await change(row.querySelector('lightning-combobox[data-field="targetDirection"]'), 'At most');
-      const owner = row.querySelector('lightning-combobox[data-field="ownerId"]');
-      expect(owner.options.map((o) => o.label)).toEqual(['Dana Whitfield', 'Marcus Lee', 'Priya Raman']);
-      await change(owner, '005Dn00000CsUserAAA');
+      // the owner is a type-ahead lookup (c-gtm-user-lookup), not a list of every user
+      const owner = row.querySelector('c-gtm-user-lookup[data-field="ownerId"]');
+      expect(owner.valueLabel).toBe(target.ownerName || '');
+      await pickOwner(owner, '005Dn00000CsUserAAA', 'Chris Stone');
+      expect(owner.valueLabel).toBe('Chris Stone');
       await change(row.querySelector('lightning-input[data-field="dueDate"]'), '2026-12-28');
       await click(button(element, 'save-edit'));
       expect(updateCriterion).toHaveBeenCalledWith({
@@ -598,7 +606,7 @@ describe('c-pilot-scorecard', () => {
       await click(button(element, 'show-add'));
       await change($(element, 'lightning-input[data-field="metric"]'), 'Escalation rate');
       await change($(element, 'lightning-combobox[data-field="unit"]'), 'ratio');
-      await change($(element, 'lightning-combobox[data-field="ownerId"]'), '005Dn00000SeUserAAA');
+      await pickOwner($(element, 'c-gtm-user-lookup[data-field="ownerId"]'), '005Dn00000SeUserAAA', 'Sam Evans');
       await click(button(element, 'save-add'));
       expect(addCriterion).toHaveBeenCalledWith(
         expect.objectContaining({ metric: 'Escalation rate', unit: 'ratio', ownerId: '005Dn00000SeUserAAA' })
