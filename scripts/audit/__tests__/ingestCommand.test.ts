@@ -1,0 +1,80 @@
+/** `gtm audit ingest` as a user runs it: a store is written once, a refused file leaves no store behind. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { runGtm } from '../../test-support/runGtm';
+import { deepevalRun, promptfooRun, sampleCases } from '../sampleRuns';
+import { spec, storeWithDeal, tempDir, writeJson } from './auditFixtures';
+
+let dir: string;
+let storeFile: string;
+let opportunityId: string;
+
+beforeAll(async () => {
+  dir = tempDir();
+  storeFile = path.join(dir, 'store.duckdb');
+  const made = await storeWithDeal(storeFile);
+  opportunityId = made.opportunityId;
+  await made.store.close();
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const ingest = (file: string, ...extra: string[]) =>
+  runGtm([
+    'audit',
+    'ingest',
+    file,
+    '--opportunity',
+    opportunityId,
+    '--store',
+    storeFile,
+    '--as-of',
+    '2026-06-15',
+    ...extra
+  ]);
+
+it('writes once, says so the second time, and a dry run writes nothing', () => {
+  const file = writeJson(dir, 'run.json', promptfooRun(spec('eval-cli', sampleCases(300, { hallucinated: [4, 8] }))));
+  const dry = ingest(file, '--dry-run', '--json');
+  expect(dry.code).toBe(0);
+  expect(JSON.parse(dry.stdout)).toMatchObject({
+    status: 'dry-run',
+    dealGate: { status: 'Passed', responses: 300, hallucinated: 2 }
+  });
+  const first = ingest(file, '--json');
+  expect(first.code).toBe(0);
+  expect(JSON.parse(first.stdout)).toMatchObject({
+    status: 'written',
+    summary: { cases: 300, pass: 298, hallucinated: 2, error: 0 }
+  });
+  const again = ingest(file);
+  expect(again.code).toBe(0);
+  expect(again.stdout).toContain(`already stored as ${opportunityId}|eval-cli; nothing was written`);
+});
+
+it('a file of the wrong kind stops before the store is opened: no store file is made', () => {
+  const fresh = path.join(dir, 'fresh.duckdb');
+  const file = writeJson(dir, 'de.json', deepevalRun(spec('de-cli', sampleCases(5))));
+  const r = runGtm([
+    'audit',
+    'ingest',
+    file,
+    '--opportunity',
+    opportunityId,
+    '--store',
+    fresh,
+    '--format',
+    'promptfoo'
+  ]);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toMatch(
+    /is not a promptfoo results file \(--format promptfoo\): it looks like a DeepEval test run; nothing was written/
+  );
+  expect(fs.existsSync(fresh)).toBe(false);
+});
+
+it('usage errors exit 2', () => {
+  const file = writeJson(dir, 'u.json', promptfooRun(spec('eval-u', sampleCases(5))));
+  expect(ingest(file, '--as-of', '15/06/2026').code).toBe(2);
+  expect(runGtm(['audit', 'ingest', file, '--store', storeFile]).code).toBe(2); // --opportunity is required
+  expect(ingest(file, '--target-org', 'x').code).toBe(2);
+});
