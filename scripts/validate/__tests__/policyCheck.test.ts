@@ -29,7 +29,7 @@ describe('the policy check (gtm validate --only policy)', () => {
   it.each(['-0.2', '1.5'])(
     'refuses Expansion_Share_Threshold = %s with file, line, key, value and range',
     async (v) => {
-      editFile(dir, POLICY, '"value": "0.40",', `"value": "${v}",`);
+      editFile(dir, POLICY, /("Expansion_Share_Threshold": \{\s*"value": )"0\.40"/, `$1"${v}"`);
       const line = lineOf(POLICY, `"${v}"`);
       expect(await run()).toEqual([
         `${POLICY}:${line}: Expansion_Share_Threshold = ${v}: must be a share between 0 and 1 with at most 6 decimal places`
@@ -38,7 +38,7 @@ describe('the policy check (gtm validate --only policy)', () => {
   );
 
   it('refuses a count that is not a whole number and a key the schema does not know', async () => {
-    editFile(dir, POLICY, '"value": "50",', '"value": "50.5",');
+    editFile(dir, POLICY, /("Expansion_Min_Weekly_Tickets": \{\s*"value": )"50"/, '$1"50.5"');
     editFile(
       dir,
       POLICY,
@@ -52,8 +52,8 @@ describe('the policy check (gtm validate --only policy)', () => {
   });
 
   it('reports a JSON syntax error by line and column', async () => {
-    editFile(dir, POLICY, '"value": "0.40",', '"value": "0.40"');
-    const line = lineOf(POLICY, '"0.40"') + 1; // where a comma was expected: the next property (indented 6)
+    editFile(dir, POLICY, /("Expansion_Share_Threshold": \{\s*"value": "0\.40"),/, '$1');
+    const line = lineOf(POLICY, '"Expansion_Share_Threshold": {') + 2; // where a comma was expected: the next property (indented 6)
     expect(await run()).toEqual([
       expect.stringMatching(new RegExp(`^${POLICY}:${line}:7: not valid JSON: Expected ',' or '}'`))
     ]);
@@ -76,7 +76,7 @@ describe('the policy check (gtm validate --only policy)', () => {
   });
 
   it('reports a list value that is not a value of its picklist in force-app', async () => {
-    editFile(dir, POLICY, '"value": "Enterprise",', '"value": "Enterprise;Strategic",');
+    editFile(dir, POLICY, /("Enterprise_Segments": \{\s*"value": )"Enterprise"/, '$1"Enterprise;Strategic"');
     const problems = await run();
     expect(problems).toContain(
       `${POLICY}:${lineOf(POLICY, 'Enterprise;Strategic')}: Enterprise_Segments = Strategic: is not a value of Account.GTM_Segment__c (Enterprise, Mid-Market, SMB)`
