@@ -97,9 +97,9 @@ async function attempt(
     await db.run(
       `INSERT INTO "Routing_Assignment__c" ("Id", "Assignment_Key__c", "Account__c", "Arm__c", "Pool_Key__c", "Decision__c",
          "Decision_Reason__c", "Assigned_Owner__c", "Routed_Owner__c", "Credited__c", "Fallback_Queue__c", "Routed_At__c",
-         "Candidates__c", "SLA_Status__c")
+         "Candidates__c", "SLA_Status__c", "Workflow_Result__c", "Workflow_Failure__c")
        VALUES ('a0D' || $key, $key, $account, $arm, $pool, $decision, $reason, $owner, $routed, false, $queue,
-         CAST($at AS TIMESTAMP), $candidates, $status)`,
+         CAST($at AS TIMESTAMP), $candidates, $status, $workflow, $failure)`,
       {
         key: request.assignmentKey,
         account: request.accountId,
@@ -113,7 +113,10 @@ async function attempt(
         queue: result.queue,
         at: sqlInstant(request.routedAt),
         candidates: JSON.stringify(result.candidates),
-        status: result.status
+        status: result.status,
+        // reliability (week-2 check) counts treatment signals that got an owner; no eligible member is a failure
+        workflow: request.arm !== 'Treatment' ? null : result.decision === 'Fallback' ? 'Failed' : 'OK',
+        failure: request.arm === 'Treatment' && result.decision === 'Fallback' ? 'no eligible member' : null
       }
     );
     await db.run('COMMIT');

@@ -87,6 +87,15 @@ describe('routing against the local store', () => {
     expect(results.filter((r) => r.decision === 'Pool')).toHaveLength(2);
     const escalated = results.filter((r) => r.decision === 'Fallback');
     expect(escalated).toHaveLength(RACERS - 2);
+    const workflow = (
+      await store.db.runAndReadAll(
+        `SELECT "Workflow_Result__c" AS w, "Workflow_Failure__c" AS f, count(*) AS n FROM "Routing_Assignment__c" GROUP BY 1, 2 ORDER BY 1`
+      )
+    ).getRowObjects();
+    expect(workflow.map((r) => [r.w, r.f, Number(r.n)])).toEqual([
+      ['Failed', 'no eligible member', RACERS - 2],
+      ['OK', null, 2]
+    ]);
     for (const r of escalated) {
       expect(r.status).toBe('Escalated');
       expect(r.candidates.map((c) => c.reason)).toEqual(['at weekly cap (1 of 1)', 'at weekly cap (1 of 1)']);
