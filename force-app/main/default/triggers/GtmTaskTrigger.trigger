@@ -1,0 +1,7 @@
+/**
+ * @description exp-001: a completed call, email or meeting Task by the PQA's owner sets its SLA Met at once; the logic
+ * is in GtmTouchService.
+ */
+trigger GtmTaskTrigger on Task(after insert, after update) {
+  GtmTouchService.recordTouches(Trigger.new);
+}
