@@ -156,6 +156,8 @@ body { min-height: 100vh; }
 /* the stage gate's refusal: the trigger's message, then each blocker on its own line */
 .wb-stage-refused { display: block; text-align: left; }
 .wb-stage-refused .wb-stage-message { font-weight: 700; }
+/* the index tables side by side only from 80em; their cells wrap rather than run under the next card */
+.wb-index-table th, .wb-index-table td { white-space: normal; overflow-wrap: anywhere; }
 /* a Task's comments keep their lines (the playbook, then one evidence line per week) */
 .slds-form-element__static { white-space: pre-line; }
 #wb-toasts { position: fixed; top: 3.5rem; left: 0; right: 0; z-index: 9000; display: flex; flex-direction: column; align-items: center; pointer-events: none; }
@@ -401,7 +403,7 @@ async function indexPage(options: WorkbenchServerOptions): Promise<string> {
   ) => `<article class="slds-card slds-m-bottom_small">
   <div class="slds-card__header slds-grid"><header class="slds-media slds-media_center"><div class="slds-media__body"><h2 class="slds-card__header-title">${escapeHtml(caption)} (${rows.length})</h2></div></header></div>
   <div class="slds-card__body">
-  <table class="slds-table slds-table_cell-buffer slds-table_bordered">
+  <table class="slds-table slds-table_cell-buffer slds-table_bordered wb-index-table">
     <thead><tr class="slds-line-height_reset">${head.map((h) => `<th scope="col"><div class="slds-truncate">${escapeHtml(h)}</div></th>`).join('')}</tr></thead>
     <tbody>${rows.map((r) => `<tr>${r.map((c, i) => (i === 0 ? `<th scope="row">${c}</th>` : `<td>${c}</td>`)).join('')}</tr>`).join('\n')}</tbody>
   </table></div>
@@ -416,7 +418,7 @@ async function indexPage(options: WorkbenchServerOptions): Promise<string> {
 </article>
 ${tourCard(options.tour)}
 <div class="slds-grid slds-gutters_small slds-wrap">
-<div class="slds-col slds-size_1-of-1 slds-large-size_7-of-12">${tableOf(
+<div class="slds-col slds-size_1-of-1 slds-x-large-size_7-of-12">${tableOf(
     'Opportunities',
     ['Name', 'Account', 'Stage', 'Close date'],
     opportunities.map((o) => [
@@ -426,7 +428,7 @@ ${tourCard(options.tour)}
       escapeHtml(o.closeDate ?? '')
     ])
   )}</div>
-<div class="slds-col slds-size_1-of-1 slds-large-size_5-of-12">${tableOf(
+<div class="slds-col slds-size_1-of-1 slds-x-large-size_5-of-12">${tableOf(
     'Accounts',
     ['Name', 'Segment'],
     accounts.map((a) => [link('Account', a.id, a.name), escapeHtml(a.segment ?? '')])

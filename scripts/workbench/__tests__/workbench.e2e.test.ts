@@ -322,7 +322,7 @@ describe('record pages show what the store computes', () => {
 // ---------------------------------------------------------------- 2. inline edit
 
 // issue 13, item 6: at 1024 px the highlight fields of a long opportunity header ran past the header
-it('at 1024 px no highlight field of any opportunity header runs past the header', async () => {
+it('at 1024 px no highlight field of any opportunity header runs past the header, and the index tables keep to their cards', async () => {
   const page = await session.newPage();
   await page.setViewportSize({ width: 1024, height: 800 });
   const overflowing: string[] = [];
@@ -338,9 +338,28 @@ it('at 1024 px no highlight field of any opportunity header runs past the header
     if (past > 0) overflowing.push(o.name);
   }
   await session.screenshot(page, 'e2e-opportunity-header-1024');
+
+  // the index: the opportunities table ran under the Accounts card at 1024 px (issue 13, defect 10)
+  await page.goto(`${session.server.url}/`);
+  const [opportunities, accounts] = await page
+    .locator('article:has(table)')
+    .evaluateAll((cards) =>
+      (cards as { getBoundingClientRect(): Box; querySelector(s: string): { getBoundingClientRect(): Box } }[]).map(
+        (card) => ({ card: card.getBoundingClientRect(), table: card.querySelector('table').getBoundingClientRect() })
+      )
+    );
+  await session.screenshot(page, 'e2e-index-1024');
   await page.close();
   expect(overflowing).toEqual([]);
+  expect(opportunities!.table.right).toBeLessThanOrEqual(opportunities!.card.right + 0.5);
+  const overlap =
+    opportunities!.card.right > accounts!.card.left + 0.5 && opportunities!.card.bottom > accounts!.card.top + 0.5;
+  expect({ tableUnderAccounts: overlap && opportunities!.card.top < accounts!.card.bottom }).toEqual({
+    tableUnderAccounts: false
+  });
 });
+
+type Box = { left: number; right: number; top: number; bottom: number };
 
 describe('editing a criterion', () => {
   it('changes the displayed score, and the new score survives a reload and matches getScorecard', async () => {
