@@ -75,7 +75,7 @@ export function readOutcomesFile(file: string): Outcome[] {
   }
   const [head, ...rows] = records;
   if (!head) throw new InputError(`${file} is empty: expected a header line (account_id,outcome_date) and rows`);
-  const found = indexColumns(head.fields, OUTCOME_COLUMNS, []);
+  const found = indexColumns(head.fields, OUTCOME_COLUMNS);
   if (!found.index) {
     const { message, details } = headerProblem(head.fields, found, OUTCOME_COLUMNS);
     throw new InputError(`${file}:${head.line}: ${message}`, { details });

@@ -39,6 +39,22 @@ export function parseInstant(text: string): bigint | undefined {
   return BigInt(ms) * NS_PER_MS + BigInt(frac.padEnd(9, '0'));
 }
 
+/** The forms parseInstant takes, for messages. */
+export const ACCEPTED_INSTANT_FORMS =
+  '2026-03-02T10:00:00Z, with T or a space, 0-9 fraction digits, and an offset Z, +HH:MM, -HH:MM or none (UTC)';
+
+/**
+ * Why parseInstant refuses `text`, for a person: a form it does not take (a basic-format offset +0530, a lower-case
+ * t or z, a date alone), a year outside what fits, or a day or time that does not exist. Call only when it refused.
+ */
+export function whyNotInstant(text: string): string {
+  const m = INSTANT.exec(text);
+  if (!m) return `is not in an accepted form (${ACCEPTED_INSTANT_FORMS})`;
+  const year = Number(m[1]);
+  if (year < MIN_YEAR || year > MAX_YEAR) return `has the year ${year}, outside ${MIN_YEAR}..${MAX_YEAR}`;
+  return 'is not a real date and time (a day, hour, minute, second or offset out of range)';
+}
+
 /** Epoch milliseconds of epoch nanoseconds (floor). */
 export function nsToMs(ns: bigint): number {
   const q = ns / NS_PER_MS;

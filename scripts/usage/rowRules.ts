@@ -2,10 +2,9 @@
  * One ticket row of the export, checked against the exact rules of exp-005's input. Pure: fields in, a valid
  * row or the reason it is rejected out.
  */
-import { parseInstant } from './instant';
+import { parseInstant, whyNotInstant } from './instant';
 
 export const REQUIRED_COLUMNS = ['ticket_id', 'account_id', 'created_at', 'resolved_at', 'resolution'] as const;
-export const OPTIONAL_COLUMNS = ['channel'] as const;
 export type Column = (typeof REQUIRED_COLUMNS)[number];
 
 export const RESOLUTIONS = ['ai', 'human', 'unresolved'] as const;
@@ -34,12 +33,12 @@ export interface DuplicateColumn {
  */
 export function indexColumns(
   header: readonly string[],
-  required: readonly string[] = REQUIRED_COLUMNS,
-  optional: readonly string[] = OPTIONAL_COLUMNS
+  required: readonly string[] = REQUIRED_COLUMNS
 ): { index?: ColumnIndex; missing: string[]; duplicates: DuplicateColumn[] } {
   const names = header.map((h) => h.trim().toLowerCase());
   const missing = required.filter((c) => !names.includes(c));
-  const duplicates = [...required, ...optional]
+  // a column only named in the spec (channel) is read by no rule: like any other extra column it may repeat
+  const duplicates = required
     .map((column) => ({ column, positions: names.flatMap((n, i) => (n === column ? [i + 1] : [])) }))
     .filter((d) => d.positions.length > 1);
   if (missing.length || duplicates.length) return { missing, duplicates };
@@ -92,12 +91,11 @@ export function checkRow(fields: readonly string[], col: ColumnIndex): ValidRow 
   if (accountId === '') return { reason: 'account_id is empty' };
   if (created === '') return { reason: 'created_at is empty' };
   const createdNs = parseInstant(created);
-  if (createdNs === undefined)
-    return { reason: `created_at is not a valid ISO 8601 instant: ${JSON.stringify(created)}` };
+  if (createdNs === undefined) return { reason: `created_at ${JSON.stringify(created)} ${whyNotInstant(created)}` };
   let resolvedNs: bigint | null = null;
   if (resolved !== '') {
     const r = parseInstant(resolved);
-    if (r === undefined) return { reason: `resolved_at is not a valid ISO 8601 instant: ${JSON.stringify(resolved)}` };
+    if (r === undefined) return { reason: `resolved_at ${JSON.stringify(resolved)} ${whyNotInstant(resolved)}` };
     resolvedNs = r;
   }
   const resolution = RESOLUTIONS.indexOf(resolutionText as (typeof RESOLUTIONS)[number]);

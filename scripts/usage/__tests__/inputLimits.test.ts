@@ -24,11 +24,6 @@ describe('a header that names a column twice', () => {
       'spelled differently but the same trimmed, any case',
       `ticket_id,account_id,created_at,resolved_at,resolution, Account_ID \n${ROW},B\n`,
       /:1: column account_id appears 2 times \(columns 2 and 6\)/
-    ],
-    [
-      'two channel columns',
-      `${H},channel,CHANNEL\n${ROW},email,chat\n`,
-      /column channel appears 2 times \(columns 6 and 7\)/
     ]
   ])('is refused naming both positions (%s), by both engines', async (_name, text, message) => {
     const f = path.join(dir, 'dup.csv');
@@ -41,6 +36,10 @@ describe('a header that names a column twice', () => {
     const f = path.join(dir, 'extra.csv');
     fs.writeFileSync(f, `${H},,,note,note\n${ROW},,,a,b\n`);
     expect(await aggregateExport(f)).toMatchObject({ tickets: 1, rejects: [] });
+    // channel is in the spec but no rule reads it: two of them (a joined export) stop nothing, in either engine
+    fs.writeFileSync(f, `${H},channel,CHANNEL\n${ROW},email,chat\n`);
+    expect(await aggregateExport(f)).toMatchObject({ tickets: 1, rejects: [] });
+    expect(await aggregateExport(f, () => {}, { engine: 'exact' })).toMatchObject({ tickets: 1, rejects: [] });
   });
 });
 

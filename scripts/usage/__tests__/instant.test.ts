@@ -1,4 +1,5 @@
-import { nsToMs, parseInstant } from '../instant';
+import { nsToMs, parseInstant, whyNotInstant } from '../instant';
+import { checkRow, indexColumns } from '../rowRules';
 
 const ms = (s: string) => {
   const ns = parseInstant(s);
@@ -45,5 +46,28 @@ describe('parseInstant', () => {
   it('floors nanoseconds to milliseconds before the epoch too', () => {
     expect(nsToMs(-1n)).toBe(-1);
     expect(nsToMs(1_999_999n)).toBe(1);
+  });
+});
+
+// before: every refusal said "is not a valid ISO 8601 instant", although "+0530" and "t" are ISO 8601
+describe('whyNotInstant names why an instant was refused', () => {
+  it.each([
+    ['2026-03-02T10:00:00+0530', /not in an accepted form \(.*\+HH:MM/],
+    ['2026-03-02t10:00:00z', /not in an accepted form/],
+    ['2026-03-02', /not in an accepted form/],
+    ['1500-03-02T10:00:00Z', /has the year 1500, outside 1678\.\.2261/],
+    ['2026-02-30T10:00:00Z', /is not a real date and time/],
+    ['2026-03-02T24:00:00Z', /is not a real date and time/]
+  ])('%s', (text, why) => {
+    expect(parseInstant(text)).toBeUndefined();
+    expect(whyNotInstant(text)).toMatch(why);
+  });
+
+  it('is what a rejected row says', () => {
+    const header = ['ticket_id', 'account_id', 'created_at', 'resolved_at', 'resolution'];
+    const col = indexColumns(header).index!;
+    expect(checkRow(['T1', 'A', '2026-03-02T10:00:00+0530', '', 'ai'], col)).toEqual({
+      reason: `created_at "2026-03-02T10:00:00+0530" ${whyNotInstant('2026-03-02T10:00:00+0530')}`
+    });
   });
 });
