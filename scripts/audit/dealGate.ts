@@ -48,6 +48,7 @@ export const AUDIT_FIELDS = [
   'Wilson_Low__c',
   'Wilson_High__c',
   'Upper_Bound_95__c',
+  'Human_Agreement__c',
   'Gate_Status__c',
   'Gate_Reasons__c',
   'Evidence__c'

@@ -39,6 +39,8 @@ export interface EvidenceSheet {
   byCategory: CategoryCount[];
   unstable: number;
   unstableAsFail: boolean;
+  /** human audits of the deal's version with a second review: agreement, and on how many cases */
+  humanAgreement: { share: number; runs: string[] } | null;
   fallback: { type: string | null; testedAt: string | null; evidence: string | null; slaMinutes: number | null };
 }
 
@@ -100,6 +102,7 @@ export async function gatherEvidence(
     byCategory: [...categories.values()].sort((a, b) => a.category.localeCompare(b.category)),
     unstable,
     unstableAsFail: policy.boolean('Hallucination_Unstable_As_Fail'),
+    humanAgreement: humanAgreementOf(d.audits),
     fallback: {
       type: text(d.gate?.Fallback_Type__c),
       testedAt: dayOf(d.gate?.Fallback_Tested_At__c),
@@ -107,6 +110,17 @@ export async function gatherEvidence(
       slaMinutes: d.gate?.Handoff_Sla_Minutes__c == null ? null : Number(d.gate.Handoff_Sla_Minutes__c)
     }
   };
+}
+
+/** The latest human audit with a second review among the deal's audits, or null. */
+function humanAgreementOf(audits: DealGate['audits']): EvidenceSheet['humanAgreement'] {
+  const reviewed = audits
+    .filter((a) => a.Human_Agreement__c !== null && a.Human_Agreement__c !== undefined)
+    .sort((a, b) => String(b.Run_At__c ?? '').localeCompare(String(a.Run_At__c ?? '')));
+  const latest = reviewed[0];
+  return latest
+    ? { share: Number(latest.Human_Agreement__c), runs: [text(latest.Run_Id__c) ?? latest.Audit_Key__c] }
+    : null;
 }
 
 interface Section {
@@ -218,7 +232,12 @@ function sections(s: EvidenceSheet): Section[] {
             .filter((v, i, a) => a.indexOf(v) === i)
             .join('; ') || 'not stated'
         ],
-        ['Human agreement', 'not measured in these runs']
+        [
+          'Human agreement',
+          s.humanAgreement
+            ? `${percentText(s.humanAgreement.share)} of double-reviewed cases (human audit ${s.humanAgreement.runs.join(', ')})`
+            : 'not measured: no human audit with a second review'
+        ]
       ]
     },
     {

@@ -225,6 +225,8 @@ function auditRow(
     Wilson_Low__c: w ? round6(w.low) : null,
     Wilson_High__c: w ? round6(w.high) : null,
     Upper_Bound_95__c: w ? round6(w.upper) : null,
+    // a human audit's second reviews: the share of double-reviewed cases both reviewers judged alike
+    Human_Agreement__c: r.format === 'csv' && s.multiScored > 0 ? round6(s.agreed / s.multiScored) : null,
     Gate_Status__c: gate?.status ?? null,
     Gate_Reasons__c: gate?.reasons.join('\n') || null,
     Evidence__c: JSON.stringify(evidence).slice(0, 32768)

@@ -32,6 +32,9 @@ export interface AuditSummary {
   critical: number;
   unstable: number;
   repeats: number;
+  /** cases scored more than once, and how many of them every repeat agreed on (for a human audit: reviewer agreement) */
+  multiScored: number;
+  agreed: number;
   bySeverity: Record<Severity | 'unrated', number>;
   byCategory: CategoryCount[];
   verdicts: CaseVerdict[];
@@ -99,6 +102,8 @@ export function summarize(rows: readonly CanonicalRow[], unstableAsFail: boolean
     critical: bySeverity.critical,
     unstable: verdicts.filter((c) => c.unstable).length,
     repeats: Math.max(0, ...[...byCase.values()].map((r) => r.length)),
+    multiScored: verdicts.filter((c) => c.repeats.filter((r) => r.verdict !== 'error').length > 1).length,
+    agreed: verdicts.filter((c) => c.repeats.filter((r) => r.verdict !== 'error').length > 1 && !c.unstable).length,
     bySeverity,
     byCategory: [...categories.values()].sort((a, b) => a.category.localeCompare(b.category)),
     verdicts

@@ -5,8 +5,9 @@ import { createLocalSink } from '../../store/localSink';
 import type { LocalStore } from '../../store/localStore';
 import { queryRows } from '../../workbench/controllers/storeAccess';
 import { ingestAudit } from '../ingest';
-import { promptfooRun, sampleCases } from '../sampleRuns';
-import { spec, storeWithDeal, tempDir, writeJson } from './auditFixtures';
+import { gatherEvidence, renderMarkdown } from '../evidence';
+import { auditCsv, promptfooRun, promptHash, sampleCases } from '../sampleRuns';
+import { MODEL, PROMPT, spec, storeWithDeal, tempDir, writeJson } from './auditFixtures';
 
 const policy = loadPolicyFile();
 const TODAY = '2026-06-15';
@@ -131,4 +132,31 @@ it('names an opportunity the store does not have', async () => {
     )
   ).rejects.toThrow(/--opportunity 006L00000000009999: no such Opportunity/);
   expect(await count('Hallucination_Audit__c')).toBe(0);
+});
+
+it('a human audit with second reviews stores the reviewers agreement, and the evidence sheet states it', async () => {
+  const cases = sampleCases(10);
+  for (const i of [0, 1, 2]) cases[i]!.verdicts = ['pass', 'pass'];
+  cases[3]!.verdicts = ['pass', 'hallucinated'];
+  const file = path.join(dir, 'human.csv');
+  fs.writeFileSync(file, auditCsv(cases));
+  const r = await ingestAudit(
+    file,
+    {
+      format: 'auto',
+      opportunity: opportunityId,
+      dryRun: false,
+      today: TODAY,
+      model: MODEL,
+      promptVersion: promptHash(PROMPT),
+      runAt: '2026-06-12'
+    },
+    createLocalSink(store),
+    policy
+  );
+  expect(r.read.summary).toMatchObject({ multiScored: 4, agreed: 3, unstable: 1 });
+  const [audit] = await queryRows(store, `SELECT "Human_Agreement__c", "Judge__c" FROM "Hallucination_Audit__c"`);
+  expect(audit).toEqual({ Human_Agreement__c: 0.75, Judge__c: 'human (maria.lopez, sam.okafor)' });
+  const md = renderMarkdown(await gatherEvidence(createLocalSink(store), opportunityId, policy, TODAY));
+  expect(md).toContain('- **Human agreement:** 75.00% of double-reviewed cases (human audit human.csv)');
 });
