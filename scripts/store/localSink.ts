@@ -377,8 +377,13 @@ export function createLocalSink(store: LocalStore, options: LocalSinkOptions = {
           }
           appender.closeSync();
           await upsertIncoming(object, externalIdField, columns, (i, _key, error) => (results[i]!.error = error));
-          for (const i of indexes) results[i]!.ok = !results[i]!.error;
-          onProgress?.(`${object}: ${plural(indexes.length, 'row')} upserted into the local store`);
+          let failed = 0;
+          for (const i of indexes) {
+            results[i]!.ok = !results[i]!.error;
+            if (results[i]!.error) failed++;
+          }
+          // before: "2 rows upserted" above a summary of 2 failed triggers
+          onProgress?.(upsertedLine(object, indexes.length - failed, failed));
         }
       });
       await dropIncoming();

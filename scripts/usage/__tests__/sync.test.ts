@@ -231,6 +231,16 @@ describe('gtm usage sync (local store)', () => {
     expect(again.summary.snapshot_writes.failed).toBe(1);
   });
 
+  // before: "Expansion_Trigger__c: 1 row upserted" above a summary of one failed trigger
+  it('the progress lines count failed triggers and snapshots as the summary does', async () => {
+    const input = exportFile('tickets.csv', ticketCsv([0, 1, 2, 3].map((w) => qualifying('nobody', w))));
+    const lines: string[] = [];
+    const r = await withSink((sink) => runUsageSync(options(input), policy, sink, (m) => lines.push(m)), false);
+    expect(r.summary.trigger_writes).toEqual({ written: 0, unchanged: 0, failed: 1 });
+    expect(lines).toContain('Expansion_Trigger__c: 0 rows upserted into the local store, 1 row failed');
+    expect(lines).toContain('Usage_Snapshot__c: 0 rows upserted into the local store, 4 rows failed');
+  });
+
   it('--create-accounts does not create an account key the org could not hold', async () => {
     const long = 'x'.repeat(schema.field('Account', 'Usage_Account_Key__c').length! + 1);
     const r = await run(exportFile('tickets.csv', ticketCsv([qualifying(long, 0), qualifying('acme', 0)])));
