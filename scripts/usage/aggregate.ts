@@ -80,8 +80,15 @@ function utf16WithoutBom(head: Uint8Array): 'utf16le' | 'utf16be' | undefined {
  */
 export function detectFormat(file: string, encoding?: Encoding): Format {
   let fd: number;
+  // the export is read more than once (its format, then one byte range per core, then the exact reader where
+  // needed), which a pipe cannot give: before, /dev/stdin failed with "unexpected failure: ESPIPE"
+  const notAFile = (what: string) =>
+    new InputError(`${file} is ${what}, not a file: the sync reads an export more than once; save it to a file first`);
+  if (file === '-') throw notAFile('standard input');
   try {
-    if (fs.statSync(file).isDirectory()) throw new InputError(`${file} is a directory, not a ticket export`);
+    const st = fs.statSync(file);
+    if (st.isDirectory()) throw new InputError(`${file} is a directory, not a ticket export`);
+    if (!st.isFile()) throw notAFile(st.isFIFO() ? 'a pipe' : 'a device or socket');
     fd = fs.openSync(file, 'r');
   } catch (err) {
     if (err instanceof InputError) throw err;

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -117,6 +118,18 @@ describe('places a file system will not take files in', () => {
     const out = path.join(dir, 'reports', 'week10');
     await expect(sync(input, { exportDir: out, maxRejectRate: 0 })).rejects.toThrow(/rejected/);
     expect(fs.existsSync(path.join(dir, 'reports'))).toBe(false);
+  });
+});
+
+describe('an export that is not a file', () => {
+  // before: /dev/stdin or <(zcat x.gz) failed with "unexpected failure: ESPIPE" (exit 70)
+  it('a pipe, standard input or a device is refused with what to do, before anything is made', async () => {
+    const fifo = path.join(dir, 'export.csv');
+    const made = spawnSync('mkfifo', [fifo]).status === 0;
+    if (made) await expect(sync(fifo)).rejects.toThrow(/export\.csv is a pipe, not a file: .*save it to a file first/);
+    await expect(sync('-')).rejects.toThrow(/^- is standard input, not a file/);
+    await expect(sync('/dev/null')).rejects.toThrow(/\/dev\/null is a device or socket, not a file/);
+    expect(fs.existsSync(storeFile())).toBe(false);
   });
 });
 
