@@ -31,8 +31,42 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * Ctrl-C (or a scheduler's SIGTERM) during a command says what state it leaves, instead of ending silently:
+ * every write is an idempotent upsert in batches, so what landed stays and the same command run again finishes
+ * the job. The workbench, a server, handles its own signals.
+ */
+export function installInterruptNotice(
+  command: string,
+  io: {
+    stderr: { write(s: string): unknown };
+    exit(code: number): void;
+    on(signal: NodeJS.Signals, fn: () => void): unknown;
+  } = {
+    stderr: process.stderr,
+    exit: (code) => process.exit(code),
+    on: (signal, fn) => process.once(signal, fn)
+  }
+): void {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143]
+  ] as const)
+    io.on(signal, () => {
+      io.stderr.write(
+        `\ninterrupted (${signal}): gtm ${command} stopped before it finished. What it wrote before stays (each write ` +
+          'is an upsert by key); run the same command again to finish: it writes only what is missing.\n'
+      );
+      io.exit(code);
+    });
+}
+
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
+  program.hook('preAction', (_program, action) => {
+    const name = [action.parent?.name(), action.name()].filter((n) => n && n !== 'gtm').join(' ');
+    if (!name.startsWith('workbench')) installInterruptNotice(name);
+  });
   const json = argv.includes('--json');
   try {
     await program.parseAsync(argv);
