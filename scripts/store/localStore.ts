@@ -119,6 +119,9 @@ export function tableColumns(schema: Schema, object: string): Map<string, string
   return cols;
 }
 
+/** the Account column every gtm store has had since its first version: how a store is told from other databases */
+const ACCOUNT_KEY_COLUMN = 'Usage_Account_Key__c';
+
 /** DuckDB database files hold these bytes at offset 8 (after a checksum). */
 const DUCKDB_MAGIC = 'DUCK';
 
@@ -202,8 +205,37 @@ export class LocalStore {
     }
     const db = await instance.connect();
     const store = new LocalStore(file, instance, db, schema);
+    try {
+      await store.refuseForeignDatabase();
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
     await store.migrate();
     return store;
+  }
+
+  /**
+   * A DuckDB database that holds tables but is not a gtm store (someone's own analysis file passed as --store) is
+   * refused before anything is changed: migrate() would add tables and columns to it. A gtm store has an Account
+   * table with the usage key column, or one of the project's custom object tables (a store of any version).
+   */
+  private async refuseForeignDatabase() {
+    const tables = (
+      await this.db.runAndReadAll(
+        `SELECT table_name, bool_or(column_name = '${ACCOUNT_KEY_COLUMN}') AS keyed
+         FROM information_schema.columns WHERE table_schema = 'main' GROUP BY table_name`
+      )
+    ).getRowObjects();
+    const ours = (t: (typeof tables)[number]) =>
+      (t.table_name === 'Account' && t.keyed === true) ||
+      (String(t.table_name).endsWith('__c') && LOCAL_OBJECTS.includes(String(t.table_name)));
+    if (tables.length === 0 || tables.some(ours)) return;
+    const names = tables.map((t) => String(t.table_name)).sort();
+    throw new InputError(
+      `--store ${this.file} is a DuckDB database but not a gtm local store (its tables: ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', ...' : ''}); nothing was changed in it`,
+      { details: ['pass a gtm store or a new path (e.g. --store .gtm/store.duckdb)'] }
+    );
   }
 
   /**

@@ -120,3 +120,32 @@ it('refuses to open a file that is not a DuckDB database (a CSV, gzip or Parquet
   await store.close();
   await (await LocalStore.open(path.join(dir, 'new', 's.duckdb'), schema)).close();
 });
+
+// before: a user's own DuckDB file passed as --store gained 17 tables and columns on its Account table, silently
+it('refuses a DuckDB database that is not a gtm store, and leaves it as it was; opens an empty one and a store', async () => {
+  const file = path.join(dir, 'analysis.duckdb');
+  const own = await DuckDBInstance.create(file);
+  const conn = await own.connect();
+  await conn.run('CREATE TABLE Account (x INTEGER)');
+  await conn.run('INSERT INTO Account VALUES (1)');
+  conn.closeSync();
+  own.closeSync();
+  await expect(LocalStore.open(file, schema)).rejects.toThrow(
+    /--store .*analysis\.duckdb is a DuckDB database but not a gtm local store \(its tables: Account\); nothing was changed in it/
+  );
+  const again = await DuckDBInstance.create(file);
+  const check = await again.connect();
+  const tables = (await check.runAndReadAll('SELECT table_name FROM information_schema.tables')).getRowObjects();
+  expect(tables.map((t) => t.table_name)).toEqual(['Account']);
+  const columns = (
+    await check.runAndReadAll(`SELECT column_name FROM information_schema.columns WHERE table_name = 'Account'`)
+  ).getRowObjects();
+  expect(columns.map((c) => c.column_name)).toEqual(['x']);
+  check.closeSync();
+  again.closeSync();
+  // a store made by gtm opens again
+  const made = await LocalStore.open(path.join(dir, 'gtm.duckdb'), schema);
+  await made.close();
+  const reopened = await LocalStore.open(path.join(dir, 'gtm.duckdb'), schema);
+  await reopened.close();
+});
