@@ -68,7 +68,7 @@ export function headerProblem(
       `the header is: ${header.join(',').slice(0, 200)}`,
       ...(separator
         ? [
-            `the columns look separated by ${separator}, not commas (Excel's "Unicode Text" and some locales' CSV do this): save or export the file as CSV (comma-separated)`
+            `the columns look separated by ${separator}, not commas (Excel's "Unicode Text" is tab-separated, and some locales' CSV uses semicolons): save or export the file as CSV (comma-separated)`
           ]
         : []),
       `required columns: ${required.join(', ')} (any order, each once)`
