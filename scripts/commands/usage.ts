@@ -123,14 +123,43 @@ function printSummary(r: SyncResult, out: Output) {
 
 /** A write refused because no Account has the row's usage key (the org's error, which the local store repeats). */
 const MISSING_ACCOUNT = new RegExp(
-  `Foreign key external ID: .* not found for field ${ACCOUNT_KEY_FIELD} in entity Account`
+  `Foreign key external ID: (.*) not found for field ${ACCOUNT_KEY_FIELD} in entity Account`
 );
+
+/** Folds what makes two account keys look the same to a person: Unicode form (NFC) and case. */
+const lookalikeForm = (key: string) => key.normalize('NFC').toLowerCase();
+
+/**
+ * For each account key a sync could not write because no Account has it, the stored key that differs from it only
+ * in case or Unicode form (macOS tools write "Café" decomposed), read from the sink only when such failures exist.
+ */
+export async function accountLookalikes(result: SyncResult, sink: UsageSink): Promise<Map<string, string>> {
+  const missing = new Set(
+    result.failures.map((f) => MISSING_ACCOUNT.exec(f.error)?.[1]).filter((k): k is string => Boolean(k))
+  );
+  const found = new Map<string, string>();
+  if (missing.size === 0) return found;
+  const stored = new Map<string, string>();
+  for (const key of (await sink.load('Account', ACCOUNT_KEY_FIELD, [ACCOUNT_KEY_FIELD])).keys())
+    if (key) stored.set(lookalikeForm(key), key);
+  for (const key of missing) {
+    const twin = stored.get(lookalikeForm(key));
+    if (twin !== undefined && twin !== key) found.set(key, twin);
+  }
+  return found;
+}
 
 /**
  * Prints the result of a sync (the summary, or JSON with --json) and returns its exit code: 3 when any write failed,
  * said on stderr in both modes with the count per object.
  */
-export function reportSyncResult(result: SyncResult, sink: UsageSink, out: Output): number {
+export function reportSyncResult(
+  result: SyncResult,
+  sink: UsageSink,
+  out: Output,
+  /** missing account keys -> the stored key each differs from only in case or Unicode form */
+  lookalikes: ReadonlyMap<string, string> = new Map()
+): number {
   const org = 'apiRequests' in sink ? (sink as SalesforceSink) : undefined;
   out.result(org ? { ...result.summary, api_requests: org.apiRequests, api_version: org.apiVersion } : result.summary);
   printSummary(result, out);
@@ -142,8 +171,16 @@ export function reportSyncResult(result: SyncResult, sink: UsageSink, out: Outpu
   const where = [...byObject].map(([object, n]) => `${n} ${object}`).join(', ');
   out.done(`error: ${plural(failed, 'write')} failed${where ? ` (${where})` : ''}`);
   for (const f of result.failures.slice(0, 3)) out.done(`  ${f.object} ${f.key}: ${f.error}`);
-  const missingAccounts = result.failures.filter((f) => MISSING_ACCOUNT.test(f.error)).length;
-  if (missingAccounts) {
+  const missingKeys = new Set(result.failures.map((f) => MISSING_ACCOUNT.exec(f.error)?.[1]).filter((k) => k));
+  // "ACME" or a decomposed "Café" beside a stored "acme" / "Café": a typo or an encoding, never a new account
+  for (const [key, stored] of [...lookalikes].slice(0, 5))
+    out.done(
+      `  account_id "${key}" matches no Account, but "${stored}" differs from it only in ${key.toLowerCase() === stored.toLowerCase() ? 'case' : 'Unicode form or case'}: fix the export's account_id (keys are exact), do not create a second account`
+    );
+  const missingAccounts = result.failures.filter(
+    (f) => MISSING_ACCOUNT.test(f.error) && !lookalikes.has(MISSING_ACCOUNT.exec(f.error)![1]!)
+  ).length;
+  if (missingAccounts && missingKeys.size > lookalikes.size) {
     const rows = missingAccounts === 1 ? '1 row names an account' : `${missingAccounts} rows name accounts`;
     out.done(
       org
@@ -268,7 +305,8 @@ export function registerUsageCommand(program: Command): void {
       try {
         const result = await runUsageSync(options, policy, org?.sink ?? local!, (m) => out.progress(m));
         out.done();
-        const code = reportSyncResult(result, org?.sink ?? local!.opened!, out);
+        const sink = org?.sink ?? local!.opened!;
+        const code = reportSyncResult(result, sink, out, await accountLookalikes(result, sink));
         if (code !== 0) process.exitCode = code;
       } finally {
         out.done();

@@ -115,6 +115,37 @@ describe('gtm usage sync: --store', () => {
   });
 });
 
+describe('account ids that only look new', () => {
+  // before: "ACME" or a decomposed "Café" beside stored "acme" / "Café" got "pass --create-accounts", which made twins
+  it('names the stored key an unknown account_id differs from only in case or Unicode form, and no --create-accounts', () => {
+    const first = path.join(dir, 'first.csv');
+    fs.writeFileSync(
+      first,
+      `${HEADER}\n${ticketRows([
+        { account: 'acme', weekIndex: WEEK, total: 3, ai: 1 },
+        { account: 'Caf\u00e9', weekIndex: WEEK, total: 3, ai: 1 }
+      ]).join('\n')}\n`
+    );
+    expect(sync(first).code).toBe(0);
+    const second = path.join(dir, 'second.csv');
+    fs.writeFileSync(
+      second,
+      `${HEADER}\n${ticketRows([
+        { account: 'ACME', weekIndex: WEEK + 1, total: 3, ai: 1 },
+        { account: 'Cafe\u0301', weekIndex: WEEK + 1, total: 3, ai: 1 }
+      ]).join('\n')}\n`
+    );
+    const store = path.join(dir, 'store.duckdb');
+    const r = gtm(['usage', 'sync', second, '--store', store, '--as-of', '2026-12-01', '--no-cache']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/account_id "ACME" matches no Account, but "acme" differs from it only in case/);
+    expect(r.stderr).toMatch(
+      /account_id "Cafe\u0301" matches no Account, but "Caf\u00e9" differs from it only in Unicode form/
+    );
+    expect(r.stderr).not.toMatch(/pass --create-accounts/);
+  });
+});
+
 describe('gtm usage backtest', () => {
   it('refuses an outcomes file without outcomes (exit 1), and labels with --allow-empty-outcomes', () => {
     const input = path.join(dir, 'tickets.csv');
