@@ -116,6 +116,17 @@ function printSummary(r: SyncResult, out: Output) {
   for (const f of r.failures.slice(0, 10)) out.info(`failed ${f.object} ${f.key}: ${f.error}`);
   if (r.failures.length > 10)
     out.info(`... and ${r.failures.length - 10} more failures (see write_failures.csv with --export)`);
+  if (s.lowered_weeks) {
+    // a partial export (incremental, one channel) replaces whole stored weeks with less: never silent
+    out.info(
+      `\nwarning: this export has fewer tickets than the store held for ${plural(s.lowered_weeks, 'account-week')}, and ${s.dry_run ? 'would replace' : 'replaced'} them:`
+    );
+    for (const x of r.lowered) out.info(`  ${x.key.replace('|', ' ')}: ${x.stored} -> ${x.incoming} tickets`);
+    if (s.lowered_weeks > r.lowered.length) out.info(`  ... and ${s.lowered_weeks - r.lowered.length} more`);
+    out.info(
+      '  an export replaces each account-week it has tickets for; if this one is partial (incremental, one channel), sync a complete export of those weeks'
+    );
+  }
   for (const x of r.rejects.slice(0, 5)) out.info(`rejected line ${x.line}: ${x.reason}`);
   if (r.rejects.length > 5)
     out.info(`... and ${r.rejects.length - 5} more rejected rows (see rejects.csv with --export)`);

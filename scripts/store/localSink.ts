@@ -248,6 +248,22 @@ export function createLocalSink(store: LocalStore, options: LocalSinkOptions = {
       return readStored(object, externalIdField, fields, `NOT EXISTS (SELECT 1 FROM (${rows}) r WHERE ${match})`);
     },
 
+    async loadLowered(object, externalIdField, field, rows, limit) {
+      const [k, f] = [q(externalIdField), q(field)];
+      const lowered = `FROM ${q(object)} t JOIN (${rows}) r ON t.${k} = r.${k} WHERE CAST(r.${f} AS DOUBLE) < t.${f}`;
+      const count = Number((await db.runAndReadAll(`SELECT count(*) AS n ${lowered}`)).getRowObjects()[0]!.n);
+      if (count === 0) return { count, rows: [] };
+      const found = await db.runAndReadAll(
+        `SELECT t.${k} AS key, t.${f} AS stored, r.${f} AS incoming ${lowered} ORDER BY t.${k} LIMIT ${Math.floor(limit)}`
+      );
+      return {
+        count,
+        rows: found
+          .getRowObjects()
+          .map((r) => ({ key: String(r.key), stored: Number(r.stored), incoming: Number(r.incoming) }))
+      };
+    },
+
     async upsertQuery(object, externalIdField, rows, compared, { dryRun, onProgress, keysUnique = false }) {
       const key = q(externalIdField);
       try {

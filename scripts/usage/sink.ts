@@ -44,6 +44,17 @@ export interface UsageSink {
     matchOn: readonly string[]
   ): Promise<Map<string, SObjectRow>>;
   /**
+   * Optional, with loadExcept: the stored rows whose numeric `field` is greater than the same key's in `rows` (a
+   * DuckDB SELECT), at most `limit` of them with the count of all: what a sync would lower.
+   */
+  loadLowered?(
+    object: string,
+    externalIdField: string,
+    field: string,
+    rows: string,
+    limit: number
+  ): Promise<{ count: number; rows: { key: string; stored: number; incoming: number }[] }>;
+  /**
    * Optional, with loadExcept: upsert() of the rows of a DuckDB SELECT, run where the rows are stored. A row
    * whose `compared` fields all hold the stored values is unchanged and not written; the others are upserted
    * (only counted when dryRun), each written or failed with a reason.

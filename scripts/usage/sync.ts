@@ -50,6 +50,9 @@ export interface SyncOptions {
   encoding?: Encoding;
 }
 
+/** how many lowered weeks a summary names */
+const LOWERED_SHOWN = 5;
+
 export interface WriteCounts {
   written: number;
   unchanged: number;
@@ -77,6 +80,11 @@ export interface SyncSummary {
   unchanged: number;
   /** a dry run only: snapshots and triggers a real run would write */
   would_write?: number;
+  /**
+   * stored weeks this export gives fewer tickets than the store held: it replaces them, which is right for a
+   * corrected export and wrong for a partial one (incremental, one channel); said, never silent
+   */
+  lowered_weeks: number;
   failed: number;
   snapshot_writes: WriteCounts;
   trigger_writes: WriteCounts;
@@ -90,6 +98,8 @@ export interface SyncSummary {
 
 export interface SyncResult {
   summary: SyncSummary;
+  /** the first few of summary.lowered_weeks: snapshot key, tickets stored before, tickets in this export */
+  lowered: { key: string; stored: number; incoming: number }[];
   rejects: Reject[];
   snapshots: SObjectRow[];
   triggers: { accountKey: string; fired: FiredTrigger; row: SObjectRow }[];
@@ -304,6 +314,19 @@ async function syncAggregate(
   ]);
 
   trace('sync: stored snapshots and triggers read');
+  // weeks the export lowers, read before the snapshot write starts (the row path finds them as it compares)
+  const lowered = rowsSql
+    ? ((await sink.loadLowered?.(
+        SNAPSHOT_OBJECT,
+        SNAPSHOT_FIELDS.key,
+        SNAPSHOT_FIELDS.ticketsTotal,
+        rowsSql,
+        LOWERED_SHOWN
+      )) ?? {
+        count: 0,
+        rows: []
+      })
+    : { count: 0, rows: [] as SyncResult['lowered'] };
   // exp-005 over the whole history, as of --as-of; fires stored by earlier syncs hold their cooldown
   const thresholds = thresholdsFromPolicy(policy);
   const mode = policy.text('Expansion_Mode');
@@ -356,6 +379,12 @@ async function syncAggregate(
       }
       for (const row of snapshots) {
         const old = storedSnapshots.get(row[SNAPSHOT_FIELDS.key] as string);
+        const [before, now] = [Number(old?.[SNAPSHOT_FIELDS.ticketsTotal]), Number(row[SNAPSHOT_FIELDS.ticketsTotal])];
+        if (old && before > now) {
+          lowered.count++;
+          if (lowered.rows.length < LOWERED_SHOWN)
+            lowered.rows.push({ key: row[SNAPSHOT_FIELDS.key] as string, stored: before, incoming: now });
+        }
         if (!old || (!identical(old, row) && SNAPSHOT_COMPARED.some((f) => !same(old[f], row[f])))) changed.push(row);
       }
     }
@@ -513,9 +542,13 @@ async function syncAggregate(
     snapshot_writes: snapshotWrites,
     trigger_writes: triggerWrites,
     follow_up_tasks: followUpTasks,
+    lowered_weeks: lowered.count,
     ...(liveOverride ? { live_override: liveOverride } : {})
   };
-  const result = { summary, rejects: agg.rejects, triggers, failures } as Omit<SyncResult, 'snapshots'> as SyncResult;
+  const result = { summary, rejects: agg.rejects, triggers, failures, lowered: lowered.rows } as Omit<
+    SyncResult,
+    'snapshots'
+  > as SyncResult;
   Object.defineProperty(result, 'snapshots', { get: snapshotRows, enumerable: true });
   if (exporting) {
     progress(`reading back what the ${sink.label} holds for the export ...`);

@@ -241,6 +241,25 @@ describe('gtm usage sync (local store)', () => {
     expect(lines).toContain('Usage_Snapshot__c: 0 rows upserted into the local store, 4 rows failed');
   });
 
+  // before: a partial export (incremental, one channel) shrank stored weeks without a word
+  it('says which stored weeks an export lowers, on the SQL path and the row path', async () => {
+    const full = exportFile('full.csv', ticketCsv([0, 1].map((w) => qualifying('acme', w))));
+    const half = exportFile(
+      'half.csv',
+      ticketCsv([{ ...qualifying('acme', 0), total: t.minTickets / 2, ai: 1 }, qualifying('acme', 1)])
+    );
+    const rowPath = (sink: UsageSink): UsageSink => ({ ...sink, upsertQuery: undefined, loadExcept: undefined });
+    for (const via of [(x: UsageSink) => x, rowPath]) {
+      await withSink((sink) => runUsageSync(options(full), policy, via(sink)));
+      const r = await withSink((sink) => runUsageSync(options(half), policy, via(sink)));
+      expect(r.summary.lowered_weeks).toBe(1);
+      expect(r.lowered).toEqual([{ key: `acme|${isoWeekLabel(W)}`, stored: t.minTickets, incoming: t.minTickets / 2 }]);
+      // the same export again lowers nothing more
+      const again = await withSink((sink) => runUsageSync(options(half), policy, via(sink)));
+      expect(again.summary.lowered_weeks).toBe(0);
+    }
+  });
+
   it('--create-accounts does not create an account key the org could not hold', async () => {
     const long = 'x'.repeat(schema.field('Account', 'Usage_Account_Key__c').length! + 1);
     const r = await run(exportFile('tickets.csv', ticketCsv([qualifying(long, 0), qualifying('acme', 0)])));
