@@ -151,8 +151,12 @@ export async function accountLookalikes(result: SyncResult, sink: UsageSink): Pr
   const found = new Map<string, string>();
   if (missing.size === 0) return found;
   const stored = new Map<string, string>();
-  for (const key of (await sink.load('Account', ACCOUNT_KEY_FIELD, [ACCOUNT_KEY_FIELD])).keys())
-    if (key) stored.set(lookalikeForm(key), key);
+  try {
+    for (const key of (await sink.load('Account', ACCOUNT_KEY_FIELD, [ACCOUNT_KEY_FIELD])).keys())
+      if (key) stored.set(lookalikeForm(key), key);
+  } catch {
+    return found; // a hint only: a sink that cannot list the accounts leaves the failures as they are reported
+  }
   for (const key of missing) {
     const twin = stored.get(lookalikeForm(key));
     if (twin !== undefined && twin !== key) found.set(key, twin);
