@@ -4,6 +4,7 @@
  * rate is reported with a Wilson 95% interval and judged against the policy target on a minimum sample.
  */
 import type { Policy } from '../policy/policy';
+import { wilson } from '../stats/proportions';
 import { weekIndexOfLabel, weekStartMs } from './isoWeek';
 
 export const TRUE_POSITIVE = 'True Positive';
@@ -11,8 +12,6 @@ export const FALSE_POSITIVE = 'False Positive';
 export type OutcomeLabel = typeof TRUE_POSITIVE | typeof FALSE_POSITIVE;
 
 const DAY_MS = 86_400_000;
-/** two-sided 95% normal quantile */
-const Z_95 = 1.959963984540054;
 
 export interface FiredTriggerRef {
   key: string;
@@ -55,14 +54,9 @@ export interface BacktestReport {
 
 const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-/** Wilson score interval for k successes in n trials. */
-export function wilsonInterval(k: number, n: number, z = Z_95): { low: number; high: number } {
-  if (n === 0) return { low: 0, high: 1 };
-  const p = k / n;
-  const z2 = z * z;
-  const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
-  const half = (z / (1 + z2 / n)) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
-  return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
+/** Wilson 95% score interval for k successes in n trials: the shared one in scripts/stats ({0, 1} at n = 0). */
+export function wilsonInterval(k: number, n: number): { low: number; high: number } {
+  return wilson({ k, n }) ?? { low: 0, high: 1 };
 }
 
 /** The outcome window of a trigger: from the end of its fired week, windowDays long. */
