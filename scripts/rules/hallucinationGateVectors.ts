@@ -2,10 +2,7 @@
  * The hallucination gate's shared test vectors (staticresources/GtmHallucinationGateVectors.json): read by jest
  * here and by GtmHallucinationGateRuleTest in Apex, so both twins are held to one set of expectations.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { projectPaths } from '../lib/paths';
-import type { RuleVector } from './vectors';
+import { readVectorFile, RuleVector, staticResourceVectorsPath } from './vectors';
 
 export interface HallucinationGateVectorFile {
   /** input: HallucinationGateInput; expected: HallucinationGateResult */
@@ -17,11 +14,11 @@ export interface HallucinationGateVectorFile {
 }
 
 export function hallucinationGateVectorsPath(projectDir?: string): string {
-  return path.join(projectPaths(projectDir).metadata, 'staticresources', 'GtmHallucinationGateVectors.json');
+  return staticResourceVectorsPath('GtmHallucinationGateVectors', projectDir);
 }
 
 export function loadHallucinationGateVectors(
   file: string = hallucinationGateVectorsPath()
 ): HallucinationGateVectorFile {
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as HallucinationGateVectorFile;
+  return readVectorFile<HallucinationGateVectorFile>(file);
 }

@@ -2,10 +2,7 @@
  * exp-001's shared test vectors (staticresources/GtmRoutingVectors.json): read by jest here and by GtmRoutingRuleTest
  * in Apex, so both twins of the pool pick and the SLA transitions are held to one set of expectations.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { projectPaths } from '../lib/paths';
-import type { RuleVector } from './vectors';
+import { readVectorFile, RuleVector, staticResourceVectorsPath } from './vectors';
 
 export interface RoutingVectorFile {
   /** input: RoutingInput; expected: RoutingResult */
@@ -17,9 +14,9 @@ export interface RoutingVectorFile {
 }
 
 export function routingVectorsPath(projectDir?: string): string {
-  return path.join(projectPaths(projectDir).metadata, 'staticresources', 'GtmRoutingVectors.json');
+  return staticResourceVectorsPath('GtmRoutingVectors', projectDir);
 }
 
 export function loadRoutingVectors(file: string = routingVectorsPath()): RoutingVectorFile {
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as RoutingVectorFile;
+  return readVectorFile<RoutingVectorFile>(file);
 }

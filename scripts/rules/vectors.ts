@@ -30,10 +30,20 @@ export interface RuleVectorFile {
   criterionValue: RuleVector[];
 }
 
+/** A vectors file among the static resources, which the Apex tests read under the same name. */
+export function staticResourceVectorsPath(resource: string, projectDir?: string): string {
+  return path.join(projectPaths(projectDir).metadata, 'staticresources', `${resource}.json`);
+}
+
+/** Reads a vectors file (the shape is the caller's: each rule family declares its own). */
+export function readVectorFile<T>(file: string): T {
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+}
+
 export function ruleVectorsPath(projectDir?: string): string {
-  return path.join(projectPaths(projectDir).metadata, 'staticresources', 'GtmRuleVectors.json');
+  return staticResourceVectorsPath('GtmRuleVectors', projectDir);
 }
 
 export function loadRuleVectors(file: string = ruleVectorsPath()): RuleVectorFile {
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as RuleVectorFile;
+  return readVectorFile<RuleVectorFile>(file);
 }
