@@ -34,7 +34,7 @@ export function buildProgram(): Command {
 /**
  * Ctrl-C (or a scheduler's SIGTERM) during a command says what state it leaves, instead of ending silently:
  * every write is an idempotent upsert in batches, so what landed stays and the same command run again finishes
- * the job. The workbench, a server, handles its own signals.
+ * the job. Only for commands that write that way (a deploy or a read-only command ends as node ends it).
  */
 export function installInterruptNotice(
   command: string,
@@ -61,11 +61,14 @@ export function installInterruptNotice(
     });
 }
 
+/** The commands whose writes are upserts by key, for which the interrupt notice's promise holds. */
+const UPSERTING_COMMANDS = new Set(['usage sync', 'usage backtest', 'events sync', 'pqa sync', 'audit ingest']);
+
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   program.hook('preAction', (_program, action) => {
     const name = [action.parent?.name(), action.name()].filter((n) => n && n !== 'gtm').join(' ');
-    if (!name.startsWith('workbench')) installInterruptNotice(name);
+    if (UPSERTING_COMMANDS.has(name)) installInterruptNotice(name);
   });
   const json = argv.includes('--json');
   try {

@@ -186,7 +186,6 @@ export function reportSyncResult(
   const where = [...byObject].map(([object, n]) => `${n} ${object}`).join(', ');
   out.done(`error: ${plural(failed, 'write')} failed${where ? ` (${where})` : ''}`);
   for (const f of result.failures.slice(0, 3)) out.done(`  ${f.object} ${f.key}: ${f.error}`);
-  const missingKeys = new Set(result.failures.map((f) => MISSING_ACCOUNT.exec(f.error)?.[1]).filter((k) => k));
   // "ACME" or a decomposed "Café" beside a stored "acme" / "Café": a typo or an encoding, never a new account
   for (const [key, stored] of [...lookalikes].slice(0, 5))
     out.done(
@@ -195,7 +194,7 @@ export function reportSyncResult(
   const missingAccounts = result.failures.filter(
     (f) => MISSING_ACCOUNT.test(f.error) && !lookalikes.has(MISSING_ACCOUNT.exec(f.error)![1]!)
   ).length;
-  if (missingAccounts && missingKeys.size > lookalikes.size) {
+  if (missingAccounts) {
     const rows = missingAccounts === 1 ? '1 row names an account' : `${missingAccounts} rows name accounts`;
     out.done(
       org

@@ -10,6 +10,7 @@ import { describeFsError, InputError } from '../lib/errors';
 import { REPO_ROOT } from '../lib/paths';
 import { makeDirs, probeWritableDir } from '../lib/writableDir';
 import type { FieldDef, Schema } from '../metadata/schema';
+import { ACCOUNT_KEY_FIELD } from '../usage/records';
 
 export const DEFAULT_STORE = path.join(REPO_ROOT, '.gtm', 'store.duckdb');
 
@@ -119,9 +120,6 @@ export function tableColumns(schema: Schema, object: string): Map<string, string
   return cols;
 }
 
-/** the Account column every gtm store has had since its first version: how a store is told from other databases */
-const ACCOUNT_KEY_COLUMN = 'Usage_Account_Key__c';
-
 /** DuckDB database files hold these bytes at offset 8 (after a checksum). */
 const DUCKDB_MAGIC = 'DUCK';
 
@@ -223,7 +221,7 @@ export class LocalStore {
   private async refuseForeignDatabase() {
     const tables = (
       await this.db.runAndReadAll(
-        `SELECT table_name, bool_or(column_name = '${ACCOUNT_KEY_COLUMN}') AS keyed
+        `SELECT table_name, bool_or(column_name = '${ACCOUNT_KEY_FIELD}') AS keyed
          FROM information_schema.columns WHERE table_schema = 'main' GROUP BY table_name`
       )
     ).getRowObjects();
