@@ -185,3 +185,41 @@ describe('the wrong kind of file', () => {
     expect((err as Error).message).toMatch(message);
   });
 });
+
+// before: a null entry or a componentResults that is not a list failed as "unexpected failure" (exit 70)
+describe('a run file with a broken entry', () => {
+  const broken = () => {
+    const p = promptfooRun(spec('x', sampleCases(3))) as { results: { results: unknown[] } };
+    const d = deepevalRun(spec('x', sampleCases(3))) as { testCases: unknown[] };
+    const grading = structuredClone(p);
+    (grading.results.results[1] as { gradingResult: { componentResults: unknown } }).gradingResult = {
+      componentResults: { not: 'a list' }
+    } as never;
+    return [
+      [
+        'a null promptfoo result',
+        { ...p, results: { ...p.results, results: [p.results.results[0], null] } },
+        /results\.results\[1\] is not a test result object/
+      ],
+      ['a componentResults that is not a list', grading, /componentResults is not a list/],
+      ['a null DeepEval test case', { ...d, testCases: [null] }, /testCases\[0\] is not a test case object/],
+      [
+        'a metricsData that is not a list',
+        { ...d, testCases: [{ ...(d.testCases[0] as object), metricsData: {} }] },
+        /testCases\[0\]\.metricsData is not a list/
+      ]
+    ] as const;
+  };
+  it.each(broken().map(([name], i) => [name, i] as const))('%s is refused naming the entry', (_name, i) => {
+    const [, json, message] = broken()[i]!;
+    const file = writeJson(dir, `broken-${i}.json`, json);
+    let err: unknown;
+    try {
+      read(file);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as Error).message).toMatch(message);
+  });
+});

@@ -34,6 +34,16 @@ export function readDeepEval(json: unknown, metrics: readonly string[], fileName
       'it is not a DeepEval test run (no testCases list; DeepEval writes .deepeval/.latest_run_full.json)'
     );
   const file = json as { testCases: TestCase[]; identifier?: string; hyperparameters?: Record<string, unknown> | null };
+  // a hand-edited or truncated run: name the entry instead of failing inside the mapping below
+  const isRecord = (x: unknown) => typeof x === 'object' && x !== null && !Array.isArray(x);
+  file.testCases.forEach((t, i) => {
+    if (!isRecord(t)) throw new AdapterError(`testCases[${i}] is not a test case object`);
+    if (t.metricsData != null && !Array.isArray(t.metricsData))
+      throw new AdapterError(`testCases[${i}].metricsData is not a list`);
+    t.metricsData?.forEach((m, k) => {
+      if (!isRecord(m)) throw new AdapterError(`testCases[${i}].metricsData[${k}] is not a metric object`);
+    });
+  });
   const wanted = new Set(metrics.map((m) => m.toLowerCase()));
   const nextRepeat = repeatCounter();
   const judges = new Set<string>();

@@ -41,7 +41,9 @@ export function looksLikePromptfoo(json: unknown): boolean {
 function metricGradings(g: Grading | null | undefined, metric: string, out: Grading[] = []): Grading[] {
   if (!g) return out;
   if (g.assertion?.metric === metric) out.push(g);
-  for (const c of g.componentResults ?? []) metricGradings(c, metric, out);
+  if (g.componentResults != null && !Array.isArray(g.componentResults))
+    throw new AdapterError('a gradingResult.componentResults is not a list');
+  for (const c of g.componentResults ?? []) if (c && typeof c === 'object') metricGradings(c, metric, out);
   return out;
 }
 
@@ -73,6 +75,10 @@ export function readPromptfoo(json: unknown, metric: string, fileName: string): 
     );
   if (!Array.isArray(file.results.results)) throw new AdapterError('results.results is not a list of test results');
   const results = file.results.results as PromptfooResult[];
+  // a hand-edited or truncated file: name the entry instead of failing inside the mapping below
+  const notRecord = (x: unknown) => typeof x !== 'object' || x === null || Array.isArray(x);
+  const bad = results.findIndex(notRecord);
+  if (bad >= 0) throw new AdapterError(`results.results[${bad}] is not a test result object`);
   const models = new Set(results.map((r) => providerId(r.provider)).filter((m): m is string => m !== null));
   if (models.size > 1)
     throw new AdapterError(
