@@ -130,6 +130,19 @@ async function readCsvRows(chunks: AsyncIterable<Buffer>, onRow: (row: EventRow)
       onRow({ line: r.line, raw, malformed: { instancePath: '', message: `not well-formed CSV: ${r.malformed}` } });
       return;
     }
+    // a short row, or one with values past the header's (other than empty ones), is malformed: never read by position
+    const extra = r.fields.slice(header.length).some((v) => v !== '');
+    if (r.fields.length < header.length || extra) {
+      onRow({
+        line: r.line,
+        raw,
+        malformed: {
+          instancePath: '',
+          message: `${r.fields.length} values where the header has ${header.length}`
+        }
+      });
+      return;
+    }
     const event: Record<string, unknown> = {};
     header.forEach((h, i) => {
       const v = r.fields[i] ?? '';

@@ -171,4 +171,26 @@ describe('validateEventFile', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+  // before: extra values were dropped and a missing properties cell became {}: both rows counted valid
+  it('counts a CSV row with more or fewer values than the header as violating, naming both counts', async () => {
+    const dir = tempDir();
+    try {
+      const header = 'event_id,event_name,schema_version,occurred_at,account_key,source,properties';
+      const good = 'c1,Teammate Invited,1-0-0,2026-03-02T10:00:00Z,ACME-001,product-web,"{""role"":""agent""}"';
+      const file = path.join(dir, 'e.csv');
+      fs.writeFileSync(
+        file,
+        `${header}\n${good}\n${good.replace('c1', 'c2')},x,y\nc3,Teammate Invited,1-0-0,2026-03-02T10:00:00Z,ACME-001\n${good.replace('c1', 'c4')},,\n`
+      );
+      const r = await validateEventFile(file, compiled, { asOfNs, toleranceNs: 0n, maxViolationRate: 1 });
+      expect(r.summary).toMatchObject({ rows: 4 });
+      // the two rows of the wrong width say so (trailing empty values are not extra values)
+      const counts = r.violating
+        .flatMap((v) => v.violations.map((x) => x.message))
+        .filter((m) => /values where/.test(m));
+      expect(counts).toEqual(['9 values where the header has 7', '5 values where the header has 7']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
