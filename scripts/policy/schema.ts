@@ -204,7 +204,17 @@ export const POLICY_RULES: Readonly<Record<string, PolicyRule>> = {
   // gtm events (tracking plan): validate-only days for a new source, clock skew, violation rate
   Events_Validate_Only_Days: days(),
   Events_Future_Tolerance_Minutes: count('minutes', 1440),
-  Events_Max_Violation_Rate: share()
+  Events_Max_Violation_Rate: share(),
+  // program cockpit (issue 19): KPI windows and minimum n, readout significance and validity
+  Pilot_Conversion_Window_Days: days(),
+  Logo_Churn_Window_Days: days(),
+  Kpi_Min_N: count('subjects'),
+  Readout_Alpha: share(),
+  Readout_Power: share(),
+  Readout_Interim_Alpha: share(),
+  Readout_Srm_Alpha: share(),
+  Readout_Max_Stale_Days: days(),
+  Readout_Guardrail_Min_Probability: share()
 };
 
 /** Keys whose values must differ from each other: the gates tell the stages apart by name. */
