@@ -249,3 +249,67 @@ export function judgeHallucinationGate(
     );
   return provisional.length ? verdict('Provisional', provisional) : verdict('Passed', []);
 }
+
+/** A reviewer's verdict on a case; the judge's is the file's. */
+export type CaseVerdictValue = 'pass' | 'hallucinated';
+
+/** One kept case of an audit's current file, as a human review reads it. */
+export interface ReviewedCase {
+  /** the judge's verdict (Verdict__c); null for an unscored case, which no review counts */
+  verdict: CaseVerdictValue | null;
+  humanVerdict: CaseVerdictValue | null;
+  severity: string | null;
+}
+
+export interface AuditCounts {
+  /** scored responses (n) */
+  responses: number;
+  /** the judge's k and criticals (Judge_Hallucinated__c, Judge_Critical__c) */
+  judgeHallucinated: number;
+  judgeCritical: number;
+}
+
+export interface CountsAfterReview {
+  hallucinated: number;
+  critical: number;
+  /** cases whose human verdict differs from the judge's */
+  overrides: number;
+  rate: number | null;
+  wilsonLow: number | null;
+  wilsonHigh: number | null;
+  upperBound: number | null;
+}
+
+/**
+ * An audit's counts with human verdicts over the judge's: each case a reviewer turned from pass to hallucinated adds
+ * one to k (and to the criticals when its severity is critical), each turned the other way takes one off. Every
+ * failing case is kept as an item, so every case a reviewer can turn is in `cases`. Apex twin:
+ * GtmHallucinationGateRule.countsAfterReview, held to the "review" vectors.
+ */
+export function countsAfterReview(counts: AuditCounts, cases: readonly ReviewedCase[]): CountsAfterReview {
+  let k = counts.judgeHallucinated;
+  let critical = counts.judgeCritical;
+  let overrides = 0;
+  for (const c of cases) {
+    if (c.verdict === null || c.humanVerdict === null || c.humanVerdict === c.verdict) continue;
+    const step = c.humanVerdict === 'hallucinated' ? 1 : -1;
+    overrides++;
+    k += step;
+    if (c.severity === 'critical') critical += step;
+  }
+  const n = counts.responses;
+  if (k < 0 || k > n || critical < 0 || critical > k)
+    throw new Error(
+      `human verdicts give ${k} hallucinated (${critical} critical) of ${n}: the audit's kept cases do not match its counts`
+    );
+  const w = n > 0 ? wilson(k, n) : null;
+  return {
+    hallucinated: k,
+    critical,
+    overrides,
+    rate: n > 0 ? round6(k / n) : null,
+    wilsonLow: w ? round6(w.low) : null,
+    wilsonHigh: w ? round6(w.high) : null,
+    upperBound: w ? round6(w.upper) : null
+  };
+}

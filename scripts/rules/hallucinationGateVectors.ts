@@ -11,6 +11,8 @@ export interface HallucinationGateVectorFile {
   allowed: RuleVector[];
   /** input: { k, n }; expected: { low, high, upper } to 6 digits */
   wilson: RuleVector[];
+  /** input: { counts: AuditCounts, cases: ReviewedCase[] }; expected: CountsAfterReview (human verdicts over the judge's) */
+  review: RuleVector[];
 }
 
 export function hallucinationGateVectorsPath(projectDir?: string): string {

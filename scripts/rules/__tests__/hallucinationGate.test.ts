@@ -1,5 +1,8 @@
 import {
   allowedHallucinations,
+  countsAfterReview,
+  type AuditCounts,
+  type ReviewedCase,
   judgeHallucinationGate,
   percentText,
   round6,
@@ -96,5 +99,31 @@ describe('Wilson bounds', () => {
       expect(i.upper).toBeGreaterThan(k / n);
       expect(i.upper).toBeLessThan(i.high);
     }
+  });
+});
+
+describe('human verdicts over the judge (review vectors)', () => {
+  it.each(named(vectors.review))('%s', (_name, c) => {
+    const input = c.input as { counts: AuditCounts; cases: ReviewedCase[] };
+    expect(countsAfterReview(input.counts, input.cases)).toEqual(c.expected);
+  });
+
+  it('the vectors cover an overturn each way, a confirmation and an unscored case', () => {
+    const names = vectors.review.map((c) => c.name);
+    for (const must of [
+      'a reviewer overturns',
+      'a passing case a reviewer finds',
+      'a reviewer confirming',
+      'an unscored'
+    ])
+      expect(names.some((n) => n.startsWith(must))).toBe(true);
+  });
+
+  it('refuses human verdicts that do not match the counts (a k below 0)', () => {
+    expect(() =>
+      countsAfterReview({ responses: 10, judgeHallucinated: 0, judgeCritical: 0 }, [
+        { verdict: 'hallucinated', humanVerdict: 'pass', severity: null }
+      ])
+    ).toThrow(/-1 hallucinated \(0 critical\) of 10/);
   });
 });
