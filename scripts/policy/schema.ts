@@ -214,7 +214,13 @@ export const POLICY_RULES: Readonly<Record<string, PolicyRule>> = {
   Readout_Interim_Alpha: share(),
   Readout_Srm_Alpha: share(),
   Readout_Max_Stale_Days: days(),
-  Readout_Guardrail_Min_Probability: share()
+  Readout_Guardrail_Min_Probability: share(),
+  // exp-008 onboarding (issue 18): activation threshold and window, chase and at-risk timing, support-burden window
+  Activation_Min_Ai_Resolved: count('tickets'),
+  Activation_Window_Days: days(),
+  Onboarding_Chase_Business_Days: wholeNumber('business days', 30),
+  Onboarding_At_Risk_Check_Day: days(),
+  Onboarding_Guardrail_Days: days()
 };
 
 /** Keys whose values must differ from each other: the gates tell the stages apart by name. */
