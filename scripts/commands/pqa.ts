@@ -10,7 +10,7 @@ import { InputError } from '../lib/errors';
 import { loadSchema } from '../metadata/schema';
 import { loadPolicyFile } from '../policy/policy';
 import { isoSeconds } from '../rules/routingRule';
-import { loadPqaAccounts, planPqa, writeSignals } from '../routing/pqaRun';
+import { loadPqaAccounts, loadUnkeyedAccounts, planPqa, writeSignals } from '../routing/pqaRun';
 import { DEFAULT_STORE, LocalStore } from '../store/localStore';
 import { parseAsOf } from './usage';
 
@@ -47,6 +47,7 @@ export function registerPqaCommand(program: Command): void {
       const store = await openExistingStore(flags.store);
       try {
         const plan = planPqa(await loadPqaAccounts(store, policy), policy, asOf.slice(0, 10));
+        const unkeyed = await loadUnkeyedAccounts(store);
         const written = flags.dryRun ? 0 : await writeSignals(store, plan);
         const qualifying = plan.filter((p) => p.qualification.qualifies);
         out.result({
@@ -55,11 +56,19 @@ export function registerPqaCommand(program: Command): void {
           accounts: plan.length,
           qualifying: qualifying.length,
           written,
+          not_judged: unkeyed.map((a) => ({ ...a, reason: 'no Usage_Account_Key__c' })),
           plan
         });
         out.info(
           `${flags.dryRun ? 'Dry run (nothing written): ' : ''}${plan.length} accounts as of ${asOf}: ${qualifying.length} PQA, ${written} signal(s) written\n`
         );
+        if (unkeyed.length)
+          out.info(
+            `${unkeyed.length} account(s) not judged: no Usage_Account_Key__c, so no usage snapshot is theirs (set the key the usage export uses): ${unkeyed
+              .slice(0, 10)
+              .map((a) => a.name)
+              .join(', ')}${unkeyed.length > 10 ? `, and ${unkeyed.length - 10} more` : ''}\n`
+          );
         out.info(
           table(
             plan.map((p) => [p.accountKey, p.qualification.week ?? '-', p.arm ?? '-', p.qualification.reason]),

@@ -62,7 +62,7 @@ export function registerRoutingCommand(program: Command): void {
         const rows = simulate(
           planPqa(accounts, policy, asOf.slice(0, 10)),
           accounts,
-          await loadPool(store, pool),
+          await loadPool(store.db, pool),
           policy,
           asOf
         );

@@ -3,10 +3,12 @@
  * wrote), in which arm, and whom the routing rule would pick. `gtm pqa sync` writes the new signals; `gtm routing
  * simulate` writes nothing and prints one reason per account.
  */
-import { addDays } from '../rules/ruleSupport';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { isWithinBusinessHours, type BusinessHoursSchedule } from '../rules/businessHours';
 import { routePqa, type Pick } from '../rules/routingRule';
 import type { Policy } from '../policy/policy';
 import type { LocalStore } from '../store/localStore';
+import { poolHoursNamed, weekStartOf } from './poolHours';
 import type { Arm } from './readout';
 import {
   armFor,
@@ -63,7 +65,7 @@ export async function loadPqaAccounts(store: LocalStore, policy: Policy): Promis
   const accounts = await rowsOf(
     store,
     `SELECT "Id", "Name", "Usage_Account_Key__c" AS key, "GTM_Segment__c" AS segment, coalesce("GTM_Target_Account__c", false) AS target
-       FROM "Account" WHERE "Usage_Account_Key__c" IS NOT NULL ORDER BY "Usage_Account_Key__c"`
+       FROM "Account" WHERE trim("Usage_Account_Key__c") <> '' ORDER BY "Usage_Account_Key__c"`
   );
   const weeks = await rowsOf(
     store,
@@ -119,6 +121,19 @@ export async function loadPqaAccounts(store: LocalStore, policy: Policy): Promis
           .map((s) => ({ week: String(s.week), arm: text(s.arm) as Arm | null }))[0] ?? null
     };
   });
+}
+
+/**
+ * Accounts qualification cannot judge: no Usage_Account_Key__c, so no usage snapshot is theirs (the usage sync keys
+ * snapshots by it). `gtm pqa sync` counts and names them rather than leaving them out without a word.
+ */
+export async function loadUnkeyedAccounts(store: LocalStore): Promise<{ id: string; name: string }[]> {
+  return (
+    await rowsOf(
+      store,
+      `SELECT "Id", "Name" FROM "Account" WHERE "Usage_Account_Key__c" IS NULL OR trim("Usage_Account_Key__c") = '' ORDER BY "Name", "Id"`
+    )
+  ).map((a) => ({ id: String(a.Id), name: String(a.Name ?? a.Id) }));
 }
 
 /** Qualification and arms for every account as of a day; target accounts and their matched partners pair up. */
@@ -193,23 +208,33 @@ export interface PoolMemberRow {
   afterHoursAllowed: boolean;
 }
 
-export async function loadPool(
-  store: LocalStore,
-  pool: string
-): Promise<{ members: PoolMemberRow[]; picks: Pick[]; queue: string }> {
-  const members = await rowsOf(
-    store,
-    `SELECT "User__c" AS user, "Sort_Order__c" AS ord, "Weight__c" AS weight, "Weekly_Cap__c" AS cap, "Active__c" AS active,
-            strftime("Away_Until__c", '%Y-%m-%dT%H:%M:%SZ') AS away, "After_Hours_Allowed__c" AS after, "Fallback_Queue__c" AS queue
-       FROM "Routing_Pool_Member__c" WHERE "Pool_Key__c" = $pool AND "User__c" IS NOT NULL ORDER BY "Sort_Order__c", "User__c"`,
-    { pool }
+export interface StoredPool {
+  members: PoolMemberRow[];
+  /** the rule's picks: assignments routed to a member, with their routing time */
+  picks: Pick[];
+  queue: string;
+  /** the pool's business hours (its weekly-cap week starts Monday 00:00 in their time zone) */
+  hours: BusinessHoursSchedule;
+}
+
+/**
+ * A pool's members and picks as the routing rule reads them: the one loader for the routing, the sweep, the dry run
+ * and the sample. Pass the connection of the transaction the pick is written in.
+ */
+export async function loadPool(db: DuckDBConnection, pool: string): Promise<StoredPool> {
+  const read = async (sql: string) => (await db.runAndReadAll(sql, { pool })).getRowObjects();
+  const members = await read(
+    `SELECT "Member_Key__c" AS key, "User__c" AS user, "Sort_Order__c" AS ord, "Weight__c" AS weight, "Weekly_Cap__c" AS cap,
+            "Active__c" AS active, strftime("Away_Until__c", '%Y-%m-%dT%H:%M:%SZ') AS away, "After_Hours_Allowed__c" AS after,
+            "Fallback_Queue__c" AS queue, "Business_Hours_Name__c" AS hours
+       FROM "Routing_Pool_Member__c" WHERE "Pool_Key__c" = $pool AND "User__c" IS NOT NULL ORDER BY "Sort_Order__c", "User__c"`
   );
-  const picks = await rowsOf(
-    store,
+  const picks = await read(
     `SELECT "Routed_Owner__c" AS user, strftime("Routed_At__c", '%Y-%m-%dT%H:%M:%SZ') AS at, coalesce("Credited__c", false) AS credited
-       FROM "Routing_Assignment__c" WHERE "Pool_Key__c" = $pool AND "Routed_Owner__c" IS NOT NULL AND "Routed_At__c" IS NOT NULL`,
-    { pool }
+       FROM "Routing_Assignment__c" WHERE "Pool_Key__c" = $pool AND "Routed_Owner__c" IS NOT NULL AND "Routed_At__c" IS NOT NULL`
   );
+  // as the org's service does: the last member that names business hours (or a queue) sets them for the pool
+  const named = [...members].reverse().find((m) => m.hours !== null);
   return {
     members: members.map((m) => ({
       userId: String(m.user),
@@ -221,7 +246,11 @@ export async function loadPool(
       afterHoursAllowed: m.after === true
     })),
     picks: picks.map((p) => ({ userId: String(p.user), routedAt: String(p.at), credited: p.credited === true })),
-    queue: text(members.find((m) => m.queue !== null)?.queue) ?? `${pool} fallback queue`
+    queue: text([...members].reverse().find((m) => m.queue !== null)?.queue) ?? `${pool} fallback queue`,
+    hours: poolHoursNamed(
+      text(named?.hours),
+      `Routing_Pool_Member__c ${text(named?.key) ?? '(no Member_Key__c)'} of pool ${pool}`
+    )
   };
 }
 
@@ -234,13 +263,6 @@ export interface SimulationRow {
   reason: string;
 }
 
-/** Monday 00:00 UTC of the instant's week. */
-export function weekStartOf(instant: string): string {
-  const day = instant.slice(0, 10);
-  const weekday = (new Date(`${day}T00:00:00Z`).getUTCDay() + 6) % 7;
-  return `${addDays(day, -weekday)}T00:00:00Z`;
-}
-
 /**
  * The dry run: each account's qualification, arm and pick, the picks of earlier rows counted for later ones (as the
  * real routings would), nothing written. Control is routed in shadow: the owner it would have got.
@@ -248,7 +270,7 @@ export function weekStartOf(instant: string): string {
 export function simulate(
   plan: PqaPlanRow[],
   accounts: PqaAccount[],
-  pool: Awaited<ReturnType<typeof loadPool>>,
+  pool: StoredPool,
   policy: Policy,
   asOf: string
 ): SimulationRow[] {
@@ -266,8 +288,8 @@ export function simulate(
     const result = routePqa(
       {
         routedAt: asOf,
-        weekStart: weekStartOf(asOf),
-        withinBusinessHours: true,
+        weekStart: weekStartOf(asOf, pool.hours.timeZone),
+        withinBusinessHours: isWithinBusinessHours(pool.hours, Date.parse(asOf)),
         fallbackQueue: pool.queue,
         precedence: [],
         members: pool.members,

@@ -15,7 +15,9 @@ import { probabilityGreater, probabilityLiftAtLeast } from '../stats/bayes';
 import { minimumDetectableLift, sampleSizePerArm, type PowerDesign } from '../stats/power';
 import { katz, newcombe, wilson, type Difference, type Interval, type Ratio } from '../stats/proportions';
 import { fisherGreater, sampleRatioMismatch, type ChiSquare } from '../stats/tests';
+import { InputError } from '../lib/errors';
 import { instantMs } from '../rules/routingRule';
+import { ATTAINMENT_SLA_STATUSES } from '../rules/slaRule';
 import type { RulePolicy } from '../rules/ruleSupport';
 import { isoWeekLabel, weekIndexOf } from '../usage/isoWeek';
 
@@ -166,7 +168,7 @@ export function buildReadout(allRows: ReadoutRow[], policy: RulePolicy, asOf: st
     .sort((a, b) => (a.accountKey < b.accountKey ? -1 : a.accountKey > b.accountKey ? 1 : 0));
   for (const r of rows)
     if (!ARMS.includes(r.arm))
-      throw new Error(`${r.accountKey}: arm ${String(r.arm)} is not one of ${ARMS.join(', ')}`);
+      throw new InputError(`${r.accountKey}: arm ${String(r.arm)} is not one of ${ARMS.join(', ')}`);
   const treatmentRows = rows.filter((r) => r.arm === 'Treatment');
   const controlRows = rows.filter((r) => r.arm !== 'Treatment');
   const treatment = armReadout('Treatment', treatmentRows, asOfMs, windowMs, confidence);
@@ -207,7 +209,9 @@ export function buildReadout(allRows: ReadoutRow[], policy: RulePolicy, asOf: st
 
   const reliability = reliabilityOf(treatmentRows, confidence);
   const met = treatmentRows.filter((r) => r.slaStatus === 'Met').length;
-  const closedSla = treatmentRows.filter((r) => ['Met', 'Breached', 'Reassigned'].includes(r.slaStatus ?? '')).length;
+  const closedSla = treatmentRows.filter((r) =>
+    (ATTAINMENT_SLA_STATUSES as readonly string[]).includes(r.slaStatus ?? '')
+  ).length;
   const slaAttainment = { met, closed: closedSla, rate: closedSla ? met / closedSla : null };
 
   const readout: Readout = {

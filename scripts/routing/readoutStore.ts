@@ -1,6 +1,7 @@
 /** The readout's rows from the local store's Routing_Assignment__c table (one per PQA signal). */
 import type { LocalStore } from '../store/localStore';
-import type { Arm, ReadoutRow } from './readout';
+import { InputError } from '../lib/errors';
+import { ARMS, type Arm, type ReadoutRow } from './readout';
 
 const iso = (column: string) => `strftime(${column}, '%Y-%m-%dT%H:%M:%SZ')`;
 
@@ -15,7 +16,13 @@ export async function readReadoutRows(store: LocalStore): Promise<ReadoutRow[]> 
   for (const r of result.getRowObjects()) {
     const key = String(r.key);
     if (r.qualified === null)
-      throw new Error(`Routing_Assignment__c ${key} has no Qualified_At__c: the readout cannot place it`);
+      throw new InputError(
+        `Routing_Assignment__c ${key}: Qualified_At__c is empty, so the readout cannot place it in a week (set it to the signal's Qualified_At__c)`
+      );
+    if (!(ARMS as readonly unknown[]).includes(r.arm))
+      throw new InputError(
+        `Routing_Assignment__c ${key}: Arm__c ${r.arm === null ? 'is empty' : JSON.stringify(String(r.arm))}; it must be one of ${ARMS.join(', ')}`
+      );
     rows.push({
       accountKey: key,
       arm: String(r.arm) as Arm,

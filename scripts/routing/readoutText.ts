@@ -4,6 +4,7 @@
  */
 import { table } from '../cli/output';
 import type { Interval } from '../stats/proportions';
+import { toCsvLine } from '../usage/csvRecords';
 import type { Readout, ReadoutRow } from './readout';
 
 const pct = (x: number | null, digits = 1) => (x === null ? 'n/a' : `${(x * 100).toFixed(digits)}%`);
@@ -84,11 +85,6 @@ export function readoutText(r: Readout): string {
   return `${lines.join('\n')}\n`;
 }
 
-const csvCell = (v: string | number | boolean | null) => {
-  const s = v === null ? '' : String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-
 /** accounts.csv: one row per account with its arm, window and outcome, sorted by account key. */
 export function accountsCsv(rows: ReadoutRow[], r: Readout): string {
   const asOfMs = Date.parse(r.asOf);
@@ -105,7 +101,7 @@ export function accountsCsv(rows: ReadoutRow[], r: Readout): string {
     'sla_status',
     'workflow'
   ];
-  const lines = [header.join(',')];
+  const lines = [toCsvLine(header)];
   for (const row of [...rows].sort((a, b) =>
     a.accountKey < b.accountKey ? -1 : a.accountKey > b.accountKey ? 1 : 0
   )) {
@@ -117,20 +113,20 @@ export function accountsCsv(rows: ReadoutRow[], r: Readout): string {
     const converted = started !== null && started >= qualified && started <= end;
     const outcome = !closed ? 'Open' : converted ? 'Converted' : 'Not converted';
     lines.push(
-      [
-        row.accountKey,
-        row.arm,
-        row.matched,
-        row.qualifiedAt,
-        `${new Date(end).toISOString().slice(0, 19)}Z`,
-        closed,
-        row.pilotStartedAt,
-        outcome,
-        row.slaStatus,
-        row.workflowOk === null ? '' : row.workflowOk ? 'OK' : `Failed: ${row.workflowFailure ?? ''}`
-      ]
-        .map(csvCell)
-        .join(',')
+      toCsvLine(
+        [
+          row.accountKey,
+          row.arm,
+          row.matched,
+          row.qualifiedAt,
+          `${new Date(end).toISOString().slice(0, 19)}Z`,
+          closed,
+          row.pilotStartedAt,
+          outcome,
+          row.slaStatus,
+          row.workflowOk === null ? '' : row.workflowOk ? 'OK' : `Failed: ${row.workflowFailure ?? ''}`
+        ].map((v) => (v === null ? '' : String(v)))
+      )
     );
   }
   return `${lines.join('\n')}\n`;

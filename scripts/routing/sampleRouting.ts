@@ -6,32 +6,19 @@
  * 2026-04-06` (the end of week 5) prints a Hold with what the sample can detect.
  */
 import { addDays } from '../rules/ruleSupport';
-import { businessTimeBetween, isWithinBusinessHours, type BusinessHoursSchedule } from '../rules/businessHours';
+import { businessTimeBetween, type BusinessHoursSchedule } from '../rules/businessHours';
 import { judgeSla, slaClock, type SlaState } from '../rules/slaRule';
-import { routePqa, isoSeconds } from '../rules/routingRule';
+import { isoSeconds } from '../rules/routingRule';
 import type { Policy } from '../policy/policy';
 import type { LocalStore } from '../store/localStore';
-import { loadPool } from './pqaRun';
+import { LOCAL_BUSINESS_HOURS } from './poolHours';
 import { routeInStore } from './storeRouting';
 import { isoWeekLabel, weekIndexOf } from '../usage/isoWeek';
 
 export const SAMPLE_POOL = 'enterprise';
 export const SAMPLE_FALLBACK_QUEUE = 'PQA_Fallback';
-/** The pool's business hours: weekdays 09:00-17:00 in New York, Good Friday off. */
-export const SAMPLE_HOURS: BusinessHoursSchedule = {
-  name: 'PQA New York',
-  timeZone: 'America/New_York',
-  days: {
-    sunday: null,
-    monday: { start: '09:00', end: '17:00' },
-    tuesday: { start: '09:00', end: '17:00' },
-    wednesday: { start: '09:00', end: '17:00' },
-    thursday: { start: '09:00', end: '17:00' },
-    friday: { start: '09:00', end: '17:00' },
-    saturday: null
-  },
-  holidays: ['2026-04-03']
-};
+/** The pool's business hours: weekdays 09:00-17:00 in New York, Good Friday off (poolHours.ts). */
+export const SAMPLE_HOURS: BusinessHoursSchedule = LOCAL_BUSINESS_HOURS['PQA New York']!;
 /** The readout's as-of in the sample: the end of program week 5. */
 export const SAMPLE_READOUT_AS_OF = '2026-04-06';
 
@@ -143,44 +130,31 @@ export async function writeRoutingSample(store: LocalStore, policy: Policy): Pro
           arm,
           poolKey: SAMPLE_POOL,
           routedAt: at,
-          weekStart: `${addDays(at.slice(0, 10), -((new Date(at).getUTCDay() + 6) % 7))}T05:00:00Z`,
-          withinBusinessHours: isWithinBusinessHours(SAMPLE_HOURS, Date.parse(at)),
-          fallbackQueue: SAMPLE_FALLBACK_QUEUE,
           precedence: []
         };
         const pilot = (arm === 'Treatment' ? convertedTargets : convertedControls).has(i)
           ? `${addDays(at.slice(0, 10), 9 + (i % 8))}T16:00:00Z`
           : null;
         const windowEnd = isoSeconds(Date.parse(at) + windowDays * 86_400_000);
+        // the real routing for both arms: control is routed in shadow (the owner it would have got, in the reason)
+        const result = await routeInStore(db, request, policy);
         if (arm === 'Control') {
-          // business as usual: the owner it would have got is kept (shadow), no pick counted, no SLA
-          const pool = await loadPool(store, SAMPLE_POOL);
-          const shadow = routePqa({ ...request, members: pool.members, picks: pool.picks }, policy);
           await store.db.run(
-            `INSERT INTO "Routing_Assignment__c" ("Id", "Name", "Assignment_Key__c", "Account__c", "PQA_Signal__c", "Arm__c", "Matched__c",
-               "Pool_Key__c", "Decision__c", "Decision_Reason__c", "Routed_At__c", "Qualified_At__c", "Outcome_Window_End__c", "Pilot_Started_At__c")
-             VALUES (${store.newIdSql('Routing_Assignment__c')}, $name, $key, $account, $signal, 'Control', true, $pool, $decision, $reason,
-               CAST($at AS TIMESTAMP), CAST($at AS TIMESTAMP), CAST($end AS TIMESTAMP), CAST($pilot AS TIMESTAMP))`,
+            `UPDATE "Routing_Assignment__c" SET "Name" = $name, "PQA_Signal__c" = $signal, "Matched__c" = true,
+               "Qualified_At__c" = CAST($at AS TIMESTAMP), "Outcome_Window_End__c" = CAST($end AS TIMESTAMP),
+               "Pilot_Started_At__c" = CAST($pilot AS TIMESTAMP)
+             WHERE "Assignment_Key__c" = $key`,
             {
               name: `${String(a.Name)} ${week}`,
-              key: request.assignmentKey,
-              account: request.accountId,
               signal: signalId,
-              pool: SAMPLE_POOL,
-              decision: shadow.decision,
-              reason:
-                `control, business as usual: would have gone to ${shadow.ownerId ?? shadow.queue} (${shadow.reason})`.slice(
-                  0,
-                  255
-                ),
               at: sql(at),
               end: sql(windowEnd),
-              pilot: sql(pilot)
+              pilot: sql(pilot),
+              key: request.assignmentKey
             }
           );
           continue;
         }
-        const result = await routeInStore(db, request, policy);
         const clock = slaClock(SAMPLE_HOURS, at, policy);
         // most owners touch within two business hours; every seventh touches late; one never does (reassigned)
         const touch =

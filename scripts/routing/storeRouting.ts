@@ -8,9 +8,13 @@
  * the same rows (its optimistic concurrency let both commit, tried in the test), and only one process can have the
  * store file open, so every routing of a store goes through this queue.
  */
-import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { routePqa, type PoolMember, type PrecedenceCandidate, type RoutingResult } from '../rules/routingRule';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { routePqa, type PrecedenceCandidate, type RoutingResult } from '../rules/routingRule';
 import type { RulePolicy } from '../rules/ruleSupport';
+import { GtmError } from '../lib/errors';
+import { isWithinBusinessHours } from '../rules/businessHours';
+import { loadPool } from './pqaRun';
+import { weekStartOf } from './poolHours';
 import type { Arm } from './readout';
 
 export interface RoutingRequest {
@@ -18,11 +22,8 @@ export interface RoutingRequest {
   accountId: string;
   arm: Arm;
   poolKey: string;
-  /** ISO instant */
+  /** ISO instant; the weekly cap's week and business hours follow from the pool's hours, as in the org */
   routedAt: string;
-  weekStart: string;
-  withinBusinessHours: boolean;
-  fallbackQueue: string;
   precedence: PrecedenceCandidate[];
 }
 
@@ -53,11 +54,6 @@ async function lockPool(pool: string, onLocked?: () => void): Promise<() => void
   };
 }
 const sqlInstant = (iso: string) => iso.replace('T', ' ').replace('Z', '');
-const isoOf = (column: string) => `strftime(${column}, '%Y-%m-%dT%H:%M:%SZ')`;
-
-async function rows(db: DuckDBConnection, sql: string, params: Record<string, DuckDBValue> = {}) {
-  return (await db.runAndReadAll(sql, params)).getRowObjects();
-}
 
 async function attempt(
   db: DuckDBConnection,
@@ -67,33 +63,25 @@ async function attempt(
 ): Promise<RoutingResult> {
   await db.run('BEGIN TRANSACTION');
   try {
-    const members: PoolMember[] = (
-      await rows(
-        db,
-        `SELECT "User__c" AS user, "Sort_Order__c" AS ord, "Weight__c" AS weight, "Weekly_Cap__c" AS cap,
-                "Active__c" AS active, ${isoOf('"Away_Until__c"')} AS away, "After_Hours_Allowed__c" AS after
-           FROM "Routing_Pool_Member__c" WHERE "Pool_Key__c" = $pool AND "User__c" IS NOT NULL`,
-        { pool: request.poolKey }
-      )
-    ).map((m) => ({
-      userId: String(m.user),
-      order: Number(m.ord ?? 0),
-      weight: String(m.weight ?? 1),
-      weeklyCap: m.cap === null ? null : Number(m.cap),
-      active: m.active !== false,
-      awayUntil: m.away === null ? null : String(m.away),
-      afterHoursAllowed: m.after === true
-    }));
-    const picks = (
-      await rows(
-        db,
-        `SELECT "Routed_Owner__c" AS user, ${isoOf('"Routed_At__c"')} AS at, coalesce("Credited__c", false) AS credited
-           FROM "Routing_Assignment__c" WHERE "Pool_Key__c" = $pool AND "Routed_Owner__c" IS NOT NULL`,
-        { pool: request.poolKey }
-      )
-    ).map((p) => ({ userId: String(p.user), routedAt: String(p.at), credited: p.credited === true }));
+    const pool = await loadPool(db, request.poolKey);
     await hooks.afterRead?.();
-    const result = routePqa({ ...request, members, picks }, policy);
+    const result = routePqa(
+      {
+        routedAt: request.routedAt,
+        weekStart: weekStartOf(request.routedAt, pool.hours.timeZone),
+        withinBusinessHours: isWithinBusinessHours(pool.hours, Date.parse(request.routedAt)),
+        fallbackQueue: pool.queue,
+        precedence: request.precedence,
+        members: pool.members,
+        picks: pool.picks
+      },
+      policy
+    );
+    // control is business as usual: the owner it would have got is kept in the reason only, no pick and no SLA
+    const treated = request.arm === 'Treatment';
+    const reason = treated
+      ? result.reason
+      : `control, business as usual: would have gone to ${result.ownerId ?? result.queue} (${result.reason})`;
     await db.run(
       `INSERT INTO "Routing_Assignment__c" ("Id", "Assignment_Key__c", "Account__c", "Arm__c", "Pool_Key__c", "Decision__c",
          "Decision_Reason__c", "Assigned_Owner__c", "Routed_Owner__c", "Credited__c", "Fallback_Queue__c", "Routed_At__c",
@@ -106,17 +94,17 @@ async function attempt(
         arm: request.arm,
         pool: request.poolKey,
         decision: result.decision,
-        reason: result.reason,
-        owner: result.ownerId,
-        // only the rule's pool picks count in the rotation; a kept owner or the fallback queue does not
-        routed: result.decision === 'Pool' ? result.ownerId : null,
-        queue: result.queue,
+        reason: reason.slice(0, 255),
+        owner: treated ? result.ownerId : null,
+        // only the rule's pool picks of treated PQAs count in the rotation; a kept owner, a queue or a shadow does not
+        routed: treated && result.decision === 'Pool' ? result.ownerId : null,
+        queue: treated ? result.queue : null,
         at: sqlInstant(request.routedAt),
         candidates: JSON.stringify(result.candidates),
-        status: result.status,
+        status: treated ? result.status : null,
         // reliability (week-2 check) counts treatment signals that got an owner; no eligible member is a failure
-        workflow: request.arm !== 'Treatment' ? null : result.decision === 'Fallback' ? 'Failed' : 'OK',
-        failure: request.arm === 'Treatment' && result.decision === 'Fallback' ? 'no eligible member' : null
+        workflow: !treated ? null : result.decision === 'Fallback' ? 'Failed' : 'OK',
+        failure: treated && result.decision === 'Fallback' ? 'no eligible member' : null
       }
     );
     await db.run('COMMIT');
@@ -137,6 +125,7 @@ export async function routeInStore(
   try {
     return await attempt(db, request, policy, hooks);
   } catch (err) {
+    if (err instanceof GtmError) throw err;
     throw new Error(
       `routing ${request.assignmentKey} in pool ${request.poolKey} failed: ${(err as Error).message.split('\n')[0]}`
     );

@@ -4,11 +4,15 @@
  * time and actor) are written. One that reaches twice the SLA untouched is Reassigned: the routing rule picks again
  * among the pool's other members, and the pick moves to the new owner, so the original owner gets the turn back.
  */
-import { judgeSla, type SlaStatus, type SlaTransition } from '../rules/slaRule';
+import { listValue, type DuckDBValue } from '@duckdb/node-api';
+import { InputError } from '../lib/errors';
+import { isWithinBusinessHours } from '../rules/businessHours';
+import { judgeSla, OPEN_SLA_STATUSES, type SlaStatus, type SlaTransition } from '../rules/slaRule';
 import { routePqa } from '../rules/routingRule';
 import type { RulePolicy } from '../rules/ruleSupport';
 import type { LocalStore } from '../store/localStore';
-import { loadPool, weekStartOf } from './pqaRun';
+import { loadPool } from './pqaRun';
+import { weekStartOf } from './poolHours';
 
 export const SWEEP_ACTOR = 'gtm routing sweep';
 
@@ -25,11 +29,38 @@ export interface SweepChange {
 const iso = (column: string) => `strftime(${column}, '%Y-%m-%dT%H:%M:%SZ')`;
 const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
 
+/** The field's value, or a clear error naming the record and the field. */
+function required(key: string, field: string, value: unknown): string {
+  if (value === null || value === undefined)
+    throw new InputError(`Routing_Assignment__c ${key}: ${field} is empty; an open SLA needs it (re-route the PQA)`);
+  return String(value);
+}
+
+/** Transitions__c as a list, or a clear error naming the record. */
+function transitionLog(key: string, value: unknown): unknown[] {
+  if (value === null || value === undefined) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(String(value));
+  } catch (err) {
+    throw new InputError(`Routing_Assignment__c ${key}: Transitions__c is not JSON (${(err as Error).message})`);
+  }
+  if (!Array.isArray(parsed)) throw new InputError(`Routing_Assignment__c ${key}: Transitions__c is not a JSON list`);
+  return parsed;
+}
+
+/**
+ * Judges every open SLA as of `now` and writes the changes in one transaction: all of them or, on an error, none
+ * (a record the sweep cannot judge is named with its field, and nothing is written).
+ */
 export async function sweep(
   store: LocalStore,
   policy: RulePolicy & { boolean(key: string): boolean },
   now: string,
-  options: { dryRun?: boolean } = {}
+  options: {
+    dryRun?: boolean;
+    /** called before each record is written (a test fails one) */ beforeWrite?: (key: string) => void;
+  } = {}
 ): Promise<SweepChange[]> {
   const open = (
     await store.db.runAndReadAll(
@@ -38,21 +69,23 @@ export async function sweep(
               ${iso('"SLA_Reassign_At__c"')} AS re, ${iso('"First_Touch_At__c"')} AS touch, "Transitions__c" AS log,
               coalesce("Escalation_Count__c", 0) AS escalations
          FROM "Routing_Assignment__c"
-        WHERE "Arm__c" = 'Treatment' AND "SLA_Status__c" IN ('Pending', 'Warning', 'Breached')
-          AND "SLA_Due_At__c" IS NOT NULL ORDER BY "Assignment_Key__c"`
+        WHERE "Arm__c" = 'Treatment' AND list_contains($open, "SLA_Status__c")
+          AND "SLA_Due_At__c" IS NOT NULL ORDER BY "Assignment_Key__c"`,
+      { open: listValue([...OPEN_SLA_STATUSES]) }
     )
   ).getRowObjects();
   const changes: SweepChange[] = [];
+  const writes: { key: string; params: Record<string, DuckDBValue> }[] = [];
   for (const r of open) {
     const key = String(r.key);
     const status = String(r.status) as SlaStatus;
     const judged = judgeSla(
       {
         status,
-        routedAt: String(r.routed),
-        warningAt: String(r.warn),
-        dueAt: String(r.due),
-        reassignAt: String(r.re),
+        routedAt: required(key, 'Routed_At__c', r.routed),
+        warningAt: required(key, 'SLA_Warning_At__c', r.warn),
+        dueAt: required(key, 'SLA_Due_At__c', r.due),
+        reassignAt: required(key, 'SLA_Reassign_At__c', r.re),
         firstTouchAt: text(r.touch),
         // the local store records only the owner's touches (the panel's "log the touch")
         touchByOwner: true,
@@ -63,18 +96,19 @@ export async function sweep(
       now
     );
     if (!judged.transitions.length) continue;
+    const log = transitionLog(key, r.log);
     let reassignedTo: string | null = null;
     let reason: string | null = null;
     let routedOwner: string | null = null;
     let queue: string | null = null;
     if (judged.status === 'Reassigned') {
-      const pool = await loadPool(store, String(r.pool));
+      const pool = await loadPool(store.db, required(key, 'Pool_Key__c', r.pool));
       const owner = text(r.owner);
       const result = routePqa(
         {
           routedAt: now,
-          weekStart: weekStartOf(now),
-          withinBusinessHours: true,
+          weekStart: weekStartOf(now, pool.hours.timeZone),
+          withinBusinessHours: isWithinBusinessHours(pool.hours, Date.parse(now)),
           fallbackQueue: pool.queue,
           precedence: [],
           // the owner who let it breach is not picked again; their pick moves to the new owner
@@ -96,22 +130,11 @@ export async function sweep(
       reassignedTo,
       reason
     });
-    if (options.dryRun) continue;
-    const log = [
-      ...(r.log ? (JSON.parse(String(r.log)) as unknown[]) : []),
-      ...judged.transitions.map((t) => ({ ...t, actor: SWEEP_ACTOR }))
-    ];
-    await store.db.run(
-      `UPDATE "Routing_Assignment__c" SET "SLA_Status__c" = $status, "Transitions__c" = $log,
-         "Escalation_Count__c" = $escalations,
-         "Assigned_Owner__c" = coalesce($newOwner, "Assigned_Owner__c"),
-         "Fallback_Queue__c" = coalesce($queue, "Fallback_Queue__c"),
-         "Routed_Owner__c" = CASE WHEN $reassigned THEN $routed ELSE "Routed_Owner__c" END,
-         "Decision_Reason__c" = coalesce($reason, "Decision_Reason__c")
-       WHERE "Assignment_Key__c" = $key`,
-      {
+    writes.push({
+      key,
+      params: {
         status: judged.status,
-        log: JSON.stringify(log),
+        log: JSON.stringify([...log, ...judged.transitions.map((t) => ({ ...t, actor: SWEEP_ACTOR }))]),
         escalations: Number(r.escalations) + (judged.status === 'Reassigned' ? 1 : 0),
         newOwner: routedOwner,
         queue,
@@ -120,7 +143,28 @@ export async function sweep(
         reason: reason === null ? null : `reassigned at 2x SLA: ${reason}`.slice(0, 255),
         key
       }
-    );
+    });
+  }
+  if (options.dryRun || !writes.length) return changes;
+  await store.db.run('BEGIN TRANSACTION');
+  try {
+    for (const w of writes) {
+      options.beforeWrite?.(w.key);
+      await store.db.run(
+        `UPDATE "Routing_Assignment__c" SET "SLA_Status__c" = $status, "Transitions__c" = $log,
+           "Escalation_Count__c" = $escalations,
+           "Assigned_Owner__c" = coalesce($newOwner, "Assigned_Owner__c"),
+           "Fallback_Queue__c" = coalesce($queue, "Fallback_Queue__c"),
+           "Routed_Owner__c" = CASE WHEN $reassigned THEN $routed ELSE "Routed_Owner__c" END,
+           "Decision_Reason__c" = coalesce($reason, "Decision_Reason__c")
+         WHERE "Assignment_Key__c" = $key`,
+        w.params
+      );
+    }
+    await store.db.run('COMMIT');
+  } catch (err) {
+    await store.db.run('ROLLBACK').catch(() => undefined);
+    throw err;
   }
   return changes;
 }

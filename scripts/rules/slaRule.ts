@@ -18,6 +18,10 @@ import type { RulePolicy } from './ruleSupport';
 export const SLA_STATUSES = ['Pending', 'Warning', 'Breached', 'Met', 'Reassigned', 'Escalated', 'Excluded'] as const;
 export type SlaStatus = (typeof SLA_STATUSES)[number];
 const FINAL: readonly SlaStatus[] = ['Met', 'Reassigned', 'Escalated', 'Excluded'];
+/** What a sweep still moves (GtmTouchService's and GtmSlaSweep's OPEN_STATUSES in Apex). */
+export const OPEN_SLA_STATUSES: readonly SlaStatus[] = SLA_STATUSES.filter((s) => !FINAL.includes(s));
+/** The SLAs attainment counts, met or not: Met / (Met + Breached + Reassigned). */
+export const ATTAINMENT_SLA_STATUSES: readonly SlaStatus[] = ['Met', 'Breached', 'Reassigned'];
 const HOUR_MS = 3_600_000;
 
 export interface SlaClock {

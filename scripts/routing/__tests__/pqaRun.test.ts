@@ -49,6 +49,10 @@ describe('PQA sync and routing simulate over the local store', () => {
             }
           );
       }
+      // fern has no usage key: no snapshot is hers, so qualification cannot judge her (named, not dropped)
+      await store.db.run(
+        `INSERT INTO "Account" ("Id", "Name", "GTM_Segment__c") VALUES ('001F', 'Fern Unkeyed', 'Enterprise')`
+      );
       // dune has a pilot-stage opportunity open: not a PQA
       await store.db.run(
         `INSERT INTO "Opportunity" ("Id", "Name", "AccountId", "StageName") VALUES ('006D', 'Dune pilot', '001D', $stage)`,
@@ -106,7 +110,7 @@ describe('PQA sync and routing simulate over the local store', () => {
         rows = simulate(
           planPqa(accounts, policy, '2026-03-23'),
           accounts,
-          await loadPool(store, 'enterprise'),
+          await loadPool(store.db, 'enterprise'),
           policy,
           AS_OF
         );
@@ -134,6 +138,21 @@ describe('PQA sync and routing simulate over the local store', () => {
         await store2.close();
       }
       expect(before.length).toBeGreaterThan(0);
+    },
+    CLI_TIMEOUT
+  );
+
+  it(
+    'pqa sync counts and names the accounts it cannot judge (no usage key)',
+    () => {
+      const r = runGtm(['pqa', 'sync', '--dry-run', '--json', '--as-of', AS_OF, '--store', file]);
+      expect(r.code).toBe(0);
+      const out = JSON.parse(r.stdout) as { accounts: number; not_judged: unknown[] };
+      expect(out.accounts).toBe(5);
+      expect(out.not_judged).toEqual([{ id: '001F', name: 'Fern Unkeyed', reason: 'no Usage_Account_Key__c' }]);
+      const text = runGtm(['pqa', 'sync', '--dry-run', '--as-of', AS_OF, '--store', file]);
+      expect(text.stdout).toContain('1 account(s) not judged: no Usage_Account_Key__c');
+      expect(text.stdout).toContain('Fern Unkeyed');
     },
     CLI_TIMEOUT
   );

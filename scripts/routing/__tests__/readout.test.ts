@@ -222,4 +222,23 @@ describe('gtm routing readout', () => {
     },
     CLI_TIMEOUT
   );
+
+  it(
+    'a record it cannot place is an input error (exit 1) naming the record and the field',
+    async () => {
+      const broken = path.join(dir, 'broken.duckdb');
+      fs.copyFileSync(storeFile, broken);
+      const store = await LocalStore.open(broken, loadSchema());
+      try {
+        await store.db.run(`UPDATE "Routing_Assignment__c" SET "Qualified_At__c" = NULL WHERE "Id" = 'a0D3'`);
+      } finally {
+        await store.close();
+      }
+      const r = runGtm(['routing', 'readout', 'exp-001', '--as-of', '2026-04-06', '--store', broken]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/error: Routing_Assignment__c \S+: Qualified_At__c is empty/);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    },
+    CLI_TIMEOUT
+  );
 });

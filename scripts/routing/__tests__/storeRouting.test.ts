@@ -16,9 +16,6 @@ function request(i: number): RoutingRequest {
     arm: 'Treatment',
     poolKey: 'enterprise',
     routedAt: '2026-03-10T15:00:00Z',
-    weekStart: '2026-03-09T00:00:00Z',
-    withinBusinessHours: true,
-    fallbackQueue: 'PQA_Fallback',
     precedence: []
   };
 }
@@ -105,6 +102,26 @@ describe('routing against the local store', () => {
   it('without the lock the same race does over-pick (the test can tell)', async () => {
     await race({ ...barrier(RACERS), lock: false });
     expect(await picksPerOwner()).toEqual([['u1', RACERS]]);
+  });
+
+  it('control is routed in shadow: no owner, no pick, no SLA; a later treatment routing does not count it', async () => {
+    const db = await store.connect();
+    try {
+      const shadow = await routeInStore(db, { ...request(1), arm: 'Control' }, policy);
+      expect(shadow.ownerId).toBe('u1');
+      const row = (
+        await store.db.runAndReadAll(
+          `SELECT "Assigned_Owner__c" AS owner, "Routed_Owner__c" AS routed, "SLA_Status__c" AS sla, "Decision_Reason__c" AS reason FROM "Routing_Assignment__c"`
+        )
+      ).getRowObjects()[0]!;
+      expect([row.owner, row.routed, row.sla]).toEqual([null, null, null]);
+      expect(String(row.reason)).toMatch(/^control, business as usual: would have gone to u1 \(lowest load/);
+      const treated = await routeInStore(db, request(2), policy);
+      expect(treated.ownerId).toBe('u1');
+      expect(treated.candidates[0]).toMatchObject({ userId: 'u1', assignments: 0, weekCount: 0 });
+    } finally {
+      db.closeSync();
+    }
   });
 
   it('a second routing after the first sees its pick', async () => {

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { loadSchema } from '../../metadata/schema';
 import { loadPolicyFile } from '../../policy/policy';
 import { LocalStore } from '../../store/localStore';
+import { InputError } from '../../lib/errors';
 import { sweep } from '../sweep';
 
 const policy = loadPolicyFile();
@@ -64,6 +65,46 @@ describe('gtm routing sweep over the local store', () => {
 
   it('a dry run writes nothing', async () => {
     await sweep(store, policy, '2026-11-24T16:00:00Z', { dryRun: true });
+    expect((await record()).status).toBe('Pending');
+  });
+
+  it('writes all or nothing: a failure on the second record leaves the first as it was', async () => {
+    await store.db.run(
+      `INSERT INTO "Routing_Assignment__c" ("Id", "Assignment_Key__c", "Arm__c", "Pool_Key__c", "Assigned_Owner__c", "Routed_Owner__c",
+         "Routed_At__c", "SLA_Warning_At__c", "SLA_Due_At__c", "SLA_Reassign_At__c", "SLA_Status__c")
+       SELECT 'a0D2', 'bolt|2026-W48', "Arm__c", "Pool_Key__c", "Assigned_Owner__c", "Routed_Owner__c", "Routed_At__c",
+         "SLA_Warning_At__c", "SLA_Due_At__c", "SLA_Reassign_At__c", "SLA_Status__c" FROM "Routing_Assignment__c"`
+    );
+    const failSecond = (key: string) => {
+      if (key === 'bolt|2026-W48') throw new Error('disk full (test)');
+    };
+    await expect(sweep(store, policy, '2026-11-23T19:00:00Z', { beforeWrite: failSecond })).rejects.toThrow(
+      'disk full (test)'
+    );
+    const statuses = (
+      await store.db.runAndReadAll(
+        `SELECT "SLA_Status__c" AS s FROM "Routing_Assignment__c" ORDER BY "Assignment_Key__c"`
+      )
+    )
+      .getRowObjects()
+      .map((r) => r.s);
+    expect(statuses).toEqual(['Pending', 'Pending']);
+    expect(await sweep(store, policy, '2026-11-23T19:00:00Z')).toHaveLength(2);
+  });
+
+  it('a record it cannot judge is a clear input error naming the record and the field; nothing is written', async () => {
+    await store.db.run(`UPDATE "Routing_Assignment__c" SET "SLA_Warning_At__c" = NULL`);
+    const failure = sweep(store, policy, '2026-11-24T16:00:00Z');
+    await expect(failure).rejects.toBeInstanceOf(InputError);
+    await expect(sweep(store, policy, '2026-11-24T16:00:00Z')).rejects.toThrow(
+      'Routing_Assignment__c acme|2026-W48: SLA_Warning_At__c is empty'
+    );
+    await store.db.run(
+      `UPDATE "Routing_Assignment__c" SET "SLA_Warning_At__c" = TIMESTAMP '2026-11-23 18:00:00', "Transitions__c" = '{oops'`
+    );
+    await expect(sweep(store, policy, '2026-11-24T16:00:00Z')).rejects.toThrow(
+      'Routing_Assignment__c acme|2026-W48: Transitions__c is not JSON'
+    );
     expect((await record()).status).toBe('Pending');
   });
 

@@ -7,7 +7,19 @@ import {
 } from '../businessHours';
 import { loadRoutingVectors } from '../routingVectors';
 import { policyFromValues } from '../ruleSupport';
-import { judgeSla, slaClock, type SlaClock, type SlaJudgement, type SlaState } from '../slaRule';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { REPO_ROOT } from '../../lib/paths';
+import { loadSchema } from '../../metadata/schema';
+import {
+  judgeSla,
+  OPEN_SLA_STATUSES,
+  SLA_STATUSES,
+  slaClock,
+  type SlaClock,
+  type SlaJudgement,
+  type SlaState
+} from '../slaRule';
 import type { RuleVector } from '../vectors';
 
 const vectors = loadRoutingVectors();
@@ -130,5 +142,22 @@ describe('business hours', () => {
       days: { ...ny.days, monday: null, tuesday: null, wednesday: null, thursday: null, friday: null }
     };
     expect(() => addBusinessTime(closed, 0, HOUR)).toThrow('business hours NY has no open time within 800 days');
+  });
+});
+
+describe('one list of SLA statuses', () => {
+  it("is the SLA_Status__c picklist, and the open ones are the Apex rule's OPEN_STATUSES", () => {
+    expect(loadSchema().field('Routing_Assignment__c', 'SLA_Status__c').picklistValues).toEqual([...SLA_STATUSES]);
+    const apex = fs.readFileSync(
+      path.join(REPO_ROOT, 'force-app', 'main', 'default', 'classes', 'rules', 'GtmSlaRule.cls'),
+      'utf8'
+    );
+    const open = /OPEN_STATUSES = new Set<String>\{([^}]*)\}/
+      .exec(apex)![1]!
+      .split(',')
+      .map((s) => s.trim());
+    const constants = new Map([...apex.matchAll(/static final String (\w+) = '(\w+)'/g)].map((m) => [m[1], m[2]]));
+    expect(open.map((c) => constants.get(c))).toEqual([...OPEN_SLA_STATUSES]);
+    expect(OPEN_SLA_STATUSES).toEqual(['Pending', 'Warning', 'Breached']);
   });
 });
