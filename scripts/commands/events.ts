@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { Command } from 'commander';
 import { createOutput, table, type Output } from '../cli/output';
 import { InputError, UsageError, ValidationError } from '../lib/errors';
+import { writeExportFiles } from '../lib/exportFiles';
 import { plural } from '../lib/text';
 import { REPO_ROOT } from '../lib/paths';
 import { loadSchema } from '../metadata/schema';
@@ -15,7 +16,7 @@ import { DOCS_FILE, renderDocs } from '../events/docs';
 import { observeEventFile } from '../events/observe';
 import { compilePlan, loadPlan } from '../events/plan';
 import { EVENT_EXPORT_FILES, knownAccounts, runEventSync } from '../events/sync';
-import { validateEventFile, VIOLATION_HEADER, violationLines, writeFiles } from '../events/validate';
+import { validateEventFile, VIOLATION_HEADER, violationLines } from '../events/validate';
 import { openSink, parseAsOf, parseEncoding, parseRate } from './usage';
 
 interface SinkFlags {
@@ -98,7 +99,7 @@ export function registerEventsCommand(program: Command): void {
         });
         const s = r.summary;
         if (flags.export)
-          writeFiles(flags.export, {
+          writeExportFiles(flags.export, {
             'violations.csv': [VIOLATION_HEADER, ...violationLines(r.violating)],
             'summary.json': s
           });

@@ -6,9 +6,12 @@
  */
 import * as fs from 'node:fs';
 import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { describeFsError, InputError } from '../lib/errors';
 import { readCsvRecords, CsvStructureError, toCsvLine } from '../usage/csvRecords';
+import { gzipInputError } from '../usage/aggregate';
 import { EncodingError, toUtf8, type Encoding, type ReadEncoding } from '../usage/encoding';
+import type { JsonSchema } from './plan';
 
 export type EventFormat = 'jsonl' | 'csv';
 
@@ -22,31 +25,26 @@ export interface EventRow {
   malformed?: { instancePath: string; message: string };
 }
 
-/** The envelope's columns in a CSV file; `properties` holds a JSON object. */
-export const CSV_COLUMNS = [
-  'event_id',
-  'event_name',
-  'schema_version',
-  'occurred_at',
-  'received_at',
-  'account_key',
-  'user_key',
-  'source',
-  'environment',
-  'properties'
-] as const;
+/** The columns of an event CSV: the envelope's properties (tracking-plan/common.json), `properties` a JSON cell. */
+export const csvColumns = (envelope: JsonSchema): string[] => Object.keys(envelope.properties ?? {});
 
+/** JSON Lines or CSV by the name, either gzipped (.gz, read decompressed). */
 export function eventFormat(file: string): EventFormat {
-  if (/\.csv$/i.test(file)) return 'csv';
-  if (/\.(jsonl|ndjson|json)$/i.test(file)) return 'jsonl';
-  throw new InputError(`${file}: an event file is .jsonl (JSON Lines) or .csv`);
+  const name = file.replace(/\.gz$/i, '');
+  if (/\.csv$/i.test(name)) return 'csv';
+  if (/\.(jsonl|ndjson|json)$/i.test(name)) return 'jsonl';
+  throw new InputError(`${file}: an event file is .jsonl (JSON Lines) or .csv, optionally gzipped (.gz)`);
 }
 
 function openChunks(file: string): AsyncIterable<Buffer> {
   try {
     const fd = fs.openSync(file, 'r');
     if (fs.fstatSync(fd).isDirectory()) throw Object.assign(new Error('EISDIR'), { code: 'EISDIR' });
-    return fs.createReadStream('', { fd, highWaterMark: 1 << 20 });
+    const source = fs.createReadStream('', { fd, highWaterMark: 1 << 20 });
+    if (!/\.gz$/i.test(file)) return source;
+    const gunzip = createGunzip();
+    source.on('error', (err) => gunzip.destroy(err)); // pipe() does not forward read errors
+    return source.pipe(gunzip);
   } catch (err) {
     throw new InputError(`cannot read ${file}: ${describeFsError(err)}`);
   }
@@ -72,6 +70,7 @@ export function parseJsonLine(text: string, line: number): EventRow {
  */
 export async function readEventRows(
   file: string,
+  envelope: JsonSchema,
   onRow: (row: EventRow) => void,
   encoding?: Encoding
 ): Promise<{ format: EventFormat; encoding: ReadEncoding }> {
@@ -80,12 +79,12 @@ export async function readEventRows(
   const chunks = toUtf8(openChunks(file), encoding, (e) => (read = e));
   try {
     if (format === 'jsonl') await readJsonLines(chunks, onRow);
-    else await readCsvRows(chunks, onRow, file);
+    else await readCsvRows(chunks, onRow, file, csvColumns(envelope));
   } catch (err) {
     if (err instanceof EncodingError)
       throw new InputError(`${file}: line ${err.line}, byte offset ${err.offset}: ${err.message}`);
     if (err instanceof CsvStructureError) throw new InputError(`${file}: line ${err.line}: ${err.message}`);
-    throw err;
+    throw gzipInputError(file, err) ?? err;
   }
   return { format, encoding: read };
 }
@@ -113,15 +112,20 @@ async function readJsonLines(chunks: AsyncIterable<Buffer>, onRow: (row: EventRo
   if (carry !== '') emit(carry);
 }
 
-async function readCsvRows(chunks: AsyncIterable<Buffer>, onRow: (row: EventRow) => void, file: string) {
+async function readCsvRows(
+  chunks: AsyncIterable<Buffer>,
+  onRow: (row: EventRow) => void,
+  file: string,
+  columns: readonly string[]
+) {
   let header: string[] | undefined;
   await readCsvRecords(Readable.from(chunks), (r) => {
     if (!header) {
       header = r.fields.map((h) => h.trim().toLowerCase());
-      const unknown = header.filter((h) => !(CSV_COLUMNS as readonly string[]).includes(h));
+      const unknown = header.filter((h) => !columns.includes(h));
       if (unknown.length)
         throw new InputError(`${file}:1: unknown column${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`, {
-          details: [`an event CSV has the columns ${CSV_COLUMNS.join(', ')}`]
+          details: [`an event CSV has the columns ${columns.join(', ')}`]
         });
       return;
     }
@@ -164,5 +168,5 @@ async function readCsvRows(chunks: AsyncIterable<Buffer>, onRow: (row: EventRow)
     }
     onRow({ line: r.line, raw, event });
   });
-  if (!header) throw new InputError(`${file} is empty: expected a header line (${CSV_COLUMNS.join(', ')}) and rows`);
+  if (!header) throw new InputError(`${file} is empty: expected a header line (${columns.join(', ')}) and rows`);
 }

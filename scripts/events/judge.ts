@@ -5,8 +5,8 @@
  * usage sync's instant rules (scripts/usage/instant.ts).
  */
 import type { ErrorObject } from 'ajv';
-import { parseInstant } from '../usage/instant';
-import { fastInstantNs } from '../usage/lineScan';
+import { nsToMs, parseInstant } from '../usage/instant';
+import { instantTextSubNs, readInstantText } from '../usage/lineScan';
 import type { CompiledPlan } from './plan';
 
 export const VIOLATION_TYPES = [
@@ -38,6 +38,11 @@ export interface JudgeOptions {
   asOfNs: bigint;
   /** how far occurred_at may be after received_at (policy Events_Future_Tolerance_Minutes) */
   toleranceNs: bigint;
+  /**
+   * read instants with instant.ts (BigInt nanoseconds per value) instead of the usage fast path's allocation-free
+   * reader: the slow path the fast one is held equal to (judge.test.ts, bench:events --check)
+   */
+  exactInstants?: boolean;
 }
 
 /** An event name reduced to what case and spacing variants share: "ai_ticket-resolved" -> "aiticketresolved". */
@@ -88,11 +93,32 @@ export type Judge = (event: Record<string, unknown>) => readonly Violation[];
 /** the verdict on a valid event (shared: nothing to allocate) */
 const NONE: readonly Violation[] = Object.freeze([]);
 
+const NS_PER_MS = 1_000_000n;
+
 /**
- * Epoch nanoseconds of an instant by the usage sync's rules: its fast path's reader (held equal to instant.ts by the
- * usage tests, about 4x quicker) for the forms it reads, instant.ts for the rest and for the verdict on bad text.
+ * An instant read by the usage sync's rules as two numbers, epoch milliseconds (floor; NaN: not an instant) and
+ * the nanoseconds past them, so the hot path allocates no BigInt: by default the usage fast path's reader over a
+ * scratch buffer (held equal to instant.ts by lineScan.test.ts), with exactInstants instant.ts itself.
  */
-const instantNs = (text: string): bigint | undefined => fastInstantNs(text) ?? parseInstant(text);
+interface InstantReader {
+  read(text: string): number;
+  /** nanoseconds past the last read's milliseconds */
+  subNs(): number;
+}
+const FAST_INSTANTS: InstantReader = { read: readInstantText, subNs: instantTextSubNs };
+function exactInstants(): InstantReader {
+  let sub = 0;
+  return {
+    read(text) {
+      const ns = parseInstant(text);
+      if (ns === undefined) return NaN;
+      const ms = nsToMs(ns);
+      sub = Number(ns - BigInt(ms) * NS_PER_MS);
+      return ms;
+    },
+    subNs: () => sub
+  };
+}
 
 /** A judge over the compiled plan: an empty list is a valid event. */
 export function createJudge(compiled: CompiledPlan, options: JudgeOptions): Judge {
@@ -100,6 +126,11 @@ export function createJudge(compiled: CompiledPlan, options: JudgeOptions): Judg
   const folded = new Map<string, string>();
   for (const name of compiled.events.keys()) folded.set(fold(name), name);
   const instantPath = (p: string) => `${envelopeFile}#/properties/${p}/x-instant`;
+  const instants = options.exactInstants ? exactInstants() : FAST_INSTANTS;
+  const asOfMs = nsToMs(options.asOfNs);
+  const asOfSub = Number(options.asOfNs - BigInt(asOfMs) * NS_PER_MS);
+  const toleranceMs = nsToMs(options.toleranceNs);
+  const toleranceSub = Number(options.toleranceNs - BigInt(toleranceMs) * NS_PER_MS);
 
   return (event) => {
     // most events are valid: the list is made only for the first violation (no garbage per valid event)
@@ -133,10 +164,12 @@ export function createJudge(compiled: CompiledPlan, options: JudgeOptions): Judg
         }
       }
     }
-    let occurred: bigint | undefined;
+    let occurredMs = NaN;
+    let occurredSub = 0;
     if (typeof event.occurred_at === 'string') {
-      occurred = instantNs(event.occurred_at);
-      if (occurred === undefined)
+      occurredMs = instants.read(event.occurred_at);
+      occurredSub = instants.subNs();
+      if (occurredMs !== occurredMs)
         (out ??= []).push({
           type: 'Datatype-Mismatch',
           message: `"${event.occurred_at}" is not an ISO 8601 instant`,
@@ -144,10 +177,12 @@ export function createJudge(compiled: CompiledPlan, options: JudgeOptions): Judg
           schemaPath: instantPath('occurred_at')
         });
     }
-    let received: bigint | undefined;
+    let receivedMs = NaN;
+    let receivedSub = 0;
     if (typeof event.received_at === 'string') {
-      received = instantNs(event.received_at);
-      if (received === undefined)
+      receivedMs = instants.read(event.received_at);
+      receivedSub = instants.subNs();
+      if (receivedMs !== receivedMs)
         (out ??= []).push({
           type: 'Datatype-Mismatch',
           message: `"${event.received_at}" is not an ISO 8601 instant`,
@@ -155,15 +190,16 @@ export function createJudge(compiled: CompiledPlan, options: JudgeOptions): Judg
           schemaPath: instantPath('received_at')
         });
     }
-    if (
-      occurred !== undefined &&
-      (received !== undefined || event.received_at === undefined || event.received_at === null)
-    ) {
-      const against = received ?? options.asOfNs;
-      if (occurred > against + options.toleranceNs)
+    const noReceived = event.received_at === undefined || event.received_at === null;
+    if (occurredMs === occurredMs && (receivedMs === receivedMs || noReceived)) {
+      const byReceived = receivedMs === receivedMs;
+      // occurred - (against + tolerance) in nanoseconds, as ms * 1e6 + ns: exact near 0, where the sign is decided
+      const overMs = occurredMs - (byReceived ? receivedMs : asOfMs) - toleranceMs;
+      const overSub = occurredSub - (byReceived ? receivedSub : asOfSub) - toleranceSub;
+      if (overMs * 1e6 + overSub > 0)
         (out ??= []).push({
           type: 'Future-Timestamp',
-          message: `occurred_at is after ${received !== undefined ? 'received_at' : 'the time of the run'} by more than the tolerance`,
+          message: `occurred_at is after ${byReceived ? 'received_at' : 'the time of the run'} by more than the tolerance`,
           instancePath: '/occurred_at',
           schemaPath: instantPath('occurred_at')
         });

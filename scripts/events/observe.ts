@@ -51,6 +51,7 @@ export async function observeEventFile(file: string, plan: TrackingPlan, encodin
   let unreadable = 0;
   await readEventRows(
     file,
+    plan.envelope,
     (row) => {
       rows++;
       const e = row.event;

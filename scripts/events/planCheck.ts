@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import type { Problem } from '../lib/errors';
 import { projectPaths } from '../lib/paths';
 import { readMetadataXml, type FieldDef } from '../metadata/schema';
+import { readPolicyJson } from '../policy/policy';
 import type { SchemaIndex } from '../validate/schemaIndex';
 import {
   EVENTS_DIR,
@@ -405,9 +406,9 @@ export function checkPlan(plan: TrackingPlan, idx: SchemaIndex): Problem[] {
   checkMapping(plan, idx, problems);
   let policyKeys: Set<string> | undefined;
   try {
-    const file = projectPaths(plan.projectDir).policyFile;
-    const doc = JSON.parse(fs.readFileSync(file, 'utf8')) as { policies?: Record<string, unknown> };
-    policyKeys = new Set(Object.keys(doc.policies ?? {}));
+    const { raw } = readPolicyJson(projectPaths(plan.projectDir).policyFile);
+    const policies = (raw as { policies?: unknown } | null)?.policies;
+    policyKeys = new Set(typeof policies === 'object' && policies !== null ? Object.keys(policies) : []);
   } catch {
     policyKeys = undefined; // the policy check reports an unreadable policy file
   }

@@ -11,6 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ValidationError } from '../lib/errors';
+import { writeExportFiles } from '../lib/exportFiles';
 import { plural } from '../lib/text';
 import type { Policy } from '../policy/policy';
 import type { SObjectRow } from '../usage/records';
@@ -18,7 +19,7 @@ import type { UsageSink } from '../usage/sink';
 import { nsToMs, parseInstant } from '../usage/instant';
 import type { Encoding } from '../usage/encoding';
 import type { CompiledPlan, FieldMap, SyncRule } from './plan';
-import { validateEventFile, VIOLATION_HEADER, violationLines, writeFiles, type JudgedRow } from './validate';
+import { validateEventFile, VIOLATION_HEADER, violationLines, type JudgedRow } from './validate';
 
 export const EVENT_OBJECT = 'Funnel_Event__c';
 export const EVENT_KEY_FIELD = 'Event_Id__c';
@@ -262,7 +263,7 @@ export async function runEventSync(
   };
   const exportNow = () => {
     if (options.exportDir && !options.dryRun)
-      writeFiles(options.exportDir, {
+      writeExportFiles(options.exportDir, {
         'rejects.csv': [['line', 'reason', 'raw'], ...rejects.map((x) => [String(x.line), x.reason, x.raw])],
         'violations.csv': [VIOLATION_HEADER, ...violationLines(judged.violating)],
         'write_failures.csv': [

@@ -2,10 +2,7 @@
  * `gtm events validate`: every row of an event file judged against the plan. The summary balances (rows = valid +
  * violating), counts violations by type and event, and a rate above the limit fails the command.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { describeFsError, InputError } from '../lib/errors';
-import { toCsvLine } from '../usage/csvRecords';
+import { InputError } from '../lib/errors';
 import type { Encoding } from '../usage/encoding';
 import { readEventRows, type EventRow } from './input';
 import { createJudge, type JudgeOptions, type Violation, type ViolationType } from './judge';
@@ -76,6 +73,7 @@ export async function validateEventFile(
   let rows = 0;
   const read = await readEventRows(
     file,
+    compiled.plan.envelope,
     (row) => {
       rows++;
       const violations = row.event ? judge(row.event) : malformed(row);
@@ -129,20 +127,3 @@ export function violationLines(rows: readonly JudgedRow[]): string[][] {
   );
 }
 export const VIOLATION_HEADER = ['line', 'event_id', 'event_name', 'type', 'instance_path', 'schema_path', 'message'];
-
-/** Writes files into dir, each through a temporary name so a reader never sees half a file. */
-export function writeFiles(dir: string, files: Record<string, string[][] | object>): void {
-  try {
-    fs.mkdirSync(dir, { recursive: true });
-    for (const [name, content] of Object.entries(files)) {
-      const text = Array.isArray(content)
-        ? (content as string[][]).map((row) => toCsvLine(row)).join('\n') + '\n'
-        : `${JSON.stringify(content, null, 2)}\n`;
-      const tmp = path.join(dir, `.${name}.tmp`);
-      fs.writeFileSync(tmp, text);
-      fs.renameSync(tmp, path.join(dir, name));
-    }
-  } catch (err) {
-    throw new InputError(`cannot write the export to ${dir}: ${describeFsError(err)}`);
-  }
-}

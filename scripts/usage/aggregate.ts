@@ -171,7 +171,8 @@ function csvBytes(file: string, format: Format): Readable {
   return source.pipe(gunzip);
 }
 
-function gzipInputError(file: string, err: unknown): InputError | undefined {
+/** A gzip stream's failure as the InputError naming the file (undefined: not a gzip failure). */
+export function gzipInputError(file: string, err: unknown): InputError | undefined {
   if (/^Z_/.test((err as { code?: string }).code ?? ''))
     return new InputError(`${file} is not valid gzip data (${(err as Error).message})`);
   return undefined;

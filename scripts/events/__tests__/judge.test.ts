@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { createJudge } from '../judge';
 import { compilePlan, loadPlan } from '../plan';
 import { validateEventFile } from '../validate';
@@ -189,6 +190,52 @@ describe('validateEventFile', () => {
         .flatMap((v) => v.violations.map((x) => x.message))
         .filter((m) => /values where/.test(m));
       expect(counts).toEqual(['9 values where the header has 7', '5 values where the header has 7']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("takes the CSV columns from the envelope's properties (tracking-plan/common.json), naming them when one is unknown", async () => {
+    const dir = tempDir();
+    try {
+      const columns = Object.keys(compiled.plan.envelope.properties ?? {});
+      expect(columns).toEqual(expect.arrayContaining(['event_id', 'occurred_at', 'environment', 'properties']));
+      const file = path.join(dir, 'e.csv');
+      fs.writeFileSync(file, 'event_id,event_name,colour\n');
+      await expect(validateEventFile(file, compiled, { asOfNs, toleranceNs: 0n, maxViolationRate: 1 })).rejects.toThrow(
+        expect.objectContaining({
+          message: expect.stringContaining('unknown column colour'),
+          details: [`an event CSV has the columns ${columns.join(', ')}`]
+        })
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads a gzipped file (.jsonl.gz, .csv.gz) decompressed, and names a .gz file that is not gzip', async () => {
+    const dir = tempDir();
+    try {
+      const text = [invited(), invited({ event_name: 'teammate invited' })].map((e) => JSON.stringify(e)).join('\n');
+      const file = path.join(dir, 'e.jsonl.gz');
+      fs.writeFileSync(file, zlib.gzipSync(text));
+      const r = await validateEventFile(file, compiled, { asOfNs, toleranceNs: 0n, maxViolationRate: 1 });
+      expect(r.summary).toMatchObject({ rows: 2, valid: 1, violating: 1, format: 'jsonl' });
+      const csv = path.join(dir, 'e.csv.gz');
+      fs.writeFileSync(
+        csv,
+        zlib.gzipSync(
+          'event_id,event_name,schema_version,occurred_at,account_key,source,properties\n' +
+            'c1,Teammate Invited,1-0-0,2026-03-02T10:00:00Z,ACME-001,product-web,"{""invitee_email"":""a@example.com"",""role"":""agent""}"\n'
+        )
+      );
+      const c = await validateEventFile(csv, compiled, { asOfNs, toleranceNs: 0n, maxViolationRate: 1 });
+      expect(c.summary).toMatchObject({ rows: 1, valid: 1, format: 'csv' });
+      const bad = path.join(dir, 'bad.jsonl.gz');
+      fs.writeFileSync(bad, text);
+      await expect(validateEventFile(bad, compiled, { asOfNs, toleranceNs: 0n, maxViolationRate: 1 })).rejects.toThrow(
+        /bad\.jsonl\.gz is not valid gzip data/
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -158,4 +158,21 @@ describe('tracking-plan check', () => {
       expect.objectContaining({ file: INVITED, message: expect.stringContaining('the schema does not compile') })
     );
   });
+
+  it('reads the policy keys a KPI names through the policy reader: a missing key fails, an unreadable policy is left to the policy check', async () => {
+    const lineage = readJson('tracking-plan/lineage.json');
+    lineage.kpis[0].policy.push('No_Such_Policy_Key');
+    writeJson('tracking-plan/lineage.json', lineage);
+    expect((await run()).map((p) => `${p.file}: ${p.message}`)).toEqual([
+      'tracking-plan/lineage.json: names policy key No_Such_Policy_Key, which policy/gtm-policy.json does not have'
+    ]);
+    // a policy file giving "policies" twice is refused by readPolicyJson; JSON.parse kept the last, empty one, and
+    // every key a KPI names was reported missing
+    const policyFile = path.join(dir, 'policy/gtm-policy.json');
+    const text = fs.readFileSync(policyFile, 'utf8').trimEnd();
+    fs.writeFileSync(policyFile, `${text.slice(0, -1)}, "policies": {} }`);
+    lineage.kpis[0].policy.pop();
+    writeJson('tracking-plan/lineage.json', lineage);
+    expect(await run()).toEqual([]);
+  });
 });
