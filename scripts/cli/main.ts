@@ -2,7 +2,10 @@
  * `gtm`: one entry point, one subcommand per job. Each command module registers itself here; errors reach the
  * user as one readable message (see output.ts), never as a stack trace.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
+import { REPO_ROOT } from '../lib/paths';
 import { reportError } from './output';
 import { registerAuditCommand } from '../commands/audit';
 import { registerDeployCommand } from '../commands/deploy';
@@ -14,9 +17,16 @@ import { registerUsageCommand } from '../commands/usage';
 import { registerValidateCommand } from '../commands/validate';
 import { registerWorkbenchCommand } from '../commands/workbench';
 
+function packageVersion(): string {
+  const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version?: string };
+  return pkg.version ?? 'unknown';
+}
+
 export function buildProgram(): Command {
   const program = new Command('gtm')
     .description('copilot-gtm: deploy the GTM metadata and registry, verify it offline, sync usage')
+    // which build a report or a bug came from (the package's version, as npm installed it)
+    .version(packageVersion(), '-V, --version', 'print the version of gtm')
     .showHelpAfterError()
     .exitOverride();
   registerDeployCommand(program);

@@ -75,6 +75,18 @@ export function parseRate(text: string | undefined, fallback: number, option = '
   return rate;
 }
 
+/** The summary's rows about Accounts: those a run added, or a dry run's account_ids that no Account has. */
+function accountRows(s: SyncResult['summary']): [string, number][] {
+  const missing = s.missing_accounts?.count ?? 0;
+  if (s.dry_run)
+    return s.missing_accounts?.action === 'create'
+      ? [['accounts to create', missing]]
+      : missing
+        ? [['accounts with no Account', missing]]
+        : [];
+  return s.accounts_created !== undefined ? [['accounts created', s.accounts_created]] : [];
+}
+
 function printSummary(r: SyncResult, out: Output) {
   const s = r.summary;
   // a dry run says what a real run would write, where a real run says what it wrote and what failed
@@ -82,6 +94,7 @@ function printSummary(r: SyncResult, out: Output) {
     s.dry_run
       ? [
           ['  would be written', w.would_write ?? 0],
+          ...(w.would_fail ? [['    would fail (no Account)', w.would_fail] as [string, number]] : []),
           ...(unchanged ? [['  unchanged', w.unchanged] as [string, number]] : [])
         ]
       : [
@@ -99,6 +112,7 @@ function printSummary(r: SyncResult, out: Output) {
         ['  tickets', s.tickets],
         ['  duplicates', s.duplicates],
         ['  rejected', s.rejected],
+        ...accountRows(s),
         ['snapshots (account x week)', s.snapshots],
         ...writes(s.snapshot_writes, true),
         [`triggers fired (${s.mode})`, s.triggers],
@@ -125,6 +139,19 @@ function printSummary(r: SyncResult, out: Output) {
     if (s.lowered_weeks > r.lowered.length) out.info(`  ... and ${s.lowered_weeks - r.lowered.length} more`);
     out.info(
       '  an export replaces each account-week it has tickets for; if this one is partial (incremental, one channel), sync a complete export of those weeks'
+    );
+  }
+  const m = s.missing_accounts;
+  if (s.dry_run && m?.action === 'fail') {
+    // a dry run must not promise writes the real run fails
+    const names = m.keys.map((k) => `"${k}"`).join(', ') + (m.count > m.keys.length ? ', ...' : '');
+    out.info(
+      `\nwarning: ${plural(m.count, 'account_id')} of this export ${m.count === 1 ? 'has' : 'have'} no Account in the ${s.sink} (${names}): a real run would fail their ${plural(s.snapshot_writes.would_fail ?? 0, 'snapshot')} and ${plural(s.trigger_writes.would_fail ?? 0, 'trigger')}`
+    );
+    out.info(
+      s.sink.startsWith('local store')
+        ? '  pass --create-accounts to add an Account for each new account_id'
+        : `  set ${ACCOUNT_KEY_FIELD} on those accounts in the org, then sync`
     );
   }
   for (const x of r.rejects.slice(0, 5)) out.info(`rejected line ${x.line}: ${x.reason}`);

@@ -236,6 +236,7 @@ export function createLocalSink(store: LocalStore, options: LocalSinkOptions = {
 
   return {
     label: `local store ${store.file}`,
+    createsMissingAccounts: Boolean(options.createMissingParents),
 
     async load(object, externalIdField, fields) {
       return readStored(object, externalIdField, fields);

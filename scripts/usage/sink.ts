@@ -17,6 +17,11 @@ export interface RowResult {
 export interface UsageSink {
   /** for messages: "local store .gtm/store.duckdb" or "org admin@acme.com" */
   readonly label: string;
+  /**
+   * the local store with --create-accounts: a row naming an account the sink has no Account for adds that
+   * Account instead of failing (an org never does)
+   */
+  readonly createsMissingAccounts?: boolean;
   /** stored rows of an object, by external ID, with the given fields */
   load(object: string, externalIdField: string, fields: readonly string[]): Promise<Map<string, SObjectRow>>;
   /** upsert by external ID; one result per row, in order; never throws for a row-level failure */

@@ -17,6 +17,7 @@ import { toCsvLine } from './csvRecords';
 import type { Encoding, ReadEncoding } from './encoding';
 import { weekIndexOfLabel } from './isoWeek';
 import {
+  ACCOUNT_KEY_FIELD,
   ACCOUNT_RELATIONSHIP,
   SNAPSHOT_FIELDS,
   SNAPSHOT_OBJECT,
@@ -52,6 +53,8 @@ export interface SyncOptions {
 
 /** how many lowered weeks a summary names */
 const LOWERED_SHOWN = 5;
+/** how many missing account_ids a summary names */
+const MISSING_SHOWN = 5;
 
 export interface WriteCounts {
   written: number;
@@ -59,6 +62,17 @@ export interface WriteCounts {
   failed: number;
   /** a dry run only: the rows a real run would write (new or changed) */
   would_write?: number;
+  /** a dry run only: of those, the rows a real run would fail (their account has no Account) */
+  would_fail?: number;
+}
+
+/** account_ids of the export that no Account has, found before a dry run or a run that creates them */
+export interface MissingAccounts {
+  count: number;
+  /** the first few, sorted */
+  keys: string[];
+  /** what a real run does with them: adds an Account (local store, --create-accounts), or fails their rows */
+  action: 'create' | 'fail';
 }
 
 export interface SyncSummary {
@@ -85,6 +99,10 @@ export interface SyncSummary {
    * corrected export and wrong for a partial one (incremental, one channel); said, never silent
    */
   lowered_weeks: number;
+  /** account_ids no Account has: looked up for a dry run, and for a run that adds them (--create-accounts) */
+  missing_accounts?: MissingAccounts;
+  /** a run with --create-accounts: the Accounts it added */
+  accounts_created?: number;
   failed: number;
   snapshot_writes: WriteCounts;
   trigger_writes: WriteCounts;
@@ -185,6 +203,12 @@ function historyByAccount(
 
 /** the start of the failure of a Task Id that could not be written to its trigger */
 const NOT_RECORDED = 'Task created but not recorded on the trigger: ';
+
+/** The account_ids of `keys` no Account in the sink has, sorted. */
+async function accountsNotIn(sink: UsageSink, keys: Iterable<string>): Promise<string[]> {
+  const stored = await sink.load('Account', ACCOUNT_KEY_FIELD, [ACCOUNT_KEY_FIELD]);
+  return [...new Set(keys)].filter((k) => k && !stored.has(k)).sort();
+}
 
 function counts(results: RowResult[], unchanged: number): WriteCounts {
   const failed = results.filter((r) => !r.ok).length;
@@ -420,6 +444,27 @@ async function syncAggregate(
   trace('sync: snapshot rows made and triggers evaluated');
   whileWriting();
 
+  // A dry run says what a real run would do with account_ids no Account has (fail their rows, or add them with
+  // --create-accounts), and a run that adds them counts what it added: both look the accounts up first.
+  const missing =
+    options.dryRun || sink.createsMissingAccounts
+      ? await accountsNotIn(
+          sink,
+          weeks.map((w) => w.accountKey)
+        )
+      : [];
+  const missingSet = new Set(missing);
+  const missingAccounts: MissingAccounts | undefined = missing.length
+    ? {
+        count: missing.length,
+        keys: missing.slice(0, MISSING_SHOWN),
+        action: sink.createsMissingAccounts ? 'create' : 'fail'
+      }
+    : undefined;
+  const failing = missingAccounts?.action === 'fail' && options.dryRun;
+  const snapshotsFailing = failing ? weeks.filter((w) => missingSet.has(w.accountKey)).length : 0;
+  const triggersFailing = failing ? triggers.filter((t) => missingSet.has(t.accountKey)).length : 0;
+
   const failures: SyncResult['failures'] = [];
   let snapshotResults: RowResult[] = [];
   let triggerResults: RowResult[] = [];
@@ -512,9 +557,18 @@ async function syncAggregate(
     ? { written: 0, unchanged: weeks.length - changed.length, failed: 0, would_write: changed.length }
     : counts(snapshotResults, weeks.length - changed.length);
   // every fired trigger is upserted (its sync-owned fields refreshed), so a real run would write each one
-  const triggerWrites = options.dryRun
+  const triggerWrites: WriteCounts = options.dryRun
     ? { written: 0, unchanged: 0, failed: 0, would_write: triggers.length }
     : counts(triggerResults, 0);
+  if (options.dryRun) {
+    // a snapshot of an account with no Account is new (none can be stored): it is among the rows to write
+    snapshotWrites.would_fail = snapshotsFailing;
+    triggerWrites.would_fail = triggersFailing;
+  }
+  const accountsCreated =
+    !options.dryRun && sink.createsMissingAccounts
+      ? missing.length - (missing.length ? (await accountsNotIn(sink, missing)).length : 0)
+      : undefined;
   const followUpTasks = {
     created: taskResults.filter((r) => r.ok && !r.existing).length,
     found: taskResults.filter((r) => r.ok && r.existing).length,
@@ -543,6 +597,8 @@ async function syncAggregate(
     trigger_writes: triggerWrites,
     follow_up_tasks: followUpTasks,
     lowered_weeks: lowered.count,
+    ...(missingAccounts ? { missing_accounts: missingAccounts } : {}),
+    ...(accountsCreated !== undefined ? { accounts_created: accountsCreated } : {}),
     ...(liveOverride ? { live_override: liveOverride } : {})
   };
   const result = { summary, rejects: agg.rejects, triggers, failures, lowered: lowered.rows } as Omit<

@@ -178,7 +178,13 @@ describe('gtm usage sync (local store)', () => {
     const input = exportFile('tickets.csv', ticketCsv(plans));
     const first = await run(input, { dryRun: true });
     expect(first.summary).toMatchObject({ would_write: 9, written: 0 });
-    expect(first.summary.snapshot_writes).toEqual({ written: 0, unchanged: 0, failed: 0, would_write: 8 });
+    expect(first.summary.snapshot_writes).toEqual({
+      written: 0,
+      unchanged: 0,
+      failed: 0,
+      would_write: 8,
+      would_fail: 0
+    });
     expect(first.summary.trigger_writes).toMatchObject({ would_write: 1 });
     const real = await run(input);
     expect(real.summary).not.toHaveProperty('would_write');

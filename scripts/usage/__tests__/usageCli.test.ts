@@ -115,6 +115,55 @@ describe('gtm usage sync: --store', () => {
   });
 });
 
+describe('account ids no Account has', () => {
+  // before: a dry run without --create-accounts said "would be written 2" and the real run then failed both rows
+  it('a dry run names them and the rows a real run would fail, the real run fails exactly those, and --create-accounts counts what it adds', () => {
+    const store = path.join(dir, 'store.duckdb');
+    const first = path.join(dir, 'first.csv');
+    fs.writeFileSync(
+      first,
+      `${HEADER}\n${ticketRows([{ account: 'acme', weekIndex: WEEK, total: 3, ai: 1 }]).join('\n')}\n`
+    );
+    const made = sync(first, '--json');
+    expect(made.code).toBe(0);
+    expect(JSON.parse(made.stdout)).toMatchObject({
+      accounts_created: 1,
+      missing_accounts: { count: 1, keys: ['acme'], action: 'create' }
+    });
+    const second = path.join(dir, 'second.csv');
+    fs.writeFileSync(
+      second,
+      `${HEADER}\n${ticketRows([
+        { account: 'acme', weekIndex: WEEK + 1, total: 3, ai: 1 },
+        { account: 'globex', weekIndex: WEEK, total: 3, ai: 1 },
+        { account: 'globex', weekIndex: WEEK + 1, total: 3, ai: 1 }
+      ]).join('\n')}\n`
+    );
+    const plain = ['usage', 'sync', second, '--store', store, '--as-of', '2026-12-01', '--no-cache'];
+    const dry = gtm([...plain, '--dry-run', '--json']);
+    expect(dry.code).toBe(0);
+    const said = JSON.parse(dry.stdout);
+    expect(said.missing_accounts).toEqual({ count: 1, keys: ['globex'], action: 'fail' });
+    expect(said.snapshot_writes).toMatchObject({ would_write: 3, would_fail: 2 });
+    const text = gtm([...plain, '--dry-run']);
+    expect(text.stdout + text.stderr).toMatch(
+      /1 account_id of this export has no Account in the local store .*\("globex"\): a real run would fail their 2 snapshots/
+    );
+    expect(text.stdout + text.stderr).toMatch(/pass --create-accounts/);
+    const real = gtm([...plain, '--json']);
+    expect(real.code).toBe(3);
+    const done = JSON.parse(real.stdout);
+    expect(done.snapshot_writes).toMatchObject({ written: 1, failed: said.snapshot_writes.would_fail });
+    expect(done.accounts_created).toBeUndefined(); // nothing is added without --create-accounts
+    const created = gtm([...plain, '--create-accounts', '--json']);
+    expect(created.code).toBe(0);
+    expect(JSON.parse(created.stdout)).toMatchObject({
+      accounts_created: 1,
+      snapshot_writes: { written: 2, failed: 0 }
+    });
+  });
+});
+
 describe('account ids that only look new', () => {
   // before: "ACME" or a decomposed "Café" beside stored "acme" / "Café" got "pass --create-accounts", which made twins
   it('names the stored key an unknown account_id differs from only in case or Unicode form, and no --create-accounts', () => {
