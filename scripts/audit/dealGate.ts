@@ -42,6 +42,9 @@ export const AUDIT_FIELDS = [
   'Responses__c',
   'Hallucinated__c',
   'Critical__c',
+  'Judge_Hallucinated__c',
+  'Judge_Critical__c',
+  'Human_Overrides__c',
   'Unstable__c',
   'Unscored__c',
   'Rate__c',
@@ -63,6 +66,11 @@ export const ITEM_FIELDS = [
   'Repeat_Verdicts__c',
   'Judge_Reason__c',
   'Human_Verdict__c',
+  'Human_Reason__c',
+  'Human_Reviewed_By__c',
+  'Human_Reviewed_At__c',
+  'Verdict_Log__c',
+  'File_Sha256__c',
   'Audit__r.Audit_Key__c'
 ] as const;
 
@@ -119,6 +127,26 @@ export async function loadDeal(sink: UsageSink, opportunityId: string): Promise<
 
 export async function loadAudits(sink: UsageSink): Promise<Map<string, SObjectRow>> {
   return sink.load(AUDIT_OBJECT, 'Audit_Key__c', AUDIT_FIELDS);
+}
+
+/** Every stored audit item by Item_Key__c, with its audit's key in Audit__r.Audit_Key__c. */
+export async function loadItems(sink: UsageSink): Promise<Map<string, SObjectRow>> {
+  return sink.load(ITEM_OBJECT, 'Item_Key__c', ITEM_FIELDS);
+}
+
+/**
+ * The items of an audit's current file: those a newer file of the same run replaced keep their own File_Sha256__c
+ * and are neither counted nor listed (items stored before items named their file count as current).
+ */
+export function currentItems(
+  audit: SObjectRow & { Audit_Key__c: string },
+  items: Map<string, SObjectRow>
+): (SObjectRow & { Item_Key__c: string })[] {
+  const file = text(audit.File_Sha256__c);
+  return [...items]
+    .filter(([, r]) => r['Audit__r.Audit_Key__c'] === audit.Audit_Key__c)
+    .filter(([, r]) => text(r.File_Sha256__c) === null || text(r.File_Sha256__c) === file)
+    .map(([key, r]) => ({ ...r, Item_Key__c: key }));
 }
 
 /** An audit row as the gate rule reads it; a row that is not yet complete (no file hash) does not count. */

@@ -37,6 +37,8 @@ export interface EvidenceSheet {
   promptVersion: string | null;
   bySeverity: Record<string, number>;
   byCategory: CategoryCount[];
+  /** categories counted in the rate but left out of a run's stored breakdown (it was too long to keep) */
+  categoriesNotListed: number;
   unstable: number;
   unstableAsFail: boolean;
   /** human audits of the deal's version with a second review: agreement, and on how many cases */
@@ -60,14 +62,22 @@ export async function gatherEvidence(
   const bySeverity: Record<string, number> = { critical: 0, major: 0, minor: 0, unrated: 0 };
   const categories = new Map<string, CategoryCount>();
   let unstable = 0;
+  // categories a run's Evidence__c could not keep (boundedJson): the sheet says how many are not shown
+  let categoriesNotListed = 0;
   for (const a of runs) {
     unstable += Number(a.Unstable__c ?? 0);
-    let ev: { bySeverity?: Record<string, number>; byCategory?: CategoryCount[] } = {};
+    let ev: {
+      bySeverity?: Record<string, number>;
+      byCategory?: CategoryCount[];
+      omitted?: Record<string, number> | string;
+    } = {};
     try {
       ev = JSON.parse(String(a.Evidence__c ?? '{}')) as typeof ev;
     } catch {
       ev = {};
     }
+    if (typeof ev.omitted === 'object') categoriesNotListed += ev.omitted.byCategory ?? 0;
+    else if (typeof ev.omitted === 'string') categoriesNotListed += 1;
     for (const [k, v] of Object.entries(ev.bySeverity ?? {})) bySeverity[k] = (bySeverity[k] ?? 0) + v;
     for (const c of ev.byCategory ?? []) {
       const cat = categories.get(c.category) ?? { category: c.category, responses: 0, hallucinated: 0 };
@@ -100,6 +110,7 @@ export async function gatherEvidence(
     promptVersion: text(latest?.Prompt_Version__c) ?? d.deal.deployedPromptVersion,
     bySeverity,
     byCategory: [...categories.values()].sort((a, b) => a.category.localeCompare(b.category)),
+    categoriesNotListed,
     unstable,
     unstableAsFail: policy.boolean('Hallucination_Unstable_As_Fail'),
     humanAgreement: humanAgreementOf(d.audits),
@@ -219,7 +230,7 @@ function sections(s: EvidenceSheet): Section[] {
             ? `${percentText(c.hallucinated / c.responses)}${c.responses < s.categoryMinSample ? ` (warning: n < ${s.categoryMinSample})` : ''}`
             : '-'
         ]),
-        note: `The gate uses the pooled rate; a category with fewer than ${s.categoryMinSample} responses is too small to judge alone.`
+        note: `The gate uses the pooled rate; a category with fewer than ${s.categoryMinSample} responses is too small to judge alone.${s.categoriesNotListed ? ` ${s.categoriesNotListed} more categor${s.categoriesNotListed === 1 ? 'y is' : 'ies are'} counted in the rate but not listed (too many to keep).` : ''}`
       }
     },
     {

@@ -12,6 +12,7 @@ import { displayPath } from '../lib/paths';
 import { plural } from '../lib/text';
 import type { Policy } from '../policy/policy';
 import { judgeHallucinationGate, round6, wilson, type HallucinationGateResult } from '../rules/hallucinationGateRule';
+import { parseInstant, whyNotInstant } from '../usage/instant';
 import type { SObjectRow } from '../usage/records';
 import type { UsageSink } from '../usage/sink';
 import { looksLikeAuditCsv, readAuditCsv } from './adapters/csv';
@@ -20,15 +21,18 @@ import { looksLikePromptfoo, readPromptfoo } from './adapters/promptfoo';
 import {
   AUDIT_OBJECT,
   auditRunOf,
+  currentItems,
   gateRow,
   GATE_OBJECT,
   ITEM_OBJECT,
   judgeDeal,
   loadAudits,
+  loadItems,
   type DealGate
 } from './dealGate';
 import { AdapterError, type RunFile } from './runFile';
 import { keptCases, summarize, type AuditSummary } from './summary';
+import { boundedJson, fieldLength as fieldLengthOf, fit } from './limits';
 
 export type AuditFormat = 'auto' | 'promptfoo' | 'deepeval' | 'csv';
 export const AUDIT_FORMATS: readonly AuditFormat[] = ['auto', 'promptfoo', 'deepeval', 'csv'];
@@ -128,7 +132,11 @@ export function readAuditFile(file: string, options: ReadOptions, policy: Policy
   ].filter((m): m is string => m !== null);
   if (missing.length)
     throw new InputError(`${shown} does not say ${missing.length > 1 ? 'these' : 'this'}; pass ${missing.join(', ')}`);
-  if (Number.isNaN(Date.parse(runAt!))) throw new InputError(`${shown}: run time "${runAt}" is not a date`);
+  const runAtIso = runInstant(runAt!);
+  if (runAtIso === null)
+    throw new InputError(
+      `${shown}: run time ${JSON.stringify(runAt)} (${options.runAt ? '--run-at' : read.run.tool === 'promptfoo' ? 'results.timestamp' : 'the run time in the file'}) ${whyNotRunTime(runAt!)}; nothing was written`
+    );
 
   const summary = summarize(read.rows, policy.boolean('Hallucination_Unstable_As_Fail'));
   if (summary.cases === 0) throw new InputError(`${shown} has no cases; nothing was written`);
@@ -147,10 +155,27 @@ export function readAuditFile(file: string, options: ReadOptions, policy: Policy
     file,
     sha256: createHash('sha256').update(bytes).digest('hex'),
     format,
-    run: { ...read.run, runAt: runAt!, model: model!, promptVersion: promptVersion! },
+    run: { ...read.run, runAt: runAtIso, model: model!, promptVersion: promptVersion! },
     metric: read.metric,
     summary
   };
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * A run time as an ISO UTC instant, or null: a day (YYYY-MM-DD, taken as midnight UTC) or an instant in the forms the
+ * usage sync takes (parseInstant: an offset is applied, a basic-format offset or an impossible date is refused).
+ */
+export function runInstant(text: string): string | null {
+  const ns = parseInstant(DAY.test(text) ? `${text}T00:00:00Z` : text);
+  if (ns === undefined) return null;
+  return new Date(Number(ns / 1_000_000n)).toISOString();
+}
+
+/** Why runInstant refused `text`, for a person. */
+export function whyNotRunTime(text: string): string {
+  return DAY.test(text) ? 'is not a real date' : `${whyNotInstant(text)}, or a day written YYYY-MM-DD`;
 }
 
 export interface IngestOptions extends ReadOptions {
@@ -172,6 +197,11 @@ export interface IngestResult {
   /** the deal's gate, all its current audits pooled */
   dealGate: DealGate;
   items: number;
+  /**
+   * when this file replaces the audit stored under the same run (a newer file of that run): the file it replaces
+   * and how many of that file's items stay on record, no longer counted or listed
+   */
+  replaced?: { sha256: string | null; itemsKept: number };
   failed: { key: string; error: string }[];
 }
 
@@ -200,18 +230,19 @@ function auditRow(
     unstable: unstable.slice(0, MAX_UNSTABLE_LISTED).map((c) => ({ caseId: c.caseId, repeats: c.repeats })),
     unstableNotListed: Math.max(0, unstable.length - MAX_UNSTABLE_LISTED)
   };
+  const A = AUDIT_OBJECT;
   return {
     Audit_Key__c: key,
-    Name: `${r.run.tool} ${r.run.runId}`.slice(0, 80),
+    Name: fit(A, 'Name', `${r.run.tool} ${r.run.runId}`),
     Opportunity__c: deal.id,
     Account__c: deal.accountId,
     Source_Tool__c: r.run.tool,
-    Run_Id__c: r.run.runId.slice(0, 255),
-    Run_At__c: new Date(r.run.runAt).toISOString(),
-    Model_Under_Test__c: r.run.model.slice(0, 255),
-    Prompt_Version__c: r.run.promptVersion.slice(0, 255),
-    Judge__c: r.run.judge?.slice(0, 255) ?? null,
-    Dataset__c: r.run.dataset?.slice(0, 255) ?? null,
+    Run_Id__c: fit(A, 'Run_Id__c', r.run.runId),
+    Run_At__c: r.run.runAt,
+    Model_Under_Test__c: fit(A, 'Model_Under_Test__c', r.run.model),
+    Prompt_Version__c: fit(A, 'Prompt_Version__c', r.run.promptVersion),
+    Judge__c: fit(A, 'Judge__c', r.run.judge),
+    Dataset__c: fit(A, 'Dataset__c', r.run.dataset),
     Dataset_Sha256__c: r.run.datasetSha256,
     File_Sha256__c: withHash ? r.sha256 : null,
     Repeats__c: s.repeats,
@@ -219,6 +250,10 @@ function auditRow(
     Responses__c: s.responses,
     Hallucinated__c: s.hallucinated,
     Critical__c: s.critical,
+    // a new file's items carry no human verdict yet: the judge's counts are the audit's
+    Judge_Hallucinated__c: s.hallucinated,
+    Judge_Critical__c: s.critical,
+    Human_Overrides__c: 0,
     Unstable__c: s.unstable,
     Unscored__c: s.error,
     Rate__c: s.responses > 0 ? round6(s.hallucinated / s.responses) : null,
@@ -228,29 +263,38 @@ function auditRow(
     // a human audit's second reviews: the share of double-reviewed cases both reviewers judged alike
     Human_Agreement__c: r.format === 'csv' && s.multiScored > 0 ? round6(s.agreed / s.multiScored) : null,
     Gate_Status__c: gate?.status ?? null,
-    Gate_Reasons__c: gate?.reasons.join('\n') || null,
-    Evidence__c: JSON.stringify(evidence).slice(0, 32768)
+    Gate_Reasons__c: fit(A, 'Gate_Reasons__c', gate?.reasons.join('\n') || null),
+    Evidence__c: boundedJson(evidence, ['unstable', 'byCategory'], fieldLengthOf(A, 'Evidence__c'))
   };
 }
 
+/**
+ * An item's key names its file: a newer file of the same run writes new items (no human verdict of the old file's
+ * responses carries over), and the old file's items stay on record under their own File_Sha256__c, not counted.
+ */
+export const itemKeyOf = (auditKey: string, fileSha256: string, caseId: string) =>
+  fit(ITEM_OBJECT, 'Item_Key__c', `${auditKey}|${fileSha256.slice(0, 12)}|${caseId}`)!;
+
 function itemRows(r: ReadAudit, key: string, passing: number): SObjectRow[] {
+  const I = ITEM_OBJECT;
   return keptCases(r.summary, passing).map((c) => ({
-    Item_Key__c: `${key}|${c.caseId}`.slice(0, 255),
-    Name: c.caseId.slice(0, 80),
+    Item_Key__c: itemKeyOf(key, r.sha256, c.caseId),
+    Name: fit(I, 'Name', c.caseId),
     'Audit__r.Audit_Key__c': key,
-    Case_Id__c: c.caseId.slice(0, 255),
-    Category__c: c.category.slice(0, 80),
+    File_Sha256__c: r.sha256,
+    Case_Id__c: fit(I, 'Case_Id__c', c.caseId),
+    Category__c: fit(I, 'Category__c', c.category),
     Severity__c: c.severity,
     Verdict__c: c.verdict === 'error' ? null : c.verdict,
     Unstable__c: c.unstable ? 'true' : 'false',
-    Repeat_Verdicts__c: c.repeats
-      .map((x) => x.verdict)
-      .join(';')
-      .slice(0, 255),
-    Judge_Reason__c: (c.unstable
-      ? c.repeats.map((x, i) => `repeat ${i + 1} (${x.verdict}): ${x.reason}`).join('\n')
-      : (c.repeats.find((x) => x.verdict === c.verdict)?.reason ?? '')
-    ).slice(0, 32768)
+    Repeat_Verdicts__c: fit(I, 'Repeat_Verdicts__c', c.repeats.map((x) => x.verdict).join(';')),
+    Judge_Reason__c: fit(
+      I,
+      'Judge_Reason__c',
+      c.unstable
+        ? c.repeats.map((x, i) => `repeat ${i + 1} (${x.verdict}): ${x.reason}`).join('\n')
+        : (c.repeats.find((x) => x.verdict === c.verdict)?.reason ?? '')
+    )
   }));
 }
 
@@ -261,9 +305,10 @@ export async function ingestAudit(
   policy: Policy
 ): Promise<IngestResult> {
   const read = readAuditFile(file, options, policy);
-  const key = `${options.opportunity}|${read.run.runId}`.slice(0, 255);
+  const key = fit(AUDIT_OBJECT, 'Audit_Key__c', `${options.opportunity}|${read.run.runId}`)!;
   const stored = await loadAudits(sink);
   const same = [...stored].find(([, row]) => row.File_Sha256__c === read.sha256);
+  const previous = same ? undefined : stored.get(key);
   // the deal is judged with this run counted as if stored (unless the same file is stored already)
   const draft = auditRow(read, key, { id: options.opportunity, accountId: null }, null, true);
   const dealGate = await judgeDeal(
@@ -280,7 +325,8 @@ export async function ingestAudit(
 
   const deal = dealGate.deal;
   const items = itemRows(read, key, policy.integer('Hallucination_Audit_Passing_Items'));
-  if (options.dryRun) return { ...base, status: 'dry-run', items: items.length };
+  const replaced = previous ? await replacedFile(sink, key, previous) : undefined;
+  if (options.dryRun) return { ...base, status: 'dry-run', items: items.length, replaced };
 
   const failed: IngestResult['failed'] = [];
   const write = async (object: string, extId: string, rows: SObjectRow[]) => {
@@ -293,5 +339,16 @@ export async function ingestAudit(
   if (!failed.length) await write(ITEM_OBJECT, 'Item_Key__c', items);
   if (!failed.length) await write(GATE_OBJECT, 'Gate_Key__c', [gateRow(dealGate, policy)]);
   if (!failed.length) await write(AUDIT_OBJECT, 'Audit_Key__c', [auditRow(read, key, deal, auditGate, true)]);
-  return { ...base, status: 'written', items: items.length, failed };
+  return { ...base, status: 'written', items: items.length, replaced, failed };
+}
+
+/** The stored file a new file of the same run replaces, and how many of its items stay on record uncounted. */
+async function replacedFile(
+  sink: UsageSink,
+  key: string,
+  previous: SObjectRow
+): Promise<NonNullable<IngestResult['replaced']>> {
+  const itemsKept = currentItems({ ...previous, Audit_Key__c: key }, await loadItems(sink)).length;
+  const sha = previous.File_Sha256__c;
+  return { sha256: sha === null || sha === undefined ? null : String(sha), itemsKept };
 }

@@ -10,7 +10,15 @@ import { UsageError } from '../lib/errors';
 import { plural } from '../lib/text';
 import { loadPolicyFile, type Policy } from '../policy/policy';
 import { isIsoDate } from '../metadata/recordCheck';
-import { AUDIT_FORMATS, ingestAudit, readAuditFile, type AuditFormat, type IngestResult } from '../audit/ingest';
+import {
+  AUDIT_FORMATS,
+  ingestAudit,
+  readAuditFile,
+  runInstant,
+  whyNotRunTime,
+  type AuditFormat,
+  type IngestResult
+} from '../audit/ingest';
 import { verdictText } from '../audit/dealGate';
 import { gatherEvidence, renderHtml, renderMarkdown, writePdf } from '../audit/evidence';
 import * as fs from 'node:fs';
@@ -47,7 +55,7 @@ export function parseDay(value: string | undefined, option: string): string {
 
 function parseRunAt(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  if (Number.isNaN(Date.parse(value))) throw new UsageError(`--run-at ${value}: expected a date or ISO timestamp`);
+  if (runInstant(value) === null) throw new UsageError(`--run-at ${value}: ${whyNotRunTime(value)}`);
   return value;
 }
 
@@ -92,6 +100,7 @@ function printIngest(r: IngestResult, out: Output) {
     auditGate: r.auditGate,
     dealGate: r.dealGate.result,
     items: r.items,
+    replaced: r.replaced ?? null,
     failed: r.failed
   });
   const verb = { written: 'stored', unchanged: 'already stored', 'dry-run': 'dry run: would store' }[r.status];
@@ -109,6 +118,10 @@ function printIngest(r: IngestResult, out: Output) {
   out.info(`  deal gate: ${verdictText(r.dealGate.result)}`);
   if (r.status !== 'unchanged')
     out.info(`  items kept: ${r.items} (every failing or unstable case and a sample of passing ones)`);
+  if (r.replaced)
+    out.info(
+      `  replaces the audit stored from ${r.replaced.sha256 ? `file ${r.replaced.sha256.slice(0, 12)}` : 'an unfinished write'} of the same run: its ${plural(r.replaced.itemsKept, 'item')} stay on record, no longer counted or listed, and its human verdicts do not carry over`
+    );
   if (r.failed.length) {
     out.info(`  ${plural(r.failed.length, 'write')} failed; run the same command again to finish:`);
     for (const f of r.failed.slice(0, 10)) out.info(`    ${f.key}: ${f.error}`);

@@ -78,3 +78,14 @@ it('usage errors exit 2', () => {
   expect(runGtm(['audit', 'ingest', file, '--store', storeFile]).code).toBe(2); // --opportunity is required
   expect(ingest(file, '--target-org', 'x').code).toBe(2);
 });
+
+it('--run-at is read like the usage sync reads instants: a basic-format offset or an impossible day exits 2 naming why', () => {
+  const file = writeJson(dir, 'r.json', promptfooRun(spec('eval-r', sampleCases(5))));
+  const offset = ingest(file, '--run-at', '2026-06-10T09:00:00+0530', '--dry-run');
+  expect(offset.code).toBe(2);
+  expect(offset.stderr).toMatch(/--run-at 2026-06-10T09:00:00\+0530: is not in an accepted form/);
+  const day = ingest(file, '--run-at', '2026-02-30', '--dry-run');
+  expect(day.code).toBe(2);
+  expect(day.stderr).toMatch(/--run-at 2026-02-30: is not a real date/);
+  expect(ingest(file, '--run-at', '2026-06-10T09:00:00-02:00', '--dry-run').code).toBe(0);
+});
