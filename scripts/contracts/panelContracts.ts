@@ -11,6 +11,7 @@
  * Dates are YYYY-MM-DD text, ids are Salesforce ids (15/18 chars) in an org and store keys locally.
  */
 import { z } from 'zod';
+import { pqaPanelMethods } from './pqaContracts';
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
 const id = z.string().min(1);
@@ -42,7 +43,7 @@ export const CriterionView = z.object({
 /** A unit a criterion can be given, with the range its values must keep to (scorecard rule valueLimits). */
 export const UnitOption = z.object({ unit: z.string(), min: z.number(), max: z.number() });
 
-/** A user a criterion can be assigned to. */
+/** A user a criterion can be assigned to (the owner lookup's answers). */
 export const OwnerOption = z.object({ id, name: z.string() });
 
 export const HallucinationGateView = z.object({
@@ -54,10 +55,101 @@ export const HallucinationGateView = z.object({
   auditedDate: maybe(date)
 });
 
+// ---------------------------------------------------------------- blockers (issue 13): structured, with a next step
+
+/**
+ * What blocks a gate, one code per kind of finding (readiness rule, stage gates). The panels key their behaviour on
+ * the code and show the message as the server wrote it; they never parse or reword server text.
+ */
+export const BLOCKER_CODES = [
+  // the pilot scorecard (exp-003)
+  'scorecard_missing',
+  'scorecard_unweighted',
+  'scorecard_below_threshold',
+  'scorecard_incomplete',
+  'scorecard_overdue',
+  // the hallucination gate (exp-006): the hand-recorded gate record, or the gate judged from audit runs
+  'audit_missing',
+  'audit_no_status',
+  'audit_not_passed',
+  'audit_no_sample',
+  'audit_sample_small',
+  'audit_rate_unmeasured',
+  'audit_rate_above_max',
+  'fallback_missing',
+  // security collateral (exp-002)
+  'collateral_unchecked',
+  'collateral_expires_before_close',
+  'collateral_expired',
+  'collateral_missing',
+  // evidence the running user cannot read (the gate fails closed)
+  'access_denied'
+] as const;
+export const BlockerCode = z.enum(BLOCKER_CODES);
+
+/**
+ * Who makes a blocker's fix: the deal's account executive, a criterion's owner, Security (a collateral item's owner
+ * when one is named), whoever runs the hallucination audit, or a Salesforce admin (access).
+ */
+export const BLOCKER_ROLES = ['account_executive', 'criterion_owner', 'security', 'audit_owner', 'admin'] as const;
+export const BlockerActor = z.object({
+  role: z.enum(BLOCKER_ROLES),
+  /** the person when a record names one (the criterion's owner, the collateral's owner, the deal's owner) */
+  name: maybe(z.string()),
+  /** in words, as the panel shows it: "Priya Raman (collateral owner)", "Security" */
+  label: z.string()
+});
+
+/** The record and field where the fix is made; id null when the record does not exist yet (missing collateral). */
+export const BlockerFix = z.object({
+  /** API name: Pilot_Criterion__c, Pilot_Scorecard__c, Trust_Collateral__c, GTM_Launch_Gate__c, Security_Packet__c */
+  object: z.string(),
+  id: maybe(z.string()),
+  /** API name of the field to set; null when the fix is the record itself (create, renew, re-audit) */
+  field: maybe(z.string())
+});
+
+/**
+ * The step the panel offers for a blocker:
+ * - open_criterion: opens the inline editor on criterion `target` at field fix.field (the AE fixes it there);
+ * - apply_template: applies the standard criteria template (a pilot without a scorecard);
+ * - request_collateral_renewal: asks the collateral's owner (Security) to renew item type `target` (a Task);
+ * - request_hallucination_audit: asks for a new hallucination audit of the deal (a Task);
+ * - start_security_review: opens the deal's security review (Security_Packet__c at Requested) so Security sends
+ *   the packet;
+ * - none: no action on the page; whoActs says who makes the fix.
+ * requestBlockerAction performs the request kinds; the panel refuses nothing itself.
+ */
+export const BLOCKER_STEP_KINDS = [
+  'open_criterion',
+  'apply_template',
+  'request_collateral_renewal',
+  'request_hallucination_audit',
+  'start_security_review',
+  'none'
+] as const;
+export const BlockerStepKind = z.enum(BLOCKER_STEP_KINDS);
+export const BlockerNextStep = z.object({
+  kind: BlockerStepKind,
+  /** the button's or link's words; for none, what happens instead ("Security renews it") */
+  label: z.string(),
+  /** what the step acts on: a criterion id, a collateral type; null for the deal itself and for none */
+  target: maybe(z.string())
+});
+
+export const BlockerView = z.object({
+  code: BlockerCode,
+  /** the finding in words, as the gate's refusal says it (readiness rule) */
+  message: z.string(),
+  whoActs: BlockerActor,
+  fix: maybe(BlockerFix),
+  next: BlockerNextStep
+});
+
 export const ReadinessView = z.object({
   ready: z.boolean(),
-  /** every reason production approval is blocked, in words (readiness rule) */
-  blockers: z.array(z.string())
+  /** every reason production approval is blocked (readiness rule), each with who acts and its next step */
+  blockers: z.array(BlockerView)
 });
 
 export const ScorecardView = z.object({
@@ -91,8 +183,6 @@ export const ScorecardView = z.object({
   canSetUp: z.boolean(),
   /** the units the add form offers, with their ranges */
   unitOptions: z.array(UnitOption),
-  /** who can own a criterion */
-  ownerOptions: z.array(OwnerOption),
   /** the largest weight Weight__c holds */
   weightMax: z.number()
 });
@@ -316,10 +406,25 @@ export const ProductionApprovalView = z.object({
   allowed: z.boolean(),
   /** the opportunity's stage afterwards */
   stageName: maybe(z.string()),
-  /** the gate's refusal as the org words it (the trigger's error); null when allowed */
+  /**
+   * the refusal as the org words it: the production gate's reason ("Cannot move to Production Approval: the pilot
+   * is not ready for production approval"; its blockers are `blockers`), or another validation's whole error text;
+   * null when allowed
+   */
   message: maybe(z.string()),
-  /** what blocks production approval (readiness rule); empty when allowed */
-  blockers: z.array(z.string()),
+  /** what blocks production approval (readiness rule), each with its next step; empty when allowed */
+  blockers: z.array(BlockerView),
+  scorecard: ScorecardView
+});
+
+/** The outcome of a blocker's request step: what was recorded, for whom, and the scorecard after it. */
+export const BlockerActionView = z.object({
+  /** in words: "Asked Priya Raman to renew SOC 2 Type II (Task due 2026-06-08)" */
+  message: z.string(),
+  /** the Task created for whoever acts (request kinds) */
+  taskId: maybe(z.string()),
+  /** the security packet opened (start_security_review) */
+  packetId: maybe(z.string()),
   scorecard: ScorecardView
 });
 
@@ -387,6 +492,16 @@ export const panelMethods = {
     params: OpportunityParams,
     returns: ProductionApprovalView
   },
+  /**
+   * A blocker's request step (next.kind request_collateral_renewal, request_hallucination_audit or
+   * start_security_review, with next.target): the request is recorded (a Task for whoever acts, or the review opened)
+   * and the scorecard read again.
+   */
+  'GtmPilotScorecardController.requestBlockerAction': {
+    cacheable: false,
+    params: z.object({ opportunityId: id, kind: BlockerStepKind, target: z.string().nullish() }),
+    returns: BlockerActionView
+  },
   /** type-ahead for a criterion's owner, like Salesforce's user lookup: active users whose name contains the text */
   'GtmPilotScorecardController.searchOwners': {
     cacheable: true,
@@ -451,7 +566,8 @@ export const panelMethods = {
     cacheable: false,
     params: z.object({ triggerId: id, snoozedUntil: date }),
     returns: TriggerQueueView
-  }
+  },
+  ...pqaPanelMethods
 } as const satisfies Record<string, { cacheable: boolean; params: z.ZodObject; returns: z.ZodObject }>;
 
 export type PanelMethodName = keyof typeof panelMethods;

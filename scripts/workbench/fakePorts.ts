@@ -70,9 +70,11 @@ const BUILT_IN_SCORECARD: Scorecard = {
     { unit: 'ratio', min: 0, max: 1 },
     { unit: '%', min: 0, max: 100 }
   ],
-  ownerOptions: [{ id: '005WB0000000000001', name: 'Dana Whitfield' }],
   weightMax: 999.99
 };
+
+/** The users the fake owner lookup finds. */
+const FAKE_USERS = [{ id: '005WB0000000000001', name: 'Dana Whitfield' }];
 
 const BUILT_IN_PACKET: Packet = {
   opportunityId: FAKE_IDS.opportunity,
@@ -260,9 +262,7 @@ export function createFakePorts(projectDir = REPO_ROOT): FakePorts {
       return {
         allowed: ready,
         stageName: ready ? 'Production Approval' : (scorecard.stageName ?? null),
-        message: ready
-          ? null
-          : `Cannot move to Production Approval: the pilot is not ready for production approval. ${blockers.join('; ')}.`,
+        message: ready ? null : 'Cannot move to Production Approval: the pilot is not ready for production approval',
         blockers: ready ? [] : blockers,
         scorecard
       };
@@ -271,7 +271,18 @@ export function createFakePorts(projectDir = REPO_ROOT): FakePorts {
       record('GtmPilotScorecardController.searchOwners', p);
       const text = p.query.trim().toLowerCase();
       return {
-        users: text.length < 2 ? [] : state.scorecard.ownerOptions.filter((o) => o.name.toLowerCase().includes(text))
+        users: text.length < 2 ? [] : FAKE_USERS.filter((o) => o.name.toLowerCase().includes(text))
+      };
+    },
+    // the fake records nothing: it says what it was asked and answers the scorecard as it is
+    'GtmPilotScorecardController.requestBlockerAction': async (p) => {
+      record('GtmPilotScorecardController.requestBlockerAction', p);
+      opportunity(p.opportunityId, 'pilotScorecard');
+      return {
+        message: `Requested ${p.kind}${p.target ? ` (${p.target})` : ''}`,
+        taskId: null,
+        packetId: null,
+        scorecard: currentScorecard(p.opportunityId)
       };
     },
     'GtmPilotScorecardController.addCriterion': async (p) => {
@@ -373,6 +384,19 @@ export function createFakePorts(projectDir = REPO_ROOT): FakePorts {
         )
       };
       return state.queue;
+    },
+    // exp-001 (issue 17): the PQA panel and the readout page answer their fixtures, when present
+    'GtmPqaPanelController.getPqaView': async (p) => {
+      record('GtmPqaPanelController.getPqaView', p);
+      const view = panelMethods['GtmPqaPanelController.getPqaView'].returns.safeParse(fixtures.get('getPqaView'));
+      if (!view.success) throw new ControllerError('No PQA fixture (pqaPanel/__tests__/data/getPqaView.json)');
+      return { ...view.data, accountId: p.accountId };
+    },
+    'GtmPqaReadoutController.getReadout': async (p) => {
+      record('GtmPqaReadoutController.getReadout', p);
+      const view = panelMethods['GtmPqaReadoutController.getReadout'].returns.safeParse(fixtures.get('getReadout'));
+      if (!view.success) throw new ControllerError('No readout fixture (pqaReadout/__tests__/data/getReadout.json)');
+      return view.data;
     }
   };
 

@@ -106,7 +106,9 @@ describe('rules against the program policy file', () => {
       { scorecard: { score: 0.1, completion: 'complete' }, gate: null, collateral },
       policy
     );
-    expect(readiness.blockers[0]).toBe(`scorecard score 0.1 is below ${policy.decimal('Pilot_Ready_Min_Score')}`);
+    expect(readiness.blockers[0]?.message).toBe(
+      `scorecard score 0.1 is below ${policy.decimal('Pilot_Ready_Min_Score')}`
+    );
     const enterprise = policy.list('Enterprise_Segments')[0]!;
     const deal = { segment: enterprise, hasScorecard: false, Pilot_Start_Date__c: null };
     expect(judgeStageGate({ gate: 'proposal', deal }, policy)).toEqual({ applies: true, reason: 'enterprise' });

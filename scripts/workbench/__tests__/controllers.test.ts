@@ -142,7 +142,9 @@ describe('every read answers in its contract', () => {
     // the latest audit wins over the earlier passed one
     expect(v.gate).toMatchObject({ status: 'Failed', measuredValue: 0.034, sampleSize: 320 });
     expect(v.readiness.ready).toBe(false);
-    expect(v.readiness.blockers).toContain('hallucination gate is Failed');
+    expect(v.readiness.blockers).toContainEqual(
+      expect.objectContaining({ code: 'audit_not_passed', message: 'hallucination gate is Failed' })
+    );
   });
 
   it('the expansion view carries the triggers newest first with their evidence', async () => {

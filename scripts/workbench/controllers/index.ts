@@ -7,8 +7,11 @@ import { loadPolicyFile, type Policy } from '../../policy/policy';
 import type { LocalStore } from '../../store/localStore';
 import type { PanelControllers, StagePort } from '../controllerPort';
 import { findOpportunity } from './context';
+import { blockerMessages } from '../../rules/readinessRule';
+import { requestBlockerAction } from './blockerActions';
 import { moveStage, requestProductionApproval, stageOptions } from './stageGate';
 import { searchOwners } from './ownerSearch';
+import { getPqaView, getReadout } from './pqaController';
 import type { ControllerContext } from './context';
 import { acceptTrigger, dismissTrigger, getExpansionView } from './expansionController';
 import { acceptQueuedTrigger, dismissQueuedTrigger, getTriggerQueue, snoozeTrigger } from './expansionQueueController';
@@ -35,7 +38,11 @@ export function createStoreStages(store: LocalStore, today: string, options: Sto
       const opp = await findOpportunity(ctx, opportunityId);
       return { current: opp.stageName, stages: stageOptions(ctx, opp.stageName) };
     },
-    move: (opportunityId, stageName) => moveStage(ctx, opportunityId, stageName)
+    // the record edit shows the trigger's words only, as the org's does
+    move: async (opportunityId, stageName) => {
+      const { reason: _reason, ...moved } = await moveStage(ctx, opportunityId, stageName);
+      return { ...moved, blockers: blockerMessages(moved.blockers) };
+    }
   };
 }
 export type { ControllerContext } from './context';
@@ -68,6 +75,7 @@ export function createStoreControllers(
     'GtmPilotScorecardController.applyTemplate': (p) => applyTemplate(ctx, p.opportunityId),
     'GtmPilotScorecardController.requestProductionApproval': (p) => requestProductionApproval(ctx, p.opportunityId),
     'GtmPilotScorecardController.searchOwners': (p) => searchOwners(ctx, p.query),
+    'GtmPilotScorecardController.requestBlockerAction': (p) => requestBlockerAction(ctx, p),
     'GtmSecurityPacketController.getPacketStatus': (p) => getPacketStatus(ctx, p.opportunityId),
     'GtmSecurityPacketController.markPacketSent': (p) => markPacketSent(ctx, p),
     'GtmSecurityPacketController.recordReviewCompleted': (p) => recordReviewCompleted(ctx, p),
@@ -78,6 +86,8 @@ export function createStoreControllers(
     'GtmExpansionQueueController.getTriggerQueue': () => getTriggerQueue(ctx),
     'GtmExpansionQueueController.acceptQueuedTrigger': (p) => acceptQueuedTrigger(ctx, p),
     'GtmExpansionQueueController.dismissQueuedTrigger': (p) => dismissQueuedTrigger(ctx, p),
-    'GtmExpansionQueueController.snoozeTrigger': (p) => snoozeTrigger(ctx, p)
+    'GtmExpansionQueueController.snoozeTrigger': (p) => snoozeTrigger(ctx, p),
+    'GtmPqaPanelController.getPqaView': (p) => getPqaView(ctx, p.accountId),
+    'GtmPqaReadoutController.getReadout': (p) => getReadout(ctx, p)
   };
 }

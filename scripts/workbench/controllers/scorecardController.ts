@@ -29,6 +29,8 @@ import {
   type OpportunityRecord
 } from './context';
 import { loadCriterionTemplate } from './criterionTemplate';
+import { blockerSteps, type BlockerFacts } from './blockerSteps';
+import type { ReadinessBlocker } from '../../rules/readinessRule';
 import {
   abbreviate,
   inTransaction,
@@ -206,6 +208,7 @@ export async function getScorecard(ctx: ControllerContext, opportunityId: string
   const opp = await findOpportunity(ctx, opportunityId);
   const scorecard = await latestScorecard(ctx, opp.id);
   const { rows, records, verdict, gateRow, gate, readiness } = await productionReadiness(ctx, opp, scorecard);
+  const blockers = await blockerViews(ctx, opp, readiness.blockers, verdict.score);
   const pilotStart = scorecard ? day(scorecard.Pilot_Start_Date__c) : null;
   return {
     opportunityId: opp.id,
@@ -241,7 +244,7 @@ export async function getScorecard(ctx: ControllerContext, opportunityId: string
     completionDeadline: verdict.deadline,
     daysLeft: verdict.daysLeft,
     incompleteCount: verdict.incompleteCount,
-    readiness,
+    readiness: { ready: readiness.ready, blockers },
     gate: gateRow
       ? {
           id: String(gateRow.Id),
@@ -256,7 +259,6 @@ export async function getScorecard(ctx: ControllerContext, opportunityId: string
     statusOptions: criterionStatuses(ctx),
     canSetUp: !isClosedStage(ctx, opp.stageName),
     unitOptions: unitOptions(ctx, rows),
-    ownerOptions: await ownerOptions(ctx),
     weightMax: Number(limitsOf(ctx, 'Weight__c', null).max)
   };
 }
@@ -276,10 +278,61 @@ function unitOptions(ctx: ControllerContext, rows: Row[]) {
   });
 }
 
-async function ownerOptions(ctx: ControllerContext) {
-  await workbenchUserId(ctx.store);
-  const users = await queryRows(ctx.store, 'SELECT "Id", "Name" FROM "User" ORDER BY "Name", "Id" LIMIT 200');
-  return users.map((u) => ({ id: String(u.Id), name: str(u.Name) ?? String(u.Id) }));
+/**
+ * The deal's records a blocker's step points at (GtmScorecardService.blockerFacts): its owner, its criteria in the
+ * panel's order, the latest hallucination-audit gate, the security packet and the collateral judged.
+ */
+async function blockerFacts(
+  ctx: ControllerContext,
+  opp: OpportunityRecord,
+  score: number | null
+): Promise<BlockerFacts> {
+  const scorecard = await latestScorecard(ctx, opp.id);
+  const rows = scorecard ? await criteriaOf(ctx, String(scorecard.Id)) : [];
+  const owner = opp.ownerId
+    ? await queryOne(ctx.store, 'SELECT "Name" FROM "User" WHERE "Id" = $id', { id: opp.ownerId })
+    : null;
+  const gateRow = await latestHallucinationGate(ctx, opp.id);
+  const packet = await queryOne(
+    ctx.store,
+    'SELECT "Id" FROM "Security_Packet__c" WHERE "Opportunity__c" = $opp ORDER BY "Id" DESC LIMIT 1',
+    { opp: opp.id }
+  );
+  const collateral = new Map<string, { id: string; ownerName: string | null; validUntil: string | null }>();
+  // the judged item of each type (the collateral rule's pick: the latest valid-until, undated beats dated); the
+  // store keeps no collateral owners: Security is named instead
+  for (const r of await relevantCollateral(ctx, opp.id)) {
+    const type = str(r.Collateral_Type__c);
+    const until = day(r.Valid_Until__c);
+    if (type === null) continue;
+    const seen = collateral.get(type);
+    if (seen && (seen.validUntil === null || (until !== null && until <= seen.validUntil))) continue;
+    collateral.set(type, { id: String(r.Id), ownerName: null, validUntil: until });
+  }
+  return {
+    ownerName: owner ? str(owner.Name) : null,
+    criteria: rows.map((r) => ({
+      id: String(r.Id),
+      metric: str(r.Metric__c) ?? str(r.Name) ?? '',
+      ownerName: str(r.__ownerName),
+      record: criterionRecord(r)
+    })),
+    gateId: gateRow ? String(gateRow.Id) : null,
+    packetId: packet ? String(packet.Id) : null,
+    collateral,
+    score,
+    minScore: ctx.policy.decimal('Pilot_Ready_Min_Score')
+  };
+}
+
+/** The readiness blockers with who acts, where the fix is made and the next step (the panel's contract). */
+export async function blockerViews(
+  ctx: ControllerContext,
+  opp: OpportunityRecord,
+  blockers: readonly ReadinessBlocker[],
+  score: number | null
+) {
+  return blockers.length === 0 ? [] : blockerSteps(blockers, await blockerFacts(ctx, opp, score));
 }
 
 /** The Status__c values a person sets: progress words (Met / Not Met are measured, never typed). */

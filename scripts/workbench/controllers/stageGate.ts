@@ -7,12 +7,12 @@
  *   ready (GtmReadinessRule), one without a scorecard is blocked for that too;
  * - a policy bypass switch lets the move through and appends a line to GTM_Gate_Bypass_Log__c instead.
  */
-import { collateralBlockers } from '../../rules/readinessRule';
+import { blockerMessages, collateralBlockers, type ReadinessBlocker } from '../../rules/readinessRule';
 import { judgeCollateral } from '../../rules/collateralRule';
 import { GATE_PRODUCTION, GATE_PROPOSAL, judgeStageGate } from '../../rules/stageGateRule';
 import { ControllerError } from '../controllerPort';
 import { collateralRecords, findOpportunity, relevantCollateral, str, type ControllerContext } from './context';
-import { getScorecard, productionReadiness, scorecardOf } from './scorecardController';
+import { blockerViews, getScorecard, productionReadiness, scorecardOf } from './scorecardController';
 import type { PanelResult } from '../../contracts/panelContracts';
 import { appendLog } from './securityPacketController';
 import { queryOne, updateRecord, WORKBENCH_USER_NAME, workbenchUserId } from './storeAccess';
@@ -24,10 +24,20 @@ export interface StageMove {
   stageName: string | null;
   /** the trigger's error (record.addError) when refused; null when moved */
   message: string | null;
-  blockers: string[];
+  /** the gate's reason, the message without its list of blockers; null when moved */
+  reason: string | null;
+  /** what the gate judged (codes and words); the trigger's message lists their words */
+  blockers: ReadinessBlocker[];
   /** moved although blocked, because policy switches the gate off (logged on the opportunity) */
   bypassed: boolean;
 }
+
+/** A pilot gated without a scorecard (GtmOpportunityGateService says the same). */
+const NO_SCORECARD: ReadinessBlocker = {
+  code: 'scorecard_missing',
+  message: 'the pilot has no scorecard: apply the standard template on the Pilot Scorecard panel',
+  subject: null
+};
 
 /** Gate names as the Apex service writes them in messages and the bypass log. */
 const GATE_NAMES = { proposal: 'Proposal collateral gate', production: 'Production readiness gate' } as const;
@@ -72,10 +82,12 @@ export async function moveStage(ctx: ControllerContext, opportunityId: string, s
       `Stage: "${stageName}" is not a stage of this org (one of ${stageOptions(ctx, opp.stageName).join(', ')})`
     );
   }
-  if (stage === opp.stageName) return { allowed: true, stageName: stage, message: null, blockers: [], bypassed: false };
+  if (stage === opp.stageName) {
+    return { allowed: true, stageName: stage, message: null, reason: null, blockers: [], bypassed: false };
+  }
 
   const gate = gateOf(ctx, stage);
-  let blockers: string[] = [];
+  let blockers: ReadinessBlocker[] = [];
   let reason = '';
   if (gate) {
     const account = opp.accountId
@@ -103,10 +115,7 @@ export async function moveStage(ctx: ControllerContext, opportunityId: string, s
       reason = `Cannot move to ${stage}: enterprise opportunities need current security/trust collateral through the close date`;
     } else if (applies) {
       const { readiness } = await productionReadiness(ctx, opp, scorecard, opp.pilotStartDate);
-      blockers = [
-        ...(scorecard ? [] : ['the pilot has no scorecard: apply the standard template on the Pilot Scorecard panel']),
-        ...readiness.blockers
-      ];
+      blockers = [...(scorecard ? [] : [NO_SCORECARD]), ...readiness.blockers];
       reason = `Cannot move to ${stage}: the pilot is not ready for production approval`;
     }
   }
@@ -118,7 +127,8 @@ export async function moveStage(ctx: ControllerContext, opportunityId: string, s
       return {
         allowed: false,
         stageName: opp.stageName,
-        message: `${reason}. ${blockers.join('; ')}.`,
+        message: `${reason}. ${blockerMessages(blockers).join('; ')}.`,
+        reason,
         blockers,
         bypassed: false
       };
@@ -127,13 +137,13 @@ export async function moveStage(ctx: ControllerContext, opportunityId: string, s
       id: opp.id
     });
     const user = await workbenchUserId(ctx.store);
-    const line = `${ctx.today} ${GATE_NAMES[gate]} bypassed (policy) by ${WORKBENCH_USER_NAME} (${user}) entering ${stage}: ${blockers.join('; ')}`;
+    const line = `${ctx.today} ${GATE_NAMES[gate]} bypassed (policy) by ${WORKBENCH_USER_NAME} (${user}) entering ${stage}: ${blockerMessages(blockers).join('; ')}`;
     const max = ctx.store.schema.field('Opportunity', 'GTM_Gate_Bypass_Log__c').length ?? 32768;
     values.GTM_Gate_Bypass_Log__c = appendLog(str(row?.GTM_Gate_Bypass_Log__c), line, max);
     bypassed = true;
   }
   await updateRecord(ctx.store, 'Opportunity', opp.id, values);
-  return { allowed: true, stageName: stage, message: null, blockers, bypassed };
+  return { allowed: true, stageName: stage, message: null, reason: null, blockers, bypassed };
 }
 
 /**
@@ -145,11 +155,14 @@ export async function requestProductionApproval(
   opportunityId: string
 ): Promise<PanelResult<'GtmPilotScorecardController.requestProductionApproval'>> {
   const move = await moveStage(ctx, opportunityId, ctx.policy.text('Stage_Production_Approval'));
+  const scorecard = await getScorecard(ctx, opportunityId);
   return {
     allowed: move.allowed,
     stageName: move.stageName,
-    message: move.message,
-    blockers: move.allowed ? [] : move.blockers,
-    scorecard: await getScorecard(ctx, opportunityId)
+    message: move.reason,
+    blockers: move.allowed
+      ? []
+      : await blockerViews(ctx, await findOpportunity(ctx, opportunityId), move.blockers, scorecard.score ?? null),
+    scorecard
   };
 }

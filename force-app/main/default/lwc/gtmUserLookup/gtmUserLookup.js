@@ -28,6 +28,13 @@ export default class GtmUserLookup extends LightningElement {
 
   _valueLabel;
   inputText = '';
+
+  /** puts the cursor in the search box (a blocker's step opens the editor at the owner) */
+  @api
+  focus() {
+    const input = this.template.querySelector('input');
+    if (input) input.focus();
+  }
   results = [];
   isOpen = false;
   activeIndex = -1;

@@ -6,6 +6,7 @@ import addCriterion from '@salesforce/apex/GtmPilotScorecardController.addCriter
 import applyTemplate from '@salesforce/apex/GtmPilotScorecardController.applyTemplate';
 import deleteCriterion from '@salesforce/apex/GtmPilotScorecardController.deleteCriterion';
 import requestProductionApproval from '@salesforce/apex/GtmPilotScorecardController.requestProductionApproval';
+import requestBlockerAction from '@salesforce/apex/GtmPilotScorecardController.requestBlockerAction';
 import { errorText } from 'c/gtmErrors';
 import { formatDate, formatNumber, formatPercent, plural } from 'c/gtmFormat';
 
@@ -86,13 +87,35 @@ function allValid(inputs) {
   return valid;
 }
 
-/** A server blocker in this panel's formats: scores as percentages, dates in the user's locale. */
-function blockerText(text) {
-  return String(text)
-    .replace(/^scorecard score (\d+(?:\.\d+)?) is below (\d+(?:\.\d+)?)$/, (m, score, min) => {
-      return `scorecard score ${formatPercent(Number(score))} is below the ${formatPercent(Number(min))} threshold`;
-    })
-    .replace(/\b(\d{4}-\d{2}-\d{2})\b/g, (m, iso) => formatDate(iso));
+/** The editor field a blocker's fix names (BlockerView.fix.field), as the inline editor's data-field. */
+const FIX_FIELDS = {
+  Target_Value__c: 'targetValue',
+  Actual_Value__c: 'actualValue',
+  Weight__c: 'weight',
+  Owner__c: 'ownerId',
+  Due_Date__c: 'dueDate'
+};
+
+/** Step kinds the server performs (requestBlockerAction); the others are done on this panel. */
+const REQUEST_KINDS = ['request_collateral_renewal', 'request_hallucination_audit', 'start_security_review'];
+
+/**
+ * A server blocker as the list shows it: its words and who acts exactly as the server wrote them, and its next step
+ * as a button (a step exists) or as words (none: who acts does it elsewhere).
+ */
+function blockerItem(blocker, key) {
+  const next = blocker.next || { kind: 'none', label: '' };
+  return {
+    key,
+    code: blocker.code,
+    message: blocker.message,
+    who: blocker.whoActs ? blocker.whoActs.label : '',
+    kind: next.kind,
+    label: next.label,
+    target: next.target || '',
+    field: (blocker.fix && blocker.fix.field) || '',
+    hasStep: next.kind !== 'none'
+  };
 }
 
 export default class PilotScorecard extends LightningElement {
@@ -264,7 +287,34 @@ export default class PilotScorecard extends LightningElement {
 
   get blockers() {
     const list = (this.view.readiness && this.view.readiness.blockers) || [];
-    return list.map((text, i) => ({ key: `blocker-${i}`, text: blockerText(text) }));
+    return list.map((b, i) => blockerItem(b, `blocker-${i}`));
+  }
+
+  /** A blocker's next step: open the criterion at the field to fix, apply the template, or ask the server. */
+  async handleBlockerStep(event) {
+    const { kind, target, field } = event.currentTarget.dataset;
+    if (kind === 'open_criterion') {
+      this.openEditor(target, FIX_FIELDS[field]);
+      return;
+    }
+    if (kind === 'apply_template') {
+      await this.handleApplyTemplate();
+      return;
+    }
+    if (!REQUEST_KINDS.includes(kind)) return;
+    this.saving = true;
+    this.actionError = undefined;
+    this.statusMessage = undefined;
+    try {
+      const result = await requestBlockerAction({ opportunityId: this.recordId, kind, target: target || null });
+      if (result.scorecard) this.view = result.scorecard;
+      this.statusMessage = result.message;
+      if (this.wiredResult) Promise.resolve(refreshApex(this.wiredResult)).catch(() => {});
+    } catch (error) {
+      this.actionError = errorText(error);
+    } finally {
+      this.saving = false;
+    }
   }
 
   /** an open deal with a scorecard: the AE may ask the gate for production approval */
@@ -276,11 +326,9 @@ export default class PilotScorecard extends LightningElement {
     const r = this.approvalResult;
     if (!r || r.allowed) return undefined;
     // the trigger's message names the gate, then lists the blockers; the list is shown as the panel shows blockers
-    const message = r.message || 'The gate refused production approval.';
-    const cut = message.indexOf('. ');
     return {
-      heading: cut > 0 && r.blockers.length ? message.slice(0, cut) : message,
-      blockers: r.blockers.map((text, i) => ({ key: `approval-${i}`, text: blockerText(text) }))
+      heading: r.message || 'The gate refused production approval.',
+      blockers: r.blockers.map((b, i) => blockerItem(b, `approval-${i}`))
     };
   }
 
@@ -333,10 +381,6 @@ export default class PilotScorecard extends LightningElement {
 
   get statusOptions() {
     return ((this.view && this.view.statusOptions) || []).map((s) => ({ label: s, value: s }));
-  }
-
-  get ownerOptions() {
-    return ((this.view && this.view.ownerOptions) || []).map((o) => ({ label: o.name, value: o.id }));
   }
 
   get unitOptions() {
@@ -427,7 +471,11 @@ export default class PilotScorecard extends LightningElement {
   // ------------------------------------------------------------------ inline edit
 
   handleEdit(event) {
-    const id = event.currentTarget.dataset.id;
+    this.openEditor(event.currentTarget.dataset.id);
+  }
+
+  /** Opens the inline editor on a criterion, the cursor in `field` (a data-field) or else in the actual. */
+  openEditor(id, field) {
     const criterion = this.view.criteria.find((c) => c.id === id);
     if (!criterion) return;
     if (this.editingId && this.editingId !== id && this.draftDirty) {
@@ -454,7 +502,7 @@ export default class PilotScorecard extends LightningElement {
     };
     this.draftDirty = false;
     this.actionError = undefined;
-    this.focusSelector = `lightning-input[data-id="${id}"]`;
+    this.focusSelector = field ? `tr[data-row="${id}"] [data-field="${field}"]` : `lightning-input[data-id="${id}"]`;
   }
 
   handleDraftActual(event) {

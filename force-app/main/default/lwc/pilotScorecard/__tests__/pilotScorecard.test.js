@@ -6,6 +6,7 @@ import addCriterion from '@salesforce/apex/GtmPilotScorecardController.addCriter
 import applyTemplate from '@salesforce/apex/GtmPilotScorecardController.applyTemplate';
 import deleteCriterion from '@salesforce/apex/GtmPilotScorecardController.deleteCriterion';
 import requestProductionApproval from '@salesforce/apex/GtmPilotScorecardController.requestProductionApproval';
+import requestBlockerAction from '@salesforce/apex/GtmPilotScorecardController.requestBlockerAction';
 import { refreshApex } from '@salesforce/apex';
 
 const mockScorecard = require('./data/getScorecard.json');
@@ -13,6 +14,7 @@ const mockReady = require('./data/getScorecard.ready.json');
 const mockEmpty = require('./data/getScorecard.empty.json');
 const mockUpdated = require('./data/updateCriterion.json');
 const mockError = require('./data/error.json');
+const mockRequested = require('./data/requestBlockerAction.json');
 
 jest.mock(
   '@salesforce/apex/GtmPilotScorecardController.getScorecard',
@@ -35,6 +37,9 @@ jest.mock('@salesforce/apex/GtmPilotScorecardController.deleteCriterion', () => 
   virtual: true
 });
 jest.mock('@salesforce/apex/GtmPilotScorecardController.requestProductionApproval', () => ({ default: jest.fn() }), {
+  virtual: true
+});
+jest.mock('@salesforce/apex/GtmPilotScorecardController.requestBlockerAction', () => ({ default: jest.fn() }), {
   virtual: true
 });
 jest.mock('@salesforce/apex', () => ({ refreshApex: jest.fn(() => Promise.resolve()) }), { virtual: true });
@@ -150,8 +155,19 @@ describe('c-pilot-scorecard', () => {
     it('lists every blocker of production approval and the hallucination gate evidence', async () => {
       const element = await mountWith(mockScorecard);
       expect(text(element, '[data-id="readiness"]')).toBe('Blocks production approval:');
-      const blockers = $$(element, '[data-id="blockers"] li').map((li) => li.textContent);
-      expect(blockers).toEqual(mockScorecard.readiness.blockers);
+      const items = $$(element, '[data-id="blockers"] li');
+      // the server's words and who acts, as they are: the panel neither rewords nor parses them
+      expect(items.map((li) => li.querySelector('[data-id="blocker-message"]').textContent)).toEqual(
+        mockScorecard.readiness.blockers.map((b) => b.message)
+      );
+      expect(items.map((li) => li.querySelector('[data-id="blocker-who"]').textContent)).toEqual(
+        mockScorecard.readiness.blockers.map((b) => b.whoActs.label)
+      );
+      expect(items.map((li) => li.dataset.code)).toEqual(mockScorecard.readiness.blockers.map((b) => b.code));
+      // every blocker has its next step: a button where one exists
+      expect(items.map((li) => li.querySelector('lightning-button').label)).toEqual(
+        mockScorecard.readiness.blockers.map((b) => b.next.label)
+      );
       const gate = text(element, '[data-id="gate"]');
       expect(gate).toContain('Pending');
       expect(gate).toContain('1.5% of 180 audited responses');
@@ -677,21 +693,93 @@ describe('c-pilot-scorecard', () => {
   });
 
   describe('one format per kind of value (defect 11)', () => {
-    it("shows ratios, scores and rates as percentages and blocker dates in the user's format", async () => {
+    it('shows ratios and rates as percentages, and blockers in the words the server formatted', async () => {
       const card = ratioCard();
       card.criteria[0].actualValue = 0.2272;
+      // the server writes scores and dates as the panel does; text it did not format is shown as it came, never
+      // rewritten by pattern (an ISO date in a message stays one)
       card.readiness.blockers = [
-        'scorecard score 0.3 is below 0.80',
-        'Security questionnaire expires before close (2026-12-01)'
+        { ...mockScorecard.readiness.blockers[0], message: 'scorecard score 30% is below the 80% threshold' },
+        { ...mockScorecard.readiness.blockers[3], message: 'Security Questionnaire expired (2026-12-01)' }
       ];
       const element = await mountWith(card);
       const cells = Array.from($$(element, 'tbody tr')[0].children).map((c) => c.textContent.trim());
       expect(cells.slice(1, 3)).toEqual(['At least 40%', '22.7%']);
-      expect($$(element, '[data-id="blockers"] li').map((li) => li.textContent)).toEqual([
+      expect($$(element, '[data-id="blocker-message"]').map((m) => m.textContent)).toEqual([
         'scorecard score 30% is below the 80% threshold',
-        `Security questionnaire expires before close (${formatDate('2026-12-01')})`
+        'Security Questionnaire expired (2026-12-01)'
       ]);
       expect(text(element, '[data-id="gate"]')).toContain('1.5% of 180 audited responses');
+    });
+  });
+
+  describe("a blocker's next step (issue 13)", () => {
+    const stepButton = (element, code) => $(element, `li[data-code="${code}"] lightning-button`);
+
+    it('opens the criterion a completeness blocker names, at the field to fill', async () => {
+      const element = await mountWith(mockScorecard);
+      const blocker = mockScorecard.readiness.blockers.find((b) => b.code === 'scorecard_incomplete');
+      await click(stepButton(element, 'scorecard_incomplete'));
+      await flush();
+      const row = $(element, `tr[data-row="${blocker.next.target}"]`);
+      expect(row.querySelector('[role="group"]')).not.toBeNull();
+      // the editor is that criterion's, with the field the fix names (Owner__c: the owner lookup); the browser
+      // test checks the cursor lands there
+      expect(row.querySelector('[data-field="ownerId"]')).not.toBeNull();
+      expect($$(element, '[role="group"]')).toHaveLength(1);
+      expect(requestBlockerAction).not.toHaveBeenCalled();
+    });
+
+    it('asks the server for a renewal and says what was recorded, with the fresh scorecard', async () => {
+      requestBlockerAction.mockResolvedValue(mockRequested);
+      const element = await mountWith(mockScorecard);
+      await click(stepButton(element, 'collateral_expires_before_close'));
+      await flush();
+      expect(requestBlockerAction).toHaveBeenCalledWith({
+        opportunityId: RECORD_ID,
+        kind: 'request_collateral_renewal',
+        target: 'SOC 2 Type II'
+      });
+      expect(text(element, '[data-id="status-message"]')).toBe(mockRequested.message);
+    });
+
+    it('asks for a hallucination audit with no target', async () => {
+      requestBlockerAction.mockResolvedValue(mockRequested);
+      const element = await mountWith(mockScorecard);
+      await click(stepButton(element, 'audit_sample_small'));
+      await flush();
+      expect(requestBlockerAction).toHaveBeenCalledWith({
+        opportunityId: RECORD_ID,
+        kind: 'request_hallucination_audit',
+        target: null
+      });
+    });
+
+    it('shows a refused request as an error and keeps the list', async () => {
+      requestBlockerAction.mockRejectedValue(mockError);
+      const element = await mountWith(mockScorecard);
+      await click(stepButton(element, 'audit_sample_small'));
+      await flush();
+      expect(text(element, '[role="alert"]')).toContain(mockError.body.message);
+      expect($$(element, '[data-id="blockers"] li')).toHaveLength(mockScorecard.readiness.blockers.length);
+    });
+
+    it('says who acts in words where no step exists', async () => {
+      const card = variant(mockScorecard, {});
+      card.readiness.blockers = [
+        {
+          code: 'audit_rate_above_max',
+          message: 'hallucination rate 0.034 is above the 0.02 maximum',
+          whoActs: { role: 'audit_owner', name: null, label: 'The hallucination audit team' },
+          fix: { object: 'GTM_Launch_Gate__c', id: 'a07Dn00000NwGate1AAA', field: 'Measured_Value__c' },
+          next: { kind: 'none', label: 'The AI team lowers the hallucination rate; a new audit then measures it' }
+        }
+      ];
+      const element = await mountWith(card);
+      const li = $(element, 'li[data-code="audit_rate_above_max"]');
+      expect(li.querySelector('lightning-button')).toBeNull();
+      expect(li.querySelector('[data-id="blocker-next"]').textContent).toBe(card.readiness.blockers[0].next.label);
+      expect(li.querySelector('[data-id="blocker-who"]').textContent).toBe('The hallucination audit team');
     });
   });
 
@@ -788,11 +876,11 @@ describe('c-pilot-scorecard', () => {
 
   describe('request production approval (issue 13)', () => {
     it('shows the gate refusal in its words with each blocker, and moves nothing on the page', async () => {
-      const blockers = ['scorecard score 0.6 is below 0.80', 'no fallback path'];
+      const blockers = mockUpdated.readiness.blockers;
       requestProductionApproval.mockResolvedValue({
         allowed: false,
         stageName: mockScorecard.stageName,
-        message: `Cannot move to Production Approval: the pilot is not ready for production approval. ${blockers.join('; ')}.`,
+        message: 'Cannot move to Production Approval: the pilot is not ready for production approval',
         blockers,
         scorecard: mockScorecard
       });
@@ -803,10 +891,9 @@ describe('c-pilot-scorecard', () => {
       expect(text(element, '[data-id="approval-message"]')).toBe(
         'Cannot move to Production Approval: the pilot is not ready for production approval'
       );
-      expect($$(element, '[data-id="approval-blockers"] li').map((li) => li.textContent)).toEqual([
-        'scorecard score 60% is below the 80% threshold',
-        'no fallback path'
-      ]);
+      expect($$(element, '[data-id="approval-blockers"] li').map((li) => li.textContent)).toEqual(
+        blockers.map((b) => b.message)
+      );
       expect($(element, '[data-id="approval-refused"]').getAttribute('role')).toBe('alert');
     });
 

@@ -1,0 +1,195 @@
+/**
+ * The readiness blockers as the panels receive them (issue 13): each with who acts, the record and field where the
+ * fix is made, and its next step. Mirrors GtmBlockerSteps (Apex): the same codes lead to the same steps and words.
+ * The readiness rule says what blocks; this adds where and by whom, from the deal's records, and says scores and
+ * dates as the panels write them (percentages, the user's date format), so no panel rewords or parses server text.
+ */
+import type { z } from 'zod';
+import type { BlockerView as BlockerViewSchema } from '../../contracts/panelContracts';
+import type { ReadinessBlocker } from '../../rules/readinessRule';
+import { criterionComplete, criterionMet, type CriterionRecord } from '../../rules/scorecardRule';
+
+type BlockerView = z.infer<typeof BlockerViewSchema>;
+type Actor = BlockerView['whoActs'];
+
+/** What the steps are drawn from: the deal, its criteria (in the panel's order), its gate record and packet. */
+export interface BlockerFacts {
+  /** the deal's owner (the account executive) */
+  ownerName: string | null;
+  criteria: { id: string; metric: string; ownerName: string | null; record: CriterionRecord }[];
+  /** the latest GTM_Launch_Gate__c (hallucination audit) record; null when none */
+  gateId: string | null;
+  /** the deal's security packet; null before the review starts */
+  packetId: string | null;
+  /** the published collateral record of each type and its owner's name (null where the store keeps none) */
+  collateral: Map<string, { id: string; ownerName: string | null; validUntil: string | null }>;
+  /** the scorecard's score and the policy threshold (Pilot_Ready_Min_Score as written) */
+  score: number | null;
+  minScore: string;
+}
+
+/** The user's date format, as c/gtmFormat writes dates ("Mar 4, 2027"). */
+const DATE_FORMAT = new Intl.DateTimeFormat(undefined, {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  timeZone: 'UTC'
+});
+export const dateText = (iso: string): string => DATE_FORMAT.format(new Date(`${iso}T00:00:00Z`));
+/** A ratio as c/gtmFormat's formatPercent writes it: at most one decimal, cut (0.7999 -> 79.9%). */
+export const percentText = (ratio: number): string => `${Math.floor(ratio * 1000 + 1e-6) / 10}%`;
+
+/** The blocker's words on a panel: the rule's, with its score or date written as the panel writes them. */
+export function panelMessage(b: ReadinessBlocker, facts: Pick<BlockerFacts, 'collateral' | 'score' | 'minScore'>) {
+  if (b.code === 'scorecard_below_threshold' && facts.score !== null) {
+    return `scorecard score ${percentText(facts.score)} is below the ${percentText(Number(facts.minScore))} threshold`;
+  }
+  const until = b.subject === null ? null : (facts.collateral.get(b.subject)?.validUntil ?? null);
+  if (until !== null && b.code === 'collateral_expired') return `${b.subject} expired ${dateText(until)}`;
+  if (until !== null && b.code === 'collateral_expires_before_close') {
+    return `${b.subject} expires ${dateText(until)}, before the close date`;
+  }
+  return b.message;
+}
+
+/** The completeness fields in the order the panel asks for them, with their names in words. */
+const COMPLETENESS_FIELDS = [
+  ['Target_Value__c', 'target'],
+  ['Owner__c', 'owner'],
+  ['Due_Date__c', 'due date']
+] as const;
+
+function missingField(c: CriterionRecord): (typeof COMPLETENESS_FIELDS)[number] | null {
+  if (c.Target_Value__c == null) return COMPLETENESS_FIELDS[0];
+  if (c.Owner__c == null || c.Owner__c.trim() === '') return COMPLETENESS_FIELDS[1];
+  if (c.Due_Date__c == null || c.Due_Date__c === '') return COMPLETENESS_FIELDS[2];
+  return null;
+}
+
+const ae = (name: string | null): Actor => ({
+  role: 'account_executive',
+  name,
+  label: name ? `${name} (account executive)` : 'The account executive'
+});
+const criterionOwner = (name: string | null, fallback: Actor): Actor =>
+  name ? { role: 'criterion_owner', name, label: `${name} (criterion owner)` } : fallback;
+const security = (name: string | null): Actor => ({
+  role: 'security',
+  name,
+  label: name ? `${name} (collateral owner, Security)` : 'Security'
+});
+const AUDITOR: Actor = { role: 'audit_owner', name: null, label: 'The hallucination audit team' };
+const ADMIN: Actor = { role: 'admin', name: null, label: 'A Salesforce admin' };
+
+/** One blocker with its actor, fix and next step. */
+export function blockerStep(b: ReadinessBlocker, facts: BlockerFacts): BlockerView {
+  const owner = ae(facts.ownerName);
+  const view = (whoActs: Actor, fix: BlockerView['fix'], next: BlockerView['next']): BlockerView => ({
+    code: b.code,
+    message: panelMessage(b, facts),
+    whoActs,
+    fix,
+    next
+  });
+  const noStep = (label: string) => ({ kind: 'none' as const, label, target: null });
+  switch (b.code) {
+    case 'scorecard_missing':
+      return view(
+        owner,
+        { object: 'Pilot_Scorecard__c', id: null, field: null },
+        { kind: 'apply_template', label: 'Apply the standard template', target: null }
+      );
+    case 'scorecard_unweighted': {
+      const c = facts.criteria.find((x) => x.record.Weight__c == null);
+      return c
+        ? view(
+            owner,
+            { object: 'Pilot_Criterion__c', id: c.id, field: 'Weight__c' },
+            { kind: 'open_criterion', label: `Set the weight of ${c.metric}`, target: c.id }
+          )
+        : view(owner, { object: 'Pilot_Criterion__c', id: null, field: null }, noStep('Add a weighted criterion'));
+    }
+    case 'scorecard_below_threshold': {
+      const c = facts.criteria.find((x) => (x.record.Weight__c ?? 0) > 0 && !criterionMet(x.record));
+      return c
+        ? view(
+            criterionOwner(c.ownerName, owner),
+            { object: 'Pilot_Criterion__c', id: c.id, field: 'Actual_Value__c' },
+            { kind: 'open_criterion', label: `Update the actual of ${c.metric}`, target: c.id }
+          )
+        : view(owner, null, noStep('The criteria owners meet their targets'));
+    }
+    case 'scorecard_incomplete':
+    case 'scorecard_overdue': {
+      const c = facts.criteria.find((x) => !criterionComplete(x.record));
+      const field = c ? missingField(c.record) : null;
+      return c && field
+        ? view(
+            owner,
+            { object: 'Pilot_Criterion__c', id: c.id, field: field[0] },
+            { kind: 'open_criterion', label: `Set the ${field[1]} of ${c.metric}`, target: c.id }
+          )
+        : view(owner, { object: 'Pilot_Criterion__c', id: null, field: null }, noStep('Add a criterion'));
+    }
+    case 'audit_missing':
+    case 'audit_no_status':
+    case 'audit_not_passed':
+    case 'audit_no_sample':
+    case 'audit_sample_small':
+    case 'audit_rate_unmeasured':
+      return view(
+        AUDITOR,
+        { object: 'GTM_Launch_Gate__c', id: facts.gateId, field: null },
+        { kind: 'request_hallucination_audit', label: 'Request a hallucination audit', target: null }
+      );
+    case 'audit_rate_above_max':
+      return view(
+        AUDITOR,
+        { object: 'GTM_Launch_Gate__c', id: facts.gateId, field: 'Measured_Value__c' },
+        noStep('The AI team lowers the hallucination rate; a new audit then measures it')
+      );
+    case 'fallback_missing':
+      return view(
+        AUDITOR,
+        { object: 'GTM_Launch_Gate__c', id: facts.gateId, field: 'Fallback_Path__c' },
+        noStep('The audit team records the fallback path on the launch gate')
+      );
+    case 'collateral_expires_before_close':
+    case 'collateral_expired':
+    case 'collateral_missing': {
+      const type = b.subject ?? '';
+      const item = facts.collateral.get(type) ?? null;
+      // a missing item without a review: the review is where Security assembles what the deal needs
+      if (b.code === 'collateral_missing' && facts.packetId === null) {
+        return view(
+          owner,
+          { object: 'Security_Packet__c', id: null, field: null },
+          { kind: 'start_security_review', label: 'Start the security review', target: null }
+        );
+      }
+      return view(
+        security(item?.ownerName ?? null),
+        { object: 'Trust_Collateral__c', id: item?.id ?? null, field: item ? 'Valid_Until__c' : null },
+        {
+          kind: 'request_collateral_renewal',
+          label: item ? `Request a renewal of ${type} from Security` : `Ask Security to publish ${type}`,
+          target: type
+        }
+      );
+    }
+    case 'collateral_unchecked':
+      return view(
+        owner,
+        { object: 'Security_Packet__c', id: facts.packetId, field: null },
+        facts.packetId === null
+          ? { kind: 'start_security_review', label: 'Start the security review', target: null }
+          : noStep('Security checks the collateral on the security review')
+      );
+    case 'access_denied':
+      return view(ADMIN, null, noStep('Ask a Salesforce admin for access to the GTM records'));
+  }
+}
+
+export function blockerSteps(blockers: readonly ReadinessBlocker[], facts: BlockerFacts): BlockerView[] {
+  return blockers.map((b) => blockerStep(b, facts));
+}
