@@ -100,18 +100,21 @@ export const BlockerActor = z.object({
   label: z.string()
 });
 
-/** The record and field where the fix is made; id null when the record does not exist yet (missing collateral). */
+/**
+ * The record and field where the fix is made (Lightning's naming: `object` is an Apex reserved word); recordId null
+ * when the record does not exist yet (missing collateral, a review not started).
+ */
 export const BlockerFix = z.object({
-  /** API name: Pilot_Criterion__c, Pilot_Scorecard__c, Trust_Collateral__c, GTM_Launch_Gate__c, Security_Packet__c */
-  object: z.string(),
-  id: maybe(z.string()),
-  /** API name of the field to set; null when the fix is the record itself (create, renew, re-audit) */
-  field: maybe(z.string())
+  /** Pilot_Criterion__c, Pilot_Scorecard__c, Trust_Collateral__c, GTM_Launch_Gate__c, Security_Packet__c */
+  objectApiName: z.string(),
+  recordId: maybe(z.string()),
+  /** the field to set; null when the fix is the record itself (create, renew, re-audit) */
+  fieldApiName: maybe(z.string())
 });
 
 /**
  * The step the panel offers for a blocker:
- * - open_criterion: opens the inline editor on criterion `target` at field fix.field (the AE fixes it there);
+ * - open_criterion: opens the inline editor on criterion `target` at field fix.fieldApiName (the AE fixes it there);
  * - apply_template: applies the standard criteria template (a pilot without a scorecard);
  * - request_collateral_renewal: asks the collateral's owner (Security) to renew item type `target` (a Task);
  * - request_hallucination_audit: asks for a new hallucination audit of the deal (a Task);

@@ -96,7 +96,7 @@ export function blockerStep(b: ReadinessBlocker, facts: BlockerFacts): BlockerVi
     case 'scorecard_missing':
       return view(
         owner,
-        { object: 'Pilot_Scorecard__c', id: null, field: null },
+        { objectApiName: 'Pilot_Scorecard__c', recordId: null, fieldApiName: null },
         { kind: 'apply_template', label: 'Apply the standard template', target: null }
       );
     case 'scorecard_unweighted': {
@@ -104,17 +104,21 @@ export function blockerStep(b: ReadinessBlocker, facts: BlockerFacts): BlockerVi
       return c
         ? view(
             owner,
-            { object: 'Pilot_Criterion__c', id: c.id, field: 'Weight__c' },
+            { objectApiName: 'Pilot_Criterion__c', recordId: c.id, fieldApiName: 'Weight__c' },
             { kind: 'open_criterion', label: `Set the weight of ${c.metric}`, target: c.id }
           )
-        : view(owner, { object: 'Pilot_Criterion__c', id: null, field: null }, noStep('Add a weighted criterion'));
+        : view(
+            owner,
+            { objectApiName: 'Pilot_Criterion__c', recordId: null, fieldApiName: null },
+            noStep('Add a weighted criterion')
+          );
     }
     case 'scorecard_below_threshold': {
       const c = facts.criteria.find((x) => (x.record.Weight__c ?? 0) > 0 && !criterionMet(x.record));
       return c
         ? view(
             criterionOwner(c.ownerName, owner),
-            { object: 'Pilot_Criterion__c', id: c.id, field: 'Actual_Value__c' },
+            { objectApiName: 'Pilot_Criterion__c', recordId: c.id, fieldApiName: 'Actual_Value__c' },
             { kind: 'open_criterion', label: `Update the actual of ${c.metric}`, target: c.id }
           )
         : view(owner, null, noStep('The criteria owners meet their targets'));
@@ -126,10 +130,14 @@ export function blockerStep(b: ReadinessBlocker, facts: BlockerFacts): BlockerVi
       return c && field
         ? view(
             owner,
-            { object: 'Pilot_Criterion__c', id: c.id, field: field[0] },
+            { objectApiName: 'Pilot_Criterion__c', recordId: c.id, fieldApiName: field[0] },
             { kind: 'open_criterion', label: `Set the ${field[1]} of ${c.metric}`, target: c.id }
           )
-        : view(owner, { object: 'Pilot_Criterion__c', id: null, field: null }, noStep('Add a criterion'));
+        : view(
+            owner,
+            { objectApiName: 'Pilot_Criterion__c', recordId: null, fieldApiName: null },
+            noStep('Add a criterion')
+          );
     }
     case 'audit_missing':
     case 'audit_no_status':
@@ -139,19 +147,19 @@ export function blockerStep(b: ReadinessBlocker, facts: BlockerFacts): BlockerVi
     case 'audit_rate_unmeasured':
       return view(
         AUDITOR,
-        { object: 'GTM_Launch_Gate__c', id: facts.gateId, field: null },
+        { objectApiName: 'GTM_Launch_Gate__c', recordId: facts.gateId, fieldApiName: null },
         { kind: 'request_hallucination_audit', label: 'Request a hallucination audit', target: null }
       );
     case 'audit_rate_above_max':
       return view(
         AUDITOR,
-        { object: 'GTM_Launch_Gate__c', id: facts.gateId, field: 'Measured_Value__c' },
+        { objectApiName: 'GTM_Launch_Gate__c', recordId: facts.gateId, fieldApiName: 'Measured_Value__c' },
         noStep('The AI team lowers the hallucination rate; a new audit then measures it')
       );
     case 'fallback_missing':
       return view(
         AUDITOR,
-        { object: 'GTM_Launch_Gate__c', id: facts.gateId, field: 'Fallback_Path__c' },
+        { objectApiName: 'GTM_Launch_Gate__c', recordId: facts.gateId, fieldApiName: 'Fallback_Path__c' },
         noStep('The audit team records the fallback path on the launch gate')
       );
     case 'collateral_expires_before_close':
@@ -163,13 +171,17 @@ export function blockerStep(b: ReadinessBlocker, facts: BlockerFacts): BlockerVi
       if (b.code === 'collateral_missing' && facts.packetId === null) {
         return view(
           owner,
-          { object: 'Security_Packet__c', id: null, field: null },
+          { objectApiName: 'Security_Packet__c', recordId: null, fieldApiName: null },
           { kind: 'start_security_review', label: 'Start the security review', target: null }
         );
       }
       return view(
         security(item?.ownerName ?? null),
-        { object: 'Trust_Collateral__c', id: item?.id ?? null, field: item ? 'Valid_Until__c' : null },
+        {
+          objectApiName: 'Trust_Collateral__c',
+          recordId: item?.id ?? null,
+          fieldApiName: item ? 'Valid_Until__c' : null
+        },
         {
           kind: 'request_collateral_renewal',
           label: item ? `Request a renewal of ${type} from Security` : `Ask Security to publish ${type}`,
@@ -180,7 +192,7 @@ export function blockerStep(b: ReadinessBlocker, facts: BlockerFacts): BlockerVi
     case 'collateral_unchecked':
       return view(
         owner,
-        { object: 'Security_Packet__c', id: facts.packetId, field: null },
+        { objectApiName: 'Security_Packet__c', recordId: facts.packetId, fieldApiName: null },
         facts.packetId === null
           ? { kind: 'start_security_review', label: 'Start the security review', target: null }
           : noStep('Security checks the collateral on the security review')

@@ -87,7 +87,7 @@ function allValid(inputs) {
   return valid;
 }
 
-/** The editor field a blocker's fix names (BlockerView.fix.field), as the inline editor's data-field. */
+/** The editor field a blocker's fix names (BlockerView.fix.fieldApiName), as the inline editor's data-field. */
 const FIX_FIELDS = {
   Target_Value__c: 'targetValue',
   Actual_Value__c: 'actualValue',
@@ -113,7 +113,7 @@ function blockerItem(blocker, key) {
     kind: next.kind,
     label: next.label,
     target: next.target || '',
-    field: (blocker.fix && blocker.fix.field) || '',
+    field: (blocker.fix && blocker.fix.fieldApiName) || '',
     hasStep: next.kind !== 'none'
   };
 }

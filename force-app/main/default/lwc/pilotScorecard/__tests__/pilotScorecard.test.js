@@ -771,7 +771,11 @@ describe('c-pilot-scorecard', () => {
           code: 'audit_rate_above_max',
           message: 'hallucination rate 0.034 is above the 0.02 maximum',
           whoActs: { role: 'audit_owner', name: null, label: 'The hallucination audit team' },
-          fix: { object: 'GTM_Launch_Gate__c', id: 'a07Dn00000NwGate1AAA', field: 'Measured_Value__c' },
+          fix: {
+            objectApiName: 'GTM_Launch_Gate__c',
+            recordId: 'a07Dn00000NwGate1AAA',
+            fieldApiName: 'Measured_Value__c'
+          },
           next: { kind: 'none', label: 'The AI team lowers the hallucination rate; a new audit then measures it' }
         }
       ];
