@@ -141,6 +141,12 @@ function printSummary(r: SyncResult, out: Output) {
       '  an export replaces each account-week it has tickets for; if this one is partial (incremental, one channel), sync a complete export of those weeks'
     );
   }
+  if (s.snapshots > 0 && s.weeks_not_complete === s.snapshots)
+    // before: "triggers fired 0" and nothing else when --as-of was earlier than the export
+    out.info(
+      `\nwarning: as of ${s.as_of} no week of this export has ended, so none counts toward a trigger yet: ` +
+        'pass a later --as-of (or none: now) to judge them'
+    );
   const m = s.missing_accounts;
   if (s.dry_run && m?.action === 'fail') {
     // a dry run must not promise writes the real run fails

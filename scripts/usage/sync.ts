@@ -15,7 +15,7 @@ import { aggregateExport, AggregateResult, detectFormat, Reject, WeekUsage } fro
 import { fingerprint, readCached, stagingWeeksFile, writeCached, writeCachedWeeks } from './aggregateCache';
 import { toCsvLine } from './csvRecords';
 import type { Encoding, ReadEncoding } from './encoding';
-import { weekIndexOfLabel } from './isoWeek';
+import { isWeekComplete, weekIndexOfLabel } from './isoWeek';
 import {
   ACCOUNT_KEY_FIELD,
   ACCOUNT_RELATIONSHIP,
@@ -99,6 +99,11 @@ export interface SyncSummary {
    * corrected export and wrong for a partial one (incremental, one channel); said, never silent
    */
   lowered_weeks: number;
+  /**
+   * snapshots (account x week) of this export whose week has not ended as of --as-of: stored, but no trigger
+   * counts them yet
+   */
+  weeks_not_complete: number;
   /** account_ids no Account has: looked up for a dry run, and for a run that adds them (--create-accounts) */
   missing_accounts?: MissingAccounts;
   /** a run with --create-accounts: the Accounts it added */
@@ -597,6 +602,7 @@ async function syncAggregate(
     trigger_writes: triggerWrites,
     follow_up_tasks: followUpTasks,
     lowered_weeks: lowered.count,
+    weeks_not_complete: weeks.filter((w) => !isWeekComplete(w.weekIndex, options.asOfMs)).length,
     ...(missingAccounts ? { missing_accounts: missingAccounts } : {}),
     ...(accountsCreated !== undefined ? { accounts_created: accountsCreated } : {}),
     ...(liveOverride ? { live_override: liveOverride } : {})

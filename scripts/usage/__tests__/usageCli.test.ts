@@ -10,7 +10,7 @@ jest.setTimeout(120_000);
 const gtm = runGtm;
 
 const STACK = /^\s+at .+\(.+:\d+:\d+\)$/m;
-const WEEK = 2930; // 2026-02-23
+const WEEK = 2930; // the ISO week starting Monday 2026-03-02
 
 let dir: string;
 beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gtm-usage-cli-'))));
@@ -161,6 +161,27 @@ describe('account ids no Account has', () => {
       accounts_created: 1,
       snapshot_writes: { written: 2, failed: 0 }
     });
+  });
+});
+
+describe('--as-of before the export', () => {
+  // before: "triggers fired 0" and exit 0, with nothing saying that no week had been judged
+  it('says that no week of the export has ended, and counts the weeks not complete in the summary', () => {
+    const input = path.join(dir, 'tickets.csv');
+    fs.writeFileSync(
+      input,
+      `${HEADER}\n${ticketRows([
+        { account: 'acme', weekIndex: WEEK, total: 60, ai: 30 },
+        { account: 'acme', weekIndex: WEEK + 1, total: 60, ai: 30 }
+      ]).join('\n')}\n`
+    );
+    const early = sync(input, '--as-of', '2026-01-01', '--dry-run');
+    expect(early.code).toBe(0);
+    expect(early.stdout + early.stderr).toMatch(/no week of this export has ended, so none counts toward a trigger/);
+    const json = JSON.parse(sync(input, '--as-of', '2026-03-10', '--dry-run', '--json').stdout);
+    expect(json).toMatchObject({ snapshots: 2, weeks_not_complete: 1 }); // the week of 2026-03-02 ended, the next not
+    const later = sync(input, '--as-of', '2026-03-10', '--dry-run');
+    expect(later.stdout + later.stderr).not.toMatch(/no week of this export has ended/);
   });
 });
 
