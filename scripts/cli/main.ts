@@ -12,6 +12,7 @@ import { registerDeployCommand } from '../commands/deploy';
 import { registerEventsCommand } from '../commands/events';
 import { registerPolicyCommand } from '../commands/policy';
 import { registerPqaCommand } from '../commands/pqa';
+import { registerReadoutCommand } from '../commands/readout';
 import { registerRoutingCommand } from '../commands/routing';
 import { registerUsageCommand } from '../commands/usage';
 import { registerValidateCommand } from '../commands/validate';
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerAuditCommand(program);
   registerPqaCommand(program);
   registerRoutingCommand(program);
+  registerReadoutCommand(program);
   return program;
 }
 

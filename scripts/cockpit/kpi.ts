@@ -235,6 +235,34 @@ export interface KpiOptions {
   until?: string;
 }
 
+/** The cohort's times to outcome as survival observations (censored at the as-of date or the window): log-rank input. */
+export function kpiObservations(
+  contract: KpiContract,
+  subjects: KpiSubject[],
+  policy: CockpitPolicy,
+  asOf: string,
+  options: KpiOptions = {}
+): Observation[] {
+  const { placed, asOfMs, windowMs } = cohortOf(contract, subjects, policy, asOf, options);
+  return observations(placed, asOfMs, contract.method === 'km_median' ? Infinity : windowMs);
+}
+
+function cohortOf(
+  contract: KpiContract,
+  subjects: KpiSubject[],
+  policy: CockpitPolicy,
+  asOf: string,
+  options: KpiOptions
+) {
+  const asOfMs = instantOf(asOf, '--as-of');
+  const fromMs = instantOf(options.from ?? policy.date('Program_Start_Date'), 'cohort start');
+  const untilMs = options.until ? instantOf(options.until, 'cohort end') - 1 : asOfMs;
+  const windowDays = contract.windowKey ? policy.integer(contract.windowKey) : null;
+  const windowMs = (windowDays ?? 0) * DAY_MS;
+  const placed = place(subjects, contract, { fromMs, untilMs: Math.min(asOfMs, untilMs) }, asOfMs);
+  return { asOfMs, windowDays, windowMs, placed };
+}
+
 export function computeKpi(
   contract: KpiContract,
   subjects: KpiSubject[],
@@ -242,13 +270,8 @@ export function computeKpi(
   asOf: string,
   options: KpiOptions = {}
 ): KpiValue {
-  const asOfMs = instantOf(asOf, '--as-of');
-  const fromMs = instantOf(options.from ?? policy.date('Program_Start_Date'), 'cohort start');
-  const untilMs = options.until ? instantOf(options.until, 'cohort end') - 1 : asOfMs;
+  const { asOfMs, windowDays, windowMs, placed } = cohortOf(contract, subjects, policy, asOf, options);
   const confidence = options.confidence ?? 1 - Number(policy.decimal('Readout_Alpha'));
-  const windowDays = contract.windowKey ? policy.integer(contract.windowKey) : null;
-  const windowMs = (windowDays ?? 0) * DAY_MS;
-  const placed = place(subjects, contract, { fromMs, untilMs: Math.min(asOfMs, untilMs) }, asOfMs);
   const estimate =
     contract.method === 'rate_wilson'
       ? rate(placed, windowMs, asOfMs, confidence)

@@ -59,7 +59,14 @@ export const LOCAL_OBJECTS = [
   // exp-001: PQA signals, their routing assignments and the pools' members (gtm pqa sync, gtm routing)
   'PQA_Signal__c',
   'Routing_Assignment__c',
-  'Routing_Pool_Member__c'
+  'Routing_Pool_Member__c',
+  // program cockpit (issue 19): the registry's experiments, their readouts and the weekly KPI snapshots
+  'GTM_Experiment__c',
+  'GTM_Experiment_Readout__c',
+  'GTM_KPI_Snapshot__c',
+  // exp-008: onboarding plans and their steps (gtm onboarding)
+  'Onboarding_Plan__c',
+  'Onboarding_Plan_Step__c'
 ];
 
 /**
@@ -90,7 +97,12 @@ const KEY_PREFIX: Record<string, string> = {
   Funnel_Event__c: 'a09',
   PQA_Signal__c: 'a0C',
   Routing_Assignment__c: 'a0D',
-  Routing_Pool_Member__c: 'a0E'
+  Routing_Pool_Member__c: 'a0E',
+  GTM_Experiment__c: 'a0F',
+  GTM_Experiment_Readout__c: 'a0G',
+  GTM_KPI_Snapshot__c: 'a0H',
+  Onboarding_Plan__c: 'a0J',
+  Onboarding_Plan_Step__c: 'a0K'
 };
 
 export function sqlType(f: FieldDef): string {

@@ -1,0 +1,83 @@
+/**
+ * `gtm readout`: the program's experiment readouts. `build` judges every experiment whose protocol is locked
+ * (data/experiment-protocols.csv) at one as-of date and writes GTM_Experiment_Readout__c records keyed
+ * experiment|as-of into the local store, with the registry's experiments and their locked protocols; the same store
+ * and as-of give the same readouts, and a published readout is never rewritten.
+ */
+import { Command } from 'commander';
+import { createOutput, table } from '../cli/output';
+import { loadPolicyFile } from '../policy/policy';
+import { isoSeconds } from '../rules/routingRule';
+import { buildReadouts, writeReadouts } from '../cockpit/readoutStore';
+import type { ExperimentReadout } from '../cockpit/readout';
+import { openExistingStore } from './pqa';
+import { parseAsOf } from './usage';
+
+const fmt = (x: number | null, digits = 3) => (x === null ? '-' : x.toFixed(digits));
+
+function estimateText(r: ExperimentReadout): string {
+  const e = r.estimate;
+  const rel = e.relativeImprovement === null ? 'n/a' : `${(e.relativeImprovement * 100).toFixed(1)}%`;
+  return `${fmt(e.treatment)} vs ${fmt(e.control)} (${rel})`;
+}
+
+export function registerReadoutCommand(program: Command): void {
+  const readout = program
+    .command('readout')
+    .description('experiment readouts with keep / hold / kill recommendations (program cockpit)');
+  readout
+    .command('build')
+    .description(
+      'judge every locked experiment at an as-of date: arms, estimate, guardrails, validity, the recommendation and the rules that fired'
+    )
+    .option('--as-of <date>', 'judge as of this date or ISO instant (default: now); the key is experiment|date')
+    .option('--dry-run', 'print the readouts, write nothing')
+    .option('--store <file>', 'the local store (default .gtm/store.duckdb)')
+    .option('--json', 'the readouts as JSON on stdout')
+    .action(async (flags: { asOf?: string; dryRun?: boolean; store?: string; json?: boolean }) => {
+      const asOf = isoSeconds(parseAsOf(flags.asOf));
+      const out = createOutput(Boolean(flags.json));
+      const policy = loadPolicyFile();
+      const store = await openExistingStore(flags.store);
+      try {
+        const built = await buildReadouts(store, policy, asOf);
+        const written = flags.dryRun ? null : await writeReadouts(store, policy, built.readouts);
+        out.result({ as_of: asOf, dry_run: Boolean(flags.dryRun), ...built, written });
+        out.info(
+          `${flags.dryRun ? 'Dry run (nothing written): ' : ''}${built.readouts.length} readout(s) as of ${asOf}\n`
+        );
+        out.info(
+          table(
+            built.readouts.map((r) => [
+              r.experiment,
+              r.designLabel,
+              r.arms.map((a) => a.n).join(' / '),
+              r.validity.minSamplePerArm,
+              estimateText(r),
+              r.recommendation,
+              r.fired[0]!.text
+            ]),
+            [
+              'experiment',
+              'design',
+              'n (T / C)',
+              'min/arm',
+              'estimate (T vs C, improvement)',
+              'recommendation',
+              'first rule'
+            ]
+          )
+        );
+        for (const s of built.skipped) out.info(`${s.experiment}: no readout (${s.reason})`);
+        if (written)
+          out.info(
+            `\nwritten ${written.written.length}, unchanged ${written.unchanged.length}` +
+              (written.keptPublished.length
+                ? `; published, kept as published (not rewritten): ${written.keptPublished.join(', ')}`
+                : '')
+          );
+      } finally {
+        await store.close();
+      }
+    });
+}
