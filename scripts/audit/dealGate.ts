@@ -175,17 +175,17 @@ export function gateInput(deal: Deal, runs: AuditRun[], gate: SObjectRow | null)
   };
 }
 
-/** Judges a deal's gate from the sink, with `extra` (an audit about to be written) counted as if stored. */
+/** Judges a deal's gate from the sink, with `extra` (audits about to be written) counted as if stored. */
 export async function judgeDeal(
   sink: UsageSink,
   opportunityId: string,
   policy: RulePolicy,
   today: string,
-  extra?: { key: string; row: SObjectRow }
+  extra?: { key: string; row: SObjectRow } | { key: string; row: SObjectRow }[]
 ): Promise<DealGate> {
   const deal = await loadDeal(sink, opportunityId);
   const stored = await loadAudits(sink);
-  if (extra) stored.set(extra.key, extra.row);
+  for (const e of extra === undefined ? [] : Array.isArray(extra) ? extra : [extra]) stored.set(e.key, e.row);
   const audits = [...stored]
     .filter(([, r]) => text(r.Opportunity__c) === opportunityId)
     .map(([key, r]) => ({ ...r, Audit_Key__c: key }));

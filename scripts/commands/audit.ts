@@ -20,6 +20,16 @@ import {
   type IngestResult
 } from '../audit/ingest';
 import { verdictText } from '../audit/dealGate';
+import {
+  parseHumanVerdict,
+  readVerdictCsv,
+  reviewCases,
+  verdictWord,
+  type ReviewResult,
+  type VerdictChange
+} from '../audit/review';
+import * as os from 'node:os';
+import { displayPath } from '../lib/paths';
 import { gatherEvidence, renderHtml, renderMarkdown, writePdf } from '../audit/evidence';
 import * as fs from 'node:fs';
 import { judgeHallucinationGate, percentText, type HallucinationGateResult } from '../rules/hallucinationGateRule';
@@ -122,6 +132,30 @@ function printIngest(r: IngestResult, out: Output) {
     out.info(
       `  replaces the audit stored from ${r.replaced.sha256 ? `file ${r.replaced.sha256.slice(0, 12)}` : 'an unfinished write'} of the same run: its ${plural(r.replaced.itemsKept, 'item')} stay on record, no longer counted or listed, and its human verdicts do not carry over`
     );
+  if (r.failed.length) {
+    out.info(`  ${plural(r.failed.length, 'write')} failed; run the same command again to finish:`);
+    for (const f of r.failed.slice(0, 10)) out.info(`    ${f.key}: ${f.error}`);
+  }
+}
+
+function printReview(r: ReviewResult, out: Output) {
+  out.result({
+    status: r.status,
+    changes: r.changes,
+    audits: r.audits.map(({ gate, ...a }) => ({ ...a, reasons: gate.reasons })),
+    dealGate: r.dealGate.result,
+    failed: r.failed
+  });
+  const verb = r.status === 'dry-run' ? 'dry run: would set' : 'set';
+  for (const c of r.changes)
+    out.info(
+      `${c.caseId} (run ${c.runId}): ${c.unchanged ? `already ${verdictWord(c.to)}` : `${verb} ${c.from === null ? `judge ${verdictWord(c.judge)}` : verdictWord(c.from)} -> ${verdictWord(c.to)}`}: ${c.reason}`
+    );
+  for (const a of r.audits)
+    out.info(
+      `  audit ${a.runId}: hallucinated ${a.before.hallucinated} -> ${a.after.hallucinated}, critical ${a.before.critical} -> ${a.after.critical} (${plural(a.after.overrides, 'judge verdict')} overturned); gate ${a.before.status ?? '(none)'} -> ${a.after.status}`
+    );
+  out.info(`  deal gate: ${verdictText(r.dealGate.result)}`);
   if (r.failed.length) {
     out.info(`  ${plural(r.failed.length, 'write')} failed; run the same command again to finish:`);
     for (const f of r.failed.slice(0, 10)) out.info(`    ${f.key}: ${f.error}`);
@@ -295,6 +329,86 @@ export function registerAuditCommand(program: Command): void {
         );
       process.exitCode = exitCode;
     });
+
+  audit
+    .command('review')
+    .description(
+      "set reviewers' verdicts on a deal's audited cases (hallucinated or not, with a reason); the audits and the gate are recounted"
+    )
+    .argument('<opportunity>', 'the Opportunity the audits are on')
+    .option('--case <id>', 'the case id (as the audit item keeps it)')
+    .option('--verdict <verdict>', 'hallucinated or "not hallucinated" (with --case)')
+    .option('--reason <text>', 'why (with --case)')
+    .option('--run <id>', 'the run id, when the case id is in more than one audit (with --case)')
+    .option('--file <csv>', 'verdicts as CSV: case_id,verdict,reason[,run_id], one a line')
+    .option('--reviewer <name>', 'who reviews (default: the org user, or your login name locally)')
+    .option('-o, --target-org <alias>', 'write to this org with the sf CLI auth (default: the local store)')
+    .option('--store <path>', 'local store file (default .gtm/store.duckdb)')
+    .option('--as-of <date>', 'judge the gates on this day (YYYY-MM-DD; default today)')
+    .option('--dry-run', 'check and recount; write nothing')
+    .option('--json', 'print the result as JSON')
+    .action(
+      async (
+        opportunity: string,
+        flags: {
+          case?: string;
+          verdict?: string;
+          reason?: string;
+          run?: string;
+          file?: string;
+          reviewer?: string;
+          targetOrg?: string;
+          store?: string;
+          asOf?: string;
+          dryRun?: boolean;
+          json?: boolean;
+        }
+      ) => {
+        const out = createOutput(Boolean(flags.json));
+        if (flags.targetOrg && flags.store)
+          throw new UsageError('--store is for the local store; it cannot be used with --target-org');
+        if (Boolean(flags.file) === Boolean(flags.case))
+          throw new UsageError('name one case (--case with --verdict and --reason) or a file of verdicts (--file)');
+        let changes: VerdictChange[];
+        if (flags.case !== undefined) {
+          if (flags.verdict === undefined || flags.reason === undefined)
+            throw new UsageError('--case needs --verdict and --reason');
+          const verdict = parseHumanVerdict(flags.verdict);
+          if (verdict === null)
+            throw new UsageError(`--verdict ${flags.verdict}: expected hallucinated or "not hallucinated"`);
+          changes = [{ caseId: flags.case, runId: flags.run, verdict, reason: flags.reason, where: '--case' }];
+        } else {
+          if (flags.verdict !== undefined || flags.reason !== undefined || flags.run !== undefined)
+            throw new UsageError('--verdict, --reason and --run go with --case; a --file names them in its columns');
+          changes = readVerdictCsv(flags.file!, displayPath(flags.file!));
+        }
+        const today = parseDay(flags.asOf, '--as-of');
+        const { sink, policy } = await openSink({ targetOrg: flags.targetOrg, store: flags.store }, out);
+        try {
+          const orgUser = flags.targetOrg ? sink.label.replace(/^org /, '') : null;
+          const reviewer = flags.reviewer ?? orgUser ?? os.userInfo().username;
+          const result = await reviewCases(
+            sink,
+            opportunity,
+            changes,
+            {
+              reviewer,
+              at: new Date().toISOString(),
+              today,
+              dryRun: Boolean(flags.dryRun),
+              onProgress: (m) => out.progress(m)
+            },
+            policy
+          );
+          out.done();
+          printReview(result, out);
+          if (result.failed.length) process.exitCode = 3;
+        } finally {
+          out.done();
+          await sink.close();
+        }
+      }
+    );
 
   audit
     .command('evidence')

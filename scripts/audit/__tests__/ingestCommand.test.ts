@@ -89,3 +89,24 @@ it('--run-at is read like the usage sync reads instants: a basic-format offset o
   expect(day.stderr).toMatch(/--run-at 2026-02-30: is not a real date/);
   expect(ingest(file, '--run-at', '2026-06-10T09:00:00-02:00', '--dry-run').code).toBe(0);
 });
+
+it('gtm audit review sets a verdict and prints the recount; usage errors exit 2', () => {
+  const file = writeJson(dir, 'v.json', promptfooRun(spec('eval-v', sampleCases(300, { hallucinated: [1, 2, 3] }))));
+  expect(ingest(file).code).toBe(0);
+  const review = (...extra: string[]) =>
+    runGtm(['audit', 'review', opportunityId, '--store', storeFile, '--as-of', '2026-06-15', ...extra]);
+  const set = review('--case', 'T-0002', '--run', 'eval-v', '--verdict', 'not hallucinated', '--reason', 'grounded');
+  expect(set.code).toBe(0);
+  expect(set.stderr + set.stdout).toMatch(
+    /T-0002 \(run eval-v\): set judge hallucinated -> not hallucinated: grounded/
+  );
+  expect(set.stderr + set.stdout).toMatch(
+    /audit eval-v: hallucinated 3 -> 2, critical 0 -> 0 \(1 judge verdict overturned\)/
+  );
+  expect(review('--case', 'T-0002', '--verdict', 'maybe', '--reason', 'x').code).toBe(2);
+  expect(review('--case', 'T-0002', '--verdict', 'hallucinated').code).toBe(2);
+  expect(review('--file', 'x.csv', '--case', 'T-0002').code).toBe(2);
+  const unknown = review('--case', 'T-9999', '--run', 'eval-v', '--verdict', 'hallucinated', '--reason', 'x');
+  expect(unknown.code).toBe(1);
+  expect(unknown.stderr).toMatch(/case T-9999 of run eval-v is not a kept case/);
+});
