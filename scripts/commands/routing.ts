@@ -10,7 +10,7 @@ import { describeFsError, InputError, UsageError } from '../lib/errors';
 import { loadPolicyFile } from '../policy/policy';
 import { isoSeconds } from '../rules/routingRule';
 import { loadPool, loadPqaAccounts, planPqa, simulate } from '../routing/pqaRun';
-import { buildReadout } from '../routing/readout';
+import { buildReadout, READOUT_EXPERIMENTS } from '../routing/readout';
 import { sweep } from '../routing/sweep';
 import { readReadoutRows } from '../routing/readoutStore';
 import { accountsCsv, readoutText } from '../routing/readoutText';
@@ -24,8 +24,6 @@ interface ReadoutFlags {
   export?: string;
   store?: string;
 }
-
-export const EXPERIMENTS = ['exp-001'];
 
 export function registerRoutingCommand(program: Command): void {
   const routing = program.command('routing').description("exp-001's PQA routing: dry run and the lift readout");
@@ -123,9 +121,9 @@ export function registerRoutingCommand(program: Command): void {
       `the local store (default ${path.relative(process.cwd(), DEFAULT_STORE) || DEFAULT_STORE})`
     )
     .action(async (experiment: string, flags: ReadoutFlags) => {
-      if (!EXPERIMENTS.includes(experiment))
+      if (!READOUT_EXPERIMENTS.includes(experiment))
         throw new UsageError(
-          `experiment ${JSON.stringify(experiment)} has no readout; known: ${EXPERIMENTS.join(', ')}`
+          `experiment ${JSON.stringify(experiment)} has no readout; known: ${READOUT_EXPERIMENTS.join(', ')}`
         );
       const asOf = isoSeconds(parseAsOf(flags.asOf));
       const out = createOutput(Boolean(flags.json));

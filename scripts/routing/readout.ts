@@ -18,13 +18,15 @@ import { fisherGreater, sampleRatioMismatch, type ChiSquare } from '../stats/tes
 import { InputError } from '../lib/errors';
 import { instantMs } from '../rules/routingRule';
 import { ATTAINMENT_SLA_STATUSES } from '../rules/slaRule';
-import type { RulePolicy } from '../rules/ruleSupport';
+import { scaled, type RulePolicy } from '../rules/ruleSupport';
 import { isoWeekLabel, weekIndexOf } from '../usage/isoWeek';
 
 const isoWeekOf = (instant: string) => isoWeekLabel(weekIndexOf(instantMs(instant, 'qualifiedAt')));
 
 export type Arm = 'Treatment' | 'Control' | 'Holdout';
 export const ARMS: readonly Arm[] = ['Treatment', 'Control', 'Holdout'];
+/** The experiments with a readout. */
+export const READOUT_EXPERIMENTS: readonly string[] = ['exp-001'];
 
 export interface ReadoutRow {
   accountKey: string;
@@ -87,7 +89,11 @@ export interface Readout {
     baseline: number;
     nPerArm: number;
     detectableLift: number | null;
+    /** policy Exp001_Expand_Min_Lift */
+    expandLift: number;
     needed: { label: string; rate: number; nPerArm: number }[];
+    /** the honest sentence: whether the expand bar can be told from noise at this n */
+    sentence: string;
   };
   reliability: Reliability;
   slaAttainment: { met: number; closed: number; rate: number | null };
@@ -207,6 +213,7 @@ export function buildReadout(allRows: ReadoutRow[], policy: RulePolicy, asOf: st
     { label: `target ${target}`, rate: target }
   ].map((n) => ({ ...n, nPerArm: sampleSizePerArm(baseline, n.rate, design) }));
 
+  const detectableLift = nPerArm > 0 ? minimumDetectableLift(baseline, nPerArm, design) : null;
   const reliability = reliabilityOf(treatmentRows, confidence);
   const met = treatmentRows.filter((r) => r.slaStatus === 'Met').length;
   const closedSla = treatmentRows.filter((r) =>
@@ -225,8 +232,10 @@ export function buildReadout(allRows: ReadoutRow[], policy: RulePolicy, asOf: st
     power: {
       baseline,
       nPerArm,
-      detectableLift: nPerArm > 0 ? minimumDetectableLift(baseline, nPerArm, design) : null,
-      needed
+      detectableLift,
+      expandLift,
+      needed,
+      sentence: powerSentence(nPerArm, detectableLift, expandLift, needed[1]!.nPerArm)
     },
     reliability,
     slaAttainment,
@@ -234,6 +243,22 @@ export function buildReadout(allRows: ReadoutRow[], policy: RulePolicy, asOf: st
   };
   readout.recommendation = recommend(readout, policy);
   return readout;
+}
+
+/** What this n can tell from noise, in one sentence (the research's main finding, said on every readout). */
+export function powerSentence(
+  nPerArm: number,
+  detectableLift: number | null,
+  expandLift: number,
+  expandNeeds: number
+): string {
+  const bar = `+${Math.round(expandLift * 100)}%`;
+  if (detectableLift === null)
+    return `no closed outcome windows in both arms yet: no lift can be told from noise; ${bar} needs ${expandNeeds} per arm`;
+  const can = `+${Math.round(detectableLift * 100)}%`;
+  return detectableLift > expandLift
+    ? `at ${nPerArm} per arm a ${bar} lift cannot be told from noise: this sample can detect >= ${can}; ${bar} needs ${expandNeeds} per arm`
+    : `at ${nPerArm} per arm a ${bar} lift can be told from noise: this sample can detect >= ${can}`;
 }
 
 /** The week-5 rule, first match wins; every threshold from policy. */
@@ -258,11 +283,18 @@ export function recommend(r: Readout, policy: RulePolicy): Recommendation {
 
   const lift = t.rate !== null && c.rate ? t.rate / c.rate - 1 : null;
   const minLift = decimal(policy, 'Exp001_Expand_Min_Lift');
+  // the bar is compared in whole numbers (kt * nc * 10^6 >= (10^6 + bar) * kc * nt): 6/25 vs 3/15 is exactly +20%,
+  // which floating point puts just under 20%
+  const million = 1_000_000n;
+  const liftMeets =
+    lift !== null &&
+    BigInt(t.converted) * BigInt(c.windowsClosed) * million >=
+      (million + scaled(policy.decimal('Exp001_Expand_Min_Lift'), 6)) * BigInt(c.converted) * BigInt(t.windowsClosed);
   const minProbability = decimal(policy, 'Exp001_Expand_Min_Probability');
   const minSla = decimal(policy, 'Exp001_Min_Sla_Attainment');
   const pBetter = r.comparison.probabilityBetter;
   const sla = r.slaAttainment.rate;
-  if (lift !== null && lift >= minLift && pBetter >= minProbability && sla !== null && sla >= minSla)
+  if (liftMeets && pBetter >= minProbability && sla !== null && sla >= minSla)
     return {
       decision: 'Expand with holdout',
       reasons: [
@@ -276,8 +308,7 @@ export function recommend(r: Readout, policy: RulePolicy): Recommendation {
   if (r.comparison.probabilityWorse !== null && r.comparison.probabilityWorse >= rescope)
     return { decision: 'Re-scope', reasons: [`P(T < C) ${r.comparison.probabilityWorse.toFixed(2)} >= ${rescope}`] };
   const why: string[] = [];
-  if (lift === null || lift < minLift)
-    why.push(`observed lift ${lift === null ? 'undefined' : pct(lift)} < ${pct(minLift)}`);
+  if (!liftMeets) why.push(`observed lift ${lift === null ? 'undefined' : pct(lift)} < ${pct(minLift)}`);
   if (pBetter < minProbability) why.push(`P(T > C) ${pBetter.toFixed(2)} < ${minProbability}`);
   if (sla === null || sla < minSla)
     why.push(`SLA attainment ${sla === null ? 'not measured' : pct(sla)} < ${pct(minSla)}`);

@@ -70,6 +70,7 @@ export function readoutText(r: Readout): string {
       : `power: at ${p.nPerArm} per arm this sample can detect >= +${Math.round(p.detectableLift * 100)}% over the baseline ${pct(p.baseline)}`
   );
   lines.push(`n per arm needed: ${p.needed.map((n) => `${n.label} ${n.nPerArm}`).join(', ')}`);
+  lines.push(p.sentence);
   const rel = r.reliability;
   lines.push(
     `workflow reliability: ${rel.ok} of ${rel.signals} treatment signals (${pct(rel.rate)}, 95% ${range(rel.interval)})` +

@@ -5,7 +5,7 @@ import { loadSchema } from '../../metadata/schema';
 import { loadPolicyFile } from '../../policy/policy';
 import { LocalStore } from '../../store/localStore';
 import { runGtm } from '../../test-support/runGtm';
-import { buildReadout, type Arm, type ReadoutRow } from '../readout';
+import { buildReadout, powerSentence, type Arm, type ReadoutRow } from '../readout';
 import { accountsCsv, readoutText } from '../readoutText';
 
 const policy = loadPolicyFile();
@@ -45,6 +45,24 @@ describe('exp-001 readout', () => {
       'at 25 per arm this sample can detect >= +173%; +20% needs 1415 per arm'
     );
     expect(r.power.needed.map((n) => n.nPerArm)).toEqual([2474, 1415, 188]);
+    expect(r.power.sentence).toBe(
+      'at 25 per arm a +20% lift cannot be told from noise: this sample can detect >= +173%; +20% needs 1415 per arm'
+    );
+    expect(readoutText(r)).toContain(r.power.sentence);
+  });
+
+  it('an observed lift of exactly the expand bar meets it (6/25 vs 3/15 is +20%, not 19.99...%)', () => {
+    const r = buildReadout([...arm('Treatment', 25, 6), ...arm('Control', 15, 3)], policy, AS_OF);
+    expect(r.recommendation.reasons.join('; ')).not.toContain('observed lift');
+  });
+
+  it('says when the expand bar can be told from noise, and when nothing can yet', () => {
+    expect(powerSentence(2000, 0.17, 0.2, 1415)).toBe(
+      'at 2000 per arm a +20% lift can be told from noise: this sample can detect >= +17%'
+    );
+    expect(powerSentence(0, null, 0.2, 1415)).toBe(
+      'no closed outcome windows in both arms yet: no lift can be told from noise; +20% needs 1415 per arm'
+    );
   });
 
   it('a large clear lift with the SLA kept: Expand with holdout', () => {

@@ -1,0 +1,150 @@
+import { createElement } from 'lwc';
+import PqaPanel, { formatBusinessTime, formatInstant } from 'c/pqaPanel';
+import getPqaView from '@salesforce/apex/GtmPqaPanelController.getPqaView';
+
+const REASSIGNED = require('./data/getPqaView.json');
+const CONTROL = require('./data/getPqaView.control.json');
+const OPEN = require('./data/getPqaView.open.json');
+const OVERDUE = require('./data/getPqaView.overdue.json');
+const DISQUALIFIED = require('./data/getPqaView.disqualified.json');
+const EMPTY = require('./data/getPqaView.empty.json');
+const ERROR = require('./data/error.json');
+
+jest.mock(
+  '@salesforce/apex/GtmPqaPanelController.getPqaView',
+  () => {
+    const { createApexTestWireAdapter } = require('@salesforce/sfdx-lwc-jest');
+    return { default: createApexTestWireAdapter(jest.fn()) };
+  },
+  { virtual: true }
+);
+
+// eslint-disable-next-line @lwc/lwc/no-async-operation
+const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
+const squash = (s) => (s || '').replace(/\s+/g, ' ').trim();
+
+async function mountWith(view) {
+  const element = createElement('c-pqa-panel', { is: PqaPanel });
+  element.recordId = view.accountId || REASSIGNED.accountId;
+  document.body.appendChild(element);
+  getPqaView.emit(view);
+  await flush();
+  return element;
+}
+
+const $ = (element, selector) => element.shadowRoot.querySelector(selector);
+const $$ = (element, selector) => [...element.shadowRoot.querySelectorAll(selector)];
+const text = (element, selector) => squash($(element, selector) && $(element, selector).textContent);
+
+afterEach(() => {
+  while (document.body.firstChild) document.body.removeChild(document.body.firstChild);
+  jest.clearAllMocks();
+});
+
+describe('c-pqa-panel', () => {
+  it('asks the controller for the record it sits on', async () => {
+    await mountWith(REASSIGNED);
+    expect(getPqaView.getLastConfig()).toEqual({ accountId: REASSIGNED.accountId });
+  });
+
+  it('shows the signal, its arm as matched and its evidence against the thresholds', async () => {
+    const el = await mountWith(REASSIGNED);
+    expect(text(el, '[data-id="signal-heading"]')).toBe('PQA 2026-W11');
+    expect(text(el, '[data-id="arm"]')).toBe('Treatment (matched with thistle-florists: matched, not randomized)');
+    expect($$(el, '[data-id="evidence-item"]').map((li) => squash(li.textContent))).toEqual([
+      'AI-resolved tickets: 53 ≥ 25 (met)',
+      'active agents: not reported by the source (threshold 3, not applied)'
+    ]);
+    expect(text(el, '[data-id="qualified"]')).toBe(formatInstant('2026-03-13T14:00:00Z'));
+  });
+
+  it('names the owner, the rule and every candidate with the arithmetic and why eligible or not', async () => {
+    const el = await mountWith(REASSIGNED);
+    expect(text(el, '[data-id="owner"]')).toBe(
+      `Dana Whitfield, by the pool rule, ${formatInstant('2026-03-13T14:00:00Z')}`
+    );
+    expect(text(el, '[data-id="reason"]')).toBe('lowest load 10.0000 = (10 - 0) / 1');
+    const rows = $$(el, '[data-id="candidate"]').map((tr) => [...tr.children].map((cell) => squash(cell.textContent)));
+    expect(rows).toEqual([
+      ['Dana Whitfield', '(10 − 0) / 1 = 10.0000', '10, no cap', 'eligible: chosen'],
+      ['Priya Raman', '(3 − 0) / 2 = 1.5000', '3 of 3', 'at weekly cap (3 of 3)'],
+      ['Marco Ruiz', '(0 − 0) / 1 = 0.0000', '0, no cap', 'away until 2026-03-16T13:00:00Z']
+    ]);
+    expect($$(el, '.pqa-chosen')).toHaveLength(1);
+  });
+
+  it('shows a stopped SLA with its times, the transitions with their actor and the escalations', async () => {
+    const el = await mountWith(REASSIGNED);
+    expect(text(el, '[data-id="sla-status"]')).toBe('Reassigned');
+    expect(text(el, '[data-id="sla-clock"]')).toBe(
+      'Reassigned: the clock has stopped; no qualifying touch. SLA 4 business hours (PQA New York business hours).'
+    );
+    expect(text(el, '[data-id="due"]')).toBe(formatInstant('2026-03-13T18:00:00Z'));
+    expect(text(el, '[data-id="touch"]')).toBe('none yet');
+    expect($$(el, '[data-id="transition"]').map((li) => squash(li.textContent))).toEqual([
+      `Pending → Warning, ${formatInstant('2026-03-13T17:00:00Z')}, by gtm routing sweep`,
+      `Warning → Breached, ${formatInstant('2026-03-13T18:00:00Z')}, by gtm routing sweep`,
+      `Breached → Reassigned, ${formatInstant('2026-03-16T14:00:00Z')}, by gtm routing sweep`
+    ]);
+    expect(text(el, '[data-id="escalations"]')).toBe('1 escalation');
+  });
+
+  it('counts an open clock down in business time, and an overdue one up', async () => {
+    const open = await mountWith(OPEN);
+    expect(text(open, '[data-id="sla-clock"]')).toBe(
+      'Warning: 45 min of business time left (SLA 4 business hours (PQA New York business hours)).'
+    );
+    document.body.removeChild(open);
+    const late = await mountWith(OVERDUE);
+    expect(text(late, '[data-id="sla-clock"]')).toBe(
+      'Breached: overdue by 2 h 15 min of business time (SLA 4 business hours (PQA New York business hours)).'
+    );
+  });
+
+  it('a control account shows the shadow routing and no SLA', async () => {
+    const el = await mountWith(CONTROL);
+    expect(text(el, '[data-id="owner"]')).toBe(
+      'Control: business as usual, no owner from the rule and no SLA (shadow only)'
+    );
+    expect(text(el, '[data-id="reason"]')).toMatch(/^control, business as usual: would have gone to /);
+    expect($(el, '[data-id="sla"]')).toBeNull();
+  });
+
+  it('a disqualified signal says why and until when no new PQA comes; earlier signals are listed', async () => {
+    const el = await mountWith(DISQUALIFIED);
+    expect(text(el, '[data-id="disqualified"]')).toBe(
+      `Disqualified ${formatInstant('2026-03-20T15:30:00Z')}: Already in a competitor pilot; no new PQA for this account before May 19, 2026`
+    );
+    expect($$(el, '[data-id="earlier"] li').map((li) => squash(li.textContent))).toEqual([
+      '2026-W02: Treatment, SLA Excluded, disqualified'
+    ]);
+  });
+
+  it('an account without a signal says how one comes', async () => {
+    const el = await mountWith(EMPTY);
+    expect(text(el, '[data-id="empty"]')).toMatch(/^No PQA signal for this account/);
+    expect($(el, '[data-id="signal"]')).toBeNull();
+  });
+
+  it('a failed load says so with the reason', async () => {
+    const element = createElement('c-pqa-panel', { is: PqaPanel });
+    element.recordId = REASSIGNED.accountId;
+    document.body.appendChild(element);
+    getPqaView.error(ERROR.body);
+    await flush();
+    expect(text(element, '[data-id="load-error"]')).toBe(
+      'PQA routing could not be loaded. You do not have access to this account.'
+    );
+  });
+});
+
+describe('formatBusinessTime', () => {
+  it.each([
+    [45, '45 min'],
+    [60, '1 h'],
+    [125, '2 h 05 min'],
+    [-135, '2 h 15 min']
+  ])('%d minutes read "%s"', (minutes, expected) => {
+    expect(formatBusinessTime(minutes)).toBe(expected);
+  });
+});

@@ -1,0 +1,213 @@
+/**
+ * exp-001 over the embedded store, for the workbench: GtmPqaPanelController (the Account's PQA signals with their
+ * evidence, arm, routed owner and why, the SLA clock in the pool's business hours, transitions, escalations and
+ * cooldown) and GtmPqaReadoutController (the lift readout of scripts/routing/readout.ts, as `gtm routing readout`
+ * prints it, for the page). The clock reads "now" as the workbench's today, 00:00 UTC.
+ */
+import type { PanelParams, PanelResult } from '../../contracts/panelContracts';
+import { businessTimeBetween } from '../../rules/businessHours';
+import { OPEN_SLA_STATUSES } from '../../rules/slaRule';
+import { loadPool } from '../../routing/pqaRun';
+import { buildReadout, READOUT_EXPERIMENTS } from '../../routing/readout';
+import { readReadoutRows } from '../../routing/readoutStore';
+import { ControllerError } from '../controllerPort';
+import type { ControllerContext } from './context';
+import { num, queryOne, queryRows, str, type Row } from './storeAccess';
+
+type PqaView = PanelResult<'GtmPqaPanelController.getPqaView'>;
+type SignalView = PqaView['signals'][number];
+type AssignmentView = NonNullable<SignalView['assignment']>;
+type ReadoutView = PanelResult<'GtmPqaReadoutController.getReadout'>;
+
+/** How many of an account's signals the panel lists (the org's PQA_SIGNAL_LIMIT). */
+export const PQA_SIGNAL_LIMIT = 10;
+const MINUTE_MS = 60_000;
+const iso = (column: string) => `strftime(${column}, '%Y-%m-%dT%H:%M:%SZ')`;
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const numberOr = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/** A JSON list stored in a long text field, read leniently: what is not a list of objects reads as empty. */
+function jsonList(text: string | null): Record<string, unknown>[] {
+  if (text === null) return [];
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return Array.isArray(parsed) ? parsed.filter(isRecord) : [];
+  } catch {
+    return [];
+  }
+}
+
+async function userNames(ctx: ControllerContext): Promise<Map<string, string>> {
+  const users = await queryRows(ctx.store, 'SELECT "Id", "Name" FROM "User"');
+  return new Map(users.map((u) => [String(u.Id), str(u.Name) ?? String(u.Id)]));
+}
+
+async function assignmentView(
+  ctx: ControllerContext,
+  a: Row,
+  names: Map<string, string>,
+  nowMs: number
+): Promise<AssignmentView> {
+  const owner = str(a.owner);
+  const status = str(a.status);
+  let sla: AssignmentView['sla'] = null;
+  if (status !== null) {
+    const open = (OPEN_SLA_STATUSES as readonly string[]).includes(status);
+    const due = str(a.due);
+    const pool = open && due !== null && str(a.pool) !== null ? await loadPool(ctx.store.db, str(a.pool)!) : null;
+    sla = {
+      status,
+      closed: !open,
+      slaHours: ctx.policy.integer('Exp001_First_Touch_Sla_Hours'),
+      warningAt: str(a.warn),
+      dueAt: due,
+      reassignAt: str(a.re),
+      firstTouchAt: str(a.touch),
+      businessMinutesToDue:
+        pool && due ? Math.trunc(businessTimeBetween(pool.hours, nowMs, Date.parse(due)) / MINUTE_MS) : null,
+      businessHoursName: pool?.hours.name ?? str(a.hoursName)
+    };
+  }
+  return {
+    id: String(a.Id),
+    arm: str(a.arm) ?? '',
+    decision: str(a.decision) ?? '',
+    reason: str(a.reason),
+    ownerId: owner,
+    ownerName: owner === null ? null : (names.get(owner) ?? owner),
+    queue: str(a.queue),
+    routedAt: str(a.routed),
+    candidates: jsonList(str(a.candidates)).map((c) => {
+      const userId = String(c.userId ?? '');
+      return {
+        userId,
+        userName: names.get(userId) ?? userId,
+        order: Math.trunc(numberOr(c.order) ?? 0),
+        weight: String(c.weight ?? ''),
+        assignments: Math.trunc(numberOr(c.assignments) ?? 0),
+        credits: Math.trunc(numberOr(c.credits) ?? 0),
+        load: typeof c.load === 'string' ? c.load : null,
+        weekCount: Math.trunc(numberOr(c.weekCount) ?? 0),
+        weeklyCap: numberOr(c.weeklyCap),
+        eligible: c.eligible === true,
+        reason: String(c.reason ?? ''),
+        chosen: str(a.arm) === 'Treatment' ? userId === owner : false
+      };
+    }),
+    sla,
+    escalations: Math.trunc(num(a.escalations) ?? 0),
+    transitions: jsonList(str(a.log))
+      .filter((t) => typeof t.at === 'string')
+      .map((t) => ({
+        fromStatus: String(t.from ?? ''),
+        toStatus: String(t.to ?? ''),
+        at: String(t.at),
+        actor: typeof t.actor === 'string' ? t.actor : null
+      })),
+    workflowResult: str(a.workflow),
+    workflowFailure: str(a.failure),
+    outcomeWindowEnd: str(a.windowEnd),
+    pilotStartedAt: str(a.pilot)
+  };
+}
+
+export async function getPqaView(ctx: ControllerContext, accountId: string): Promise<PqaView> {
+  const account = await queryOne(ctx.store, 'SELECT "Id", "Name" FROM "Account" WHERE "Id" = $id', { id: accountId });
+  if (!account) throw new ControllerError('The account was not found, or you do not have access to it');
+  const now = `${ctx.today}T00:00:00Z`;
+  const names = await userNames(ctx);
+  const signals = await queryRows(
+    ctx.store,
+    `SELECT "Id", "Signal_Key__c" AS key, "Qualified_Week__c" AS week, ${iso('"Qualified_At__c"')} AS qualified,
+            "Score__c" AS score, "Source__c" AS source, "Arm__c" AS arm, "Stratum__c" AS stratum,
+            "Matched_Pair_Key__c" AS pair, "Evidence__c" AS evidence, ${iso('"Disqualified_At__c"')} AS disqualified,
+            "Disqualified_Reason__c" AS why, strftime("Cooldown_Until__c", '%Y-%m-%d') AS cooldown
+       FROM "PQA_Signal__c" WHERE "Account__c" = $id
+      ORDER BY "Qualified_At__c" DESC NULLS LAST, "Id" DESC LIMIT ${PQA_SIGNAL_LIMIT}`,
+    { id: accountId }
+  );
+  const assignments = await queryRows(
+    ctx.store,
+    `SELECT a."Id", a."PQA_Signal__c" AS signal, a."Arm__c" AS arm, a."Decision__c" AS decision,
+            a."Decision_Reason__c" AS reason, a."Assigned_Owner__c" AS owner, a."Fallback_Queue__c" AS queue,
+            ${iso('a."Routed_At__c"')} AS routed, a."Candidates__c" AS candidates, a."SLA_Status__c" AS status,
+            ${iso('a."SLA_Warning_At__c"')} AS warn, ${iso('a."SLA_Due_At__c"')} AS due,
+            ${iso('a."SLA_Reassign_At__c"')} AS re, ${iso('a."First_Touch_At__c"')} AS touch,
+            a."Escalation_Count__c" AS escalations, a."Transitions__c" AS log, a."Workflow_Result__c" AS workflow,
+            a."Workflow_Failure__c" AS failure, ${iso('a."Outcome_Window_End__c"')} AS windowEnd,
+            ${iso('a."Pilot_Started_At__c"')} AS pilot, a."Pool_Key__c" AS pool,
+            (SELECT max(m."Business_Hours_Name__c") FROM "Routing_Pool_Member__c" m WHERE m."Pool_Key__c" = a."Pool_Key__c") AS hoursName
+       FROM "Routing_Assignment__c" a WHERE a."Account__c" = $id`,
+    { id: accountId }
+  );
+  const bySignal = new Map(assignments.map((a) => [str(a.signal), a]));
+  const views: SignalView[] = [];
+  for (const s of signals) {
+    const a = bySignal.get(String(s.Id));
+    views.push({
+      id: String(s.Id),
+      signalKey: str(s.key) ?? '',
+      week: str(s.week) ?? '',
+      qualifiedAt: str(s.qualified),
+      score: num(s.score),
+      source: str(s.source),
+      arm: str(s.arm),
+      stratum: str(s.stratum),
+      matchedPairKey: str(s.pair),
+      evidence: jsonList(str(s.evidence)).map((e) => ({
+        metric: String(e.metric ?? ''),
+        value: numberOr(e.value),
+        threshold: numberOr(e.threshold),
+        met: e.met === true
+      })),
+      disqualifiedAt: str(s.disqualified),
+      disqualifiedReason: str(s.why),
+      cooldownUntil: str(s.cooldown),
+      assignment: a ? await assignmentView(ctx, a, names, Date.parse(now)) : null
+    });
+  }
+  return { accountId, accountName: str(account.Name) ?? accountId, now, signals: views };
+}
+
+export async function getReadout(
+  ctx: ControllerContext,
+  params: PanelParams<'GtmPqaReadoutController.getReadout'>
+): Promise<ReadoutView> {
+  if (!READOUT_EXPERIMENTS.includes(params.experimentKey))
+    throw new ControllerError(`${params.experimentKey} has no readout; known: ${READOUT_EXPERIMENTS.join(', ')}`);
+  const asOf = `${params.asOf ?? ctx.today}T00:00:00Z`;
+  const r = buildReadout(await readReadoutRows(ctx.store), ctx.policy, asOf);
+  const c = r.comparison;
+  return {
+    experiment: r.experiment,
+    asOf: r.asOf,
+    windowDays: r.windowDays,
+    matchedNotRandomized: r.matchedNotRandomized,
+    arms: r.arms,
+    difference: c.difference,
+    lift: c.lift,
+    fisherP: c.fisherP,
+    probabilityBetter: c.probabilityBetter,
+    probabilityWorse: c.probabilityWorse,
+    probabilityLiftAtLeast: c.probabilityLiftAtLeast,
+    sampleRatio: r.sampleRatio && {
+      treatment: r.sampleRatio.treatment,
+      control: r.sampleRatio.control,
+      treatmentShare: r.sampleRatio.treatmentShare,
+      statistic: r.sampleRatio.statistic,
+      p: r.sampleRatio.p
+    },
+    power: {
+      baseline: r.power.baseline,
+      nPerArm: r.power.nPerArm,
+      detectableLift: r.power.detectableLift,
+      expandLift: r.power.expandLift,
+      needed: r.power.needed.map((n) => ({ label: n.label, nPerArm: n.nPerArm })),
+      sentence: r.power.sentence
+    },
+    reliability: { ...r.reliability, minimum: Number(ctx.policy.decimal('Workflow_Reliability_Min')) },
+    slaAttainment: { ...r.slaAttainment, minimum: Number(ctx.policy.decimal('Exp001_Min_Sla_Attainment')) },
+    recommendation: r.recommendation
+  };
+}
