@@ -412,6 +412,7 @@ export function registerUsageCommand(program: Command): void {
             decisions: r.decisions,
             outcomesFrom: r.outcomesFrom,
             outcomes: r.outcomes,
+            unmatchedOutcomes: r.unmatchedOutcomes,
             labelChanges: r.labelChanges,
             labelsWritten: r.writes.written,
             labelsFailed: r.writes.failed
@@ -461,6 +462,18 @@ export function registerUsageCommand(program: Command): void {
           }
           if (r.labelChanges.upgraded)
             out.info(`${r.labelChanges.upgraded} labels changed from False Positive to True Positive`);
+          const u = r.unmatchedOutcomes;
+          if (u.count) {
+            // before: outcomes of accounts without a trigger were dropped without a word
+            const names =
+              u.keys.map((k) => `"${k}"`).join(', ') + (u.accountsWithoutTrigger > u.keys.length ? ', ...' : '');
+            out.info(
+              `\n${u.count} of ${r.outcomes} outcomes fall in no trigger's outcome window: expansions the rule did not announce, which the false-positive rate does not count` +
+                (u.accountsWithoutTrigger
+                  ? `; ${plural(u.accountsWithoutTrigger, 'account')} never fired a trigger (${names})`
+                  : '')
+            );
+          }
           out.info(`\n${rep.met ? 'MET' : 'NOT MET'}: ${rep.verdict}`);
           if (flags.dryRun) out.info('(dry run: labels were not written)');
         } finally {

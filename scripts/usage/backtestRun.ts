@@ -38,6 +38,11 @@ export interface BacktestResult {
   /** how many outcomes the source held */
   outcomes: number;
   /**
+   * outcomes in no trigger's outcome window (closed or open): expansions the rule did not announce, which the
+   * false-positive rate does not see; with the accounts among them that never fired a trigger (first few named)
+   */
+  unmatchedOutcomes: { count: number; accountsWithoutTrigger: number; keys: string[] };
+  /**
    * labels this run changed from what was stored: a True Positive turned False Positive is never silent (the
    * command prints each); `labelled` counts triggers labelled for the first time
    */
@@ -146,6 +151,27 @@ function refuseCaseOnlyMismatches(file: string, outcomes: Outcome[], triggers: {
   );
 }
 
+/** how many accounts with an unannounced expansion a report names */
+const UNMATCHED_SHOWN = 5;
+
+/** The outcomes no trigger's window holds, and the accounts among them with no trigger at all. */
+function unmatchedOutcomes(
+  outcomes: readonly Outcome[],
+  triggers: readonly { accountKey: string; isoWeek: string }[],
+  windowDays: number
+): BacktestResult['unmatchedOutcomes'] {
+  const windows = new Map<string, { startMs: number; endMs: number }[]>();
+  for (const t of triggers) {
+    const w = outcomeWindow(t.isoWeek, windowDays);
+    if (w) windows.set(t.accountKey, [...(windows.get(t.accountKey) ?? []), w]);
+  }
+  const unmatched = outcomes.filter(
+    (o) => !(windows.get(o.accountKey) ?? []).some((w) => o.dateMs >= w.startMs && o.dateMs < w.endMs)
+  );
+  const without = [...new Set(unmatched.map((o) => o.accountKey))].filter((k) => !windows.has(k)).sort();
+  return { count: unmatched.length, accountsWithoutTrigger: without.length, keys: without.slice(0, UNMATCHED_SHOWN) };
+}
+
 /** Set by CS Ops when they dismiss a trigger on the Account panel; the backtest reads it next to the outcome. */
 const DECISION_REASON_FIELD = 'Decision_Reason__c';
 
@@ -226,6 +252,7 @@ export async function runBacktest(
   }
   return {
     report: backtestReport(labelled, pending.length, policy, options.asOfMs),
+    unmatchedOutcomes: unmatchedOutcomes(outcomes, triggers, policy.integer('Expansion_Outcome_Window_Days')),
     decisions: summarizeDecisions(labelled),
     labelled,
     pending,

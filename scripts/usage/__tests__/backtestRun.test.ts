@@ -110,6 +110,20 @@ describe('backtest and live mode', () => {
     );
   });
 
+  // before: an expansion of an account that never fired a trigger was dropped without a word
+  it('counts the outcomes no trigger window holds and names the accounts that never fired a trigger', async () => {
+    await syncAt(shadow, weekStartMs(W + 10));
+    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    const f = file(
+      'outcomes.csv',
+      `account_id,outcome_date\n${accounts[0]},${day(win.startMs + 86_400_000)}\n${accounts[1]},${day(win.endMs + 86_400_000)}\nnever-fired,${day(win.startMs)}\nalso-quiet,${day(win.startMs)}\n`
+    );
+    const r = await withSink((sink) => runBacktest(sink, shadow, { asOfMs: win.endMs, outcomesFile: f, dryRun: true }));
+    expect(r.outcomes).toBe(4);
+    // acct-001's expansion came after its window, and two accounts have no trigger at all
+    expect(r.unmatchedOutcomes).toEqual({ count: 3, accountsWithoutTrigger: 2, keys: ['also-quiet', 'never-fired'] });
+  });
+
   it('reads what CS Ops decided next to the outcomes: dismissal reasons feed the false-positive measurement', async () => {
     await syncAt(shadow, weekStartMs(W + 10));
     const decide = (account: string, status: string, reason: string | null) => ({
