@@ -313,3 +313,44 @@ export function countsAfterReview(counts: AuditCounts, cases: readonly ReviewedC
     upperBound: w ? round6(w.upper) : null
   };
 }
+
+/** The largest n smallestPassingN looks at: past it a rate is said not to pass. */
+export const PASSING_N_CAP = 10_000_000;
+
+/**
+ * The smallest number of scored responses at which the same rate k / n would pass the gate's basis (point: the
+ * rate itself against the maximum; upper_bound: the one-sided Wilson bound at that rate and n), never below
+ * Hallucination_Min_Sample. Null when n = 0 or the rate cannot pass at any n (a rate at or above the maximum under
+ * the strict basis, above it under the point basis). The bound falls as n grows, so a binary search finds it.
+ */
+export function smallestPassingN(k: number, n: number, basis: GateBasis, policy: RulePolicy): number | null {
+  if (n <= 0) return null;
+  const minSample = policy.integer('Hallucination_Min_Sample');
+  const maxScaled = maxRateScaled(policy);
+  const max = Number(policy.decimal('Hallucination_Max_Rate'));
+  if (basis === 'point') return rateAbove(k, n, maxScaled) ? null : minSample;
+  const p = k / n;
+  const passesAt = (m: number) => upperAtRate(p, m) <= max;
+  if (!passesAt(PASSING_N_CAP)) return null;
+  let lo = minSample;
+  if (passesAt(lo)) return lo;
+  let hi = PASSING_N_CAP;
+  // passesAt(lo) is false and passesAt(hi) true
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (passesAt(mid)) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
+/** The one-sided 95% Wilson upper bound at rate p and n responses (p = 1: 1). */
+function upperAtRate(p: number, n: number): number {
+  if (p >= 1) return 1;
+  const z = Z_ONE_SIDED_95;
+  const z2 = z * z;
+  const denom = 1 + z2 / n;
+  const centre = p + z2 / (2 * n);
+  const margin = z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  return (centre + margin) / denom;
+}

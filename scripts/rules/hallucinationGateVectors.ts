@@ -13,6 +13,8 @@ export interface HallucinationGateVectorFile {
   wilson: RuleVector[];
   /** input: { counts: AuditCounts, cases: ReviewedCase[] }; expected: CountsAfterReview (human verdicts over the judge's) */
   review: RuleVector[];
+  /** input: { k, n }; expected: the smallest n at which the rate k / n passes the policy's basis, or null */
+  passingN: RuleVector[];
 }
 
 export function hallucinationGateVectorsPath(projectDir?: string): string {

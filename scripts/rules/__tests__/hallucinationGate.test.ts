@@ -1,6 +1,7 @@
 import {
   allowedHallucinations,
   countsAfterReview,
+  smallestPassingN,
   type AuditCounts,
   type ReviewedCase,
   judgeHallucinationGate,
@@ -125,5 +126,25 @@ describe('human verdicts over the judge (review vectors)', () => {
         { verdict: 'hallucinated', humanVerdict: 'pass', severity: null }
       ])
     ).toThrow(/-1 hallucinated \(0 critical\) of 10/);
+  });
+});
+
+describe('the smallest n at which the same rate passes (passingN vectors)', () => {
+  it.each(named(vectors.passingN))('%s', (_name, c) => {
+    const { k, n } = c.input as { k: number; n: number };
+    expect(smallestPassingN(k, n, basisOf(c.policy), policyFromValues(c.policy))).toBe(c.expected);
+  });
+
+  it('is the first n whose one-sided bound at that rate is within the maximum', () => {
+    const policy = policyFromValues({
+      Hallucination_Max_Rate: '0.02',
+      Hallucination_Min_Sample: '200',
+      Hallucination_Gate_Basis: 'upper_bound'
+    });
+    const n = smallestPassingN(3, 300, 'upper_bound', policy)!;
+    // at that n, k = 1% of n hallucinations (a whole number at n = 600 and above the search's answer) pass
+    expect(n).toBeGreaterThan(300);
+    expect(wilson(6, 600).upper).toBeLessThanOrEqual(0.02);
+    expect(wilson(3, 300).upper).toBeGreaterThan(0.02);
   });
 });
