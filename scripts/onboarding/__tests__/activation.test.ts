@@ -1,0 +1,166 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadSchema } from '../../metadata/schema';
+import { policyFromValues } from '../../rules/ruleSupport';
+import { LocalStore } from '../../store/localStore';
+import { judgeActivation, syncActivation, timeToActivation } from '../activation';
+import { createPlan, evaluateStoredPlan, loadPlans, ONBOARDING_HOURS } from '../planStore';
+
+const policy = policyFromValues({
+  Activation_Min_Ai_Resolved: '3',
+  Activation_Window_Days: '7',
+  Activation_Days_Target: '8',
+  Onboarding_At_Risk_Check_Day: '3'
+});
+const ms = (iso: string) => Date.parse(iso);
+const DAY = 86_400_000;
+
+describe('judgeActivation', () => {
+  const goLive = '2026-11-16T15:00:00Z';
+
+  it('is activated at go-live when the trailing window already holds the minimum', () => {
+    const times = [ms('2026-11-10T10:00:00Z'), ms('2026-11-12T10:00:00Z'), ms('2026-11-16T14:00:00Z')];
+    const j = judgeActivation(goLive, times, 'Passed', policy, 'tickets.csv');
+    expect(j.activatedAt).toBe(goLive);
+    expect(j.evidence).toMatchObject({
+      ai_resolved: 3,
+      minimum: 3,
+      window_start: '2026-11-09T15:00:00Z',
+      source: 'tickets.csv'
+    });
+    // usage got there before go-live: the discrepancy is reported, activation waits for the gate
+    expect(j.usageBeforeGoLive).toBe('2026-11-16T14:00:00Z');
+  });
+
+  it('is activated at the AI resolution that brings the window to the minimum; older tickets fall out', () => {
+    const times = [
+      ms('2026-11-09T15:00:00Z'),
+      ms('2026-11-17T10:00:00Z'),
+      ms('2026-11-18T10:00:00Z'),
+      ms('2026-11-19T10:00:00Z')
+    ];
+    const j = judgeActivation(goLive, times, null, policy, 'x');
+    // 2026-11-09T15:00 is exactly 7 days before go-live: outside (t - 7d, t]
+    expect(j.activatedAt).toBe('2026-11-19T10:00:00Z');
+    expect(j.evidence!.ai_resolved).toBe(3);
+    expect(j.evidence!.hallucination_gate).toBe('none');
+  });
+
+  it('is not activated before go-live, nor with a Failed hallucination gate, nor under the minimum', () => {
+    const times = [1, 2, 3].map((d) => ms(goLive) + d * DAY);
+    expect(judgeActivation(null, times, 'Passed', policy, 'x')).toMatchObject({
+      activatedAt: null,
+      reason: 'usage reached 3 AI resolutions in 7 days at 2026-11-19T15:00:00Z, but the go-live gate is not done',
+      usageBeforeGoLive: '2026-11-19T15:00:00Z'
+    });
+    expect(judgeActivation(null, [], 'Passed', policy, 'x').reason).toBe('the go-live gate is not done');
+    expect(judgeActivation(goLive, times, 'Failed', policy, 'x')).toMatchObject({
+      activatedAt: null,
+      reason: 'the hallucination gate is Failed'
+    });
+    expect(judgeActivation(goLive, times.slice(0, 2), 'Passed', policy, 'x').reason).toBe(
+      '2 of 3 AI resolutions in the last 7 days of the export'
+    );
+  });
+
+  it('counts time to activation in calendar days, business days beside', () => {
+    const hours = ONBOARDING_HOURS['Onboarding New York']!;
+    // Monday 10:00 New York to the next Tuesday 10:00, Thanksgiving week: 8 days, 5 business days (Thu 26 closed)
+    expect(timeToActivation('2026-11-23T15:00:00Z', '2026-12-01T15:00:00Z', hours)).toEqual({
+      calendarDays: 8,
+      businessDays: 5
+    });
+  });
+});
+
+describe('gtm onboarding activation sync (store)', () => {
+  let dir: string;
+  let store: LocalStore;
+  const exportFile = () => path.join(dir, 'tickets.csv');
+  beforeEach(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gtm-activation-'));
+    store = await LocalStore.open(path.join(dir, 'store.duckdb'), loadSchema());
+    await store.db.run(
+      `INSERT INTO "Account" ("Id", "Name", "Usage_Account_Key__c") VALUES ('001A', 'Aspen', 'aspen'), ('001B', 'Birch', 'birch')`
+    );
+    await store.db.run(
+      `INSERT INTO "Opportunity" ("Id", "Name", "AccountId") VALUES ('006A', 'Aspen deal', '001A'), ('006B', 'Birch deal', '001B')`
+    );
+    const start = '2026-11-09T15:00:00Z';
+    for (const [acct, opp] of [
+      ['001A', '006A'],
+      ['001B', '006B']
+    ] as const) {
+      const { plan } = await createPlan(store, { accountId: acct, opportunityId: opp, startAt: start });
+      let now = Date.parse(start);
+      // walk the plan to go-live done, one step an hour
+      for (let i = 0; i < 8; i++) {
+        const current = (await loadPlans(store.db, { planId: plan.id }))[0]!;
+        const open = current.steps.filter((s) => s.status === 'Open' && s.key !== 'first_resolutions');
+        for (const s of open) {
+          now += 3_600_000;
+          await evaluateStoredPlan(store, plan.id, new Date(now).toISOString().slice(0, 19) + 'Z', policy, {
+            step: s.key,
+            kind: 'complete'
+          });
+        }
+      }
+    }
+    const rows = [
+      'ticket_id,account_id,created_at,resolved_at,resolution',
+      'T1,aspen,2026-11-10T09:00:00Z,2026-11-10T09:05:00Z,ai',
+      'T2,aspen,2026-11-10T10:00:00Z,2026-11-10T10:05:00Z,AI',
+      'T3,aspen,2026-11-11T10:00:00Z,2026-11-11T10:05:00Z,human',
+      'T4,aspen,2026-11-12T10:00:00Z,2026-11-12T10:05:00Z,ai',
+      'T4,aspen,2026-11-12T10:00:00Z,2026-11-12T10:01:00Z,ai',
+      'T5,birch,2026-11-12T10:00:00Z,2026-11-12T10:05:00Z,ai',
+      'T6,birch,not a time,,ai'
+    ];
+    fs.writeFileSync(exportFile(), rows.join('\n') + '\n');
+  });
+  afterEach(async () => {
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const snapshot = async () =>
+    (await store.db.runAndReadAll(`SELECT * FROM "Onboarding_Plan__c" ORDER BY "Id"`))
+      .getRowObjects()
+      .map((r) => JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)));
+
+  it('activates from the export with its evidence, and a re-run changes nothing', async () => {
+    const first = await syncActivation(store, exportFile(), policy);
+    expect(first).toMatchObject({ rows: 7, rejected: 1, plans: 2, activated: 1, not_activated: 1, written: 1 });
+    const aspen = first.changes.find((c) => c.account === '001A')!;
+    const goLive = (await loadPlans(store.db, { accountId: '001A' }))[0]!.steps.find((s) => s.key === 'go_live')!;
+    // go-live was done on the start day with no AI resolution in the window; the third one (T4 counted once, at its
+    // latest resolved_at) is the first instant with 3 in the trailing 7 days
+    expect(goLive.completedAt! < '2026-11-10T09:05:00Z').toBe(true);
+    expect(aspen.activated_at).toBe('2026-11-12T10:05:00Z');
+    expect(aspen.calendar_days).toBeCloseTo(
+      (Date.parse('2026-11-12T10:05:00Z') - Date.parse('2026-11-09T15:00:00Z')) / 86_400_000,
+      9
+    );
+    expect(first.changes.find((c) => c.account === '001B')!.reason).toBe(
+      '1 of 3 AI resolutions in the last 7 days of the export'
+    );
+    const [plan] = await loadPlans(store.db, { accountId: '001A' });
+    expect(plan!.status).toBe('Activated');
+    expect(JSON.parse(plan!.evidence!)).toMatchObject({ ai_resolved: 3, minimum: 3, source: 'tickets.csv' });
+
+    const before = await snapshot();
+    const again = await syncActivation(store, exportFile(), policy);
+    expect(again).toMatchObject({ activated: 0, unchanged: 1, written: 0 });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('a dry run writes nothing; an export without the columns is refused naming them', async () => {
+    const before = await snapshot();
+    expect((await syncActivation(store, exportFile(), policy, { dryRun: true })).written).toBe(0);
+    expect(await snapshot()).toEqual(before);
+    fs.writeFileSync(exportFile(), 'ticket_id,account\nT1,aspen\n');
+    await expect(syncActivation(store, exportFile(), policy)).rejects.toThrow(/missing columns account_id, created_at/);
+    await expect(syncActivation(store, path.join(dir, 'nope.csv'), policy)).rejects.toThrow('does not exist');
+  });
+});

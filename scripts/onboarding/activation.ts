@@ -1,0 +1,321 @@
+/**
+ * exp-008's activation, exact, from data the product already ingests (the usage sync's ticket export): a plan is
+ * activated at the first instant t at which
+ * - its go-live gate step is Done (t >= its completion),
+ * - AI-resolved tickets with resolved_at in the trailing window (t - Activation_Window_Days, t] number at least
+ *   Activation_Min_Ai_Resolved, and
+ * - the deal's hallucination gate is not Failed (its current status: the store keeps no history of it).
+ * The count only rises at an AI resolution, so t is the go-live completion or an AI resolution after it: both are
+ * tried in order. Usage that reached the minimum before go-live does not activate (the discrepancy is reported).
+ * Time to activation = calendar days from the plan start (fractional), business days beside it.
+ */
+import * as fs from 'node:fs';
+import * as zlib from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { InputError } from '../lib/errors';
+import { displayPath } from '../lib/paths';
+import { localDate, type BusinessHoursSchedule } from '../rules/businessHours';
+import { calendarOf } from '../rules/onboardingRule';
+import { isoSeconds } from '../rules/routingRule';
+import { addDays, daysBetween, type RulePolicy } from '../rules/ruleSupport';
+import type { LocalStore } from '../store/localStore';
+import { readCsvRecords } from '../usage/csvRecords';
+import { nsToMs } from '../usage/instant';
+import { ACCOUNT_KEY_FIELD } from '../usage/records';
+import { checkRow, headerProblem, indexColumns, RESOLUTIONS, type ColumnIndex } from '../usage/rowRules';
+import { loadPlans, planHours, type StoredPlan } from './planStore';
+
+const DAY_MS = 86_400_000;
+const AI = RESOLUTIONS.indexOf('ai');
+
+export interface ActivationEvidence {
+  rule: string;
+  window_days: number;
+  minimum: number;
+  window_start: string;
+  window_end: string;
+  ai_resolved: number;
+  go_live_done_at: string;
+  hallucination_gate: string;
+  source: string;
+}
+
+export interface ActivationJudgement {
+  activatedAt: string | null;
+  evidence: ActivationEvidence | null;
+  /** why not (yet), in words, when not activated */
+  reason: string | null;
+  /** usage reached the minimum before go-live was done: the first such instant */
+  usageBeforeGoLive: string | null;
+}
+
+/**
+ * The first instant the plan is activated, from its go-live completion and its account's AI resolution times
+ * (ms, any order). `gateStatus` is the deal's hallucination gate status (null: no gate record).
+ */
+export function judgeActivation(
+  goLiveDoneAt: string | null,
+  aiResolvedMs: readonly number[],
+  gateStatus: string | null,
+  policy: RulePolicy,
+  source: string
+): ActivationJudgement {
+  const windowDays = policy.integer('Activation_Window_Days');
+  const minimum = policy.integer('Activation_Min_Ai_Resolved');
+  const windowMs = windowDays * DAY_MS;
+  const times = [...aiResolvedMs].sort((a, b) => a - b);
+  const countAt = (t: number) => {
+    let n = 0;
+    for (const r of times) if (r > t - windowMs && r <= t) n++;
+    return n;
+  };
+  const goLive = goLiveDoneAt === null ? null : Date.parse(goLiveDoneAt);
+  let usageBeforeGoLive: string | null = null;
+  for (const r of times) {
+    if (goLive !== null && r >= goLive) break;
+    if (countAt(r) >= minimum) {
+      usageBeforeGoLive = isoSeconds(r);
+      break;
+    }
+  }
+  const none = (reason: string): ActivationJudgement => ({
+    activatedAt: null,
+    evidence: null,
+    reason,
+    usageBeforeGoLive
+  });
+  if (gateStatus === 'Failed') return none('the hallucination gate is Failed');
+  if (goLive === null)
+    return none(
+      usageBeforeGoLive
+        ? `usage reached ${minimum} AI resolutions in ${windowDays} days at ${usageBeforeGoLive}, but the go-live gate is not done`
+        : 'the go-live gate is not done'
+    );
+  for (const t of [goLive, ...times.filter((r) => r > goLive)]) {
+    const n = countAt(t);
+    if (n < minimum) continue;
+    return {
+      activatedAt: isoSeconds(t),
+      evidence: {
+        rule: `go-live done, >= ${minimum} AI-resolved tickets in the trailing ${windowDays} days, hallucination gate not Failed`,
+        window_days: windowDays,
+        minimum,
+        window_start: isoSeconds(t - windowMs),
+        window_end: isoSeconds(t),
+        ai_resolved: n,
+        go_live_done_at: isoSeconds(goLive),
+        hallucination_gate: gateStatus ?? 'none',
+        source
+      },
+      reason: null,
+      usageBeforeGoLive
+    };
+  }
+  const latest = times.length ? countAt(times[times.length - 1]!) : 0;
+  return none(`${latest} of ${minimum} AI resolutions in the last ${windowDays} days of the export`);
+}
+
+/**
+ * Time to activation: calendar days (fractional, as the seed's "14 -> 8 days") and, beside them, the business days
+ * of the plan's hours after the start day up to and including the activation day.
+ */
+export function timeToActivation(
+  startAt: string,
+  activatedAt: string,
+  hours: BusinessHoursSchedule
+): { calendarDays: number; businessDays: number } {
+  const start = Date.parse(startAt);
+  const end = Date.parse(activatedAt);
+  const calendar = calendarOf(hours);
+  const first = localDate(start, hours.timeZone);
+  const span = daysBetween(first, localDate(end, hours.timeZone));
+  let businessDays = 0;
+  for (let i = 1; i <= span; i++) if (calendar.isOpenDay(addDays(first, i))) businessDays++;
+  return { calendarDays: (end - start) / DAY_MS, businessDays };
+}
+
+/** AI resolution instants per account key from a ticket export (CSV, optionally gzipped), by the usage sync's rules. */
+export async function readAiResolutions(
+  file: string
+): Promise<{ byAccount: Map<string, number[]>; rows: number; rejected: number; firstRejects: string[] }> {
+  if (!fs.existsSync(file)) throw new InputError(`ticket export ${file} does not exist`);
+  let stream: Readable = fs.createReadStream(file);
+  if (file.endsWith('.gz')) stream = stream.pipe(zlib.createGunzip());
+  // one row per ticket: the latest resolved_at wins, as in the usage sync
+  const tickets = new Map<string, { account: string; resolvedMs: number | null; ai: boolean }>();
+  let col: ColumnIndex | undefined;
+  let rows = 0;
+  let rejected = 0;
+  const firstRejects: string[] = [];
+  await readCsvRecords(stream, (r) => {
+    if (!col) {
+      const found = indexColumns(r.fields);
+      if (!found.index) {
+        const p = headerProblem(r.fields, found);
+        throw new InputError(`${displayPath(file)}: ${p.message}`, { details: p.details });
+      }
+      col = found.index;
+      return;
+    }
+    rows++;
+    const row = r.malformed ? { reason: r.malformed } : checkRow(r.fields, col);
+    if ('reason' in row) {
+      rejected++;
+      if (firstRejects.length < 5) firstRejects.push(`line ${r.line}: ${row.reason}`);
+      return;
+    }
+    const resolvedMs = row.resolvedNs === null ? null : nsToMs(row.resolvedNs);
+    const seen = tickets.get(row.ticketId);
+    if (seen && (seen.resolvedMs ?? -Infinity) > (resolvedMs ?? -Infinity)) return;
+    tickets.set(row.ticketId, { account: row.accountId, resolvedMs, ai: row.resolution === AI });
+  });
+  if (!col) throw new InputError(`${displayPath(file)} is empty: no header row`);
+  const byAccount = new Map<string, number[]>();
+  for (const t of tickets.values()) {
+    if (!t.ai || t.resolvedMs === null) continue;
+    const list = byAccount.get(t.account) ?? [];
+    list.push(t.resolvedMs);
+    byAccount.set(t.account, list);
+  }
+  return { byAccount, rows, rejected, firstRejects };
+}
+
+export interface ActivationChange {
+  plan: string;
+  account: string;
+  status: 'activated' | 'unchanged' | 'not activated' | 'kept';
+  activated_at: string | null;
+  calendar_days: number | null;
+  business_days: number | null;
+  reason: string | null;
+  usage_before_go_live: string | null;
+}
+
+export interface ActivationSyncResult {
+  export: string;
+  rows: number;
+  rejected: number;
+  plans: number;
+  activated: number;
+  unchanged: number;
+  not_activated: number;
+  written: number;
+  dry_run: boolean;
+  changes: ActivationChange[];
+}
+
+/**
+ * Judges every plan in progress (and re-checks activated ones) against the export, and writes Activated_At, the
+ * evidence and status Activated where they changed. A plan already activated keeps its instant (a later, partial
+ * export never un-activates it); a churned plan is left alone. Re-running on the same export writes nothing.
+ */
+export async function syncActivation(
+  store: LocalStore,
+  file: string,
+  policy: RulePolicy,
+  options: { dryRun?: boolean } = {}
+): Promise<ActivationSyncResult> {
+  const tickets = await readAiResolutions(file);
+  const source = displayPath(file).split(/[\\/]/).pop()!;
+  const plans = await loadPlans(store.db);
+  const keys = await accountKeys(store, plans);
+  const gates = await gateStatuses(store, plans);
+  const changes: ActivationChange[] = [];
+  const writes: { plan: StoredPlan; at: string; evidence: string }[] = [];
+  for (const plan of plans) {
+    const hours = planHours(plan.hoursName, `plan ${plan.key}`);
+    const goLive = plan.steps.find((s) => s.gate && s.status === 'Done')?.completedAt ?? null;
+    const key = keys.get(plan.accountId) ?? null;
+    const judged = judgeActivation(
+      goLive,
+      key === null ? [] : (tickets.byAccount.get(key) ?? []),
+      plan.opportunityId ? (gates.get(plan.opportunityId) ?? null) : null,
+      policy,
+      source
+    );
+    const base = { plan: plan.key, account: plan.accountId, usage_before_go_live: judged.usageBeforeGoLive };
+    const ttaOf = (at: string) => timeToActivation(plan.startAt, at, hours);
+    if (plan.status === 'Churned' || plan.activatedAt !== null) {
+      // kept as stored: churned plans are censored; an activation is a fact that a later export cannot take back
+      const tta = plan.activatedAt ? ttaOf(plan.activatedAt) : null;
+      changes.push({
+        ...base,
+        status: plan.activatedAt !== null && plan.activatedAt === judged.activatedAt ? 'unchanged' : 'kept',
+        activated_at: plan.activatedAt,
+        calendar_days: tta?.calendarDays ?? null,
+        business_days: tta?.businessDays ?? null,
+        reason: plan.status === 'Churned' ? 'churned before activation' : null
+      });
+      continue;
+    }
+    if (judged.activatedAt === null) {
+      changes.push({
+        ...base,
+        status: 'not activated',
+        activated_at: null,
+        calendar_days: null,
+        business_days: null,
+        reason: key === null ? `the account has no ${ACCOUNT_KEY_FIELD}: no ticket is its` : judged.reason
+      });
+      continue;
+    }
+    const tta = ttaOf(judged.activatedAt);
+    changes.push({
+      ...base,
+      status: 'activated',
+      activated_at: judged.activatedAt,
+      calendar_days: tta.calendarDays,
+      business_days: tta.businessDays,
+      reason: null
+    });
+    writes.push({ plan, at: judged.activatedAt, evidence: JSON.stringify(judged.evidence) });
+  }
+  if (!options.dryRun && writes.length) {
+    await store.db.run('BEGIN TRANSACTION');
+    try {
+      for (const w of writes)
+        await store.db.run(
+          `UPDATE "Onboarding_Plan__c" SET "Activated_At__c" = CAST($at AS TIMESTAMP), "Activation_Evidence__c" = $evidence,
+             "Status__c" = 'Activated', "At_Risk__c" = false, "At_Risk_Reason__c" = NULL WHERE "Id" = $id`,
+          { id: w.plan.id, at: w.at.replace('T', ' ').replace('Z', ''), evidence: w.evidence }
+        );
+      await store.db.run('COMMIT');
+    } catch (err) {
+      await store.db.run('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+  return {
+    export: source,
+    rows: tickets.rows,
+    rejected: tickets.rejected,
+    plans: plans.length,
+    activated: changes.filter((c) => c.status === 'activated').length,
+    unchanged: changes.filter((c) => c.status === 'unchanged' || c.status === 'kept').length,
+    not_activated: changes.filter((c) => c.status === 'not activated').length,
+    written: options.dryRun ? 0 : writes.length,
+    dry_run: Boolean(options.dryRun),
+    changes
+  };
+}
+
+async function accountKeys(store: LocalStore, plans: StoredPlan[]): Promise<Map<string, string>> {
+  const wanted = new Set(plans.map((p) => p.accountId));
+  const rows = (
+    await store.db.runAndReadAll(
+      `SELECT "Id" AS id, "${ACCOUNT_KEY_FIELD}" AS key FROM "Account" WHERE "${ACCOUNT_KEY_FIELD}" IS NOT NULL`
+    )
+  ).getRowObjects();
+  return new Map(rows.filter((r) => wanted.has(String(r.id))).map((r) => [String(r.id), String(r.key)]));
+}
+
+async function gateStatuses(store: LocalStore, plans: StoredPlan[]): Promise<Map<string, string>> {
+  const rows = (
+    await store.db.runAndReadAll(
+      `SELECT "Opportunity__c" AS opp, "Status__c" AS status FROM "GTM_Launch_Gate__c"
+       WHERE "Gate_Type__c" = 'Hallucination Audit' AND "Opportunity__c" IS NOT NULL`
+    )
+  ).getRowObjects();
+  const wanted = new Set(plans.map((p) => p.opportunityId));
+  return new Map(rows.filter((r) => wanted.has(String(r.opp))).map((r) => [String(r.opp), String(r.status)]));
+}
