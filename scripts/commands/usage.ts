@@ -367,7 +367,10 @@ export function registerUsageCommand(program: Command): void {
       'label each trigger whose outcome window has closed and report the false-positive rate (exp-005 week-6 QA)'
     )
     .option('-o, --target-org <alias>', 'label the triggers stored in this org (default: the local store)')
-    .option('--store <path>', 'local store file (default .gtm/store.duckdb)')
+    .option(
+      '--store <path>',
+      `local store file (default ${path.relative(process.cwd(), DEFAULT_STORE) || DEFAULT_STORE})`
+    )
     .option(
       '--outcomes <file>',
       'account_id,outcome_date CSV of expansion outcomes (default: expansion Opportunities in the store)'

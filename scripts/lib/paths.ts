@@ -5,6 +5,18 @@ import { InputError } from './errors';
 /** The repository root (where package.json and sfdx-project.json live). */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
+/**
+ * The project a command works in, for its local data (the store, the export cache): the nearest folder from `cwd`
+ * up that has an sfdx-project.json, as the sf CLI finds its project; outside any project, gtm's own folder. Run
+ * from a project, gtm keeps that project's data there, not in the folder npm installed it to.
+ */
+export function workingProjectRoot(cwd: string = process.cwd()): string {
+  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'sfdx-project.json'))) return dir;
+    if (path.dirname(dir) === dir) return REPO_ROOT;
+  }
+}
+
 /** Paths inside an SFDX project, so tests can point every check at a temporary copy. */
 export function projectPaths(projectDir: string = REPO_ROOT) {
   const root = path.resolve(projectDir);

@@ -7,12 +7,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { describeFsError, InputError } from '../lib/errors';
-import { REPO_ROOT } from '../lib/paths';
+import { workingProjectRoot } from '../lib/paths';
 import { makeDirs, probeWritableDir } from '../lib/writableDir';
 import type { FieldDef, Schema } from '../metadata/schema';
 import { ACCOUNT_KEY_FIELD } from '../usage/records';
 
-export const DEFAULT_STORE = path.join(REPO_ROOT, '.gtm', 'store.duckdb');
+export const DEFAULT_STORE = path.join(workingProjectRoot(), '.gtm', 'store.duckdb');
 
 /** Standard fields the product uses; force-app only holds custom ones. */
 const STANDARD_FIELDS: Record<string, Record<string, string>> = {

@@ -7,13 +7,13 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { REPO_ROOT } from '../lib/paths';
+import { workingProjectRoot } from '../lib/paths';
 import type { AggregateResult, WeekUsage } from './aggregate';
 
 /** Bump when the rules or the result shape change, so old cache entries are ignored. */
 const ENGINE_VERSION = '5';
 const EDGE_BYTES = 1 << 20;
-export const DEFAULT_CACHE_DIR = path.join(REPO_ROOT, '.gtm', 'cache', 'usage');
+export const DEFAULT_CACHE_DIR = path.join(workingProjectRoot(), '.gtm', 'cache', 'usage');
 
 /** `reading`: how the file is read (its --encoding), which changes the result as much as its bytes */
 export function fingerprint(file: string, reading = ''): string {
