@@ -127,6 +127,12 @@ export function createJudge(compiled: CompiledPlan, options: JudgeOptions): Judg
   for (const name of compiled.events.keys()) folded.set(fold(name), name);
   const instantPath = (p: string) => `${envelopeFile}#/properties/${p}/x-instant`;
   const instants = options.exactInstants ? exactInstants() : FAST_INSTANTS;
+  // hoisted: the closure below runs once per event
+  const readMs = instants.read;
+  const readSubNs = instants.subNs;
+  const envelope = compiled.envelope;
+  const events = compiled.events;
+  const accounts = options.accounts;
   const asOfMs = nsToMs(options.asOfNs);
   const asOfSub = Number(options.asOfNs - BigInt(asOfMs) * NS_PER_MS);
   const toleranceMs = nsToMs(options.toleranceNs);
@@ -135,10 +141,10 @@ export function createJudge(compiled: CompiledPlan, options: JudgeOptions): Judg
   return (event) => {
     // most events are valid: the list is made only for the first violation (no garbage per valid event)
     let out: Violation[] | undefined;
-    if (!compiled.envelope(event)) out = fromAjv(compiled.envelope.errors ?? [], '', envelopeFile, out);
+    if (!envelope(event)) out = fromAjv(envelope.errors ?? [], '', envelopeFile, out);
     const name = event.event_name;
     if (typeof name === 'string') {
-      const versions = compiled.events.get(name);
+      const versions = events.get(name);
       if (!versions) {
         const near = folded.get(fold(name));
         (out ??= []).push({
@@ -167,8 +173,8 @@ export function createJudge(compiled: CompiledPlan, options: JudgeOptions): Judg
     let occurredMs = NaN;
     let occurredSub = 0;
     if (typeof event.occurred_at === 'string') {
-      occurredMs = instants.read(event.occurred_at);
-      occurredSub = instants.subNs();
+      occurredMs = readMs(event.occurred_at);
+      occurredSub = readSubNs();
       if (occurredMs !== occurredMs)
         (out ??= []).push({
           type: 'Datatype-Mismatch',
@@ -180,8 +186,8 @@ export function createJudge(compiled: CompiledPlan, options: JudgeOptions): Judg
     let receivedMs = NaN;
     let receivedSub = 0;
     if (typeof event.received_at === 'string') {
-      receivedMs = instants.read(event.received_at);
-      receivedSub = instants.subNs();
+      receivedMs = readMs(event.received_at);
+      receivedSub = readSubNs();
       if (receivedMs !== receivedMs)
         (out ??= []).push({
           type: 'Datatype-Mismatch',
@@ -204,7 +210,7 @@ export function createJudge(compiled: CompiledPlan, options: JudgeOptions): Judg
           schemaPath: instantPath('occurred_at')
         });
     }
-    if (options.accounts && typeof event.account_key === 'string' && !options.accounts.has(event.account_key))
+    if (accounts && typeof event.account_key === 'string' && !accounts.has(event.account_key))
       (out ??= []).push({
         type: 'Unknown-Account',
         message: `no Account has Usage_Account_Key__c "${event.account_key}"`,

@@ -129,14 +129,15 @@ export function writesField(rule: SyncRule, stored: SObjectRow | undefined, fiel
   }
 }
 
-interface Mapped {
+export interface Mapped {
   /** field -> value, every mapped field */
   values: SObjectRow;
   rules: Map<string, SyncRule>;
   hash: string;
 }
 
-function mapEvent(compiled: CompiledPlan, event: Record<string, unknown>): Mapped {
+/** The mapped field values of a valid event (tracking-plan/mappings/salesforce.json), with their rules and hash. */
+export function mapEvent(compiled: CompiledPlan, event: Record<string, unknown>): Mapped {
   const plan = compiled.plan;
   const values: SObjectRow = {};
   const rules = new Map<string, SyncRule>();

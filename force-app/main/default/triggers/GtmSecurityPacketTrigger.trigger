@@ -1,6 +1,7 @@
 /**
- * @description The security review lifecycle on direct edits; the logic is in GtmSecurityPacketTriggerHandler.
+ * @description The security review lifecycle on direct edits, and its funnel events after the save; the logic is in
+ * GtmSecurityPacketTriggerHandler.
  */
-trigger GtmSecurityPacketTrigger on Security_Packet__c(before insert, before update) {
+trigger GtmSecurityPacketTrigger on Security_Packet__c(before insert, before update, after insert, after update) {
   new GtmSecurityPacketTriggerHandler().run();
 }
