@@ -5,7 +5,7 @@ import getExpansionView from '@salesforce/apex/GtmExpansionTriggerController.get
 import acceptTrigger from '@salesforce/apex/GtmExpansionTriggerController.acceptTrigger';
 import dismissTrigger from '@salesforce/apex/GtmExpansionTriggerController.dismissTrigger';
 import { errorText } from 'c/gtmErrors';
-import { formatDate, formatPercent as formatShare, plural } from 'c/gtmFormat';
+import { formatDate, formatPercent as formatShare, plural, recordUrl } from 'c/gtmFormat';
 
 /**
  * exp-005 expansion triggers on the Account record page, for CS Ops: the weekly AI resolution share chart
@@ -31,12 +31,6 @@ function weekRange(start, end) {
   if (start === end) return start.replace(/^\d{4}-/, '');
   const sameYear = start.slice(0, 4) === end.slice(0, 4);
   return sameYear ? `${start.replace(/^\d{4}-/, '')}-${end.replace(/^\d{4}-/, '')}` : `${start}-${end}`;
-}
-
-/** A record's page in Lightning Experience. */
-function recordUrl(id, objectApiName) {
-  if (!id) return null;
-  return objectApiName ? `/lightning/r/${objectApiName}/${id}/view` : `/lightning/r/${id}/view`;
 }
 
 /** Why a week did not qualify, in words, with its values and the policy's threshold or minimum. */

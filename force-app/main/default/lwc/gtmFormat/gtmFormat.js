@@ -52,3 +52,9 @@ export function formatNumber(value, maxDigits = 4) {
   if (value === null || value === undefined || value === '' || !Number.isFinite(Number(value))) return '';
   return new Intl.NumberFormat(undefined, { maximumFractionDigits: maxDigits }).format(Number(value));
 }
+
+/** A record's page in Lightning Experience; null without an id. */
+export function recordUrl(id, objectApiName) {
+  if (!id) return null;
+  return objectApiName ? `/lightning/r/${objectApiName}/${id}/view` : `/lightning/r/${id}/view`;
+}

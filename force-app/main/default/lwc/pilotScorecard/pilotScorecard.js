@@ -8,7 +8,7 @@ import deleteCriterion from '@salesforce/apex/GtmPilotScorecardController.delete
 import requestProductionApproval from '@salesforce/apex/GtmPilotScorecardController.requestProductionApproval';
 import requestBlockerAction from '@salesforce/apex/GtmPilotScorecardController.requestBlockerAction';
 import { errorText } from 'c/gtmErrors';
-import { formatDate, formatNumber, formatPercent, plural } from 'c/gtmFormat';
+import { formatDate, formatNumber, formatPercent, plural, recordUrl } from 'c/gtmFormat';
 
 /**
  * exp-003 pilot success scorecard on the Opportunity record page.
@@ -137,6 +137,8 @@ export default class PilotScorecard extends LightningElement {
   statusMessage;
   confirmingDeleteId;
 
+  /** the Task a blocker's request created, to follow it to its page */
+  requestedTaskUrl;
   /** the gate's last refusal of "Request production approval": its message and blockers as the server gave them */
   approvalResult;
 
@@ -305,10 +307,12 @@ export default class PilotScorecard extends LightningElement {
     this.saving = true;
     this.actionError = undefined;
     this.statusMessage = undefined;
+    this.requestedTaskUrl = undefined;
     try {
       const result = await requestBlockerAction({ opportunityId: this.recordId, kind, target: target || null });
       if (result.scorecard) this.view = result.scorecard;
       this.statusMessage = result.message;
+      this.requestedTaskUrl = recordUrl(result.taskId, 'Task');
       if (this.wiredResult) Promise.resolve(refreshApex(this.wiredResult)).catch(() => {});
     } catch (error) {
       this.actionError = errorText(error);
@@ -702,6 +706,7 @@ export default class PilotScorecard extends LightningElement {
     this.saving = true;
     this.actionError = undefined;
     this.statusMessage = undefined;
+    this.requestedTaskUrl = undefined;
     try {
       const fresh = await call();
       if (fresh) this.view = fresh;

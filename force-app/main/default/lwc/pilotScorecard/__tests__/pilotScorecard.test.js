@@ -741,6 +741,10 @@ describe('c-pilot-scorecard', () => {
         target: 'SOC 2 Type II'
       });
       expect(text(element, '[data-id="status-message"]')).toBe(mockRequested.message);
+      // the request can be followed to the Task's page
+      expect($(element, 'a[data-id="requested-task"]').getAttribute('href')).toBe(
+        `/lightning/r/Task/${mockRequested.taskId}/view`
+      );
     });
 
     it('asks for a hallucination audit with no target', async () => {
