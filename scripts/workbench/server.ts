@@ -55,13 +55,14 @@ export type RecordObject = 'Opportunity' | 'Account' | 'Task';
  */
 export const RECORD_PAGES: Record<RecordObject, { main: string[]; side: string[]; icon: string }> = {
   Opportunity: { main: ['c-pilot-scorecard'], side: ['c-security-packet-status'], icon: 'opportunity' },
-  Account: { main: ['c-expansion-trigger-panel'], side: [], icon: 'account' },
+  Account: { main: ['c-expansion-trigger-panel', 'c-pqa-panel'], side: [], icon: 'account' },
   Task: { main: [], side: [], icon: 'task' }
 };
 
 /** App pages (tabs of the GTM Copilot app), as force-app/main/default/flexipages/GTM_<Name>.flexipage-meta.xml places them. */
 export const APP_PAGES: Record<string, { title: string; main: string[]; icon: string }> = {
-  Trigger_Queue: { title: 'Trigger Queue', main: ['c-expansion-trigger-queue'], icon: 'task' }
+  Trigger_Queue: { title: 'Trigger Queue', main: ['c-expansion-trigger-queue'], icon: 'task' },
+  Pqa_Readout: { title: 'PQA Readout', main: ['c-pqa-readout'], icon: 'report' }
 };
 
 const TYPES: Record<string, string> = {

@@ -1,0 +1,183 @@
+import { LightningElement, api } from 'lwc';
+import getReadout from '@salesforce/apex/GtmPqaReadoutController.getReadout';
+import { errorText } from 'c/gtmErrors';
+
+/**
+ * exp-001's readout for RevOps (an app page): the arms side by side with their pilot-start rates and 95% intervals
+ * drawn, the lift between them with its interval, the exact and Bayesian comparisons, what this sample can and
+ * cannot tell from noise, workflow reliability and SLA attainment against policy, and the week-5 recommendation
+ * with its reasons. Every number and verdict comes from GtmPqaReadoutController (ReadoutView in
+ * scripts/contracts/pqaContracts.ts); this component only draws and words them.
+ */
+
+/** A rate as a percentage with one decimal ("40.0%"); '—' when there is none. */
+export function pct(x) {
+  return x === null || x === undefined || !Number.isFinite(Number(x)) ? '—' : `${(Number(x) * 100).toFixed(1)}%`;
+}
+
+function signedPct(x) {
+  return `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
+}
+
+function probability(x) {
+  return x === null || x === undefined ? '—' : Number(x).toFixed(3);
+}
+
+const DECISION_THEMES = {
+  'Expand with holdout': 'slds-theme_success',
+  Hold: 'slds-theme_info',
+  'Re-scope': 'slds-theme_warning',
+  Invalid: 'slds-theme_error'
+};
+
+export default class PqaReadout extends LightningElement {
+  /** the experiment (the app page may set it; exp-001 has the only readout) */
+  @api experimentKey = 'exp-001';
+
+  readout;
+  loadError;
+  loading = false;
+  asOfValue = '';
+
+  connectedCallback() {
+    this.load();
+  }
+
+  async load() {
+    this.loading = true;
+    try {
+      this.readout = await getReadout({ experimentKey: this.experimentKey, asOf: this.asOfValue || null });
+      this.loadError = undefined;
+    } catch (error) {
+      this.loadError = error;
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  handleAsOf(event) {
+    this.asOfValue = event.target.value || '';
+  }
+
+  handleRead() {
+    this.load();
+  }
+
+  get loadErrorText() {
+    return this.loadError ? `The readout could not be computed. ${errorText(this.loadError)}` : '';
+  }
+
+  get asOfText() {
+    return this.readout ? `As of ${this.readout.asOf.slice(0, 10)} (00:00 UTC)` : '';
+  }
+
+  get outcomeText() {
+    const r = this.readout;
+    return `Outcome: a pilot started within ${r.windowDays} days of qualification; only closed windows count (intent to treat).`;
+  }
+
+  get decisionClass() {
+    return `slds-box slds-m-bottom_medium ${DECISION_THEMES[this.readout.recommendation.decision] || ''}`;
+  }
+
+  get reasons() {
+    return this.readout.recommendation.reasons.map((text, i) => ({ key: `${i}`, text }));
+  }
+
+  get arms() {
+    return this.readout.arms.map((a) => ({
+      ...a,
+      key: a.arm,
+      closedText: `${a.windowsClosed} of ${a.accounts}`,
+      rateText: pct(a.rate),
+      intervalText: a.interval ? `${pct(a.interval.low)} to ${pct(a.interval.high)}` : '—'
+    }));
+  }
+
+  /** the chart: each arm's 95% interval as a bar and its rate as a mark, on a 0-100% track */
+  get chartRows() {
+    return this.readout.arms.map((a) => {
+      const low = a.interval ? a.interval.low * 100 : 0;
+      const high = a.interval ? a.interval.high * 100 : 0;
+      return {
+        key: a.arm,
+        label: a.arm,
+        barStyle: `left: ${low.toFixed(2)}%; width: ${Math.max(0, high - low).toFixed(2)}%;`,
+        markStyle: `left: ${((a.rate || 0) * 100).toFixed(2)}%;`,
+        hasRate: a.rate !== null && a.rate !== undefined
+      };
+    });
+  }
+
+  get chartLabel() {
+    return this.readout.arms
+      .map((a) => {
+        if (a.rate === null || a.rate === undefined) return `${a.arm}: no closed windows`;
+        return `${a.arm} ${pct(a.rate)} (95% interval ${pct(a.interval.low)} to ${pct(a.interval.high)})`;
+      })
+      .join('; ');
+  }
+
+  get comparisons() {
+    const r = this.readout;
+    const rows = [
+      [
+        'difference',
+        'Difference (Newcombe, 95%)',
+        r.difference
+          ? `${signedPct(r.difference.estimate)} (${signedPct(r.difference.low)} to ${signedPct(r.difference.high)})`
+          : '—'
+      ],
+      [
+        'lift',
+        'Relative lift (Katz, 95%)',
+        r.lift
+          ? `${signedPct(r.lift.estimate - 1)} (${signedPct(r.lift.low - 1)} to ${signedPct(r.lift.high - 1)})`
+          : '— (an arm without conversions)'
+      ],
+      ['fisher', 'One-sided Fisher exact p', probability(r.fisherP)],
+      ['better', 'P(treatment > control)', probability(r.probabilityBetter)],
+      ['bar', `P(lift ≥ ${signedPct(r.power.expandLift)})`, probability(r.probabilityLiftAtLeast)],
+      [
+        'srm',
+        'Sample ratio (randomized accounts)',
+        r.sampleRatio
+          ? `${r.sampleRatio.treatment} : ${r.sampleRatio.control} against ${pct(r.sampleRatio.treatmentShare)} treated by design, p ${r.sampleRatio.p.toFixed(4)}`
+          : '— (no randomized accounts yet)'
+      ]
+    ];
+    return rows.map(([key, label, value]) => ({ key, valueKey: `${key}-value`, label, value }));
+  }
+
+  get neededText() {
+    return `n per arm needed: ${this.readout.power.needed.map((n) => `${n.label} ${n.nPerArm}`).join(', ')}`;
+  }
+
+  get reliabilityText() {
+    const r = this.readout.reliability;
+    const interval = r.interval ? ` (95% ${pct(r.interval.low)} to ${pct(r.interval.high)})` : '';
+    const verdict = r.rate === null || r.rate === undefined ? '' : r.rate >= r.minimum ? ', meets' : ', below';
+    return `Workflow reliability: ${r.ok} of ${r.signals} treatment signals, ${pct(r.rate)}${interval}${verdict} the ${pct(r.minimum)} policy`;
+  }
+
+  get weeks() {
+    return this.readout.reliability.byWeek.map((w) => ({ key: w.week, text: `${w.week}: ${w.ok} of ${w.signals}` }));
+  }
+
+  get failures() {
+    return this.readout.reliability.failures.map((f) => ({
+      key: `${f.accountKey}`,
+      text: `${f.accountKey} (${f.week}): ${f.reason}`
+    }));
+  }
+
+  get hasFailures() {
+    return this.failures.length > 0;
+  }
+
+  get slaText() {
+    const s = this.readout.slaAttainment;
+    const verdict = s.rate === null || s.rate === undefined ? '' : s.rate >= s.minimum ? ', meets' : ', below';
+    return `SLA attainment: ${s.met} met of ${s.closed} closed (${pct(s.rate)})${verdict} the ${pct(s.minimum)} policy`;
+  }
+}

@@ -1,0 +1,222 @@
+/**
+ * exp-001 in real Chromium over the sample world (issue 17): the Account page of a routed PQA shows its evidence,
+ * the owner and why (every pool member with its arithmetic), the SLA clock in business hours and its transitions;
+ * the RevOps readout page shows the sample world's recommendation and the sentence that says what 9 per arm cannot
+ * tell from noise. Both pages: no axe violation of any impact, no sideways scrolling at 1024 px or in a 400 px
+ * column. Screenshots: .gtm/artifacts/screenshots/e2e-pqa-*.png.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import { loadSchema } from '../../metadata/schema';
+import { loadPolicyFile } from '../../policy/policy';
+import { buildReadout } from '../../routing/readout';
+import { readReadoutRows } from '../../routing/readoutStore';
+import { SAMPLE_READOUT_AS_OF } from '../../routing/sampleRouting';
+import { LocalStore } from '../../store/localStore';
+import { axeViolations, startWorkbenchSession, WorkbenchSession } from '../browserHarness';
+import { createStoreControllers, createStoreData } from '../controllers';
+import { queryRows } from '../controllers/storeAccess';
+import { buildSampleWorld } from '../sampleWorld';
+
+jest.setTimeout(240_000);
+
+const READOUT = '/lightning/n/Pqa_Readout';
+let dir: string;
+let store: LocalStore;
+let session: WorkbenchSession;
+const pages: Page[] = [];
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gtm-pqa-e2e-'));
+  const file = path.join(dir, 'world.duckdb');
+  const world = await buildSampleWorld(file);
+  store = await LocalStore.open(file, loadSchema());
+  session = await startWorkbenchSession({
+    controllers: createStoreControllers(store, world.today),
+    data: createStoreData(store),
+    banner: `sample world (PQA e2e), today ${world.today}`
+  });
+});
+
+afterAll(async () => {
+  await session?.close();
+  await store?.close();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+afterEach(async () => {
+  for (const p of pages.splice(0)) await p.close();
+});
+
+const squash = (s: string | null | undefined) => (s ?? '').replace(/\s+/g, ' ').trim();
+
+async function open(pathname: string, width = 1024): Promise<Page> {
+  const page = await session.newPage();
+  pages.push(page);
+  await page.setViewportSize({ width, height: 900 });
+  await page.goto(`${session.server.url}${pathname}`);
+  // the index places no component
+  if (pathname !== '/') await page.waitForSelector('html[data-wb-mounted="true"]', { timeout: 30_000 });
+  return page;
+}
+
+/** The account whose PQA breached and was reassigned at twice the SLA, read from the store directly. */
+async function reassignedAccount(): Promise<{ id: string; owner: string }> {
+  const [row] = await queryRows(
+    store,
+    `SELECT a."Account__c" AS id, u."Name" AS owner FROM "Routing_Assignment__c" a
+       JOIN "User" u ON u."Id" = a."Assigned_Owner__c" WHERE a."SLA_Status__c" = 'Reassigned'`
+  );
+  return { id: String(row!.id), owner: String(row!.owner) };
+}
+
+async function accountPage(width = 1024): Promise<Page> {
+  const { id } = await reassignedAccount();
+  const page = await open(`/lightning/r/Account/${encodeURIComponent(id)}/view`, width);
+  await page.locator('c-pqa-panel [data-id="sla-clock"]').waitFor({ timeout: 15_000 });
+  return page;
+}
+
+async function readoutPage(asOf: string | null, width = 1024): Promise<Page> {
+  const page = await open(READOUT, width);
+  const panel = page.locator('c-pqa-readout');
+  await panel.locator('[data-id="decision"]').waitFor({ timeout: 15_000 });
+  if (asOf) {
+    // as a person types it into lightning-input's date field (en-US here)
+    const typed = new Intl.DateTimeFormat('en-US', {
+      year: 'numeric',
+      month: 'short',
+      day: 'numeric',
+      timeZone: 'UTC'
+    }).format(new Date(`${asOf}T00:00:00Z`));
+    const field = panel.locator('lightning-input[data-id="as-of"] input');
+    await field.fill(typed);
+    await field.press('Tab');
+    await panel.locator('lightning-button[data-id="read"] button').click();
+    await panel.locator('[data-id="as-of-text"]', { hasText: `As of ${asOf}` }).waitFor({ timeout: 15_000 });
+  }
+  return page;
+}
+
+/** Puts the main region in a 400 px column, as a Lightning page's sidebar would hold a component. */
+async function narrowColumn(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const g = globalThis as unknown as { document: { getElementById(id: string): { style: Record<string, string> } } };
+    const region = g.document.getElementById('region-main');
+    region.style.width = '400px';
+    region.style.maxWidth = '400px';
+  });
+  await page.waitForFunction(
+    () =>
+      (
+        globalThis as unknown as { document: { getElementById(id: string): { clientWidth: number } } }
+      ).document.getElementById('region-main').clientWidth <= 400
+  );
+}
+
+describe('the Account page of a routed PQA', () => {
+  it('shows the evidence, the owner and why with every candidate, and the SLA clock with its transitions', async () => {
+    const { owner } = await reassignedAccount();
+    const page = await accountPage();
+    const panel = page.locator('c-pqa-panel');
+    expect(squash(await panel.locator('[data-id="evidence-item"]').first().textContent())).toMatch(
+      /^AI-resolved tickets: \d+ ≥ \d+ \(met\)$/
+    );
+    expect(squash(await panel.locator('[data-id="arm"]').textContent())).toMatch(/matched, not randomized/);
+    expect(squash(await panel.locator('[data-id="owner"]').textContent())).toMatch(
+      new RegExp(`^${owner}, by the pool rule, `)
+    );
+    expect(squash(await panel.locator('[data-id="reason"]').textContent())).toMatch(/^lowest load /);
+    const candidates = (await panel.locator('[data-id="candidate"] th').allTextContents()).map(squash);
+    expect(candidates).toEqual(['Dana Whitfield', 'Priya Raman', 'Marco Ruiz']);
+    expect(squash(await panel.locator('[data-id="candidate"]', { hasText: 'Marco Ruiz' }).textContent())).toContain(
+      'away until'
+    );
+    expect(squash(await panel.locator('[data-id="sla-status"]').textContent())).toBe('Reassigned');
+    expect(squash(await panel.locator('[data-id="sla-clock"]').textContent())).toBe(
+      `Reassigned: the clock has stopped; no qualifying touch. SLA ${loadPolicyFile().integer('Exp001_First_Touch_Sla_Hours')} business hours (PQA New York business hours).`
+    );
+    expect((await panel.locator('[data-id="transition"]').allTextContents()).map(squash)).toEqual([
+      expect.stringMatching(/^Pending → Warning, .*, by gtm routing sweep$/),
+      expect.stringMatching(/^Warning → Breached, .*, by gtm routing sweep$/),
+      expect.stringMatching(/^Breached → Reassigned, .*, by gtm routing sweep$/)
+    ]);
+    expect(squash(await panel.locator('[data-id="escalations"]').textContent())).toBe('1 escalation');
+    await session.screenshot(page, 'e2e-pqa-account-1024');
+  });
+
+  it('axe finds no violations of any impact', async () => {
+    const page = await accountPage();
+    expect(await axeViolations(page, ['minor', 'moderate', 'serious', 'critical'])).toEqual([]);
+  });
+});
+
+describe('the readout page', () => {
+  it("is linked from the index and shows the sample world's recommendation with the sample-size sentence", async () => {
+    const index = await open('/');
+    expect(await index.locator('[data-id="app-pages"] a', { hasText: 'PQA Readout' }).getAttribute('href')).toBe(
+      READOUT
+    );
+    const page = await readoutPage(SAMPLE_READOUT_AS_OF);
+    const panel = page.locator('c-pqa-readout');
+    const expected = buildReadout(await readReadoutRows(store), loadPolicyFile(), `${SAMPLE_READOUT_AS_OF}T00:00:00Z`);
+    expect(expected.recommendation.decision).toBe('Hold');
+    expect(squash(await panel.locator('[data-id="decision"]').textContent())).toBe('Recommendation: Hold');
+    expect((await panel.locator('[data-id="reasons"] li').allTextContents()).map(squash)).toEqual(
+      expected.recommendation.reasons
+    );
+    expect(squash(await panel.locator('[data-id="power-sentence"]').textContent())).toMatch(
+      /^at 9 per arm a \+20% lift cannot be told from noise: this sample can detect >= \+\d+%; \+20% needs \d+ per arm$/
+    );
+    expect((await panel.locator('[data-id="arm-row"] th').allTextContents()).map(squash)).toEqual([
+      'Treatment',
+      'Control'
+    ]);
+    expect(await panel.locator('.chart-bar').count()).toBe(2);
+    expect(squash(await panel.locator('[data-id="sla"]').textContent())).toMatch(
+      /^SLA attainment: \d+ met of \d+ closed/
+    );
+    await session.screenshot(page, 'e2e-pqa-readout-1024');
+  });
+
+  it('axe finds no violations of any impact', async () => {
+    const page = await readoutPage(null);
+    expect(await axeViolations(page, ['minor', 'moderate', 'serious', 'critical'])).toEqual([]);
+  });
+});
+
+describe('no horizontal scrolling', () => {
+  it.each([
+    ['account', false],
+    ['account', true],
+    ['readout', false],
+    ['readout', true]
+  ] as const)('the %s page at 1024 px (400 px column: %s)', async (which, column) => {
+    const page = which === 'account' ? await accountPage() : await readoutPage(SAMPLE_READOUT_AS_OF);
+    if (column) await narrowColumn(page);
+    const card = page.locator(
+      which === 'account' ? 'c-pqa-panel article.slds-card' : 'c-pqa-readout article.slds-card'
+    );
+    const { scrollWidth, clientWidth } = await card.evaluate((el) => ({
+      scrollWidth: el.scrollWidth,
+      clientWidth: el.clientWidth
+    }));
+    const doc = await page.evaluate(() => {
+      const d = (
+        globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }
+      ).document.documentElement;
+      return { scrollWidth: d.scrollWidth, clientWidth: d.clientWidth };
+    });
+    await session.screenshot(page, `e2e-pqa-${which}-${column ? '400-column' : '1024'}`);
+    if (column) expect(clientWidth).toBeLessThanOrEqual(400);
+    expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
+    expect(doc.scrollWidth).toBeLessThanOrEqual(doc.clientWidth);
+  });
+
+  it('left no browser errors and no server failures', () => {
+    expect(session.consoleErrors).toEqual([]);
+    expect(session.serverLog).toEqual([]);
+  });
+});
