@@ -7,6 +7,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { isWithinBusinessHours, type BusinessHoursSchedule } from '../rules/businessHours';
 import { routePqa, type Pick } from '../rules/routingRule';
 import type { Policy } from '../policy/policy';
+import { weeklyActiveAgents } from '../events/reader';
+import { createLocalSink } from '../store/localSink';
 import type { LocalStore } from '../store/localStore';
 import { poolHoursNamed, weekStartOf } from './poolHours';
 import type { Arm } from './readout';
@@ -86,6 +88,9 @@ export async function loadPqaAccounts(store: LocalStore, policy: Policy): Promis
             EXISTS (SELECT 1 FROM "Routing_Assignment__c" a WHERE a."PQA_Signal__c" = s."Id") AS routed
        FROM "PQA_Signal__c" s`
   );
+  // product events (gtm events sync): active agents per account usage key and ISO week; a week without a report
+  // stays null and the agents threshold does not apply to it (qualification.ts)
+  const agents = await weeklyActiveAgents(createLocalSink(store));
   const openSet = new Set(open.map((o) => String(o.account)));
   return accounts.map((a) => {
     const id = String(a.Id);
@@ -103,7 +108,7 @@ export async function loadPqaAccounts(store: LocalStore, policy: Policy): Promis
           isoWeek: String(w.week),
           weekStart: String(w.start),
           aiResolved: Number(w.ai),
-          activeAgents: null
+          activeAgents: agents.get(String(a.key))?.get(String(w.week)) ?? null
         })),
       earlier: mine
         .filter((s) => s.qualified !== null)

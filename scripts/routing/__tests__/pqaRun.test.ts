@@ -167,3 +167,72 @@ describe('PQA sync and routing simulate over the local store', () => {
     CLI_TIMEOUT
   );
 });
+
+describe('qualification with product events', () => {
+  let dir: string;
+  let store: LocalStore;
+  const minAgents = policy.integer('Pqa_Min_Active_Agents');
+  const minAi = policy.integer('Pqa_Min_Ai_Resolved_Week');
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gtm-pqa-agents-'));
+    store = await LocalStore.open(path.join(dir, 'store.duckdb'), loadSchema());
+    for (const [id, key] of [
+      ['001A', 'acme'],
+      ['001C', 'cove']
+    ] as const) {
+      await store.db.run(
+        `INSERT INTO "Account" ("Id", "Name", "Usage_Account_Key__c", "GTM_Segment__c") VALUES ($id, $key, $key, 'Enterprise')`,
+        { id, key }
+      );
+      for (const [i, week] of ['2026-W11', '2026-W12'].entries())
+        await store.db.run(
+          `INSERT INTO "Usage_Snapshot__c" ("Id", "Account__c", "Snapshot_Key__c", "ISO_Week__c", "Week_Start__c", "AI_Resolved__c", "Tickets_Total__c")
+           VALUES ($id, $account, $snap, $week, CAST($start AS DATE), $ai, $ai)`,
+          {
+            id: `a01${id}${i}`,
+            account: id,
+            snap: `${key}|${week}`,
+            week,
+            start: ['2026-03-09', '2026-03-16'][i]!,
+            ai: minAi + 10
+          }
+        );
+    }
+    // acme's product reports: too few active agents in W11, enough in W12 (the later report of W12 wins)
+    const report = (eventId: string, week: string, agents: number, at: string) =>
+      store.db.run(
+        `INSERT INTO "Funnel_Event__c" ("Id", "Event_Id__c", "Event_Name__c", "Account__c", "ISO_Week__c", "Active_Agents__c", "Occurred_At__c")
+         VALUES ($id, $id, 'Agent Activity Reported', '001A', $week, $agents, CAST($at AS TIMESTAMP))`,
+        { id: eventId, week, agents, at }
+      );
+    await report('ev1', '2026-W11', minAgents - 1, '2026-03-16 01:00:00');
+    await report('ev2', '2026-W12', minAgents - 1, '2026-03-23 01:00:00');
+    await report('ev3', '2026-W12', minAgents + 2, '2026-03-23 02:00:00');
+  });
+
+  afterAll(async () => {
+    await store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('holds reported weeks to the active-agents threshold; a week without a report only to the tickets', async () => {
+    const plan = planPqa(await loadPqaAccounts(store, policy), policy, '2026-03-30');
+    const acme = plan.find((p) => p.accountKey === 'acme')!;
+    expect(acme.qualification.week).toBe('2026-W12');
+    expect(acme.qualification.evidence).toContainEqual({
+      metric: 'active agents',
+      value: minAgents + 2,
+      threshold: minAgents,
+      met: true
+    });
+    const cove = plan.find((p) => p.accountKey === 'cove')!;
+    expect(cove.qualification.week).toBe('2026-W11');
+    expect(cove.qualification.evidence).toContainEqual({
+      metric: 'active agents',
+      value: null,
+      threshold: minAgents,
+      met: true
+    });
+  });
+});
