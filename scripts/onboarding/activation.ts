@@ -14,16 +14,19 @@ import * as zlib from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { InputError } from '../lib/errors';
 import { displayPath } from '../lib/paths';
+import * as path from 'node:path';
 import { localDate, type BusinessHoursSchedule } from '../rules/businessHours';
 import { calendarOf } from '../rules/onboardingRule';
 import { isoSeconds } from '../rules/routingRule';
 import { addDays, daysBetween, type RulePolicy } from '../rules/ruleSupport';
-import type { LocalStore } from '../store/localStore';
 import { readCsvRecords } from '../usage/csvRecords';
 import { nsToMs } from '../usage/instant';
-import { ACCOUNT_KEY_FIELD } from '../usage/records';
+import { ACCOUNT_KEY_FIELD, type SObjectRow } from '../usage/records';
+import type { UsageSink } from '../usage/sink';
 import { checkRow, headerProblem, indexColumns, RESOLUTIONS, type ColumnIndex } from '../usage/rowRules';
-import { loadPlans, planHours, type StoredPlan } from './planStore';
+import { planHours } from './planStore';
+
+const PLAN_OBJECT = 'Onboarding_Plan__c';
 
 const DAY_MS = 86_400_000;
 const AI = RESOLUTIONS.indexOf('ai');
@@ -182,7 +185,6 @@ export async function readAiResolutions(
 
 export interface ActivationChange {
   plan: string;
-  account: string;
   status: 'activated' | 'unchanged' | 'not activated' | 'kept';
   activated_at: string | null;
   calendar_days: number | null;
@@ -193,6 +195,7 @@ export interface ActivationChange {
 
 export interface ActivationSyncResult {
   export: string;
+  target: string;
   rows: number;
   rejected: number;
   plans: number;
@@ -200,51 +203,95 @@ export interface ActivationSyncResult {
   unchanged: number;
   not_activated: number;
   written: number;
+  failed: number;
+  failures: { plan: string; error: string }[];
   dry_run: boolean;
   changes: ActivationChange[];
 }
 
+/** An instant as the sink returns it (local "2026-11-09 15:00:00", org "2026-11-09T15:00:00.000+0000") in ISO. */
+export function instantText(value: string | number | null | undefined): string | null {
+  if (value === null || value === undefined || value === '') return null;
+  const text = String(value)
+    .trim()
+    .replace(' ', 'T')
+    .replace(/([+-]\d\d)(\d\d)$/, '$1:$2');
+  const ms = Date.parse(/(Z|[+-]\d\d:\d\d)$/.test(text) ? text : `${text}Z`);
+  if (Number.isNaN(ms)) throw new InputError(`not an instant: ${String(value)}`);
+  return isoSeconds(ms);
+}
+
+const yes = (v: unknown) => v === true || v === 'true';
+const textOrNull = (v: unknown) => (v === null || v === undefined || v === '' ? null : String(v));
+
 /**
- * Judges every plan in progress (and re-checks activated ones) against the export, and writes Activated_At, the
- * evidence and status Activated where they changed. A plan already activated keeps its instant (a later, partial
- * export never un-activates it); a churned plan is left alone. Re-running on the same export writes nothing.
+ * Judges every plan in progress against the export (the local store or an org, through the usage sync's sink), and
+ * upserts Activated_At, the evidence and status Activated by plan key where a plan became activated. A plan already
+ * activated keeps its instant (a later, partial export never un-activates it); a churned plan is left alone.
+ * Re-running on the same export writes nothing.
  */
 export async function syncActivation(
-  store: LocalStore,
+  sink: UsageSink,
   file: string,
   policy: RulePolicy,
   options: { dryRun?: boolean } = {}
 ): Promise<ActivationSyncResult> {
   const tickets = await readAiResolutions(file);
-  const source = displayPath(file).split(/[\\/]/).pop()!;
-  const plans = await loadPlans(store.db);
-  const keys = await accountKeys(store, plans);
-  const gates = await gateStatuses(store, plans);
+  const source = path.basename(file);
+  const plans = await sink.load(PLAN_OBJECT, 'Plan_Key__c', [
+    'Account__r.Usage_Account_Key__c',
+    'Opportunity__c',
+    'Start_At__c',
+    'Activated_At__c',
+    'Status__c',
+    'Business_Hours_Name__c'
+  ]);
+  const goLives = new Map<string, string>();
+  for (const s of (
+    await sink.load('Onboarding_Plan_Step__c', 'Step_Key__c', [
+      'Plan__r.Plan_Key__c',
+      'Is_Gate__c',
+      'Status__c',
+      'Completed_At__c'
+    ])
+  ).values()) {
+    const completed = instantText(s.Completed_At__c);
+    if (yes(s.Is_Gate__c) && s.Status__c === 'Done' && completed)
+      goLives.set(String(s['Plan__r.Plan_Key__c']), completed);
+  }
+  const gates = new Map<string, string>();
+  for (const g of (
+    await sink.load('GTM_Launch_Gate__c', 'Gate_Key__c', ['Opportunity__c', 'Gate_Type__c', 'Status__c'])
+  ).values())
+    if (g.Gate_Type__c === 'Hallucination Audit' && g.Opportunity__c)
+      gates.set(String(g.Opportunity__c), String(g.Status__c));
   const changes: ActivationChange[] = [];
-  const writes: { plan: StoredPlan; at: string; evidence: string }[] = [];
-  for (const plan of plans) {
-    const hours = planHours(plan.hoursName, `plan ${plan.key}`);
-    const goLive = plan.steps.find((s) => s.gate && s.status === 'Done')?.completedAt ?? null;
-    const key = keys.get(plan.accountId) ?? null;
+  const writes: SObjectRow[] = [];
+  for (const [key, plan] of [...plans].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const startAt = instantText(plan.Start_At__c);
+    if (startAt === null) throw new InputError(`plan ${key} has no Start_At__c`);
+    const hours = planHours(textOrNull(plan.Business_Hours_Name__c), `plan ${key}`);
+    const accountKey = textOrNull(plan['Account__r.Usage_Account_Key__c']);
+    const opportunity = textOrNull(plan.Opportunity__c);
     const judged = judgeActivation(
-      goLive,
-      key === null ? [] : (tickets.byAccount.get(key) ?? []),
-      plan.opportunityId ? (gates.get(plan.opportunityId) ?? null) : null,
+      goLives.get(key) ?? null,
+      accountKey === null ? [] : (tickets.byAccount.get(accountKey) ?? []),
+      opportunity ? (gates.get(opportunity) ?? null) : null,
       policy,
       source
     );
-    const base = { plan: plan.key, account: plan.accountId, usage_before_go_live: judged.usageBeforeGoLive };
-    const ttaOf = (at: string) => timeToActivation(plan.startAt, at, hours);
-    if (plan.status === 'Churned' || plan.activatedAt !== null) {
+    const base = { plan: key, usage_before_go_live: judged.usageBeforeGoLive };
+    const stored = instantText(plan.Activated_At__c);
+    if (plan.Status__c === 'Churned' || stored !== null) {
       // kept as stored: churned plans are censored; an activation is a fact that a later export cannot take back
-      const tta = plan.activatedAt ? ttaOf(plan.activatedAt) : null;
+      const tta = stored ? timeToActivation(startAt, stored, hours) : null;
       changes.push({
         ...base,
-        status: plan.activatedAt !== null && plan.activatedAt === judged.activatedAt ? 'unchanged' : 'kept',
-        activated_at: plan.activatedAt,
+        status: stored !== null && stored === judged.activatedAt ? 'unchanged' : 'kept',
+        activated_at: stored,
         calendar_days: tta?.calendarDays ?? null,
         business_days: tta?.businessDays ?? null,
-        reason: plan.status === 'Churned' ? 'churned before activation' : null
+        reason: plan.Status__c === 'Churned' ? 'churned before activation' : null
       });
       continue;
     }
@@ -255,11 +302,11 @@ export async function syncActivation(
         activated_at: null,
         calendar_days: null,
         business_days: null,
-        reason: key === null ? `the account has no ${ACCOUNT_KEY_FIELD}: no ticket is its` : judged.reason
+        reason: accountKey === null ? `the account has no ${ACCOUNT_KEY_FIELD}: no ticket is its` : judged.reason
       });
       continue;
     }
-    const tta = ttaOf(judged.activatedAt);
+    const tta = timeToActivation(startAt, judged.activatedAt, hours);
     changes.push({
       ...base,
       status: 'activated',
@@ -268,54 +315,30 @@ export async function syncActivation(
       business_days: tta.businessDays,
       reason: null
     });
-    writes.push({ plan, at: judged.activatedAt, evidence: JSON.stringify(judged.evidence) });
+    writes.push({
+      Plan_Key__c: key,
+      Activated_At__c: judged.activatedAt,
+      Activation_Evidence__c: JSON.stringify(judged.evidence),
+      Status__c: 'Activated',
+      At_Risk__c: 'false',
+      At_Risk_Reason__c: null
+    });
   }
-  if (!options.dryRun && writes.length) {
-    await store.db.run('BEGIN TRANSACTION');
-    try {
-      for (const w of writes)
-        await store.db.run(
-          `UPDATE "Onboarding_Plan__c" SET "Activated_At__c" = CAST($at AS TIMESTAMP), "Activation_Evidence__c" = $evidence,
-             "Status__c" = 'Activated', "At_Risk__c" = false, "At_Risk_Reason__c" = NULL WHERE "Id" = $id`,
-          { id: w.plan.id, at: w.at.replace('T', ' ').replace('Z', ''), evidence: w.evidence }
-        );
-      await store.db.run('COMMIT');
-    } catch (err) {
-      await store.db.run('ROLLBACK').catch(() => undefined);
-      throw err;
-    }
-  }
+  const results = options.dryRun || !writes.length ? [] : await sink.upsert(PLAN_OBJECT, 'Plan_Key__c', writes);
+  const failures = results.filter((r) => !r.ok).map((r) => ({ plan: r.key, error: r.error ?? 'not written' }));
   return {
     export: source,
+    target: sink.label,
     rows: tickets.rows,
     rejected: tickets.rejected,
-    plans: plans.length,
+    plans: plans.size,
     activated: changes.filter((c) => c.status === 'activated').length,
     unchanged: changes.filter((c) => c.status === 'unchanged' || c.status === 'kept').length,
     not_activated: changes.filter((c) => c.status === 'not activated').length,
-    written: options.dryRun ? 0 : writes.length,
+    written: results.filter((r) => r.ok).length,
+    failed: failures.length,
+    failures,
     dry_run: Boolean(options.dryRun),
     changes
   };
-}
-
-async function accountKeys(store: LocalStore, plans: StoredPlan[]): Promise<Map<string, string>> {
-  const wanted = new Set(plans.map((p) => p.accountId));
-  const rows = (
-    await store.db.runAndReadAll(
-      `SELECT "Id" AS id, "${ACCOUNT_KEY_FIELD}" AS key FROM "Account" WHERE "${ACCOUNT_KEY_FIELD}" IS NOT NULL`
-    )
-  ).getRowObjects();
-  return new Map(rows.filter((r) => wanted.has(String(r.id))).map((r) => [String(r.id), String(r.key)]));
-}
-
-async function gateStatuses(store: LocalStore, plans: StoredPlan[]): Promise<Map<string, string>> {
-  const rows = (
-    await store.db.runAndReadAll(
-      `SELECT "Opportunity__c" AS opp, "Status__c" AS status FROM "GTM_Launch_Gate__c"
-       WHERE "Gate_Type__c" = 'Hallucination Audit' AND "Opportunity__c" IS NOT NULL`
-    )
-  ).getRowObjects();
-  const wanted = new Set(plans.map((p) => p.opportunityId));
-  return new Map(rows.filter((r) => wanted.has(String(r.opp))).map((r) => [String(r.opp), String(r.status)]));
 }

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadSchema } from '../../metadata/schema';
 import { policyFromValues } from '../../rules/ruleSupport';
+import { createLocalSink } from '../../store/localSink';
 import { LocalStore } from '../../store/localStore';
 import { judgeActivation, syncActivation, timeToActivation } from '../activation';
 import { createPlan, evaluateStoredPlan, loadPlans, ONBOARDING_HOURS } from '../planStore';
@@ -130,9 +131,9 @@ describe('gtm onboarding activation sync (store)', () => {
       .map((r) => JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)));
 
   it('activates from the export with its evidence, and a re-run changes nothing', async () => {
-    const first = await syncActivation(store, exportFile(), policy);
+    const first = await syncActivation(createLocalSink(store), exportFile(), policy);
     expect(first).toMatchObject({ rows: 7, rejected: 1, plans: 2, activated: 1, not_activated: 1, written: 1 });
-    const aspen = first.changes.find((c) => c.account === '001A')!;
+    const aspen = first.changes.find((c) => c.plan === 'onb:006A')!;
     const goLive = (await loadPlans(store.db, { accountId: '001A' }))[0]!.steps.find((s) => s.key === 'go_live')!;
     // go-live was done on the start day with no AI resolution in the window; the third one (T4 counted once, at its
     // latest resolved_at) is the first instant with 3 in the trailing 7 days
@@ -142,7 +143,7 @@ describe('gtm onboarding activation sync (store)', () => {
       (Date.parse('2026-11-12T10:05:00Z') - Date.parse('2026-11-09T15:00:00Z')) / 86_400_000,
       9
     );
-    expect(first.changes.find((c) => c.account === '001B')!.reason).toBe(
+    expect(first.changes.find((c) => c.plan === 'onb:006B')!.reason).toBe(
       '1 of 3 AI resolutions in the last 7 days of the export'
     );
     const [plan] = await loadPlans(store.db, { accountId: '001A' });
@@ -150,17 +151,21 @@ describe('gtm onboarding activation sync (store)', () => {
     expect(JSON.parse(plan!.evidence!)).toMatchObject({ ai_resolved: 3, minimum: 3, source: 'tickets.csv' });
 
     const before = await snapshot();
-    const again = await syncActivation(store, exportFile(), policy);
+    const again = await syncActivation(createLocalSink(store), exportFile(), policy);
     expect(again).toMatchObject({ activated: 0, unchanged: 1, written: 0 });
     expect(await snapshot()).toEqual(before);
   });
 
   it('a dry run writes nothing; an export without the columns is refused naming them', async () => {
     const before = await snapshot();
-    expect((await syncActivation(store, exportFile(), policy, { dryRun: true })).written).toBe(0);
+    expect((await syncActivation(createLocalSink(store), exportFile(), policy, { dryRun: true })).written).toBe(0);
     expect(await snapshot()).toEqual(before);
     fs.writeFileSync(exportFile(), 'ticket_id,account\nT1,aspen\n');
-    await expect(syncActivation(store, exportFile(), policy)).rejects.toThrow(/missing columns account_id, created_at/);
-    await expect(syncActivation(store, path.join(dir, 'nope.csv'), policy)).rejects.toThrow('does not exist');
+    await expect(syncActivation(createLocalSink(store), exportFile(), policy)).rejects.toThrow(
+      /missing columns account_id, created_at/
+    );
+    await expect(syncActivation(createLocalSink(store), path.join(dir, 'nope.csv'), policy)).rejects.toThrow(
+      'does not exist'
+    );
   });
 });
