@@ -4,9 +4,9 @@
  * instants, quoted CSV, gzip). Generates each event file once (5M events by default, 20,000 accounts, 1% of them
  * violating; under the system's temporary folder), reads it with the events reader (readEventRows: decoding, CSV,
  * gzip, JSON.parse; common to both, timed apart) in batches, and times over the same parsed rows, in alternating
- * order, the floor (ajv's compiled validators alone: the envelope's and the event version's) and the full verdict
- * (createJudge: the same validators plus typed violations with paths, did-you-mean, the usage sync's instant
- * rules, Future-Timestamp and Unknown-Account). Prints both times, the ratio (target <= 1.5x) and the peak RSS
+ * order and the fastest of --repeat passes each, the floor (ajv's compiled validators alone: the envelope's and the
+ * event version's) and the full verdict (createJudge: the same validators plus typed violations with paths,
+ * did-you-mean, the usage sync's instant rules, Future-Timestamp and Unknown-Account). Prints both times, the ratio (target <= 1.5x) and the peak RSS
  * (target < 1 GB). --check also runs the slow path (instant.ts) and counts rows whose verdicts differ. A
  * benchmark, not a test: it asserts nothing.
  */
@@ -22,10 +22,11 @@ import { benchAccountKey, EVENT_SHAPES, type EventShape, shapeExtension, writeEv
 const gc = (globalThis as { gc?: () => void }).gc;
 
 const USAGE = [
-  'usage: npm run bench:events -- [--events N] [--accounts N] [--batch N] [--shapes a,b] [--check] [--dir D]',
+  'usage: npm run bench:events -- [--events N] [--accounts N] [--batch N] [--repeat N] [--shapes a,b] [--check] [--dir D]',
   '  --events    events to generate and validate per shape (default 5000000)',
   '  --accounts  accounts (default 20000)',
   '  --batch     rows parsed and timed together (default 100000)',
+  '  --repeat    passes over each batch, the fastest counted, for the floor and the validation alike (default 3)',
   `  --shapes    which shapes, comma-separated (default all: ${Object.keys(EVENT_SHAPES).join(', ')})`,
   '  --check     also judge every row on the slow path (instant.ts) and count rows whose verdicts differ',
   `  --dir       where the event files go (default ${path.join(os.tmpdir(), 'gtm-bench')})`
@@ -35,6 +36,7 @@ interface EventsBenchArgs {
   events: number;
   accounts: number;
   batch: number;
+  repeat: number;
   shapes: EventShape[];
   check: boolean;
   dir: string;
@@ -50,6 +52,7 @@ function parseArgs(argv: string[]): EventsBenchArgs {
     events: 5_000_000,
     accounts: 20_000,
     batch: 100_000,
+    repeat: 3,
     shapes: Object.keys(EVENT_SHAPES) as EventShape[],
     check: false,
     dir: path.join(os.tmpdir(), 'gtm-bench')
@@ -72,7 +75,7 @@ function parseArgs(argv: string[]): EventsBenchArgs {
       const unknown = shapes.filter((x) => !(x in EVENT_SHAPES));
       if (unknown.length) usageError(`unknown shape ${unknown.join(', ')}`);
       out.shapes = shapes as EventShape[];
-    } else if (name === 'events' || name === 'accounts' || name === 'batch') {
+    } else if (name === 'events' || name === 'accounts' || name === 'batch' || name === 'repeat') {
       const n = Number(text);
       if (!Number.isInteger(n) || n < 1) usageError(`--${name} ${text} is not a positive whole number`);
       out[name] = n;
@@ -127,10 +130,16 @@ async function runShape(args: EventsBenchArgs, compiled: CompiledPlan, shape: Ev
   const r: ShapeResult = { shape, rows: 0, violating: 0, floorBad: 0, readNs: 0n, floorNs: 0n, fullNs: 0n };
   let batchNo = 0;
   const run = (rows: Record<string, unknown>[]) => {
+    // the fastest of --repeat passes: other processes on a shared machine only ever add time to a pass
     const timeIt = (fn: typeof floor) => {
-      const t = process.hrtime.bigint();
-      const bad = fn(rows);
-      return { ns: process.hrtime.bigint() - t, bad };
+      let best = { ns: -1n, bad: 0 };
+      for (let k = 0; k < args.repeat; k++) {
+        const t = process.hrtime.bigint();
+        const bad = fn(rows);
+        const ns = process.hrtime.bigint() - t;
+        if (best.ns < 0n || ns < best.ns) best = { ns, bad };
+      }
+      return best;
     };
     // the batch moves to the old generation first (npm run bench:events passes --expose-gc): otherwise whichever
     // pass allocates pays for copying the whole batch in each young-generation collection, which a stream of
@@ -182,7 +191,7 @@ async function main() {
     const ratio = ratioOf(r);
     console.log(`\n${shape}: ${EVENT_SHAPES[shape]}`);
     console.log(
-      `  events: ${r.rows} (${r.violating} violating by the plan; ${r.floorBad} failing ajv alone), batches of ${args.batch}`
+      `  events: ${r.rows} (${r.violating} violating by the plan; ${r.floorBad} failing ajv alone), batches of ${args.batch}, fastest of ${args.repeat} passes`
     );
     console.log(`  reading (decode, CSV or JSON.parse, gunzip; common to both, not in the ratio): ${ms(r.readNs)} ms`);
     console.log(`  floor (ajv compiled validators alone): ${ms(r.floorNs)} ms (${rate(r.rows, r.floorNs)} events/s)`);

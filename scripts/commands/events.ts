@@ -202,6 +202,7 @@ export function registerEventsCommand(program: Command): void {
                 ['  quarantined (conflicts)', s.conflicts],
                 ['  duplicates', s.duplicates],
                 ['  held (validate-only source)', s.held_validate_only],
+                ['  late (for a complete ISO week)', s.late_events],
                 [s.dry_run ? '  would be written' : '  written', s.written],
                 ['  unchanged', s.unchanged],
                 ['  failed', s.failed]
@@ -211,6 +212,12 @@ export function registerEventsCommand(program: Command): void {
           );
           for (const src of s.sources.filter((x) => x.validate_only))
             out.info(`source ${src.source}: validate-only until ${src.writes_from} (${plural(src.rows, 'row')} held)`);
+          for (const x of r.restatements.slice(0, 5))
+            out.info(
+              `restated ${x.iso_week} of ${x.account} ${x.event}: ${x.events_before} -> ${x.events_after} ${x.events_after === 1 ? 'event' : 'events'} (${x.event_ids.join(', ')})`
+            );
+          if (r.restatements.length > 5)
+            out.info(`... and ${r.restatements.length - 5} more restated weeks (--export writes restatements.csv)`);
           for (const x of r.rejects.slice(0, 5)) out.info(`quarantined line ${x.line}: ${x.reason}`);
           if (r.rejects.length > 5) out.info(`... and ${r.rejects.length - 5} more (--export writes rejects.csv)`);
           if (r.failures.length) {

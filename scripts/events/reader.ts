@@ -9,22 +9,33 @@ import { EVENT_KEY_FIELD, EVENT_OBJECT } from './sync';
 
 const ACCOUNT = 'Account__r.Usage_Account_Key__c';
 
-/** account usage key -> ISO week -> active agents (the highest report of the week, should a week be re-sent). */
+/**
+ * account usage key -> ISO week -> active agents. A week reported again (a late restatement, gtm events sync counts
+ * it) takes the latest report by occurred_at, the higher count on a tie: reports of one week are never added up.
+ */
 export async function weeklyActiveAgents(sink: UsageSink): Promise<Map<string, Map<string, number>>> {
   const rows = await sink.load(EVENT_OBJECT, EVENT_KEY_FIELD, [
     'Event_Name__c',
     'ISO_Week__c',
     'Active_Agents__c',
+    'Occurred_At__c',
     ACCOUNT
   ]);
+  const latest = new Map<string, { at: bigint; agents: number }>();
   const out = new Map<string, Map<string, number>>();
   for (const r of rows.values()) {
     if (r.Event_Name__c !== 'Agent Activity Reported' || r.ISO_Week__c === null || r.Active_Agents__c === null)
       continue;
     const account = String(r[ACCOUNT]);
-    const weeks = out.get(account) ?? new Map<string, number>();
     const week = String(r.ISO_Week__c);
-    weeks.set(week, Math.max(weeks.get(week) ?? 0, Number(r.Active_Agents__c)));
+    const at = (typeof r.Occurred_At__c === 'string' ? parseInstant(r.Occurred_At__c) : undefined) ?? -1n;
+    const agents = Number(r.Active_Agents__c);
+    const key = `${account}\u0000${week}`;
+    const seen = latest.get(key);
+    if (seen && (seen.at > at || (seen.at === at && seen.agents >= agents))) continue;
+    latest.set(key, { at, agents });
+    const weeks = out.get(account) ?? new Map<string, number>();
+    weeks.set(week, agents);
     out.set(account, weeks);
   }
   return out;

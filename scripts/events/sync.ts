@@ -8,6 +8,10 @@
  * - the rest are upserted by event id; an event whose mapped values match what the sync last wrote (its payload
  *   hash) is unchanged and not sent, so a re-run writes nothing. Each field follows its mapping rule:
  *   product_always overwrites, crm_unless_blank writes only into a blank field, crm_always only on create, never not.
+ * - an event written for an ISO week that is already complete is late; when the store already held events of that
+ *   account, event and week (the week was read and aggregated from them), the week is restated: written like any
+ *   other event (the readers recompute the week from the rows), counted and named in the summary and
+ *   restatements.csv, never dropped, and never doubled (the upsert is by event id).
  */
 import { createHash } from 'node:crypto';
 import { ValidationError } from '../lib/errors';
@@ -18,6 +22,7 @@ import type { SObjectRow } from '../usage/records';
 import type { UsageSink } from '../usage/sink';
 import { nsToMs, parseInstant } from '../usage/instant';
 import type { Encoding } from '../usage/encoding';
+import { isoWeekLabel, isWeekComplete, weekIndexOf, weekIndexOfLabel } from '../usage/isoWeek';
 import type { CompiledPlan, FieldMap, SyncRule } from './plan';
 import { validateEventFile, VIOLATION_HEADER, violationLines, type JudgedRow } from './validate';
 
@@ -28,6 +33,8 @@ export const SOURCE_OBJECT = 'Event_Source__c';
 export const SOURCE_KEY_FIELD = 'Source_Key__c';
 export const SOURCE_FIRST_SEEN_FIELD = 'First_Seen__c';
 const ACCOUNT_KEY = 'Usage_Account_Key__c';
+/** the event row's account, by its usage key */
+export const EVENT_ACCOUNT_FIELD = 'Account__r.Usage_Account_Key__c';
 const DAY_MS = 86_400_000;
 const MINUTE_NS = 60_000_000_000n;
 
@@ -65,6 +72,10 @@ export interface EventSyncSummary {
   duplicates: number;
   /** rows of sources still validate-only */
   held_validate_only: number;
+  /** events written (or, in a dry run, to be written) for ISO weeks already complete as of the run */
+  late_events: number;
+  /** complete weeks (account, event, week) that held events before and that late events change */
+  restated_weeks: number;
   written: number;
   unchanged: number;
   failed: number;
@@ -78,8 +89,22 @@ export interface Reject {
   raw: string;
 }
 
+/** A complete week of an account's event that this run changes after it was aggregated. */
+export interface Restatement {
+  account: string;
+  event: string;
+  iso_week: string;
+  /** events of the week in the store before the run */
+  events_before: number;
+  /** after it: new event ids added (a corrected event id counts once) */
+  events_after: number;
+  /** the run's event ids in the week (new or corrected) */
+  event_ids: string[];
+}
+
 export interface EventSyncResult {
   summary: EventSyncSummary;
+  restatements: Restatement[];
   rejects: Reject[];
   failures: { key: string; error: string }[];
   violating: JudgedRow[];
@@ -179,7 +204,27 @@ export async function knownAccounts(sink: UsageSink): Promise<Set<string>> {
   return new Set((await sink.load('Account', ACCOUNT_KEY, [ACCOUNT_KEY])).keys());
 }
 
-export const EVENT_EXPORT_FILES = ['rejects.csv', 'violations.csv', 'write_failures.csv', 'summary.json'] as const;
+export const EVENT_EXPORT_FILES = [
+  'rejects.csv',
+  'violations.csv',
+  'restatements.csv',
+  'write_failures.csv',
+  'summary.json'
+] as const;
+
+/**
+ * The ISO week an event counts in: its iso_week property when it has one (the weekly aggregate events), else the
+ * week of occurred_at (UTC); undefined when neither reads.
+ */
+function eventWeek(isoWeek: unknown, occurredAt: unknown): number | undefined {
+  if (typeof isoWeek === 'string') {
+    const w = weekIndexOfLabel(isoWeek);
+    if (w !== undefined) return w;
+  }
+  const ns = typeof occurredAt === 'string' ? parseInstant(occurredAt) : undefined;
+  return ns === undefined ? undefined : weekIndexOf(nsToMs(ns));
+}
+const weekKey = (account: string, event: string, week: number) => `${account}\u0000${event}\u0000${week}`;
 
 export async function runEventSync(
   options: EventSyncOptions,
@@ -252,6 +297,8 @@ export async function runEventSync(
       conflicts,
       duplicates,
       held_validate_only: 0,
+      late_events: 0,
+      restated_weeks: 0,
       written: 0,
       unchanged: 0,
       failed: 0,
@@ -259,6 +306,7 @@ export async function runEventSync(
       by_type: s.by_type as Record<string, number>
     },
     rejects,
+    restatements: [],
     failures: [],
     violating: judged.violating
   };
@@ -267,6 +315,17 @@ export async function runEventSync(
       writeExportFiles(options.exportDir, {
         'rejects.csv': [['line', 'reason', 'raw'], ...rejects.map((x) => [String(x.line), x.reason, x.raw])],
         'violations.csv': [VIOLATION_HEADER, ...violationLines(judged.violating)],
+        'restatements.csv': [
+          ['account', 'event', 'iso_week', 'events_before', 'events_after', 'event_ids'],
+          ...result.restatements.map((x) => [
+            x.account,
+            x.event,
+            x.iso_week,
+            String(x.events_before),
+            String(x.events_after),
+            x.event_ids.join(' ')
+          ])
+        ],
         'write_failures.csv': [
           ['object', 'key', 'error'],
           ...result.failures.map((f) => [EVENT_OBJECT, f.key, f.error])
@@ -322,7 +381,18 @@ export async function runEventSync(
 
   // rows to upsert: unchanged payloads skipped, each field by its rule
   progress(`comparing ${plural(toWrite.length, 'event')} with the ${sink.label} ...`);
-  const stored = await sink.load(EVENT_OBJECT, EVENT_KEY_FIELD, mappedFields(compiled));
+  const stored = await sink.load(EVENT_OBJECT, EVENT_KEY_FIELD, [...mappedFields(compiled), EVENT_ACCOUNT_FIELD]);
+  // the stored events of each account, event and week: what the readers aggregated the week from
+  const storedWeeks = new Map<string, Set<string>>();
+  for (const [id, row] of stored) {
+    const week = eventWeek(row.ISO_Week__c, row.Occurred_At__c);
+    if (week === undefined || row[EVENT_ACCOUNT_FIELD] == null) continue;
+    const key = weekKey(String(row[EVENT_ACCOUNT_FIELD]), String(row.Event_Name__c), week);
+    let ids = storedWeeks.get(key);
+    if (!ids) storedWeeks.set(key, (ids = new Set()));
+    ids.add(id);
+  }
+  const restated = new Map<string, Restatement>();
   const rows: SObjectRow[] = [];
   for (const r of toWrite) {
     const m = mapEvent(compiled, r.event!);
@@ -337,7 +407,33 @@ export async function runEventSync(
     if (before) delete row.Name;
     row[PAYLOAD_HASH_FIELD] = m.hash;
     rows.push(row);
+    const e = r.event!;
+    const week = eventWeek((e.properties as Record<string, unknown>).iso_week, e.occurred_at);
+    if (week === undefined || !isWeekComplete(week, options.asOfMs)) continue;
+    result.summary.late_events++;
+    const key = weekKey(String(e.account_key), String(e.event_name), week);
+    const had = storedWeeks.get(key);
+    if (!had || had.size === 0) continue; // nothing was aggregated for the week yet: late, not a restatement
+    let x = restated.get(key);
+    if (!x) {
+      x = {
+        account: String(e.account_key),
+        event: String(e.event_name),
+        iso_week: isoWeekLabel(week),
+        events_before: had.size,
+        events_after: had.size,
+        event_ids: []
+      };
+      restated.set(key, x);
+    }
+    if (!had.has(id)) x.events_after++;
+    x.event_ids.push(id);
   }
+  result.restatements = [...restated.values()].sort(
+    (a, b) =>
+      a.account.localeCompare(b.account) || a.event.localeCompare(b.event) || a.iso_week.localeCompare(b.iso_week)
+  );
+  result.summary.restated_weeks = result.restatements.length;
   if (options.dryRun) {
     result.summary.written = rows.length; // would be written
   } else {

@@ -184,4 +184,67 @@ describe('gtm events sync', () => {
       ].sort()
     );
   });
+
+  it('a late event for a complete week restates it: written, counted and named, never dropped or doubled', async () => {
+    const report = (id: string, isoWeek: string, agents: number, occurred: string): Ev => ({
+      event_id: id,
+      event_name: 'Agent Activity Reported',
+      schema_version: '1-0-0',
+      occurred_at: occurred,
+      account_key: 'ACME-001',
+      source: 'product-web',
+      properties: { iso_week: isoWeek, active_agents: agents }
+    });
+    const writable = T0 + days * DAY; // the source is past its validate-only period
+    const first = writeJsonl(dir, 'first.jsonl', [
+      report('w8', '2026-W08', 7, '2026-02-23T00:00:00Z'),
+      invited({ event_id: 'i1', occurred_at: '2026-02-17T09:00:00Z', received_at: '2026-02-17T09:00:01Z' })
+    ]);
+    await sync(first, T0);
+    const before = await sync(first, writable);
+    // 2026-W08 (Feb 16-22) and W09 ended before the run: late, but nothing was aggregated for them yet
+    expect(before.summary).toMatchObject({ written: 2, late_events: 2, restated_weeks: 0 });
+    expect(Object.fromEntries((await weeklyActiveAgents(sink)).get('ACME-001')!)).toEqual({ '2026-W08': 7 });
+
+    // the product re-reports W08 lower, and a teammate invitation of W08 arrives late
+    const asOf = writable + 14 * DAY;
+    const late = writeJsonl(dir, 'late.jsonl', [
+      report('w8-restated', '2026-W08', 5, '2026-02-24T06:00:00Z'),
+      invited({ event_id: 'i2', occurred_at: '2026-02-18T09:00:00Z', received_at: '2026-03-20T09:00:00Z' }),
+      // in the week of the run: not late
+      invited({ event_id: 'i3', occurred_at: new Date(asOf).toISOString(), received_at: new Date(asOf).toISOString() })
+    ]);
+    const out = path.join(dir, 'out');
+    const r = await sync(late, asOf, { exportDir: out });
+    expect(r.summary).toMatchObject({ rows: 3, written: 3, late_events: 2, restated_weeks: 2, quarantined: 0 });
+    expect(r.restatements).toEqual([
+      {
+        account: 'ACME-001',
+        event: 'Agent Activity Reported',
+        iso_week: '2026-W08',
+        events_before: 1,
+        events_after: 2,
+        event_ids: ['w8-restated']
+      },
+      {
+        account: 'ACME-001',
+        event: 'Teammate Invited',
+        iso_week: '2026-W08',
+        events_before: 1,
+        events_after: 2,
+        event_ids: ['i2']
+      }
+    ]);
+    expect(fs.readFileSync(path.join(out, 'restatements.csv'), 'utf8').split('\n')[1]).toBe(
+      'ACME-001,Agent Activity Reported,2026-W08,1,2,w8-restated'
+    );
+    // the week reads as restated: the latest report, not the higher one and not the two added up
+    expect(Object.fromEntries((await weeklyActiveAgents(sink)).get('ACME-001')!)).toEqual({ '2026-W08': 5 });
+    expect((await stored()).map((x) => x.id)).toEqual(['i1', 'i2', 'i3', 'w8', 'w8-restated']);
+
+    // a re-run writes and restates nothing: nothing is doubled
+    const again = await sync(late, asOf);
+    expect(again.summary).toMatchObject({ written: 0, unchanged: 3, late_events: 0, restated_weeks: 0 });
+    expect((await stored()).length).toBe(5);
+  });
 });
