@@ -15,6 +15,7 @@ import { SCREENSHOT_DIR, startWorkbenchSession, WorkbenchSession } from '../brow
 import type { PanelControllers, WorkbenchData } from '../controllerPort';
 import { createStoreControllers, createStoreData } from '../controllers';
 import { buildSampleWorld, type SampleWorld } from '../sampleWorld';
+import { splitWords } from './layoutChecks';
 
 jest.setTimeout(240_000);
 
@@ -133,6 +134,13 @@ async function overflow(card: Locator) {
   };
 }
 
+/** The computed CSS display of an element: a stacked row's cells are blocks, a table's are table cells. */
+const displayOf = (locator: Locator) =>
+  locator.evaluate(
+    (el) =>
+      (globalThis as unknown as { getComputedStyle(e: unknown): { display: string } }).getComputedStyle(el).display
+  );
+
 describe('layout (issue 13, defect 10)', () => {
   it('fits a 1024 px page: no table runs past the card', async () => {
     const { page, card } = await openPacket('Crescent Retail Group', 1024);
@@ -142,6 +150,11 @@ describe('layout (issue 13, defect 10)', () => {
     expect(m.tables).toBe(2);
     expect(m.cardScrollWidth).toBeLessThanOrEqual(m.cardClientWidth);
     expect(m.tablesPastTheCard).toEqual([]);
+    // the card is a sidebar under 300 px wide here: no cell breaks a word (it read "Versio/n", "FY202/6")
+    expect(m.cardWidth).toBeLessThan(400);
+    // the rows stack as label/value lines; the column titles are for screen readers only
+    expect(await displayOf(card.locator('table[data-id="collateral"] tbody td').first())).toBe('block');
+    expect(await splitWords(card, 'table tbody th, table tbody td')).toEqual([]);
   });
 
   it('works in a 400 px column (a Lightning sidebar): tables wrap inside the card', async () => {
@@ -157,6 +170,15 @@ describe('layout (issue 13, defect 10)', () => {
     expect(m.tables).toBe(2);
     expect(m.cardScrollWidth).toBeLessThanOrEqual(m.cardClientWidth);
     expect(m.tablesPastTheCard).toEqual([]);
+    expect(await splitWords(card, 'table tbody th, table tbody td')).toEqual([]);
+  });
+
+  it('at 1440 px the tables keep their columns, and no cell breaks a word', async () => {
+    const { page, card } = await openPacket('Crescent Retail Group', 1440);
+    await card.locator('table[data-id="collateral"] tbody tr').first().waitFor();
+    await session.screenshot(page, 'packet-crescent-1440');
+    expect(await displayOf(card.locator('table[data-id="collateral"] tbody td').first())).toBe('table-cell');
+    expect(await splitWords(card, 'table th, table td')).toEqual([]);
   });
 });
 
