@@ -14,6 +14,7 @@ import { registerPolicyCommand } from '../commands/policy';
 import { registerPqaCommand } from '../commands/pqa';
 import { registerReadoutCommand } from '../commands/readout';
 import { registerRoutingCommand } from '../commands/routing';
+import { registerScorecardCommand } from '../commands/scorecard';
 import { registerUsageCommand } from '../commands/usage';
 import { registerValidateCommand } from '../commands/validate';
 import { registerWorkbenchCommand } from '../commands/workbench';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerPqaCommand(program);
   registerRoutingCommand(program);
   registerReadoutCommand(program);
+  registerScorecardCommand(program);
   return program;
 }
 

@@ -212,7 +212,10 @@ function statusOf(
     };
   if (e.n < minN)
     return e.atRisk > 0
-      ? { status: 'Provisional', note: `${e.n} closed of the ${minN} needed; ${e.atRisk} at risk` }
+      ? {
+          status: 'Provisional',
+          note: `${e.n} ${c.method === 'rate_wilson' ? 'closed' : 'observed'} of the ${minN} needed; ${e.atRisk} at risk`
+        }
       : { status: 'Insufficient data', note: `n ${e.n} < ${minN}` };
   const v = e.value!;
   const atTarget = better * (v - target) >= 0;

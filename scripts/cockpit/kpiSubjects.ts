@@ -8,8 +8,8 @@ import { LOCAL_OBJECTS, q, tableColumns, type LocalStore } from '../store/localS
 import type { RulePolicy } from '../rules/ruleSupport';
 import { policyText, type FilterClause, type KpiContract } from './kpiContracts';
 import type { KpiSubject } from './kpi';
+import { literal } from './sql';
 
-const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const iso = (column: string) => `strftime(CAST(${column} AS TIMESTAMP), '%Y-%m-%dT%H:%M:%SZ')`;
 
 function checkField(contract: KpiContract, store: LocalStore, object: string, field: string, role: string): void {
