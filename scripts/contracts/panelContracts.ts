@@ -404,6 +404,101 @@ export const TriggerQueueView = z.object({
 /** Users found by the owner lookup: at most OWNER_SEARCH_LIMIT, by name; none for fewer than 2 characters. */
 export const OwnerSearchView = z.object({ users: z.array(OwnerOption) });
 
+// ---------------------------------------------------------------- the hallucination gate (exp-006)
+
+/** An audit run the gate read: where it came from and what it tested. */
+export const AuditRunView = z.object({
+  id,
+  /** promptfoo, deepeval or csv (a human audit) */
+  tool: z.string(),
+  runId: z.string(),
+  /** ISO instant (UTC) */
+  runAt: maybe(z.string()),
+  model: maybe(z.string()),
+  promptVersion: maybe(z.string()),
+  dataset: maybe(z.string()),
+  datasetSha256: maybe(z.string()),
+  judge: maybe(z.string()),
+  responses: z.number().int(),
+  hallucinated: z.number().int(),
+  critical: z.number().int(),
+  /** counted in the gate (the deployed version, within the pooling window of the latest run) */
+  pooled: z.boolean()
+});
+
+/** A failing (or reviewed) case of a pooled run. */
+export const AuditItemView = z.object({
+  id,
+  caseId: z.string(),
+  runId: z.string(),
+  category: maybe(z.string()),
+  severity: maybe(z.string()),
+  /** the judge's verdict: pass or hallucinated */
+  verdict: maybe(z.string()),
+  unstable: z.boolean(),
+  judgeReason: maybe(z.string()),
+  /** a reviewer's verdict over the judge's: pass (not hallucinated) or hallucinated; null when none */
+  humanVerdict: maybe(z.string()),
+  humanReason: maybe(z.string()),
+  reviewedBy: maybe(z.string()),
+  /** ISO instant */
+  reviewedAt: maybe(z.string())
+});
+
+export const FallbackView = z.object({
+  /** Human handoff, Suggest-only, Abstain threshold, Kill switch; null when none is recorded */
+  type: maybe(z.string()),
+  testedDate: maybe(date),
+  /** tested within Hallucination_Audit_Max_Age_Days */
+  testedRecently: z.boolean(),
+  evidenceUrl: maybe(z.string()),
+  handoffSlaMinutes: maybe(z.number().int())
+});
+
+export const HallucinationPanelView = z.object({
+  opportunityId: id,
+  opportunityName: z.string(),
+  /** Passed, Provisional, Failed, Pending or Expired (hallucination gate rule) */
+  status: z.enum(['Passed', 'Provisional', 'Failed', 'Pending', 'Expired']),
+  /** why it is not Passed, in words (empty when Passed) */
+  reasons: z.array(z.string()),
+  /** point or upper_bound (policy Hallucination_Gate_Basis) */
+  basis: z.enum(['point', 'upper_bound']),
+  /** policy Hallucination_Max_Rate, as a number and as written */
+  maxRate: z.number(),
+  maxRateText: z.string(),
+  minSample: z.number().int(),
+  maxAgeDays: z.number().int(),
+  /** pooled counts after human verdicts */
+  responses: z.number().int(),
+  hallucinated: z.number().int(),
+  critical: z.number().int(),
+  unstable: z.number().int(),
+  rate: maybe(z.number()),
+  wilsonLow: maybe(z.number()),
+  wilsonHigh: maybe(z.number()),
+  upperBound: maybe(z.number()),
+  /** hallucinations the basis allows at this n; null when n = 0 or none */
+  allowedHallucinations: maybe(z.number().int()),
+  /** the smallest n at which the same rate passes the basis; null: it cannot pass at this rate (or n = 0) */
+  passingN: maybe(z.number().int()),
+  deployedModel: maybe(z.string()),
+  deployedPromptVersion: maybe(z.string()),
+  /** the deal's audit runs, pooled first, latest first */
+  runs: z.array(AuditRunView),
+  /** failing, unstable or human-reviewed cases of the pooled runs, critical first */
+  items: z.array(AuditItemView),
+  /** such cases not listed (the list holds at most ITEM_LIMIT) */
+  itemsNotListed: z.number().int(),
+  fallback: FallbackView,
+  /** what the gate puts in the way of production approval (readiness blockers of the audit and fallback) */
+  blockers: z.array(BlockerView),
+  /** the running user may set human verdicts (edit access to the audit items) */
+  canReview: z.boolean(),
+  /** the longest reason a human verdict keeps (Human_Reason__c) */
+  reasonMaxLength: z.number().int()
+});
+
 /** The outcome of "Request production approval" (issue 13): the gate's word, and the scorecard after it. */
 export const ProductionApprovalView = z.object({
   allowed: z.boolean(),
@@ -510,6 +605,22 @@ export const panelMethods = {
     cacheable: true,
     params: z.object({ query: z.string() }),
     returns: OwnerSearchView
+  },
+  'GtmHallucinationGateController.getGatePanel': {
+    cacheable: true,
+    params: OpportunityParams,
+    returns: HallucinationPanelView
+  },
+  /** a reviewer's verdict on a listed case, with a reason; the audit and the deal's gate are recounted */
+  'GtmHallucinationGateController.setHumanVerdict': {
+    cacheable: false,
+    params: z.object({
+      opportunityId: id,
+      itemId: id,
+      verdict: z.enum(['pass', 'hallucinated']),
+      reason: z.string().min(1)
+    }),
+    returns: HallucinationPanelView
   },
   'GtmSecurityPacketController.getPacketStatus': {
     cacheable: true,

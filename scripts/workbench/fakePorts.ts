@@ -22,6 +22,7 @@ export const FAKE_IDS = {
 type View<M extends PanelMethodName> = PanelResult<M>;
 type Scorecard = View<'GtmPilotScorecardController.getScorecard'>;
 type Packet = View<'GtmSecurityPacketController.getPacketStatus'>;
+type GatePanel = View<'GtmHallucinationGateController.getGatePanel'>;
 type Expansion = View<'GtmExpansionTriggerController.getExpansionView'>;
 type TriggerQueue = View<'GtmExpansionQueueController.getTriggerQueue'>;
 
@@ -75,6 +76,29 @@ const BUILT_IN_SCORECARD: Scorecard = {
 
 /** The users the fake owner lookup finds. */
 const FAKE_USERS = [{ id: '005WB0000000000001', name: 'Dana Whitfield' }];
+
+const BUILT_IN_GATE_PANEL: GatePanel = {
+  opportunityId: FAKE_IDS.opportunity,
+  opportunityName: 'Acme Support - copilot pilot',
+  status: 'Pending',
+  reasons: ['no hallucination audit recorded'],
+  basis: 'upper_bound',
+  maxRate: 0.02,
+  maxRateText: '0.02',
+  minSample: 200,
+  maxAgeDays: 30,
+  responses: 0,
+  hallucinated: 0,
+  critical: 0,
+  unstable: 0,
+  runs: [],
+  items: [],
+  itemsNotListed: 0,
+  fallback: { testedRecently: false },
+  blockers: [],
+  canReview: false,
+  reasonMaxLength: 255
+};
 
 const BUILT_IN_PACKET: Packet = {
   opportunityId: FAKE_IDS.opportunity,
@@ -202,6 +226,11 @@ export function createFakePorts(projectDir = REPO_ROOT): FakePorts {
     fixtures.get('getPacketStatus'),
     BUILT_IN_PACKET
   );
+  const gatePanel = viewOf(
+    'GtmHallucinationGateController.getGatePanel',
+    fixtures.get('getGatePanel'),
+    BUILT_IN_GATE_PANEL
+  );
   const expansion = viewOf(
     'GtmExpansionTriggerController.getExpansionView',
     fixtures.get('getExpansionView'),
@@ -318,6 +347,19 @@ export function createFakePorts(projectDir = REPO_ROOT): FakePorts {
       record('GtmPilotScorecardController.applyTemplate', p);
       opportunity(p.opportunityId, 'pilotScorecard');
       return mutation('GtmPilotScorecardController.applyTemplate', currentScorecard(p.opportunityId));
+    },
+    'GtmHallucinationGateController.getGatePanel': async (p) => {
+      record('GtmHallucinationGateController.getGatePanel', p);
+      opportunity(p.opportunityId, 'hallucinationGate');
+      return { ...gatePanel, opportunityId: p.opportunityId };
+    },
+    'GtmHallucinationGateController.setHumanVerdict': async (p) => {
+      record('GtmHallucinationGateController.setHumanVerdict', p);
+      opportunity(p.opportunityId, 'hallucinationGate');
+      return mutation('GtmHallucinationGateController.setHumanVerdict', {
+        ...gatePanel,
+        opportunityId: p.opportunityId
+      });
     },
     'GtmSecurityPacketController.getPacketStatus': async (p) => {
       record('GtmSecurityPacketController.getPacketStatus', p);

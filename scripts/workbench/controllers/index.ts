@@ -16,6 +16,7 @@ import type { ControllerContext } from './context';
 import { acceptTrigger, dismissTrigger, getExpansionView } from './expansionController';
 import { acceptQueuedTrigger, dismissQueuedTrigger, getTriggerQueue, snoozeTrigger } from './expansionQueueController';
 import { addCriterion, applyTemplate, deleteCriterion, getScorecard, updateCriterion } from './scorecardController';
+import { getGatePanel, setHumanVerdict } from './hallucinationGateController';
 import {
   getPacketStatus,
   markPacketSent,
@@ -76,6 +77,8 @@ export function createStoreControllers(
     'GtmPilotScorecardController.requestProductionApproval': (p) => requestProductionApproval(ctx, p.opportunityId),
     'GtmPilotScorecardController.searchOwners': (p) => searchOwners(ctx, p.query),
     'GtmPilotScorecardController.requestBlockerAction': (p) => requestBlockerAction(ctx, p),
+    'GtmHallucinationGateController.getGatePanel': (p) => getGatePanel(ctx, p.opportunityId),
+    'GtmHallucinationGateController.setHumanVerdict': (p) => setHumanVerdict(ctx, p),
     'GtmSecurityPacketController.getPacketStatus': (p) => getPacketStatus(ctx, p.opportunityId),
     'GtmSecurityPacketController.markPacketSent': (p) => markPacketSent(ctx, p),
     'GtmSecurityPacketController.recordReviewCompleted': (p) => recordReviewCompleted(ctx, p),
