@@ -54,7 +54,11 @@ export type RecordObject = 'Opportunity' | 'Account' | 'Task';
  * panel: its page shows the record (the expansion panel links a follow-up Task there).
  */
 export const RECORD_PAGES: Record<RecordObject, { main: string[]; side: string[]; icon: string }> = {
-  Opportunity: { main: ['c-pilot-scorecard'], side: ['c-security-packet-status'], icon: 'opportunity' },
+  Opportunity: {
+    main: ['c-pilot-scorecard'],
+    side: ['c-security-packet-status', 'c-hallucination-gate'],
+    icon: 'opportunity'
+  },
   Account: { main: ['c-expansion-trigger-panel', 'c-pqa-panel'], side: [], icon: 'account' },
   Task: { main: [], side: [], icon: 'task' }
 };
