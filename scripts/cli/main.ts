@@ -10,6 +10,7 @@ import { reportError } from './output';
 import { registerAuditCommand } from '../commands/audit';
 import { registerDeployCommand } from '../commands/deploy';
 import { registerEventsCommand } from '../commands/events';
+import { registerOnboardingCommand } from '../commands/onboarding';
 import { registerPolicyCommand } from '../commands/policy';
 import { registerPqaCommand } from '../commands/pqa';
 import { registerReadoutCommand } from '../commands/readout';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerAuditCommand(program);
   registerPqaCommand(program);
   registerRoutingCommand(program);
+  registerOnboardingCommand(program);
   registerReadoutCommand(program);
   registerScorecardCommand(program);
   return program;

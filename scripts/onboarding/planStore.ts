@@ -227,7 +227,9 @@ export async function linkTimes(db: DuckDBConnection, opportunityId: string | nu
 
 export interface NewPlan {
   accountId: string;
-  opportunityId: string;
+  /** the won deal; null only for a plan rebuilt from history (a pre-program onboarding), which then needs `key` */
+  opportunityId: string | null;
+  key?: string;
   /** ISO instant: Closed Won, or the pilot's conversion */
   startAt: string;
   arm?: Arm;
@@ -246,7 +248,8 @@ export async function createPlan(
   input: NewPlan,
   blueprint: Blueprint = activeBlueprint()
 ): Promise<{ plan: StoredPlan; created: boolean }> {
-  const key = planKeyOf(input.opportunityId);
+  if (input.opportunityId === null && !input.key) throw new InputError('a plan without a deal needs its own key');
+  const key = input.key ?? planKeyOf(input.opportunityId!);
   const existing = (
     await store.db.runAndReadAll(`SELECT "Id" AS id FROM "Onboarding_Plan__c" WHERE "Plan_Key__c" = $key`, { key })
   ).getRowObjects();

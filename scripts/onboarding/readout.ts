@@ -85,7 +85,10 @@ export function observe(plan: StoredPlan, asOfMs: number): PlanObservation | nul
   return { ...base, time: (asOfMs - start) / DAY_MS, event: false, censoredBy: 'as-of' };
 }
 
-/** Mean tickets per plan account over its first `days` days, from weekly snapshots; null when none is known. */
+/**
+ * Mean tickets per plan account over its first `days` days, from the weekly usage snapshots (the tickets the product
+ * ingests); an account counts only when its snapshots cover that whole span. Null when none is known.
+ */
 async function supportBurden(
   db: DuckDBConnection,
   plans: StoredPlan[],
@@ -108,8 +111,14 @@ async function supportBurden(
   let known = 0;
   for (const p of plans) {
     const weeks = byAccount.get(p.accountId);
-    if (!weeks) continue;
     const start = Date.parse(p.startAt);
+    // known only when the snapshots span the whole window (an account synced only later is not "0 tickets")
+    if (
+      !weeks ||
+      Math.min(...weeks.map((w) => w.week)) > start ||
+      Math.max(...weeks.map((w) => w.week)) < start + days * DAY_MS - 7 * DAY_MS
+    )
+      continue;
     known++;
     total += weeks.filter((w) => w.week >= start && w.week < start + days * DAY_MS).reduce((s, w) => s + w.tickets, 0);
   }

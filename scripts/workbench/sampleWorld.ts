@@ -27,6 +27,7 @@ import { HALLUCINATION_AUDIT, refreshScorecard } from './controllers/scorecardCo
 import { SAMPLE_AUDITS, SAMPLE_MODEL, SAMPLE_PROMPT_VERSION } from '../audit/sampleAudits';
 import { inTransaction, insertRecord, WORKBENCH_USER_NAME, type Params } from './controllers/storeAccess';
 import { prng } from '../lib/prng';
+import { writeOnboardingSample } from '../onboarding/sampleOnboarding';
 
 export const DEFAULT_TODAY = '2026-11-24';
 /** Complete weeks of tickets in the export (the current, partial week comes on top). */
@@ -1001,6 +1002,8 @@ export async function buildSampleWorld(storeFile: string, options: { today?: str
     await seedSampleSource(store, policy, asOfMs);
     // exp-001: a pool, PQA signals in both arms, SLA clocks and outcomes (gtm routing readout exp-001 --as-of 2026-04-06)
     await writeRoutingSample(store, policy);
+    // exp-008: onboarding plans in every state (activation comes from the export: syncWorld.ts)
+    await writeOnboardingSample(store, policy, today);
     await store.db.run('CHECKPOINT');
   } finally {
     await store.close();

@@ -12,6 +12,7 @@ import { compilePlan, loadPlan } from '../events/plan';
 import { runEventSync, type EventSyncResult } from '../events/sync';
 import { ingestSampleAudits } from '../audit/sampleAudits';
 import type { IngestResult } from '../audit/ingest';
+import { syncActivation, type ActivationSyncResult } from '../onboarding/activation';
 
 export interface WorldExports {
   ticketExport: string;
@@ -27,7 +28,13 @@ export async function syncSampleWorld(
   world: WorldExports,
   policy: Policy,
   onProgress?: (message: string) => void
-): Promise<{ sync: SyncResult; backtest: BacktestResult; events?: EventSyncResult; audits: IngestResult[] }> {
+): Promise<{
+  sync: SyncResult;
+  backtest: BacktestResult;
+  events?: EventSyncResult;
+  audits: IngestResult[];
+  activation: ActivationSyncResult;
+}> {
   const sink = createLocalSink(store); // not closed here: the server keeps using the store
   const asOfMs = Date.parse(world.asOf);
   if (Number.isNaN(asOfMs)) throw new Error(`the sample world's as-of is not an instant: ${world.asOf}`);
@@ -60,5 +67,7 @@ export async function syncSampleWorld(
     : undefined;
   // exp-006: the sample hallucination audits, through the real gtm audit ingest code
   const audits = await ingestSampleAudits(store, policy, world.asOf.slice(0, 10));
-  return { sync, backtest, events, audits };
+  // exp-008: activation of the sample onboarding plans, from the same ticket export
+  const activation = await syncActivation(sink, world.ticketExport, policy);
+  return { sync, backtest, events, audits, activation };
 }
