@@ -270,7 +270,9 @@ describe('the pilot scorecard keeps what people saved (issue 13)', () => {
     const id = await opportunityId('Alder Pharma');
     const { card } = await openCard(id);
     const score = squash(await card.locator('[data-id="score"]').textContent());
-    const blockers = (await card.locator('ul[data-id="blockers"] li').allTextContents()).map(squash);
+    const blockers = (await card.locator('ul[data-id="blockers"] [data-id="blocker-message"]').allTextContents()).map(
+      squash
+    );
     const below = blockers.find((b) => b.startsWith('scorecard score'));
     expect(below).toMatch(/^scorecard score \d+(\.\d)?% is below the 80% threshold$/);
     expect(score).toContain(below!.replace(/^scorecard score (\S+) .*$/, '$1'));
