@@ -2,6 +2,8 @@
  * `gtm scorecard`: the day-90 KPI scorecard. `report` renders the board report at an as-of date (KPI tiles with
  * trends, portfolio with decisions and sign-offs, trust and safety, definitions, next-quarter bets) as Markdown,
  * HTML, PDF, CSV or JSON; the same store and as-of give byte-identical output with its content hash in the footer.
+ * `snapshot` writes the weekly GTM_KPI_Snapshot__c rows (idempotent; published ones immutable, corrections written as
+ * restatements); `changes` explains each KPI's move between two snapshots with record ids.
  */
 import * as fs from 'node:fs';
 import { Command } from 'commander';
@@ -11,6 +13,8 @@ import { loadPolicyFile } from '../policy/policy';
 import { isoSeconds } from '../rules/routingRule';
 import { buildScorecard } from '../cockpit/scorecard';
 import { REPORT_FORMATS, renderReport, writeReportPdf, type ReportFormat } from '../cockpit/scorecardReport';
+import { whatChanged } from '../cockpit/snapshot';
+import { loadSnapshots, snapshot } from '../cockpit/snapshotStore';
 import { openExistingStore } from './pqa';
 import { parseAsOf } from './usage';
 
@@ -60,5 +64,87 @@ export function registerScorecardCommand(program: Command): void {
         }
         process.stderr.write(`wrote ${flags.output}\n`);
       } else out.info(text.trimEnd());
+    });
+  scorecard
+    .command('snapshot')
+    .description(
+      'write each KPI at the as-of date as GTM_KPI_Snapshot__c (key KPI|date); a published snapshot is never changed: a different result is a restatement row'
+    )
+    .option('--as-of <date>', 'the snapshot date (default: now)')
+    .option('--publish', 'mark the snapshots published (immutable from then on)')
+    .option('--dry-run', 'print what would be written, write nothing')
+    .option('--store <file>', 'the local store (default .gtm/store.duckdb)')
+    .option('--json', 'the plan as JSON on stdout')
+    .action(async (flags: { asOf?: string; publish?: boolean; dryRun?: boolean; store?: string; json?: boolean }) => {
+      const asOf = isoSeconds(parseAsOf(flags.asOf));
+      const out = createOutput(Boolean(flags.json));
+      const store = await openExistingStore(flags.store);
+      try {
+        const plan = await snapshot(store, loadPolicyFile(), asOf, { publish: flags.publish, dryRun: flags.dryRun });
+        out.result({ as_of: asOf, dry_run: Boolean(flags.dryRun), ...plan });
+        out.info(
+          `${flags.dryRun ? 'Dry run (nothing written): ' : ''}${plan.write.length} snapshot row(s) written, ${plan.unchanged.length} unchanged as of ${asOf.slice(0, 10)}`
+        );
+        for (const r of plan.write)
+          out.info(
+            `  ${r.Snapshot_Key__c}: ${r.Value__c ?? 'n/a'} (n ${r.N__c}, ${r.Status__c})${r.Published__c ? ', published' : ''}`
+          );
+        for (const r of plan.write.filter((w) => w.Restated_From__c))
+          out.info(`  restatement ${r.Snapshot_Key__c}: ${r.Restated_From__c}`);
+      } finally {
+        await store.close();
+      }
+    });
+  scorecard
+    .command('changes')
+    .description(
+      'what moved each KPI between two snapshots: new entrants, windows that closed, restatements, reclassified records (with ids)'
+    )
+    .requiredOption('--from <date>', 'the earlier snapshot date')
+    .requiredOption('--to <date>', 'the later snapshot date')
+    .option('--store <file>', 'the local store (default .gtm/store.duckdb)')
+    .option('--json', 'the changes as JSON on stdout')
+    .action(async (flags: { from: string; to: string; store?: string; json?: boolean }) => {
+      const from = isoSeconds(parseAsOf(flags.from)).slice(0, 10);
+      const to = isoSeconds(parseAsOf(flags.to)).slice(0, 10);
+      if (from >= to) throw new UsageError(`--from ${from} must be before --to ${to}`);
+      const out = createOutput(Boolean(flags.json));
+      const store = await openExistingStore(flags.store);
+      let stored;
+      try {
+        stored = await loadSnapshots(store);
+      } finally {
+        await store.close();
+      }
+      const latest = (kpi: string, day: string) => {
+        let n = 0;
+        while (stored.has(`${kpi}|${day}|restated-${n + 1}`)) n++;
+        return stored.get(n ? `${kpi}|${day}|restated-${n}` : `${kpi}|${day}`);
+      };
+      const kpis = [...new Set([...stored.values()].map((r) => r.KPI_Key__c))].sort();
+      const changes = [];
+      for (const kpi of kpis) {
+        const a = latest(kpi, from);
+        const b = latest(kpi, to);
+        if (!a || !b)
+          throw new UsageError(
+            `no ${kpi} snapshot on ${!a ? from : to}: run gtm scorecard snapshot --as-of ${!a ? from : to}`
+          );
+        changes.push(whatChanged(a, b));
+      }
+      out.result({ from, to, changes });
+      for (const c of changes) {
+        out.info(
+          `${c.kpi}: ${c.from.value ?? 'n/a'} (n ${c.from.n}) -> ${c.to.value ?? 'n/a'} (n ${c.to.n})${c.definitionChanged ? ' [definition changed]' : ''}`
+        );
+        for (const [label, ids] of [
+          ['new entrants', c.newEntrants],
+          ['windows closed', c.windowsClosed],
+          ['restatements', c.restatements],
+          ['reclassified', c.reclassified]
+        ] as const)
+          if (ids.length)
+            out.info(`  ${label} (${ids.length}): ${ids.slice(0, 10).join(', ')}${ids.length > 10 ? ', ...' : ''}`);
+      }
     });
 }
