@@ -231,3 +231,89 @@ export function routePqa(input: RoutingInput, policy: RulePolicy): RoutingResult
     candidates
   };
 }
+
+// ---------------------------------------------------------------- routing rules (GTM_Routing_Rule__mdt)
+
+/** Owner_Precedence__c entries; Pool ends the list (the fair pick). */
+export const PRECEDENCE_SOURCES = ['Account Owner', 'Named Rep', 'Pool'] as const;
+
+/** One GTM_Routing_Rule__mdt record. */
+export interface RoutingRuleRecord {
+  /** DeveloperName */
+  name: string;
+  order: number;
+  poolKey: string;
+  /** empty: any segment */
+  segments: string[];
+  targetAccountsOnly: boolean;
+  /** PRECEDENCE_SOURCES, in order */
+  ownerPrecedence: string[];
+  active: boolean;
+}
+
+export interface RuleAccount {
+  segment: string | null;
+  targetAccount: boolean;
+}
+
+/** The active rule with the lowest order (then name) whose criteria match the account; null: no rule routes it. */
+export function selectRoutingRule(
+  rules: RoutingRuleRecord[],
+  account: RuleAccount
+): { rule: string | null; reason: string } {
+  const matching = rules
+    .filter((r) => r.active)
+    .sort((a, b) => a.order - b.order || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .find(
+      (r) =>
+        (!r.targetAccountsOnly || account.targetAccount) &&
+        (r.segments.length === 0 || (account.segment !== null && r.segments.includes(account.segment)))
+    );
+  if (!matching)
+    return {
+      rule: null,
+      reason: `no active routing rule matches segment ${account.segment ?? '(none)'}${account.targetAccount ? ' (target account)' : ''}`
+    };
+  return { rule: matching.name, reason: `routing rule ${matching.name} (order ${matching.order})` };
+}
+
+/** A person a precedence entry names: the account's owner, or the rule's named rep. */
+export interface PrecedencePerson {
+  userId: string;
+  active: boolean;
+}
+
+/**
+ * The rule's owner precedence as candidates, in order, up to Pool: who keeps the account before the pool's fair pick.
+ * A named source with nobody behind it (no named rep set) is left out; an entry that is not a source is refused.
+ */
+export function precedenceOf(
+  rule: RoutingRuleRecord,
+  people: { accountOwner: PrecedencePerson | null; namedRep: PrecedencePerson | null }
+): PrecedenceCandidate[] {
+  const out: PrecedenceCandidate[] = [];
+  for (const entry of rule.ownerPrecedence) {
+    if (!(PRECEDENCE_SOURCES as readonly string[]).includes(entry))
+      throw new Error(
+        `GTM_Routing_Rule ${rule.name}: Owner_Precedence__c entry ${JSON.stringify(entry)} is not one of ${PRECEDENCE_SOURCES.join(', ')}`
+      );
+    if (entry === 'Pool') break;
+    const person = entry === 'Account Owner' ? people.accountOwner : people.namedRep;
+    if (person)
+      out.push({
+        userId: person.userId,
+        source: entry === 'Account Owner' ? 'Account owner' : 'Named rep',
+        active: person.active,
+        eligibleRole: true
+      });
+  }
+  return out;
+}
+
+/** A comma-separated field (Owner_Precedence__c, Segments__c) as its entries ("Account Owner, Pool" -> 2). */
+export function precedenceList(text: string | null): string[] {
+  return (text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}

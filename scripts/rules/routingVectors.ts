@@ -11,6 +11,10 @@ export interface RoutingVectorFile {
   slaClock: RuleVector[];
   /** input: { state: SlaState, now }; expected: SlaJudgement */
   slaState: RuleVector[];
+  /** input: { rules: RoutingRuleRecord[], account: RuleAccount }; expected: { rule, reason } */
+  ruleSelection: RuleVector[];
+  /** input: { rule: RoutingRuleRecord, people }; expected: PrecedenceCandidate[] */
+  precedence: RuleVector[];
 }
 
 export function routingVectorsPath(projectDir?: string): string {

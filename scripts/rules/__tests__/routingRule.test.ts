@@ -1,4 +1,15 @@
-import { routePqa, type RoutingInput, type RoutingResult } from '../routingRule';
+import { loadRoutingRules } from '../../routing/routingRules';
+import {
+  precedenceOf,
+  PRECEDENCE_SOURCES,
+  routePqa,
+  selectRoutingRule,
+  type PrecedencePerson,
+  type RoutingInput,
+  type RoutingResult,
+  type RoutingRuleRecord,
+  type RuleAccount
+} from '../routingRule';
 import { loadRoutingVectors } from '../routingVectors';
 import { policyFromValues } from '../ruleSupport';
 import type { RuleVector } from '../vectors';
@@ -60,5 +71,50 @@ describe('routing rule', () => {
       picks.push({ userId: r.ownerId!, routedAt, credited: false });
     }
     expect(picks.map((p) => p.userId).join('')).toBe('abcabcabc');
+  });
+});
+
+describe('routing rules (GTM_Routing_Rule__mdt)', () => {
+  it.each(named(vectors.ruleSelection))('%s', (_name, c) => {
+    const input = c.input as { rules: RoutingRuleRecord[]; account: RuleAccount };
+    expect(selectRoutingRule(input.rules, input.account)).toEqual(c.expected);
+  });
+
+  it.each(named(vectors.precedence))('%s', (_name, c) => {
+    const input = c.input as {
+      rule: RoutingRuleRecord;
+      people: { accountOwner: PrecedencePerson | null; namedRep: PrecedencePerson | null };
+    };
+    expect(precedenceOf(input.rule, input.people)).toEqual(c.expected);
+  });
+
+  it('refuses an owner precedence entry it does not know, naming the rule', () => {
+    const rule: RoutingRuleRecord = {
+      name: 'Bad',
+      order: 1,
+      poolKey: 'p',
+      segments: [],
+      targetAccountsOnly: false,
+      ownerPrecedence: ['Account Owner', 'Territory'],
+      active: true
+    };
+    expect(() => precedenceOf(rule, { accountOwner: null, namedRep: null })).toThrow(
+      'GTM_Routing_Rule Bad: Owner_Precedence__c entry "Territory" is not one of Account Owner, Named Rep, Pool'
+    );
+  });
+
+  it("force-app's rules are read as deployed and route the sample world's enterprise accounts to its pool", () => {
+    const rules = loadRoutingRules();
+    expect(rules.find((r) => r.name === 'Enterprise_Pqa')).toEqual({
+      name: 'Enterprise_Pqa',
+      order: 10,
+      poolKey: 'enterprise',
+      segments: ['Enterprise'],
+      targetAccountsOnly: false,
+      ownerPrecedence: ['Pool'],
+      active: true
+    });
+    for (const r of rules) for (const e of r.ownerPrecedence) expect(PRECEDENCE_SOURCES).toContain(e);
+    expect(selectRoutingRule(rules, { segment: 'Enterprise', targetAccount: true }).rule).toBe('Enterprise_Pqa');
   });
 });
