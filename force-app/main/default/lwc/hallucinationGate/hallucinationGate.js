@@ -50,6 +50,12 @@ const VERDICT_OPTIONS = [
 ];
 const REASON_REQUIRED = 'Enter why: the audit keeps the reason with your verdict.';
 
+/**
+ * A rate as the gate's reasons write it (two decimals, half up: 0.022098 -> "2.21%"), so the panel and the server's
+ * words agree; a small rate keeps its digits (0.000883 -> "0.09%", not "0%").
+ */
+const rateText = (x) => `${(Math.round(Number(x) * 10000) / 100).toFixed(2)}%`;
+
 /** Where `x` sits on the bar, as a CSS percentage of its width (0 .. scale). */
 const at = (x, scale) => `${Math.min(100, Math.max(0, (x / scale) * 100)).toFixed(2)}%`;
 
@@ -145,11 +151,11 @@ export default class HallucinationGate extends LightningElement {
 
   get rateText() {
     const v = this.view;
-    return `Rate ${formatPercent(v.rate)}: ${formatCount(v.hallucinated)} of ${countOf(v.responses, 'scored response', 'scored responses')} hallucinated`;
+    return `Rate ${rateText(v.rate)}: ${formatCount(v.hallucinated)} of ${countOf(v.responses, 'scored response', 'scored responses')} hallucinated`;
   }
 
   get intervalText() {
-    return `95% interval ${formatPercent(this.view.wilsonLow)} to ${formatPercent(this.view.wilsonHigh)}`;
+    return `95% interval ${rateText(this.view.wilsonLow)} to ${rateText(this.view.wilsonHigh)}`;
   }
 
   get boundText() {
@@ -157,7 +163,7 @@ export default class HallucinationGate extends LightningElement {
     const bound = this.isStrict ? v.upperBound : v.rate;
     const what = this.isStrict ? 'One-sided 95% upper bound' : 'Point rate (the gate basis)';
     const side = bound <= v.maxRate ? 'within' : 'above';
-    return `${what} ${formatPercent(bound)}: ${side} the ${this.maxText}`;
+    return `${what} ${rateText(bound)}: ${side} the ${this.maxText}`;
   }
 
   /** The scale of the bar: room for the interval, the bound and the maximum line. */
@@ -216,8 +222,8 @@ export default class HallucinationGate extends LightningElement {
     const v = this.view;
     if (!v.responses) return 'Allowed at n = ...: no rate measured yet';
     if (v.passingN === null || v.passingN === undefined)
-      return `Cannot pass at this rate (${formatPercent(v.rate)}), however many responses are audited`;
-    return `Allowed at n = ${formatCount(v.passingN)}: the smallest sample at which this rate (${formatPercent(v.rate)}) passes`;
+      return `Cannot pass at this rate (${rateText(v.rate)}), however many responses are audited`;
+    return `Allowed at n = ${formatCount(v.passingN)}: the smallest sample at which this rate (${rateText(v.rate)}) passes`;
   }
 
   get criticalText() {
@@ -338,12 +344,15 @@ export default class HallucinationGate extends LightningElement {
     this.reviewError = undefined;
   }
 
+  // a choice or a reason typed clears the message that asked for it
   handleVerdictChange(event) {
     this.reviewVerdict = event.detail.value;
+    this.reviewError = undefined;
   }
 
   handleReasonChange(event) {
     this.reviewReason = event.detail && event.detail.value !== undefined ? event.detail.value : event.target.value;
+    if (this.reviewReason.trim()) this.reviewError = undefined;
   }
 
   async handleSubmitReview() {

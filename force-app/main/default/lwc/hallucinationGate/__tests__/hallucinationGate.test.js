@@ -83,9 +83,9 @@ describe('c-hallucination-gate', () => {
 
   it('puts the rate, the two-sided interval and the strict bound against the maximum into words', async () => {
     const element = await mountWith(PROVISIONAL);
-    expect(text(element, '[data-id="rate"]')).toBe('Rate 0.5%: 1 of 200 scored responses hallucinated');
-    expect(text(element, '[data-id="interval"]')).toBe('95% interval 0% to 2.7%');
-    expect(text(element, '[data-id="bound"]')).toBe('One-sided 95% upper bound 2.2%: above the 2% maximum (0.02)');
+    expect(text(element, '[data-id="rate"]')).toBe('Rate 0.50%: 1 of 200 scored responses hallucinated');
+    expect(text(element, '[data-id="interval"]')).toBe('95% interval 0.09% to 2.78%');
+    expect(text(element, '[data-id="bound"]')).toBe('One-sided 95% upper bound 2.21%: above the 2% maximum (0.02)');
     expect(text(element, '[data-id="bar-summary"]')).toContain('above the 2% maximum');
   });
 
@@ -105,11 +105,11 @@ describe('c-hallucination-gate', () => {
     expect(text(element, '[data-id="sample"]')).toBe('n = 200 meets the minimum sample of 200');
     expect(text(element, '[data-id="allowed"]')).toBe('The strict gate allows 0 hallucinations at n = 200');
     expect(text(element, '[data-id="passing-n"]')).toBe(
-      'Allowed at n = 236: the smallest sample at which this rate (0.5%) passes'
+      'Allowed at n = 236: the smallest sample at which this rate (0.50%) passes'
     );
     const cannot = await mountWith({ ...PROVISIONAL, passingN: null });
     expect(text(cannot, '[data-id="passing-n"]')).toBe(
-      'Cannot pass at this rate (0.5%), however many responses are audited'
+      'Cannot pass at this rate (0.50%), however many responses are audited'
     );
   });
 
@@ -177,6 +177,8 @@ describe('c-hallucination-gate', () => {
     await flush();
     expect(text(element, '[data-id="review-error"]')).toBe('Choose hallucinated or not hallucinated.');
     change(element, 'lightning-radio-group[data-id="review-verdict"]', 'pass');
+    await flush();
+    expect($(element, '[data-id="review-error"]')).toBeNull();
     change(element, 'lightning-textarea[data-id="review-reason"]', '   ');
     $(element, 'lightning-button[data-id="submit-review"]').click();
     await flush();
