@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ToolError } from '../lib/errors';
+import { plural } from '../lib/text';
 import { launchChromium } from '../workbench/browserHarness';
 import type { Policy } from '../policy/policy';
 import { percentText, type HallucinationGateResult } from '../rules/hallucinationGateRule';
@@ -43,6 +44,8 @@ export interface EvidenceSheet {
   unstableAsFail: boolean;
   /** human audits of the deal's version with a second review: agreement, and on how many cases */
   humanAgreement: { share: number; runs: string[] } | null;
+  /** judge verdicts reviewers overturned in the pooled runs (gtm audit review, the panel), and the judge's own k */
+  humanOverrides: { overturned: number; judgeHallucinated: number };
   fallback: { type: string | null; testedAt: string | null; evidence: string | null; slaMinutes: number | null };
 }
 
@@ -114,6 +117,10 @@ export async function gatherEvidence(
     unstable,
     unstableAsFail: policy.boolean('Hallucination_Unstable_As_Fail'),
     humanAgreement: humanAgreementOf(d.audits),
+    humanOverrides: {
+      overturned: runs.reduce((n, a) => n + Number(a.Human_Overrides__c ?? 0), 0),
+      judgeHallucinated: runs.reduce((n, a) => n + Number(a.Judge_Hallucinated__c ?? a.Hallucinated__c ?? 0), 0)
+    },
     fallback: {
       type: text(d.gate?.Fallback_Type__c),
       testedAt: dayOf(d.gate?.Fallback_Tested_At__c),
@@ -248,6 +255,12 @@ function sections(s: EvidenceSheet): Section[] {
           s.humanAgreement
             ? `${percentText(s.humanAgreement.share)} of double-reviewed cases (human audit ${s.humanAgreement.runs.join(', ')})`
             : 'not measured: no human audit with a second review'
+        ],
+        [
+          'Human review',
+          s.humanOverrides.overturned
+            ? `${plural(s.humanOverrides.overturned, 'judge verdict')} overturned by reviewers (the judge found ${s.humanOverrides.judgeHallucinated} hallucinated; the rate above counts the reviewers' verdicts)`
+            : 'no judge verdict overturned'
         ]
       ]
     },

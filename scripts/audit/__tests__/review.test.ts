@@ -5,6 +5,7 @@ import { loadPolicyFile } from '../../policy/policy';
 import { createLocalSink } from '../../store/localSink';
 import type { LocalStore } from '../../store/localStore';
 import { queryRows } from '../../workbench/controllers/storeAccess';
+import { gatherEvidence, renderMarkdown } from '../evidence';
 import { ingestAudit } from '../ingest';
 import { readVerdictCsv, reviewCases, type VerdictChange } from '../review';
 import { promptfooRun, sampleCases } from '../sampleRuns';
@@ -66,6 +67,10 @@ it('overturning one of 3 of 300 recounts the audit to 2 of 300, passes the stric
   // the strict gate allows 2 at 300; the sample deal's fallback decides between Passed and Provisional
   expect(r.dealGate.result.reasons.join(' ')).not.toMatch(/upper bound/);
   expect(await gateStatus()).toBe(r.dealGate.result.status);
+  const sheet = renderMarkdown(await gatherEvidence(createLocalSink(store), opportunityId, policy, TODAY));
+  expect(sheet).toContain(
+    "- **Human review:** 1 judge verdict overturned by reviewers (the judge found 3 hallucinated; the rate above counts the reviewers' verdicts)"
+  );
   const it2 = await item('T-0002');
   expect(it2).toMatchObject({
     Verdict__c: 'hallucinated',
