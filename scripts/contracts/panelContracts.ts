@@ -12,6 +12,7 @@
  */
 import { z } from 'zod';
 import { pqaPanelMethods } from './pqaContracts';
+import { programMethods } from './programContracts';
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
 const id = z.string().min(1);
@@ -681,7 +682,8 @@ export const panelMethods = {
     params: z.object({ triggerId: id, snoozedUntil: date }),
     returns: TriggerQueueView
   },
-  ...pqaPanelMethods
+  ...pqaPanelMethods,
+  ...programMethods
 } as const satisfies Record<string, { cacheable: boolean; params: z.ZodObject; returns: z.ZodObject }>;
 
 export type PanelMethodName = keyof typeof panelMethods;

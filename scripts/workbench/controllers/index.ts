@@ -12,6 +12,7 @@ import { requestBlockerAction } from './blockerActions';
 import { moveStage, requestProductionApproval, stageOptions } from './stageGate';
 import { searchOwners } from './ownerSearch';
 import { getPqaView, getReadout } from './pqaController';
+import { decideReadout, getProgram } from './programController';
 import type { ControllerContext } from './context';
 import { acceptTrigger, dismissTrigger, getExpansionView } from './expansionController';
 import { acceptQueuedTrigger, dismissQueuedTrigger, getTriggerQueue, snoozeTrigger } from './expansionQueueController';
@@ -91,6 +92,8 @@ export function createStoreControllers(
     'GtmExpansionQueueController.dismissQueuedTrigger': (p) => dismissQueuedTrigger(ctx, p),
     'GtmExpansionQueueController.snoozeTrigger': (p) => snoozeTrigger(ctx, p),
     'GtmPqaPanelController.getPqaView': (p) => getPqaView(ctx, p.accountId),
-    'GtmPqaReadoutController.getReadout': (p) => getReadout(ctx, p)
+    'GtmPqaReadoutController.getReadout': (p) => getReadout(ctx, p),
+    'GtmProgramController.getProgram': (p) => getProgram(ctx, p),
+    'GtmProgramController.decideReadout': (p) => decideReadout(ctx, p)
   };
 }
