@@ -20,9 +20,20 @@ export async function findTour(controllers: PanelControllers, data: WorkbenchDat
   let blocked: TourStop | undefined;
   let ready: TourStop | undefined;
   let expiring: TourStop | undefined;
+  let provisional: TourStop | undefined;
   for (const o of opportunities) {
-    if (blocked && ready && expiring) break;
+    if (blocked && ready && expiring && provisional) break;
     const card = await controllers['GtmPilotScorecardController.getScorecard']({ opportunityId: o.id });
+    // exp-006: a hallucination audit short of the strict gate, whose failing case a reviewer can judge on the panel
+    if (!provisional && card.readiness.blockers.some((b) => b.code === 'audit_not_passed')) {
+      const gate = await controllers['GtmHallucinationGateController.getGatePanel']({ opportunityId: o.id });
+      if (gate.status === 'Provisional' && gate.items.length > 0)
+        provisional = {
+          what: 'a pilot whose hallucination gate is Provisional (review its failing case on the panel)',
+          name: o.name,
+          path: recordPath('Opportunity', o.id)
+        };
+    }
     if (card.scorecardId && !card.readiness.ready && !blocked)
       blocked = {
         what: 'a pilot blocked from production approval',
@@ -41,7 +52,7 @@ export async function findTour(controllers: PanelControllers, data: WorkbenchDat
         };
     }
   }
-  for (const stop of [blocked, ready, expiring]) if (stop) stops.push(stop);
+  for (const stop of [blocked, ready, expiring, provisional]) if (stop) stops.push(stop);
 
   for (const a of await data.listAccounts()) {
     const view = await controllers['GtmExpansionTriggerController.getExpansionView']({ accountId: a.id });

@@ -7,6 +7,7 @@ import { SAMPLE_AUDITS, ingestSampleAudits } from '../../audit/sampleAudits';
 import { loadPolicyFile } from '../../policy/policy';
 import { queryRows } from '../controllers/storeAccess';
 import { createStoreData, createStoreStages } from '../controllers';
+import { findTour } from '../tour';
 import { closeSampleWorld, contractCall, openSampleWorld, refusalOf, type OpenWorld } from './standInWorld';
 
 jest.setTimeout(180_000);
@@ -76,6 +77,16 @@ it('a Failed deal lists its critical case first; an Expired deal counts none of 
   expect(expired.runs.every((r) => !r.pooled)).toBe(true);
   // not counted, but its cases are shown so the reader sees what the old version did
   expect(expired.items.length).toBeGreaterThan(0);
+});
+
+it('the workbench tour points at the Provisional pilot whose failing case can be reviewed', async () => {
+  const tour = await findTour(open.controllers, createStoreData(open.store));
+  const stop = tour.find((s) => s.what.startsWith('a pilot whose hallucination gate is Provisional'));
+  expect(stop).toBeDefined();
+  const id = decodeURIComponent(/\/Opportunity\/([^/]+)\/view$/.exec(stop!.path)![1]!);
+  const v = await contractCall(open.controllers, 'GtmHallucinationGateController.getGatePanel', { opportunityId: id });
+  expect(v.status).toBe('Provisional');
+  expect(v.items.length).toBeGreaterThan(0);
 });
 
 it('a reviewer overturning the Provisional case passes the gate, and production approval follows', async () => {
