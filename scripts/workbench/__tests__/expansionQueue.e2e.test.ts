@@ -17,6 +17,7 @@ import type { PanelControllers, WorkbenchData } from '../controllerPort';
 import { createStoreControllers, createStoreData } from '../controllers';
 import { queryRows } from '../controllers/storeAccess';
 import { buildSampleWorld, type SampleWorld } from '../sampleWorld';
+import { splitWords } from './layoutChecks';
 import { syncSampleWorld } from '../syncWorld';
 
 jest.setTimeout(240_000);
@@ -233,6 +234,8 @@ describe('no horizontal scrolling', () => {
     await session.screenshot(page, `e2e-${which}-${column ? '400-column' : String(width)}`);
     if (column) expect(clientWidth).toBeLessThanOrEqual(400);
     expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
+    // and no cell breaks a word across lines (issue 13, item 4)
+    expect(await splitWords(card, 'tbody th, tbody td')).toEqual([]);
   });
 
   it('left no browser errors', () => {

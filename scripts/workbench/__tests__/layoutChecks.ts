@@ -8,6 +8,7 @@ import type { Locator } from 'playwright-core';
 /** The little of the DOM the check uses (the tooling's tsconfig has no DOM types). */
 interface TextNode {
   textContent: string | null;
+  parentElement: { getBoundingClientRect(): { width: number } } | null;
 }
 interface PageDocument {
   createTreeWalker(root: unknown, whatToShow: number): { nextNode(): TextNode | null };
@@ -22,7 +23,7 @@ const SHOW_TEXT = 4;
 
 /**
  * Runs in the page: every word of the elements' text, measured with a Range; a word whose boxes sit on more than one
- * line was split.
+ * line was split mid-word.
  */
 function splitWordsIn(elements: unknown[], showText: number): string[] {
   const doc = (globalThis as unknown as { document: PageDocument }).document;
@@ -30,8 +31,11 @@ function splitWordsIn(elements: unknown[], showText: number): string[] {
   for (const element of elements) {
     const walker = doc.createTreeWalker(element, showText);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      // assistive text is clipped to a 1 px box: it has no line for its words to keep to
+      if ((node.parentElement?.getBoundingClientRect().width ?? 0) <= 2) continue;
       const text = node.textContent ?? '';
-      for (const match of text.matchAll(/\S+/g)) {
+      // a line may end after a hyphen ("AI-/resolved"): the parts between spaces and hyphens are the words
+      for (const match of text.matchAll(/[^\s-]+/g)) {
         const range = doc.createRange();
         range.setStart(node, match.index);
         range.setEnd(node, match.index + match[0].length);

@@ -15,6 +15,7 @@ import { axeViolations, startWorkbenchSession, WorkbenchSession } from '../brows
 import type { PanelControllers, WorkbenchData } from '../controllerPort';
 import { createStoreControllers, createStoreData } from '../controllers';
 import { buildSampleWorld, type SampleWorld } from '../sampleWorld';
+import { splitWords } from './layoutChecks';
 
 jest.setTimeout(240_000);
 
@@ -332,6 +333,11 @@ describe('the pilot scorecard keeps what people saved (issue 13)', () => {
       expect(await card.locator('lightning-button-icon[data-action="edit"]').count()).toBe(sc.criteria.length);
       expect(reading).toEqual({ buttons: [], tableOverflow: 0, cardWidth: reading.cardWidth });
       if (column) expect(reading.cardWidth).toBeLessThanOrEqual(400);
+      // no criterion cell and no blocker breaks a word across lines (issue 13, item 4)
+      expect(await splitWords(card, 'table[data-id="criteria"] tbody th, table[data-id="criteria"] tbody td')).toEqual(
+        []
+      );
+      expect(await splitWords(card, 'ul[data-id="blockers"] li')).toEqual([]);
       await session.screenshot(page, `${name}-read`);
 
       const row = await editRow(card, sc.criteria[0]!.id);
