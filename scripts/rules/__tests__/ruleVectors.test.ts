@@ -1,5 +1,6 @@
 import { judgeCollateral, type CollateralInput } from '../collateralRule';
 import { judgeReadiness, type ReadinessInput } from '../readinessRule';
+import { BLOCKER_CODES } from '../../contracts/panelContracts';
 import { judgeReviewCycle, type PacketDates } from '../reviewCycleRule';
 import { addDays, daysBetween, numberText, policyFromValues, scaled } from '../ruleSupport';
 import { scoreScorecard, type ScorecardInput } from '../scorecardRule';
@@ -56,6 +57,15 @@ describe('collateral rule', () => {
 describe('readiness rule', () => {
   it.each(named(vectors.readiness))('%s', (_name, c) => {
     expect(judgeReadiness(c.input as ReadinessInput, policyFromValues(c.policy))).toEqual(c.expected);
+  });
+
+  it('the vectors hold every code the rule gives, so Apex and TypeScript agree on each', () => {
+    const seen = new Set(
+      vectors.readiness.flatMap((c) => (c.expected as { blockers: { code: string }[] }).blockers.map((b) => b.code))
+    );
+    // the gate service's own findings (no scorecard, evidence the user cannot read) are not the rule's
+    const gateServiceOnly = new Set(['scorecard_missing', 'access_denied']);
+    expect(BLOCKER_CODES.filter((code) => !gateServiceOnly.has(code) && !seen.has(code))).toEqual([]);
   });
 });
 
