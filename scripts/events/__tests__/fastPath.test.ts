@@ -49,6 +49,38 @@ describe('readInstantText (the usage fast path reader over a string)', () => {
       expect([v, fast]).toEqual([v, exact]);
     }
   });
+
+  it('agrees with instant.ts on every character in every place of each accepted form', () => {
+    const bases = [
+      '2026-07-16T10:27:16Z',
+      '2026-07-16 10:27:16',
+      '2026-07-16T10:27:16.123456789+05:30',
+      '2028-02-29T23:59:59.9-08:00',
+      '1678-01-01T00:00:00.000Z',
+      '2261-12-31T23:59:59.999999999Z'
+    ];
+    const chars = [
+      ...Array.from({ length: 127 }, (_, n) => String.fromCharCode(n + 1)),
+      ...['é', '٣', '０', '中', '\u00a0', '😀']
+    ];
+    let taken = 0;
+    let checked = 0;
+    for (const base of bases)
+      for (let i = 0; i <= base.length; i++)
+        for (const v of [
+          ...chars.map((c) => base.slice(0, i) + c + base.slice(i + 1)),
+          base.slice(0, i) + base.slice(i + 1)
+        ]) {
+          const ms = readInstantText(v);
+          const fast = Number.isNaN(ms) ? undefined : BigInt(ms) * 1_000_000n + BigInt(instantTextSubNs());
+          checked++;
+          if (fast !== undefined) taken++;
+          if (fast !== parseInstant(v)) expect([v, fast]).toEqual([v, parseInstant(v)]);
+        }
+    expect(checked).toBeGreaterThan(20_000);
+    expect(taken).toBeGreaterThan(500); // both outcomes are well represented
+    expect(checked - taken).toBeGreaterThan(10_000);
+  });
 });
 
 describe('the judge, fast path against slow path', () => {
