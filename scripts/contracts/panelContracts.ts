@@ -11,6 +11,7 @@
  * Dates are YYYY-MM-DD text, ids are Salesforce ids (15/18 chars) in an org and store keys locally.
  */
 import { z } from 'zod';
+import { onboardingPanelMethods } from './onboardingContracts';
 import { pqaPanelMethods } from './pqaContracts';
 import { programMethods } from './programContracts';
 
@@ -683,7 +684,8 @@ export const panelMethods = {
     returns: TriggerQueueView
   },
   ...pqaPanelMethods,
-  ...programMethods
+  ...programMethods,
+  ...onboardingPanelMethods
 } as const satisfies Record<string, { cacheable: boolean; params: z.ZodObject; returns: z.ZodObject }>;
 
 export type PanelMethodName = keyof typeof panelMethods;

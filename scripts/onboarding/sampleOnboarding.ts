@@ -130,7 +130,7 @@ export async function writeOnboardingSample(store: LocalStore, policy: Policy, t
       key: 'everly-consumer-brands',
       name: 'Everly Consumer Brands - Support Copilot',
       daysAgo: 1,
-      spec: { paceHours: 3 }
+      spec: { paceHours: 3, stopAt: ['knowledge_sync'] }
     },
     {
       key: 'tidewater-shipping',

@@ -439,6 +439,20 @@ export function createFakePorts(projectDir = REPO_ROOT): FakePorts {
       const view = panelMethods['GtmPqaReadoutController.getReadout'].returns.safeParse(fixtures.get('getReadout'));
       if (!view.success) throw new ControllerError('No readout fixture (pqaReadout/__tests__/data/getReadout.json)');
       return view.data;
+    },
+    // exp-008 (issue 18): the onboarding plan panel answers its fixture, when present
+    'GtmOnboardingPlanController.getPlanView': async (p) => {
+      record('GtmOnboardingPlanController.getPlanView', p);
+      const view = panelMethods['GtmOnboardingPlanController.getPlanView'].returns.safeParse(
+        fixtures.get('getPlanView')
+      );
+      if (!view.success)
+        throw new ControllerError('No onboarding fixture (onboardingPlan/__tests__/data/getPlanView.json)');
+      return { ...view.data, accountId: p.accountId };
+    },
+    'GtmOnboardingPlanController.actOnStep': async (p) => {
+      record('GtmOnboardingPlanController.actOnStep', p);
+      throw new ControllerError(`No onboarding actions in the fixture world (step ${p.stepId})`);
     }
   };
 

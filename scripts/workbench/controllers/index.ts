@@ -12,6 +12,7 @@ import { requestBlockerAction } from './blockerActions';
 import { moveStage, requestProductionApproval, stageOptions } from './stageGate';
 import { searchOwners } from './ownerSearch';
 import { getPqaView, getReadout } from './pqaController';
+import { actOnStep, getPlanView } from './onboardingController';
 import { decideReadout, getProgram } from './programController';
 import type { ControllerContext } from './context';
 import { acceptTrigger, dismissTrigger, getExpansionView } from './expansionController';
@@ -94,6 +95,8 @@ export function createStoreControllers(
     'GtmPqaPanelController.getPqaView': (p) => getPqaView(ctx, p.accountId),
     'GtmPqaReadoutController.getReadout': (p) => getReadout(ctx, p),
     'GtmProgramController.getProgram': (p) => getProgram(ctx, p),
-    'GtmProgramController.decideReadout': (p) => decideReadout(ctx, p)
+    'GtmProgramController.decideReadout': (p) => decideReadout(ctx, p),
+    'GtmOnboardingPlanController.getPlanView': (p) => getPlanView(ctx, p.accountId),
+    'GtmOnboardingPlanController.actOnStep': (p) => actOnStep(ctx, p)
   };
 }

@@ -1,0 +1,179 @@
+/**
+ * exp-008 in real Chromium over the sample world (issue 18): an Account page shows its onboarding plan; completing
+ * a step releases its dependents and moves the forecast; the at-risk flag shows on the plan past its target by day
+ * 3 and not on the plan on track; block asks for a reason. No axe violation of any impact, no sideways scrolling at
+ * 1024 px or in a 400 px column. Screenshots: .gtm/artifacts/screenshots/e2e-onboarding-*.png.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import { loadSchema } from '../../metadata/schema';
+import { LocalStore } from '../../store/localStore';
+import { axeViolations, startWorkbenchSession, WorkbenchSession } from '../browserHarness';
+import { createStoreControllers, createStoreData } from '../controllers';
+import { queryRows } from '../controllers/storeAccess';
+import { buildSampleWorld } from '../sampleWorld';
+
+jest.setTimeout(240_000);
+
+let dir: string;
+let store: LocalStore;
+let session: WorkbenchSession;
+const pages: Page[] = [];
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gtm-onboarding-e2e-'));
+  const file = path.join(dir, 'world.duckdb');
+  const world = await buildSampleWorld(file);
+  store = await LocalStore.open(file, loadSchema());
+  session = await startWorkbenchSession({
+    controllers: createStoreControllers(store, world.today),
+    data: createStoreData(store),
+    banner: `sample world (onboarding e2e), today ${world.today}`
+  });
+});
+
+afterAll(async () => {
+  await session?.close();
+  await store?.close();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+afterEach(async () => {
+  for (const p of pages.splice(0)) await p.close();
+});
+
+const squash = (s: string | null | undefined) => (s ?? '').replace(/\s+/g, ' ').trim();
+
+async function accountOf(usageKey: string): Promise<string> {
+  const [row] = await queryRows(store, `SELECT "Id" AS id FROM "Account" WHERE "Usage_Account_Key__c" = $k`, {
+    k: usageKey
+  });
+  return String(row!.id);
+}
+
+async function planPage(usageKey: string, width = 1024): Promise<Page> {
+  const page = await session.newPage();
+  pages.push(page);
+  await page.setViewportSize({ width, height: 900 });
+  await page.goto(`${session.server.url}/lightning/r/Account/${encodeURIComponent(await accountOf(usageKey))}/view`);
+  await page.waitForSelector('html[data-wb-mounted="true"]', { timeout: 30_000 });
+  await page.locator('c-onboarding-plan [data-id="day"]').waitFor({ timeout: 15_000 });
+  return page;
+}
+
+const step = (page: Page, key: string) => page.locator(`c-onboarding-plan [data-id="step"][data-key="${key}"]`);
+
+describe('the onboarding plan on the Account page', () => {
+  it('completing a step releases its dependents and moves the forecast earlier', async () => {
+    const page = await planPage('everly-consumer-brands');
+    const panel = page.locator('c-onboarding-plan');
+    expect(squash(await panel.locator('[data-id="day"]').textContent())).toBe('Day 1 of 8');
+    expect(await panel.locator('[data-id="at-risk"]').count()).toBe(0);
+    expect(squash(await panel.locator('[data-id="meter-text"]').textContent())).toMatch(/^AI resolutions: /);
+    expect(await step(page, 'suggest_only_audit').getAttribute('data-status')).toBe('Not released');
+    const forecastBefore = squash(await panel.locator('[data-id="forecast"]').textContent());
+    const slipBefore = squash(await panel.locator('[data-id="slip"]').textContent());
+    await session.screenshot(page, 'e2e-onboarding-before-1024');
+
+    await step(page, 'knowledge_sync').locator('lightning-button[data-action="complete"] button').click();
+    await step(page, 'knowledge_sync').and(page.locator('[data-status="Done"]')).waitFor({ timeout: 15_000 });
+    expect(await step(page, 'suggest_only_audit').getAttribute('data-status')).toBe('Open');
+    const forecastAfter = squash(await panel.locator('[data-id="forecast"]').textContent());
+    expect(forecastAfter).not.toBe(forecastBefore);
+    expect(Date.parse(forecastAfter.replace('Forecast end: ', ''))).toBeLessThan(
+      Date.parse(forecastBefore.replace('Forecast end: ', ''))
+    );
+    const slipAfter = squash(await panel.locator('[data-id="slip"]').textContent());
+    expect(slipAfter).toMatch(/^\d+ days? ahead of the baseline$/);
+    expect(slipAfter).not.toBe(slipBefore);
+    await session.screenshot(page, 'e2e-onboarding-after-1024');
+
+    // reloaded, the store kept it
+    const again = await planPage('everly-consumer-brands');
+    expect(await step(again, 'suggest_only_audit').getAttribute('data-status')).toBe('Open');
+  });
+
+  it('shows the at-risk flag on the plan past its target by day 3, with the reason', async () => {
+    const page = await planPage('tidewater-shipping');
+    const panel = page.locator('c-onboarding-plan');
+    expect(squash(await panel.locator('[data-id="day"]').textContent())).toBe('Day 5 of 8');
+    expect(squash(await panel.locator('[data-id="at-risk"]').textContent())).toMatch(
+      /^At risk: day 5: the forecast end \d{4}-\d\d-\d\d is \d+ days? after the 8-day target \(\d{4}-\d\d-\d\d\)$/
+    );
+    const connector = step(page, 'helpdesk_connector');
+    expect(await connector.locator('[data-id="overdue"]').count()).toBe(1);
+    // due Friday; Tuesday is the second business day after: not more than 2 yet, so no chase
+    expect(await connector.locator('[data-id="chase"]').count()).toBe(0);
+    await session.screenshot(page, 'e2e-onboarding-at-risk-1024');
+    const onTrack = await planPage('everly-consumer-brands');
+    expect(await onTrack.locator('c-onboarding-plan [data-id="at-risk"]').count()).toBe(0);
+  });
+
+  it('chases the customer on a customer step blocked more than 2 business days past its due day', async () => {
+    const page = await planPage('solano-foods');
+    const packet = step(page, 'security_packet');
+    expect(await packet.getAttribute('data-status')).toBe('Blocked');
+    expect(await packet.locator('[data-id="chase"]').count()).toBe(1);
+    expect(squash(await packet.locator('[data-id="step-note"]').textContent())).toBe(
+      "Blocked: Waiting for the customer's DPA signature (legal review)"
+    );
+  });
+
+  it('blocking asks for a reason, refuses none, and shows the reason once given', async () => {
+    const page = await planPage('tidewater-shipping');
+    const connector = step(page, 'helpdesk_connector');
+    await connector.locator('lightning-button[data-action="block"] button').click();
+    await connector.locator('lightning-button[data-id="confirm"] button').click();
+    expect(squash(await page.locator('c-onboarding-plan [data-id="error"]').textContent())).toBe(
+      'step helpdesk_connector: say what blocks it (a reason is required to block)'
+    );
+    await connector.locator('lightning-input[data-id="reason"] input').fill('Zendesk admin on leave until Monday');
+    await connector.locator('lightning-button[data-id="confirm"] button').click();
+    await step(page, 'helpdesk_connector').and(page.locator('[data-status="Blocked"]')).waitFor({ timeout: 15_000 });
+    expect(squash(await connector.locator('[data-id="step-note"]').textContent())).toBe(
+      'Blocked: Zendesk admin on leave until Monday'
+    );
+  });
+
+  it('axe finds no violations of any impact', async () => {
+    const page = await planPage('solano-foods');
+    expect(await axeViolations(page, ['minor', 'moderate', 'serious', 'critical'])).toEqual([]);
+  });
+
+  it.each([false, true])('no horizontal scrolling at 1024 px (400 px column: %s)', async (column) => {
+    const page = await planPage('solano-foods');
+    if (column)
+      await page.evaluate(() => {
+        const g = globalThis as unknown as {
+          document: { getElementById(id: string): { style: Record<string, string> } };
+        };
+        const region = g.document.getElementById('region-side');
+        region.style.width = '400px';
+        region.style.maxWidth = '400px';
+        region.style.flex = '0 0 400px';
+      });
+    const card = page.locator('c-onboarding-plan article.slds-card');
+    const { scrollWidth, clientWidth } = await card.evaluate((el) => ({
+      scrollWidth: el.scrollWidth,
+      clientWidth: el.clientWidth
+    }));
+    const doc = await page.evaluate(() => {
+      const d = (
+        globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }
+      ).document.documentElement;
+      return { scrollWidth: d.scrollWidth, clientWidth: d.clientWidth };
+    });
+    await session.screenshot(page, `e2e-onboarding-${column ? '400-column' : '1024'}`);
+    if (column) expect(clientWidth).toBeLessThanOrEqual(400);
+    expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
+    expect(doc.scrollWidth).toBeLessThanOrEqual(doc.clientWidth);
+  });
+
+  it('left no browser errors and no server failures', () => {
+    // the refused block (no reason) is a 400 the panel shows, not a failure
+    expect(session.consoleErrors.filter((e) => !/Failed to load resource.*status of 400/.test(e))).toEqual([]);
+    expect(session.serverLog).toEqual([]);
+  });
+});
