@@ -28,6 +28,7 @@ import { SAMPLE_AUDITS, SAMPLE_MODEL, SAMPLE_PROMPT_VERSION } from '../audit/sam
 import { inTransaction, insertRecord, WORKBENCH_USER_NAME, type Params } from './controllers/storeAccess';
 import { prng } from '../lib/prng';
 import { writeOnboardingSample } from '../onboarding/sampleOnboarding';
+import { writeProgramSample } from '../cockpit/sampleProgram';
 
 export const DEFAULT_TODAY = '2026-11-24';
 /** Complete weeks of tickets in the export (the current, partial week comes on top). */
@@ -1004,6 +1005,8 @@ export async function buildSampleWorld(storeFile: string, options: { today?: str
     await writeRoutingSample(store, policy);
     // exp-008: onboarding plans in every state (activation comes from the export: syncWorld.ts)
     await writeOnboardingSample(store, policy, today);
+    // program cockpit: the locked experiments' readouts at day 90 (gtm readout build --as-of 2026-05-30)
+    await writeProgramSample(store, policy);
     await store.db.run('CHECKPOINT');
   } finally {
     await store.close();

@@ -66,7 +66,8 @@ export const RECORD_PAGES: Record<RecordObject, { main: string[]; side: string[]
 /** App pages (tabs of the GTM Copilot app), as force-app/main/default/flexipages/GTM_<Name>.flexipage-meta.xml places them. */
 export const APP_PAGES: Record<string, { title: string; main: string[]; icon: string }> = {
   Trigger_Queue: { title: 'Trigger Queue', main: ['c-expansion-trigger-queue'], icon: 'task' },
-  Pqa_Readout: { title: 'PQA Readout', main: ['c-pqa-readout'], icon: 'report' }
+  Pqa_Readout: { title: 'PQA Readout', main: ['c-pqa-readout'], icon: 'report' },
+  Program: { title: 'GTM Program', main: ['c-gtm-program'], icon: 'report' }
 };
 
 const TYPES: Record<string, string> = {

@@ -10,6 +10,7 @@ import type { PanelParams, PanelResult } from '../../contracts/panelContracts';
 import { buildScorecard } from '../../cockpit/scorecard';
 import type { ExperimentReadout } from '../../cockpit/readout';
 import { RECOMMENDATIONS } from '../../cockpit/recommendation';
+import { programLastDay } from '../../cockpit/sampleProgram';
 import { DECISION_MESSAGES, decisionProblems } from '../../rules/decisionRule';
 import type { Policy } from '../../policy/policy';
 import { ControllerError } from '../controllerPort';
@@ -67,7 +68,9 @@ export async function getProgram(
   ctx: ControllerContext,
   params: PanelParams<'GtmProgramController.getProgram'>
 ): Promise<ProgramView> {
-  const asOf = params.asOf ?? ctx.today;
+  // the day-90 scorecard by default (today, if the program has not ended yet)
+  const lastDay = programLastDay(ctx.policy as Policy);
+  const asOf = params.asOf ?? (ctx.today < lastDay ? ctx.today : lastDay);
   const scorecard = await buildScorecard(ctx.store, ctx.policy as Policy, `${asOf}T00:00:00Z`);
   const approvers = await queryRows(ctx.store, 'SELECT "Id" AS id, "Name" AS name FROM "User" ORDER BY "Name", "Id"');
   return {

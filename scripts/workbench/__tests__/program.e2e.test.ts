@@ -1,0 +1,149 @@
+/**
+ * The GTM Program page in real Chromium over the sample world (issue 19): the five KPI tiles with their trend charts
+ * and the portfolio with the day-90 readouts; an override (a decision other than the recommendation) without a
+ * reason is refused with the sign-off rule's words and nothing is written; a decision that follows the
+ * recommendation is signed. No axe violation of any impact; no sideways scrolling at 1024 px.
+ * Screenshots: .gtm/artifacts/screenshots/e2e-program-*.png.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Page } from 'playwright-core';
+import { loadSchema } from '../../metadata/schema';
+import { DECISION_MESSAGES } from '../../rules/decisionRule';
+import { LocalStore } from '../../store/localStore';
+import { axeViolations, startWorkbenchSession, WorkbenchSession } from '../browserHarness';
+import { createStoreControllers, createStoreData } from '../controllers';
+import { queryOne } from '../controllers/storeAccess';
+import { buildSampleWorld } from '../sampleWorld';
+
+jest.setTimeout(240_000);
+
+const PROGRAM = '/lightning/n/Program';
+let dir: string;
+let store: LocalStore;
+let session: WorkbenchSession;
+const pages: Page[] = [];
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gtm-program-e2e-'));
+  const file = path.join(dir, 'world.duckdb');
+  const world = await buildSampleWorld(file);
+  store = await LocalStore.open(file, loadSchema());
+  session = await startWorkbenchSession({
+    controllers: createStoreControllers(store, world.today),
+    data: createStoreData(store),
+    banner: `sample world (program e2e), today ${world.today}`
+  });
+});
+
+afterAll(async () => {
+  await session?.close();
+  await store?.close();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+afterEach(async () => {
+  for (const p of pages.splice(0)) await p.close();
+});
+
+const squash = (s: string | null | undefined) => (s ?? '').replace(/\s+/g, ' ').trim();
+
+async function programPage(width = 1024): Promise<Page> {
+  const page = await session.newPage();
+  pages.push(page);
+  await page.setViewportSize({ width, height: 900 });
+  await page.goto(`${session.server.url}${PROGRAM}`);
+  await page.waitForSelector('html[data-wb-mounted="true"]', { timeout: 30_000 });
+  await page.locator('c-gtm-program [data-id="portfolio"]').waitFor({ timeout: 30_000 });
+  return page;
+}
+
+async function decision(experiment: string) {
+  return queryOne(
+    store,
+    `SELECT r."Decision__c" AS d, r."Published__c" AS p FROM "GTM_Experiment_Readout__c" r
+       JOIN "GTM_Experiment__c" e ON e."Id" = r."Experiment__c" WHERE e."Experiment_Key__c" = $k`,
+    { k: experiment }
+  );
+}
+
+describe('the GTM Program page', () => {
+  it('shows the five KPI tiles with trend charts and the portfolio with recommendations', async () => {
+    const page = await programPage();
+    const panel = page.locator('c-gtm-program');
+    const tiles = panel.locator('[data-kpi]');
+    expect(await tiles.count()).toBe(5);
+    expect((await panel.locator('[data-kpi] h3').allTextContents()).map(squash)).toEqual([
+      'Pilot start rate',
+      'Pilot-to-production conversion',
+      'Time to activation',
+      'Security review cycle time',
+      'Logo churn (90-day cohort)'
+    ]);
+    // the pilot start rate has weekly values: its trend is drawn as a line
+    expect(await panel.locator('[data-kpi="Pilot_Start_Rate"] svg[data-id="trend"] polyline').count()).toBe(1);
+    expect(
+      await panel.locator('[data-kpi="Pilot_Start_Rate"] svg[data-id="trend"]').getAttribute('aria-label')
+    ).toMatch(/^Pilot start rate by week: 2026-03-09 /);
+    expect(squash(await panel.locator('[data-kpi="Time_To_Activation"] [data-id="n"]').textContent())).toMatch(
+      /provisional: \d+ at risk/
+    );
+    const exp8 = panel.locator('[data-readout="exp-008"]');
+    expect(squash(await exp8.locator('[data-id="design"]').textContent())).toMatch(/^pre\/post, not randomized/);
+    expect(squash(await exp8.locator('[data-id="recommendation"]').textContent())).toBe('Recommendation: Kill');
+    await session.screenshot(page, 'e2e-program-1024');
+  });
+
+  it('refuses an override without a reason, in the rule words, and writes nothing', async () => {
+    const page = await programPage();
+    const item = page.locator('c-gtm-program [data-readout="exp-003"]');
+    await item.locator('[data-id="decide"] button').click();
+    const form = item.locator('[data-id="decide-form"]');
+    await form.locator('[data-id="decision"] button').click();
+    await form.locator('lightning-base-combobox-item', { hasText: 'Hold' }).click();
+    await form.locator('[data-id="override-note"]').waitFor();
+    await form.locator('[data-id="submit"] button').click();
+    const error = form.locator('[data-id="decide-error"]');
+    await error.waitFor();
+    expect(squash(await error.textContent())).toContain(DECISION_MESSAGES.override_reason_missing);
+    expect(await decision('exp-003')).toEqual({ d: null, p: null });
+    await session.screenshot(page, 'e2e-program-override-refused');
+  });
+
+  it('signs a decision that follows the recommendation', async () => {
+    const page = await programPage();
+    const item = page.locator('c-gtm-program [data-readout="exp-005"]');
+    await item.locator('[data-id="decide"] button').click();
+    await item.locator('[data-id="submit"] button').click();
+    await item.locator('[data-id="decide-form"]').waitFor({ state: 'detached' });
+    expect(squash(await item.locator('[data-id="sign-off"]').textContent())).toBe(
+      'Decision and sign-off: Kill by Workbench User'
+    );
+    expect(await decision('exp-005')).toEqual({ d: 'Kill', p: true });
+  });
+
+  it('axe finds no violations of any impact, and nothing scrolls sideways at 1024 px', async () => {
+    const page = await programPage();
+    expect(await axeViolations(page, ['minor', 'moderate', 'serious', 'critical'])).toEqual([]);
+    const card = page.locator('c-gtm-program article.slds-card');
+    const { scrollWidth, clientWidth } = await card.evaluate((el) => ({
+      scrollWidth: el.scrollWidth,
+      clientWidth: el.clientWidth
+    }));
+    expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
+    const doc = await page.evaluate(() => {
+      const d = (
+        globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }
+      ).document.documentElement;
+      return { scrollWidth: d.scrollWidth, clientWidth: d.clientWidth };
+    });
+    expect(doc.scrollWidth).toBeLessThanOrEqual(doc.clientWidth);
+  });
+
+  it('left no browser errors and no server failures but the one refused override (400)', () => {
+    expect(session.consoleErrors.filter((e) => !/status of 400 \(Bad Request\)/.test(e))).toEqual([]);
+    expect(session.consoleErrors).toHaveLength(1);
+    expect(session.serverLog).toEqual([]);
+  });
+});
