@@ -7,18 +7,21 @@
  */
 import { addDays } from '../rules/ruleSupport';
 import { businessTimeBetween, type BusinessHoursSchedule } from '../rules/businessHours';
-import { judgeSla, slaClock, type SlaState } from '../rules/slaRule';
+import { slaClock } from '../rules/slaRule';
 import { isoSeconds } from '../rules/routingRule';
 import type { Policy } from '../policy/policy';
 import type { LocalStore } from '../store/localStore';
 import { LOCAL_BUSINESS_HOURS } from './poolHours';
 import { routeInStore } from './storeRouting';
+import { sweep } from './sweep';
 import { isoWeekLabel, weekIndexOf } from '../usage/isoWeek';
 
 export const SAMPLE_POOL = 'enterprise';
 export const SAMPLE_FALLBACK_QUEUE = 'PQA_Fallback';
 /** The pool's business hours: weekdays 09:00-17:00 in New York, Good Friday off (poolHours.ts). */
 export const SAMPLE_HOURS: BusinessHoursSchedule = LOCAL_BUSINESS_HOURS['PQA New York']!;
+/** When the sample's SLA sweep runs: a Thursday 10:00 in New York, after every sample clock has run out. */
+export const SAMPLE_SWEEP_AT = '2026-04-02T14:00:00Z';
 /** The readout's as-of in the sample: the end of program week 5. */
 export const SAMPLE_READOUT_AS_OF = '2026-04-06';
 
@@ -163,17 +166,6 @@ export async function writeRoutingSample(store: LocalStore, policy: Policy): Pro
             : i % 7 === 3
               ? isoSeconds(Date.parse(clock.dueAt) + 2 * HOUR_MS)
               : isoSeconds(Date.parse(at) + HOUR_MS + i * 60_000);
-        const state: SlaState = {
-          status: result.status,
-          routedAt: at,
-          ...clock,
-          firstTouchAt: touch,
-          touchByOwner: true,
-          anyTouchCounts: false,
-          disqualifiedAt: null,
-          convertedAt: null
-        };
-        const judged = judgeSla(state, `${SAMPLE_READOUT_AS_OF}T00:00:00Z`);
         const failed = i === 14 ? 'owner Task not created within 5 minutes: DML error (sample)' : null;
         await store.db.run(
           `UPDATE "Routing_Assignment__c" SET "Name" = $name, "PQA_Signal__c" = $signal, "Matched__c" = true, "Qualified_At__c" = CAST($at AS TIMESTAMP),
@@ -190,11 +182,11 @@ export async function writeRoutingSample(store: LocalStore, policy: Policy): Pro
             due: sql(clock.dueAt),
             re: sql(clock.reassignAt),
             touch: sql(touch),
-            status: result.status === 'Escalated' ? 'Escalated' : judged.status,
-            transitions: JSON.stringify(judged.transitions.map((t) => ({ ...t, actor: 'gtm routing sweep' }))),
-            escalations: judged.status === 'Reassigned' || result.status === 'Escalated' ? 1 : 0,
-            // a reassignment gives the original owner the turn back
-            credited: judged.status === 'Reassigned',
+            // Pending (or Escalated): the real sweep below moves each clock as of the readout's day
+            status: result.status,
+            transitions: null,
+            escalations: result.status === 'Escalated' ? 1 : 0,
+            credited: false,
             workflow: failed ? 'Failed' : 'OK',
             failure: failed,
             end: sql(windowEnd),
@@ -214,4 +206,7 @@ export async function writeRoutingSample(store: LocalStore, policy: Policy): Pro
   } finally {
     db.closeSync();
   }
+  // the SLA sweep of `gtm routing sweep`, inside business hours (at midnight nobody is eligible): Warning, Met,
+  // Breached, and the reassignment at twice the SLA by the rule (the pick moves to the new owner)
+  await sweep(store, policy, SAMPLE_SWEEP_AT);
 }

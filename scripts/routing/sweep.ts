@@ -101,6 +101,7 @@ export async function sweep(
     let reason: string | null = null;
     let routedOwner: string | null = null;
     let queue: string | null = null;
+    let candidates: string | null = null;
     if (judged.status === 'Reassigned') {
       const pool = await loadPool(store.db, required(key, 'Pool_Key__c', r.pool));
       const owner = text(r.owner);
@@ -121,6 +122,8 @@ export async function sweep(
       reason = result.reason;
       routedOwner = result.decision === 'Pool' ? result.ownerId : null;
       queue = result.queue;
+      // why this owner: the reassignment's own arithmetic replaces the first routing's
+      candidates = JSON.stringify(result.candidates);
     }
     changes.push({
       assignmentKey: key,
@@ -136,11 +139,15 @@ export async function sweep(
         status: judged.status,
         log: JSON.stringify([...log, ...judged.transitions.map((t) => ({ ...t, actor: SWEEP_ACTOR }))]),
         escalations: Number(r.escalations) + (judged.status === 'Reassigned' ? 1 : 0),
+        // reassigned to the fallback queue: no owner (as GtmSlaSweep)
         newOwner: routedOwner,
         queue,
         reassigned: judged.status === 'Reassigned',
         routed: routedOwner,
         reason: reason === null ? null : `reassigned at 2x SLA: ${reason}`.slice(0, 255),
+        candidates,
+        // the moved pick counts when it was made (loads and weekly caps), not at the first routing
+        now: now.replace('T', ' ').replace('Z', ''),
         key
       }
     });
@@ -153,10 +160,12 @@ export async function sweep(
       await store.db.run(
         `UPDATE "Routing_Assignment__c" SET "SLA_Status__c" = $status, "Transitions__c" = $log,
            "Escalation_Count__c" = $escalations,
-           "Assigned_Owner__c" = coalesce($newOwner, "Assigned_Owner__c"),
+           "Assigned_Owner__c" = CASE WHEN $reassigned THEN $newOwner ELSE "Assigned_Owner__c" END,
            "Fallback_Queue__c" = coalesce($queue, "Fallback_Queue__c"),
            "Routed_Owner__c" = CASE WHEN $reassigned THEN $routed ELSE "Routed_Owner__c" END,
-           "Decision_Reason__c" = coalesce($reason, "Decision_Reason__c")
+           "Routed_At__c" = CASE WHEN $reassigned THEN CAST($now AS TIMESTAMP) ELSE "Routed_At__c" END,
+           "Decision_Reason__c" = coalesce($reason, "Decision_Reason__c"),
+           "Candidates__c" = coalesce($candidates, "Candidates__c")
          WHERE "Assignment_Key__c" = $key`,
         w.params
       );

@@ -53,6 +53,22 @@ describe('exp-001 sample routing', () => {
     expect(s.get('Met')).toBeGreaterThan(15);
     expect(s.get('Breached')).toBeGreaterThan(0);
     expect(s.get('Reassigned')).toBe(1);
+    // reassigned by the real sweep: a new owner by the rule, the pick moved with it, every transition kept
+    const [r] = (
+      await store.db.runAndReadAll(
+        `SELECT "Assigned_Owner__c" AS owner, "Routed_Owner__c" AS routed, "Decision_Reason__c" AS reason,
+                "Transitions__c" AS log, "Escalation_Count__c" AS esc
+           FROM "Routing_Assignment__c" WHERE "SLA_Status__c" = 'Reassigned'`
+      )
+    ).getRowObjects();
+    expect(r!.owner).toBe(r!.routed);
+    expect(String(r!.reason)).toMatch(/^reassigned at 2x SLA: /);
+    expect(Number(r!.esc)).toBe(1);
+    expect((JSON.parse(String(r!.log)) as { to: string; actor: string }[]).map((t) => [t.to, t.actor])).toEqual([
+      ['Warning', 'gtm routing sweep'],
+      ['Breached', 'gtm routing sweep'],
+      ['Reassigned', 'gtm routing sweep']
+    ]);
   });
 
   const picksOf = async (name: string) =>

@@ -61,6 +61,14 @@ describe('gtm routing sweep over the local store', () => {
     expect(change).toMatchObject({ from: 'Pending', to: 'Reassigned', reassignedTo: 'u2' });
     const r = await record();
     expect([r.status, r.owner, r.routed, Number(r.esc)]).toEqual(['Reassigned', 'u2', 'u2', 1]);
+    const why = (
+      await store.db.runAndReadAll(
+        `SELECT "Candidates__c" AS c, "Decision_Reason__c" AS reason FROM "Routing_Assignment__c"`
+      )
+    ).getRowObjects()[0]!;
+    // the reassignment's own arithmetic: only the other member was considered
+    expect((JSON.parse(String(why.c)) as { userId: string }[]).map((c) => c.userId)).toEqual(['u2']);
+    expect(String(why.reason)).toMatch(/^reassigned at 2x SLA: lowest load /);
   });
 
   it('a dry run writes nothing', async () => {

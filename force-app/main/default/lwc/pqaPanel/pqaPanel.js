@@ -244,8 +244,11 @@ export default class PqaPanel extends LightningElement {
   get outcomeText() {
     const a = this.assignment;
     if (!a || !a.outcomeWindowEnd) return '';
-    return a.pilotStartedAt
-      ? `Pilot started ${formatInstant(a.pilotStartedAt)} (outcome window to ${formatInstant(a.outcomeWindowEnd)})`
+    if (a.pilotStartedAt)
+      return `Pilot started ${formatInstant(a.pilotStartedAt)} (outcome window to ${formatInstant(a.outcomeWindowEnd)})`;
+    const closed = Date.parse(a.outcomeWindowEnd) <= Date.parse(this.view.now);
+    return closed
+      ? `Outcome window closed ${formatInstant(a.outcomeWindowEnd)}: no pilot started in it`
       : `Outcome window open to ${formatInstant(a.outcomeWindowEnd)}; no pilot yet`;
   }
 

@@ -87,10 +87,15 @@ describe('c-pqa-panel', () => {
       `Breached → Reassigned, ${formatInstant('2026-03-16T14:00:00Z')}, by gtm routing sweep`
     ]);
     expect(text(el, '[data-id="escalations"]')).toBe('1 escalation');
+    // read on Nov 24: the 21-day window of Mar 13 has closed without a pilot
+    expect(text(el, '[data-id="outcome"]')).toBe(
+      `Outcome window closed ${formatInstant('2026-04-03T14:00:00Z')}: no pilot started in it`
+    );
   });
 
   it('counts an open clock down in business time, and an overdue one up', async () => {
     const open = await mountWith(OPEN);
+    expect(text(open, '[data-id="outcome"]')).toMatch(/^Outcome window open to .*; no pilot yet$/);
     expect(text(open, '[data-id="sla-clock"]')).toBe(
       'Warning: 45 min of business time left (SLA 4 business hours (PQA New York business hours)).'
     );
