@@ -125,6 +125,27 @@ describe('requestBlockerAction', () => {
     expect(result.packetId).toBeNull();
   });
 
+  it('asking again while the Task is open adds nothing and says so', async () => {
+    const opportunityId = await opportunity('Halvorsen Telecom');
+    const ask = () =>
+      call('GtmPilotScorecardController.requestBlockerAction', {
+        opportunityId,
+        kind: 'request_collateral_renewal',
+        target: 'Security Questionnaire'
+      });
+    const first = await ask();
+    const second = await ask();
+    expect(second.taskId).toBe(first.taskId);
+    expect(second.message).toMatch(
+      /^Already asked: Task "Renew Security Questionnaire for Halvorsen Telecom.*" due .* is still open$/
+    );
+    const tasks = await queryRows(store, 'SELECT "Id" FROM "Task" WHERE "WhatId" = $opp AND "Subject" LIKE $s', {
+      opp: opportunityId,
+      s: 'Renew Security Questionnaire%'
+    });
+    expect(tasks).toHaveLength(1);
+  });
+
   it('a missing item without a review starts the review; then Security is asked to publish it', async () => {
     const opportunityId = await opportunity('Alder Pharma');
     const before = blocker(await scorecard(opportunityId), 'collateral_missing');

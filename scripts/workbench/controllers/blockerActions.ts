@@ -6,18 +6,22 @@
  * - request_hallucination_audit: a Task to run a hallucination audit of the deal, for the latest gate record's
  *   owner (the store keeps none: the running user), due today;
  * - start_security_review: the deal's security packet opened (Not Started, requested today), so Security sends it.
- * Only a step the deal's current blockers offer is taken: anything else is refused in words.
+ * Only a step the deal's current blockers offer is taken: anything else is refused in words. Asking again while the
+ * Task is open adds nothing and says so.
  */
 import type { PanelParams, PanelResult } from '../../contracts/panelContracts';
 import { ControllerError } from '../controllerPort';
 import { findOpportunity, type ControllerContext } from './context';
 import { getScorecard } from './scorecardController';
-import { inTransaction, insertRecord, nextAutoNumber, workbenchUserId } from './storeAccess';
+import { dateText } from './blockerSteps';
+import { day, inTransaction, insertRecord, nextAutoNumber, queryOne, workbenchUserId } from './storeAccess';
 
 type Params = PanelParams<'GtmPilotScorecardController.requestBlockerAction'>;
 type Result = PanelResult<'GtmPilotScorecardController.requestBlockerAction'>;
 
 const TASK_STATUS = 'Not Started';
+/** Task.Status of a Task that is done (the org reads Task.IsClosed) */
+const TASK_DONE = 'Completed';
 const PACKET_STAGE_NOT_STARTED = 'Not Started';
 
 export async function requestBlockerAction(ctx: ControllerContext, p: Params): Promise<Result> {
@@ -31,9 +35,15 @@ export async function requestBlockerAction(ctx: ControllerContext, p: Params): P
     );
   }
   const user = await workbenchUserId(ctx.store);
+  const subject =
+    p.kind === 'request_collateral_renewal'
+      ? `${offered.code === 'collateral_missing' ? 'Publish' : 'Renew'} ${target} for ${opp.name}`
+      : `Run a hallucination audit for ${opp.name}`;
   let message: string;
   let taskId: string | null = null;
   let packetId: string | null = null;
+  /** the due date of an open Task that already asks it */
+  let already: string | null | undefined;
   await inTransaction(ctx.store, async () => {
     if (p.kind === 'start_security_review') {
       packetId = await insertRecord(ctx.store, 'Security_Packet__c', {
@@ -45,10 +55,18 @@ export async function requestBlockerAction(ctx: ControllerContext, p: Params): P
       });
       return;
     }
-    const subject =
-      p.kind === 'request_collateral_renewal'
-        ? `${offered.code === 'collateral_missing' ? 'Publish' : 'Renew'} ${target} for ${opp.name}`
-        : `Run a hallucination audit for ${opp.name}`;
+    // asking twice adds nothing: the open Task already asks it
+    const open = await queryOne(
+      ctx.store,
+      `SELECT "Id", "ActivityDate" FROM "Task" WHERE "WhatId" = $opp AND "Subject" = $subject
+         AND coalesce("Status", '') <> $done ORDER BY "Id" LIMIT 1`,
+      { opp: opp.id, subject, done: TASK_DONE }
+    );
+    if (open) {
+      taskId = String(open.Id);
+      already = day(open.ActivityDate);
+      return;
+    }
     taskId = await insertRecord(ctx.store, 'Task', {
       Subject: subject,
       WhatId: opp.id,
@@ -60,12 +78,10 @@ export async function requestBlockerAction(ctx: ControllerContext, p: Params): P
   });
   if (p.kind === 'start_security_review') {
     message = `Security review requested for ${opp.name}: Security sends the packet`;
+  } else if (already !== undefined) {
+    message = `Already asked: Task "${subject}"${already ? ` due ${dateText(already)}` : ''} is still open`;
   } else {
-    message = `Asked ${offered.whoActs.label}: Task "${
-      p.kind === 'request_collateral_renewal'
-        ? `${offered.code === 'collateral_missing' ? 'Publish' : 'Renew'} ${target} for ${opp.name}`
-        : `Run a hallucination audit for ${opp.name}`
-    }" due ${ctx.today}`;
+    message = `Asked ${offered.whoActs.label}: Task "${subject}" due ${dateText(ctx.today)}`;
   }
   return { message, taskId, packetId, scorecard: await getScorecard(ctx, opp.id) };
 }
