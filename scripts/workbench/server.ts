@@ -59,7 +59,7 @@ export const RECORD_PAGES: Record<RecordObject, { main: string[]; side: string[]
     side: ['c-security-packet-status', 'c-hallucination-gate'],
     icon: 'opportunity'
   },
-  Account: { main: ['c-expansion-trigger-panel', 'c-pqa-panel'], side: [], icon: 'account' },
+  Account: { main: ['c-expansion-trigger-panel', 'c-pqa-panel'], side: ['c-onboarding-plan'], icon: 'account' },
   Task: { main: [], side: [], icon: 'task' }
 };
 
