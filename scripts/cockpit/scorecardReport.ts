@@ -168,7 +168,7 @@ h1 { font-size: 15pt; } h2 { font-size: 11.5pt; border-bottom: 1px solid #bbb; m
 .trend { display: block; max-width: 100%; height: auto; } .trend .value { fill: none; stroke: #1b4f9c; stroke-width: 2; }
 .trend .baseline { stroke: #8a1c1c; stroke-dasharray: 3 2; } .trend .target { stroke: #2e6b30; stroke-dasharray: 3 2; }
 .caveat { color: #444; font-style: italic; }
-table { border-collapse: collapse; width: 100%; } th, td { border: 1px solid #ccc; padding: 2px 4px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+table { border-collapse: collapse; width: 100%; } th, td { border: 1px solid #ccc; padding: 2px 4px; text-align: left; vertical-align: top; overflow-wrap: break-word; }
 footer { margin-top: 12px; color: #444; font-size: 8pt; overflow-wrap: anywhere; }
 </style></head>
 <body><main>

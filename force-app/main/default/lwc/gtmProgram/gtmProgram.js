@@ -152,7 +152,7 @@ export default class GtmProgram extends LightningElement {
   }
 
   handleStartDecision(event) {
-    const id = event.target.dataset.readout;
+    const id = event.target.dataset.readoutId;
     const r = this.view.readouts.find((x) => x.readoutId === id);
     this.deciding = { readoutId: id, decision: r.recommendation, reason: '', approver: '' };
     this.decideError = undefined;
