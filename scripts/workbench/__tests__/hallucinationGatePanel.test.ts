@@ -142,4 +142,21 @@ it('refuses a case of another deal and a blank reason, saying so', async () => {
       })
     )
   ).toMatch(/has no reason/);
+  // a case of a file a newer one replaced is on record only (as GtmHallucinationGateService refuses it)
+  await open.store.db.run(
+    `UPDATE "Hallucination_Audit_Item__c" SET "File_Sha256__c" = 'an-older-file' WHERE "Id" = $id`,
+    {
+      id: failed.items[0]!.id
+    }
+  );
+  expect(
+    await refusalOf(
+      open.controllers['GtmHallucinationGateController.setHumanVerdict']({
+        opportunityId: failed.opportunityId,
+        itemId: failed.items[0]!.id,
+        verdict: 'pass',
+        reason: 'grounded'
+      })
+    )
+  ).toBe('This case belongs to a replaced file of the run: it is not counted, so it takes no verdict');
 });

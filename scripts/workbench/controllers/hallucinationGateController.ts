@@ -150,13 +150,18 @@ export async function setHumanVerdict(
 ): Promise<PanelView> {
   const [row] = await queryRows(
     ctx.store,
-    `SELECT i."Case_Id__c", a."Run_Id__c", a."Opportunity__c"
+    `SELECT i."Case_Id__c", i."File_Sha256__c" AS "itemFile", a."File_Sha256__c" AS "auditFile", a."Run_Id__c",
+            a."Opportunity__c"
      FROM "Hallucination_Audit_Item__c" i JOIN "Hallucination_Audit__c" a ON a."Id" = i."Audit__c"
      WHERE i."Id" = $id`,
     { id: p.itemId }
   );
   if (!row || str(row.Opportunity__c) !== p.opportunityId)
     throw new ControllerError('The audited case was not found on this opportunity');
+  if (str(row.itemFile) !== null && str(row.itemFile) !== str(row.auditFile))
+    throw new ControllerError(
+      'This case belongs to a replaced file of the run: it is not counted, so it takes no verdict'
+    );
   try {
     await reviewCases(
       createLocalSink(ctx.store),
