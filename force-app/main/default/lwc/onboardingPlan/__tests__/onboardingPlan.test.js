@@ -1,0 +1,117 @@
+import { createElement } from 'lwc';
+import OnboardingPlan, { formatDay } from 'c/onboardingPlan';
+import getPlanView from '@salesforce/apex/GtmOnboardingPlanController.getPlanView';
+import actOnStep from '@salesforce/apex/GtmOnboardingPlanController.actOnStep';
+
+const AT_RISK = require('./data/getPlanView.json');
+const ACTIVATED = require('./data/getPlanView.activated.json');
+const EMPTY = require('./data/getPlanView.empty.json');
+const ERROR = require('./data/error.json');
+
+jest.mock('@salesforce/apex/GtmOnboardingPlanController.getPlanView', () => ({ default: jest.fn() }), {
+  virtual: true
+});
+jest.mock('@salesforce/apex/GtmOnboardingPlanController.actOnStep', () => ({ default: jest.fn() }), {
+  virtual: true
+});
+
+// eslint-disable-next-line @lwc/lwc/no-async-operation
+const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
+const squash = (s) => (s || '').replace(/\s+/g, ' ').trim();
+
+async function mountWith(view) {
+  getPlanView.mockResolvedValue(view);
+  const element = createElement('c-onboarding-plan', { is: OnboardingPlan });
+  element.recordId = view.accountId;
+  document.body.appendChild(element);
+  await flush();
+  return element;
+}
+
+const $ = (element, selector) => element.shadowRoot.querySelector(selector);
+const $$ = (element, selector) => [...element.shadowRoot.querySelectorAll(selector)];
+const text = (element, selector) => squash($(element, selector) && $(element, selector).textContent);
+const stepOf = (element, key) => $(element, `[data-id="step"][data-key="${key}"]`);
+
+afterEach(() => {
+  while (document.body.firstChild) document.body.removeChild(document.body.firstChild);
+  jest.clearAllMocks();
+});
+
+describe('c-onboarding-plan', () => {
+  it('asks for the plan of the account it sits on and shows the day, the risk and the timeline', async () => {
+    const element = await mountWith(AT_RISK);
+    expect(getPlanView).toHaveBeenCalledWith({ accountId: AT_RISK.accountId });
+    expect(text(element, '[data-id="day"]')).toBe('Day 5 of 8');
+    expect(text(element, '[data-id="at-risk"]')).toBe(`At risk: ${AT_RISK.plan.atRiskReason}`);
+    expect(text(element, '[data-id="baseline"]')).toBe(
+      `Baseline end: ${formatDay(AT_RISK.plan.baselineEnd, AT_RISK.plan.timeZone)}`
+    );
+    expect(text(element, '[data-id="slip"]')).toBe('2 days behind the baseline');
+  });
+
+  it('groups the steps by side, marks the overdue one and offers only what its state allows', async () => {
+    const element = await mountWith(AT_RISK);
+    const sides = $$(element, '[data-id="side"]').map((s) => s.dataset.side);
+    expect(sides).toEqual(['Ours', 'Customer']);
+    const connector = stepOf(element, 'helpdesk_connector');
+    expect(connector.querySelector('[data-id="overdue"]')).not.toBeNull();
+    const actions = [...connector.querySelectorAll('lightning-button')].map((b) => b.dataset.action);
+    expect(actions).toEqual(['complete', 'block', 'skip']);
+    const done = stepOf(element, 'kickoff');
+    expect([...done.querySelectorAll('lightning-button')].map((b) => b.dataset.action)).toEqual(['reopen']);
+  });
+
+  it('shows the due day in the plan time zone, not the browser one', () => {
+    // 04:59:59 UTC is still the evening before in New York
+    expect(formatDay('2026-11-21T04:59:59Z', 'America/New_York')).toBe('Nov 20, 2026');
+    expect(formatDay('2026-11-21T04:59:59Z', 'UTC')).toBe('Nov 21, 2026');
+  });
+
+  it('completes a step and shows the plan the controller returns', async () => {
+    const element = await mountWith(AT_RISK);
+    const after = JSON.parse(JSON.stringify(AT_RISK));
+    after.plan.steps.find((s) => s.key === 'helpdesk_connector').status = 'Done';
+    actOnStep.mockResolvedValue(after);
+    stepOf(element, 'helpdesk_connector').querySelector('lightning-button[data-action="complete"]').click();
+    await flush();
+    const connector = stepOf(element, 'helpdesk_connector');
+    expect(actOnStep).toHaveBeenCalledWith({
+      stepId: AT_RISK.plan.steps.find((s) => s.key === 'helpdesk_connector').id,
+      action: 'complete',
+      reason: null
+    });
+    expect(connector.dataset.status).toBe('Done');
+  });
+
+  it('asks for a reason before blocking and sends it', async () => {
+    const element = await mountWith(AT_RISK);
+    actOnStep.mockResolvedValue(AT_RISK);
+    stepOf(element, 'helpdesk_connector').querySelector('lightning-button[data-action="block"]').click();
+    await flush();
+    expect(actOnStep).not.toHaveBeenCalled();
+    const input = $(element, 'lightning-input[data-id="reason"]');
+    input.dispatchEvent(new CustomEvent('change', { detail: { value: 'Admin on leave' } }));
+    $(element, 'lightning-button[data-id="confirm"]').click();
+    await flush();
+    expect(actOnStep).toHaveBeenCalledWith(expect.objectContaining({ action: 'block', reason: 'Admin on leave' }));
+  });
+
+  it('shows an activated plan with its meter, and the empty and error states', async () => {
+    const activated = await mountWith(ACTIVATED);
+    expect(text(activated, '[data-id="meter-text"]')).toBe(
+      `${ACTIVATED.plan.activation.aiResolved} of 25 AI resolutions ${ACTIVATED.plan.activation.basis}`
+    );
+    expect(text(activated, '[data-id="activation-status"]')).toMatch(/^Activated /);
+    const empty = await mountWith(EMPTY);
+    expect(text(empty, '[data-id="no-plan"]')).toMatch(/^No onboarding plan yet/);
+    getPlanView.mockRejectedValue(ERROR);
+    const failed = createElement('c-onboarding-plan', { is: OnboardingPlan });
+    failed.recordId = EMPTY.accountId;
+    document.body.appendChild(failed);
+    await flush();
+    expect(text(failed, '[data-id="error"]')).toBe(
+      'The onboarding plan could not be loaded. You do not have access to this account.'
+    );
+  });
+});
