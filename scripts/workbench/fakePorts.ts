@@ -453,6 +453,17 @@ export function createFakePorts(projectDir = REPO_ROOT): FakePorts {
     'GtmOnboardingPlanController.actOnStep': async (p) => {
       record('GtmOnboardingPlanController.actOnStep', p);
       throw new ControllerError(`No onboarding actions in the fixture world (step ${p.stepId})`);
+    },
+    // the program cockpit (issue 19): the program page answers its fixture, when present; decisions are not kept
+    'GtmProgramController.getProgram': async (p) => {
+      record('GtmProgramController.getProgram', p);
+      const view = panelMethods['GtmProgramController.getProgram'].returns.safeParse(fixtures.get('getProgram'));
+      if (!view.success) throw new ControllerError('No program fixture (gtmProgram/__tests__/data/getProgram.json)');
+      return view.data;
+    },
+    'GtmProgramController.decideReadout': async (p) => {
+      record('GtmProgramController.decideReadout', p);
+      throw new ControllerError(`No decisions in the fixture world (readout ${p.readoutId})`);
     }
   };
 
