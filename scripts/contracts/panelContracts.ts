@@ -416,6 +416,8 @@ export const AuditRunView = z.object({
   runId: z.string(),
   /** ISO instant (UTC) */
   runAt: maybe(z.string()),
+  /** days from the run's day (UTC) to today: the gate expires audits past Hallucination_Audit_Max_Age_Days */
+  ageDays: maybe(z.number().int()),
   model: maybe(z.string()),
   promptVersion: maybe(z.string()),
   dataset: maybe(z.string()),

@@ -106,6 +106,7 @@ export async function getGatePanel(ctx: ControllerContext, opportunityId: string
       tool: str(a.Source_Tool__c) ?? '',
       runId: run!.runId,
       runAt: iso(a.Run_At__c),
+      ageDays: daysBetween(run!.runAt, ctx.today),
       model: str(a.Model_Under_Test__c),
       promptVersion: str(a.Prompt_Version__c),
       dataset: str(a.Dataset__c),

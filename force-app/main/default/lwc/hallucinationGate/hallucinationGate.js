@@ -271,7 +271,9 @@ export default class HallucinationGate extends LightningElement {
     return (this.view.runs || []).map((r) => ({
       key: r.id,
       title: `${r.tool} ${r.runId}`,
-      time: r.runAt ? `${formatDate(r.runAt.slice(0, 10))} ${r.runAt.slice(11, 16)} UTC` : 'not stated',
+      time: r.runAt
+        ? `${formatDate(r.runAt.slice(0, 10))} ${r.runAt.slice(11, 16)} UTC${r.ageDays === null || r.ageDays === undefined ? '' : ` (${countOf(r.ageDays, 'day', 'days')} old; the limit is ${countOf(this.view.maxAgeDays, 'day', 'days')})`}`
+        : 'not stated',
       model: r.model || 'not stated',
       prompt: r.promptVersion || 'not stated',
       dataset: r.dataset || 'not stated',

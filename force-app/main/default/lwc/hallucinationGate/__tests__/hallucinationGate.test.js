@@ -133,7 +133,7 @@ describe('c-hallucination-gate', () => {
     for (const part of [
       'deepeval oakridge-run-0611',
       'Counted in the gate',
-      `${day('2026-11-18')} 10:00 UTC`,
+      `${day('2026-11-18')} 10:00 UTC (6 days old; the limit is 30 days)`,
       'openai:gpt-4.1-2025-04-14',
       PROVISIONAL.deployedPromptVersion,
       '1 of 200 hallucinated, 0 critical'
