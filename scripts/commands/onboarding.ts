@@ -10,6 +10,7 @@ import { InputError, UsageError } from '../lib/errors';
 import { loadPolicyFile } from '../policy/policy';
 import { isoSeconds } from '../rules/routingRule';
 import { syncActivation } from '../onboarding/activation';
+import { raiseAlerts } from '../onboarding/alerts';
 import { createPlan, ONBOARDING_HOURS, type Arm } from '../onboarding/planStore';
 import { buildReadout, readoutText } from '../onboarding/readout';
 import { openExistingStore } from './pqa';
@@ -146,6 +147,36 @@ export function registerOnboardingCommand(program: Command): void {
         }
       } finally {
         await sink.close();
+      }
+    });
+
+  onboarding
+    .command('alerts')
+    .description(
+      'a Task for the owner of each overdue step and a chase Task for the CSM on each customer step more than Onboarding_Chase_Business_Days business days overdue (once each)'
+    )
+    .option('--as-of <instant>', 'judge as of this date or ISO instant (default: now)')
+    .option('--store <file>', 'the local store (default .gtm/store.duckdb)')
+    .option('--dry-run', 'list the alerts, create no Task')
+    .option('--json', 'the alerts as JSON on stdout')
+    .action(async (flags: ReadoutFlags & { dryRun?: boolean }) => {
+      const now = isoSeconds(parseAsOf(flags.asOf));
+      const out = createOutput(Boolean(flags.json));
+      const store = await openExistingStore(flags.store);
+      try {
+        const alerts = await raiseAlerts(store, now, loadPolicyFile(), { dryRun: flags.dryRun });
+        out.result({ as_of: now, dry_run: Boolean(flags.dryRun), alerts });
+        out.info(
+          `${flags.dryRun ? 'Dry run (nothing written): ' : ''}${alerts.length} alerts as of ${now}, ${alerts.filter((a) => a.created).length} Task(s) created`
+        );
+        out.info(
+          table(
+            alerts.map((a) => [a.plan, a.step, a.kind, a.created ? 'created' : 'exists or dry run']),
+            ['plan', 'step', 'alert', 'Task']
+          )
+        );
+      } finally {
+        await store.close();
       }
     });
 

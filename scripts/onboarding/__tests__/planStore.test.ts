@@ -5,6 +5,7 @@ import { loadSchema } from '../../metadata/schema';
 import { loadPolicyFile } from '../../policy/policy';
 import { calendarOf, evaluatePlan, slipDays } from '../../rules/onboardingRule';
 import { LocalStore } from '../../store/localStore';
+import { raiseAlerts } from '../alerts';
 import { activeBlueprint, loadBlueprints, planStepsOf } from '../blueprint';
 import { createPlan, evaluateStoredPlan, loadPlans, ONBOARDING_HOURS, planHours } from '../planStore';
 
@@ -149,5 +150,40 @@ describe('onboarding plans in the local store', () => {
       'plan onb:x: Business_Hours_Name__c "Sydney Support" is not a business-hours schedule the local store knows'
     );
     expect(planHours(null, 'x').timeZone).toBe('UTC');
+  });
+});
+
+describe('onboarding alerts as Tasks', () => {
+  it('creates a Task per overdue step and a chase for the customer step, once each', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gtm-alerts-'));
+    const store = await LocalStore.open(path.join(dir, 'store.duckdb'), loadSchema());
+    try {
+      await store.db.run(`INSERT INTO "Account" ("Id", "Name", "OwnerId") VALUES ('001A', 'Aspen', '005CSM')`);
+      await store.db.run(`INSERT INTO "Opportunity" ("Id", "Name", "AccountId") VALUES ('006A', 'Aspen', '001A')`);
+      const { plan } = await createPlan(store, {
+        accountId: '001A',
+        opportunityId: '006A',
+        startAt: MONDAY,
+        hoursName: HOURS,
+        name: 'Aspen'
+      });
+      await evaluateStoredPlan(store, plan.id, '2026-11-09T16:00:00Z', policy, { step: 'kickoff', kind: 'complete' });
+      // the customer's connector was due Tuesday; Friday 10:00 is more than 2 business days past it
+      const friday = '2026-11-13T15:00:00Z';
+      const first = await raiseAlerts(store, friday, policy);
+      expect(first.map((a) => `${a.step}:${a.kind}:${a.created}`)).toEqual([
+        'helpdesk_connector:overdue:true',
+        'helpdesk_connector:chase:true',
+        'security_packet:overdue:true'
+      ]);
+      expect(first.every((a) => a.ownerId === '005CSM')).toBe(true);
+      const again = await raiseAlerts(store, friday, policy);
+      expect(again.every((a) => !a.created)).toBe(true);
+      const tasks = (await store.db.runAndReadAll(`SELECT count(*) AS n FROM "Task"`)).getRowObjects()[0]!;
+      expect(Number(tasks.n)).toBe(3);
+    } finally {
+      await store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
