@@ -14,6 +14,7 @@ import type { LocalStore } from '../store/localStore';
 import type { SObjectRow } from '../usage/records';
 import { computeKpi, DAY_MS, instantOf, kpiObservations, type KpiSubject } from './kpi';
 import { loadKpiContracts, type KpiContract } from './kpiContracts';
+import { lowSignalList, type LowSignalRow } from './lowSignal';
 import { kpiFreshness, readKpiSubjects } from './kpiSubjects';
 import { loadProtocols, minimumSamplePerArm, type Protocol } from './protocols';
 import { buildExperimentReadout, type ArmData, type ExperimentReadout, type ReadoutFacts } from './readout';
@@ -184,6 +185,8 @@ async function facts(src: Sources, protocol: Protocol, experiment: SObjectRecord
 
 export interface BuildResult {
   readouts: ExperimentReadout[];
+  /** the week-8 list: experiments before their decision date, projected n against the minimum, most short first */
+  lowSignal: LowSignalRow[];
   /** experiments without a locked protocol: no readout */
   skipped: { experiment: string; reason: string }[];
 }
@@ -204,7 +207,10 @@ export async function buildReadouts(store: LocalStore, policy: Policy, asOf: str
       skipped.push({ experiment: p.experiment, reason: 'protocol not locked by the as-of date' });
     else readouts.push(buildExperimentReadout(await facts(src, p, e), policy, asOf));
   }
-  return { readouts, skipped };
+  const lockedAt = new Map(
+    protocols.filter((p) => p.lockedAt !== null).map((p) => [p.experiment, p.lockedAt!] as [string, string])
+  );
+  return { readouts, lowSignal: lowSignalList(readouts, lockedAt, asOf), skipped };
 }
 
 export interface WriteResult {

@@ -69,6 +69,24 @@ export function registerReadoutCommand(program: Command): void {
           )
         );
         for (const s of built.skipped) out.info(`${s.experiment}: no readout (${s.reason})`);
+        if (built.lowSignal.length) {
+          out.info(
+            '\nLow-signal list (projected n at the decision date against the minimum per arm; kill candidates first):'
+          );
+          out.info(
+            table(
+              built.lowSignal.map((l) => [
+                l.experiment,
+                l.currentN,
+                l.decisionDate,
+                l.projectedN,
+                l.minSamplePerArm,
+                l.cannotReach ? `cannot reach sample (${l.shortfall} short)` : 'on track'
+              ]),
+              ['experiment', 'n now', 'decision date', 'projected n', 'min/arm', 'verdict']
+            )
+          );
+        }
         if (written)
           out.info(
             `\nwritten ${written.written.length}, unchanged ${written.unchanged.length}` +
