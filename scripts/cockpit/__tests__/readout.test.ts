@@ -159,6 +159,8 @@ describe('readouts from the sample world', () => {
       'exp-008|2026-05-30'
     ]);
     expect(built.skipped.map((s) => s.experiment)).toEqual(['exp-002', 'exp-006']);
+    // the sample world holds them already (sampleProgram.ts): start from none
+    await store.db.run('DELETE FROM "GTM_Experiment_Readout__c"');
     const first = await writeReadouts(store, policy, built.readouts);
     expect(first.written).toHaveLength(4);
     const again = await writeReadouts(
