@@ -189,6 +189,15 @@ export const pqaPanelMethods = {
     params: z.object({ accountId: id }),
     returns: PqaView
   },
+  /**
+   * Disqualifies a PQA: the reason is required; the signal starts its cooldown (Pqa_Cooldown_Days) and an open SLA
+   * clock stops (Excluded, the transition kept with its actor).
+   */
+  'GtmPqaPanelController.disqualify': {
+    cacheable: false,
+    params: z.object({ signalId: id, reason: z.string().min(1) }),
+    returns: PqaView
+  },
   'GtmPqaReadoutController.getReadout': {
     /** read imperatively: the as-of is the page's choice */
     cacheable: false,

@@ -434,6 +434,10 @@ export function createFakePorts(projectDir = REPO_ROOT): FakePorts {
       if (!view.success) throw new ControllerError('No PQA fixture (pqaPanel/__tests__/data/getPqaView.json)');
       return { ...view.data, accountId: p.accountId };
     },
+    'GtmPqaPanelController.disqualify': async (p) => {
+      record('GtmPqaPanelController.disqualify', p);
+      throw new ControllerError('The fakes do not disqualify PQAs (the store controllers do)');
+    },
     'GtmPqaReadoutController.getReadout': async (p) => {
       record('GtmPqaReadoutController.getReadout', p);
       const view = panelMethods['GtmPqaReadoutController.getReadout'].returns.safeParse(fixtures.get('getReadout'));

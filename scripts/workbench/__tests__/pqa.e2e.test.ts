@@ -159,6 +159,41 @@ describe('the Account page of a routed PQA', () => {
   });
 });
 
+describe('disqualifying a PQA from the Account page', () => {
+  it('needs a reason, starts the cooldown and keeps it across a reload', async () => {
+    const [row] = await queryRows(
+      store,
+      `SELECT a."Account__c" AS id, s."Id" AS signal FROM "Routing_Assignment__c" a
+         JOIN "PQA_Signal__c" s ON s."Id" = a."PQA_Signal__c" WHERE a."SLA_Status__c" = 'Met' ORDER BY 1 LIMIT 1`
+    );
+    const page = await open(`/lightning/r/Account/${encodeURIComponent(String(row!.id))}/view`);
+    const panel = page.locator('c-pqa-panel');
+    await panel.locator('lightning-button[data-id="disqualify-open"] button').click();
+    await panel.locator('lightning-button[data-id="disqualify"] button').click();
+    await panel.locator('[data-id="reason-error"]').waitFor();
+    await panel
+      .locator('lightning-textarea[data-id="disqualify-reason"] textarea')
+      .fill('Already in a competitor pilot');
+    await panel.locator('lightning-button[data-id="disqualify"] button').click();
+    await panel.locator('[data-id="disqualified"]').waitFor({ timeout: 15_000 });
+    const [stored] = await queryRows(
+      store,
+      `SELECT "Disqualified_Reason__c" AS reason, strftime("Cooldown_Until__c", '%Y-%m-%d') AS until FROM "PQA_Signal__c" WHERE "Id" = $id`,
+      { id: String(row!.signal) }
+    );
+    expect(stored!.reason).toBe('Already in a competitor pilot');
+    expect(stored!.until).not.toBeNull();
+    await page.reload();
+    await page.waitForSelector('html[data-wb-mounted="true"]', { timeout: 30_000 });
+    await panel.locator('[data-id="disqualified"]').waitFor({ timeout: 15_000 });
+    expect(squash(await panel.locator('[data-id="disqualified"]').textContent())).toMatch(
+      /: Already in a competitor pilot; no new PQA for this account before /
+    );
+    expect(await panel.locator('[data-id="disqualify-open"]').count()).toBe(0);
+    await session.screenshot(page, 'e2e-pqa-disqualified');
+  });
+});
+
 describe('the readout page', () => {
   it("is linked from the index and shows the sample world's recommendation with the sample-size sentence", async () => {
     const index = await open('/');

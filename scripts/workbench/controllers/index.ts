@@ -11,7 +11,7 @@ import { blockerMessages } from '../../rules/readinessRule';
 import { requestBlockerAction } from './blockerActions';
 import { moveStage, requestProductionApproval, stageOptions } from './stageGate';
 import { searchOwners } from './ownerSearch';
-import { getPqaView, getReadout } from './pqaController';
+import { disqualify, getPqaView, getReadout } from './pqaController';
 import { actOnStep, getPlanView } from './onboardingController';
 import { decideReadout, getProgram } from './programController';
 import type { ControllerContext } from './context';
@@ -93,6 +93,7 @@ export function createStoreControllers(
     'GtmExpansionQueueController.dismissQueuedTrigger': (p) => dismissQueuedTrigger(ctx, p),
     'GtmExpansionQueueController.snoozeTrigger': (p) => snoozeTrigger(ctx, p),
     'GtmPqaPanelController.getPqaView': (p) => getPqaView(ctx, p.accountId),
+    'GtmPqaPanelController.disqualify': (p) => disqualify(ctx, p),
     'GtmPqaReadoutController.getReadout': (p) => getReadout(ctx, p),
     'GtmProgramController.getProgram': (p) => getProgram(ctx, p),
     'GtmProgramController.decideReadout': (p) => decideReadout(ctx, p),

@@ -6,13 +6,23 @@
  */
 import type { PanelParams, PanelResult } from '../../contracts/panelContracts';
 import { businessTimeBetween } from '../../rules/businessHours';
-import { OPEN_SLA_STATUSES } from '../../rules/slaRule';
+import { addDays } from '../../rules/ruleSupport';
+import { judgeSla, OPEN_SLA_STATUSES, type SlaStatus } from '../../rules/slaRule';
 import { loadPool } from '../../routing/pqaRun';
 import { buildReadout, READOUT_EXPERIMENTS } from '../../routing/readout';
 import { readReadoutRows } from '../../routing/readoutStore';
 import { ControllerError } from '../controllerPort';
 import type { ControllerContext } from './context';
-import { num, queryOne, queryRows, str, type Row } from './storeAccess';
+import {
+  inTransaction,
+  num,
+  queryOne,
+  queryRows,
+  str,
+  updateRecord,
+  WORKBENCH_USER_NAME,
+  type Row
+} from './storeAccess';
 
 type PqaView = PanelResult<'GtmPqaPanelController.getPqaView'>;
 type SignalView = PqaView['signals'][number];
@@ -168,6 +178,66 @@ export async function getPqaView(ctx: ControllerContext, accountId: string): Pro
     });
   }
   return { accountId, accountName: str(account.Name) ?? accountId, now, signals: views };
+}
+
+/**
+ * GtmPqaPanelController.disqualify over the store: the reason is required; the signal gets its disqualification and
+ * cooldown (today + Pqa_Cooldown_Days), and its open SLA is judged with the disqualification (the clock stops:
+ * Excluded before due), in one transaction. Mirrors GtmPqaView.disqualify.
+ */
+export async function disqualify(
+  ctx: ControllerContext,
+  params: PanelParams<'GtmPqaPanelController.disqualify'>
+): Promise<PqaView> {
+  const reason = params.reason.trim();
+  if (!reason) throw new ControllerError('Enter why this account is not a PQA before you disqualify it.');
+  const signal = await queryOne(
+    ctx.store,
+    `SELECT "Id", "Account__c" AS account, "Disqualified_At__c" AS done FROM "PQA_Signal__c" WHERE "Id" = $id`,
+    { id: params.signalId }
+  );
+  if (!signal) throw new ControllerError('The PQA signal was not found. Reload the page.');
+  if (signal.done !== null) throw new ControllerError('This PQA was disqualified already.');
+  const now = `${ctx.today}T00:00:00Z`;
+  const actor = WORKBENCH_USER_NAME;
+  await inTransaction(ctx.store, async () => {
+    await updateRecord(ctx.store, 'PQA_Signal__c', params.signalId, {
+      Disqualified_At__c: now.replace('T', ' ').replace('Z', ''),
+      Disqualified_Reason__c: reason.slice(0, 255),
+      Cooldown_Until__c: addDays(ctx.today, ctx.policy.integer('Pqa_Cooldown_Days'))
+    });
+    const a = await queryOne(
+      ctx.store,
+      `SELECT "Id", "SLA_Status__c" AS status, ${iso('"Routed_At__c"')} AS routed, ${iso('"SLA_Warning_At__c"')} AS warn,
+              ${iso('"SLA_Due_At__c"')} AS due, ${iso('"SLA_Reassign_At__c"')} AS re, ${iso('"First_Touch_At__c"')} AS touch,
+              "Transitions__c" AS log
+         FROM "Routing_Assignment__c" WHERE "PQA_Signal__c" = $id`,
+      { id: params.signalId }
+    );
+    const status = a ? str(a.status) : null;
+    if (!a || status === null || !(OPEN_SLA_STATUSES as readonly string[]).includes(status)) return;
+    const judged = judgeSla(
+      {
+        status: status as SlaStatus,
+        routedAt: String(a.routed),
+        warningAt: String(a.warn),
+        dueAt: String(a.due),
+        reassignAt: String(a.re),
+        firstTouchAt: str(a.touch),
+        touchByOwner: true,
+        anyTouchCounts: ctx.policy.boolean('Exp001_Any_Touch_Counts'),
+        disqualifiedAt: now,
+        convertedAt: null
+      },
+      now
+    );
+    if (!judged.transitions.length) return;
+    await updateRecord(ctx.store, 'Routing_Assignment__c', String(a.Id), {
+      SLA_Status__c: judged.status,
+      Transitions__c: JSON.stringify([...jsonList(str(a.log)), ...judged.transitions.map((t) => ({ ...t, actor }))])
+    });
+  });
+  return getPqaView(ctx, String(signal.account));
 }
 
 export async function getReadout(

@@ -1,5 +1,7 @@
 import { LightningElement, api, wire } from 'lwc';
+import { refreshApex } from '@salesforce/apex';
 import getPqaView from '@salesforce/apex/GtmPqaPanelController.getPqaView';
+import disqualify from '@salesforce/apex/GtmPqaPanelController.disqualify';
 import { errorText } from 'c/gtmErrors';
 import { formatDate, formatNumber } from 'c/gtmFormat';
 
@@ -60,7 +62,7 @@ function armText(signal) {
   if (!signal.arm) return '—';
   return signal.matchedPairKey
     ? `${signal.arm} (matched with ${signal.matchedPairKey}: matched, not randomized)`
-    : `${signal.arm} (randomized)`;
+    : signal.arm;
 }
 
 export default class PqaPanel extends LightningElement {
@@ -68,14 +70,60 @@ export default class PqaPanel extends LightningElement {
 
   view;
   loadError;
+  wiredResult;
+  /** the disqualify form is open */
+  disqualifying = false;
+  reason = '';
+  reasonError = '';
+  actionError = '';
+  saving = false;
 
   @wire(getPqaView, { accountId: '$recordId' })
   wiredView(result) {
+    this.wiredResult = result;
     if (result.data) {
       this.view = result.data;
       this.loadError = undefined;
     } else if (result.error) {
       this.loadError = result.error;
+    }
+  }
+
+  get canDisqualify() {
+    return this.hasSignal && !this.signals[0].disqualifiedAt && !this.disqualifying;
+  }
+
+  handleDisqualifyOpen() {
+    this.disqualifying = true;
+    this.reason = '';
+    this.reasonError = '';
+    this.actionError = '';
+  }
+
+  handleDisqualifyCancel() {
+    this.disqualifying = false;
+  }
+
+  handleReason(event) {
+    this.reason = event.target.value || '';
+  }
+
+  async handleDisqualify() {
+    if (!this.reason.trim()) {
+      this.reasonError = 'Enter why this account is not a PQA before you disqualify it.';
+      return;
+    }
+    this.reasonError = '';
+    this.saving = true;
+    try {
+      this.view = await disqualify({ signalId: this.signals[0].id, reason: this.reason.trim() });
+      this.disqualifying = false;
+      this.actionError = '';
+      refreshApex(this.wiredResult);
+    } catch (error) {
+      this.actionError = `The PQA was not disqualified. ${errorText(error)}`;
+    } finally {
+      this.saving = false;
     }
   }
 

@@ -1,6 +1,8 @@
 import { createElement } from 'lwc';
 import PqaPanel, { formatBusinessTime, formatInstant } from 'c/pqaPanel';
 import getPqaView from '@salesforce/apex/GtmPqaPanelController.getPqaView';
+import disqualify from '@salesforce/apex/GtmPqaPanelController.disqualify';
+import { refreshApex } from '@salesforce/apex';
 
 const REASSIGNED = require('./data/getPqaView.json');
 const CONTROL = require('./data/getPqaView.control.json');
@@ -9,6 +11,7 @@ const OVERDUE = require('./data/getPqaView.overdue.json');
 const DISQUALIFIED = require('./data/getPqaView.disqualified.json');
 const EMPTY = require('./data/getPqaView.empty.json');
 const ERROR = require('./data/error.json');
+const DISQUALIFY = require('./data/disqualify.json');
 
 jest.mock(
   '@salesforce/apex/GtmPqaPanelController.getPqaView',
@@ -18,6 +21,9 @@ jest.mock(
   },
   { virtual: true }
 );
+
+jest.mock('@salesforce/apex/GtmPqaPanelController.disqualify', () => ({ default: jest.fn() }), { virtual: true });
+jest.mock('@salesforce/apex', () => ({ refreshApex: jest.fn(() => Promise.resolve()) }), { virtual: true });
 
 // eslint-disable-next-line @lwc/lwc/no-async-operation
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -140,6 +146,55 @@ describe('c-pqa-panel', () => {
     expect(text(element, '[data-id="load-error"]')).toBe(
       'PQA routing could not be loaded. You do not have access to this account.'
     );
+  });
+});
+
+describe('disqualifying from the panel', () => {
+  const click = async (el, id) => {
+    $(el, `[data-id="${id}"]`).click();
+    await flush();
+  };
+
+  it('needs a reason, then disqualifies, shows the cooldown and refreshes the view', async () => {
+    disqualify.mockResolvedValue(DISQUALIFY);
+    const el = await mountWith(REASSIGNED);
+    await click(el, 'disqualify-open');
+    await click(el, 'disqualify');
+    expect(disqualify).not.toHaveBeenCalled();
+    expect(text(el, '[data-id="reason-error"]')).toBe('Enter why this account is not a PQA before you disqualify it.');
+    const reason = $(el, '[data-id="disqualify-reason"]');
+    reason.value = 'Already in a competitor pilot';
+    reason.dispatchEvent(new CustomEvent('change'));
+    await click(el, 'disqualify');
+    expect(disqualify).toHaveBeenCalledWith({
+      signalId: REASSIGNED.signals[0].id,
+      reason: 'Already in a competitor pilot'
+    });
+    expect(text(el, '[data-id="disqualified"]')).toMatch(
+      /Already in a competitor pilot; no new PQA for this account before/
+    );
+    expect($(el, '[data-id="disqualify-form"]')).toBeNull();
+    expect($(el, '[data-id="disqualify-open"]')).toBeNull();
+    expect(refreshApex).toHaveBeenCalled();
+  });
+
+  it('a refused disqualification says why and keeps the form', async () => {
+    disqualify.mockRejectedValue(ERROR);
+    const el = await mountWith(REASSIGNED);
+    await click(el, 'disqualify-open');
+    const reason = $(el, '[data-id="disqualify-reason"]');
+    reason.value = 'Duplicate account';
+    reason.dispatchEvent(new CustomEvent('change'));
+    await click(el, 'disqualify');
+    expect(text(el, '[data-id="action-error"]')).toBe(
+      'The PQA was not disqualified. You do not have access to this account.'
+    );
+    expect($(el, '[data-id="disqualify-form"]')).not.toBeNull();
+  });
+
+  it('a disqualified signal offers no second disqualification', async () => {
+    const el = await mountWith(DISQUALIFIED);
+    expect($(el, '[data-id="disqualify-open"]')).toBeNull();
   });
 });
 
