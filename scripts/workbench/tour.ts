@@ -75,5 +75,18 @@ export async function findTour(controllers: PanelControllers, data: WorkbenchDat
       path: '/lightning/n/Trigger_Queue'
     });
   }
+
+  // exp-008: an onboarding plan the rules flag at risk (its forecast is past the 8-day target by day 3)
+  for (const a of await data.listAccounts()) {
+    const view = await controllers['GtmOnboardingPlanController.getPlanView']({ accountId: a.id }).catch(() => null);
+    if (view?.plan?.atRisk) {
+      stops.push({
+        what: `an onboarding plan at risk on day ${view.plan.day} of ${view.plan.targetDays}`,
+        name: a.name,
+        path: recordPath('Account', a.id)
+      });
+      break;
+    }
+  }
   return stops;
 }

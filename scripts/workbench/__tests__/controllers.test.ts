@@ -540,9 +540,10 @@ describe('the workbench tour', () => {
       'a pilot ready for production approval',
       'an enterprise deal with collateral expiring before close',
       expect.stringMatching(/^an account with an undecided (shadow|open) expansion trigger$/),
-      `the CS Ops queue of ${queue.rows.length} undecided expansion triggers across accounts`
+      `the CS Ops queue of ${queue.rows.length} undecided expansion triggers across accounts`,
+      expect.stringMatching(/^an onboarding plan at risk on day \d+ of 8$/)
     ]);
-    expect(tour.at(-1)).toMatchObject({ name: 'Trigger Queue', path: '/lightning/n/Trigger_Queue' });
+    expect(tour.at(-2)).toMatchObject({ name: 'Trigger Queue', path: '/lightning/n/Trigger_Queue' });
     const blocked = /\/Opportunity\/([^/]+)\/view$/.exec(tour[0]!.path)![1]!;
     const card = await controllers['GtmPilotScorecardController.getScorecard']({
       opportunityId: decodeURIComponent(blocked)
