@@ -9,6 +9,9 @@ import { createOutput, table } from '../cli/output';
 import { loadPolicyFile } from '../policy/policy';
 import { isoSeconds } from '../rules/routingRule';
 import { buildReadouts, writeReadouts } from '../cockpit/readoutStore';
+import { buildMonthly, MONTHLY_FORMATS, renderMonthly, type MonthlyFormat } from '../cockpit/monthly';
+import * as fs from 'node:fs';
+import { describeFsError, InputError, UsageError } from '../lib/errors';
 import type { ExperimentReadout } from '../cockpit/readout';
 import { openExistingStore } from './pqa';
 import { parseAsOf } from './usage';
@@ -97,5 +100,37 @@ export function registerReadoutCommand(program: Command): void {
       } finally {
         await store.close();
       }
+    });
+  readout
+    .command('monthly')
+    .description(
+      "the month's executive readout: portfolio, one section per experiment, changes since last month, the low-signal list, decisions needed"
+    )
+    .requiredOption('--month <YYYY-MM>', 'the month; judged as of its last day (e.g. 2026-04: 2026-04-30)')
+    .option('--format <format>', `${MONTHLY_FORMATS.join(', ')} (default md)`)
+    .option('--output <file>', 'write it there instead of stdout')
+    .option('--store <file>', 'the local store (default .gtm/store.duckdb)')
+    .action(async (flags: { month: string; format?: string; output?: string; store?: string }) => {
+      const format = (flags.format ?? 'md') as MonthlyFormat;
+      if (!MONTHLY_FORMATS.includes(format))
+        throw new UsageError(`--format ${flags.format}: expected one of ${MONTHLY_FORMATS.join(', ')}`);
+      if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(flags.month))
+        throw new UsageError(`--month ${flags.month} is not a month written YYYY-MM (e.g. 2026-04)`);
+      const policy = loadPolicyFile();
+      const store = await openExistingStore(flags.store);
+      let text: string;
+      try {
+        text = renderMonthly(await buildMonthly(store, policy, flags.month), format);
+      } finally {
+        await store.close();
+      }
+      if (flags.output) {
+        try {
+          fs.writeFileSync(flags.output, text);
+        } catch (err) {
+          throw new InputError(`--output ${flags.output}: cannot write: ${describeFsError(err)}`);
+        }
+        process.stderr.write(`wrote ${flags.output}\n`);
+      } else process.stdout.write(text);
     });
 }
