@@ -6,9 +6,13 @@
 import type { Locator } from 'playwright-core';
 
 /** The little of the DOM the check uses (the tooling's tsconfig has no DOM types). */
+interface Box {
+  getBoundingClientRect(): { width: number };
+  parentElement: Box | null;
+}
 interface TextNode {
   textContent: string | null;
-  parentElement: { getBoundingClientRect(): { width: number } } | null;
+  parentElement: Box | null;
 }
 interface PageDocument {
   createTreeWalker(root: unknown, whatToShow: number): { nextNode(): TextNode | null };
@@ -31,8 +35,12 @@ function splitWordsIn(elements: unknown[], showText: number): string[] {
   for (const element of elements) {
     const walker = doc.createTreeWalker(element, showText);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      // assistive text is clipped to a 1 px box: it has no line for its words to keep to
-      if ((node.parentElement?.getBoundingClientRect().width ?? 0) <= 2) continue;
+      // assistive text and visually hidden headers sit in a 1 px box: they have no line for their words to keep to
+      let hidden = false;
+      for (let box = node.parentElement; box && !hidden; box = box.parentElement) {
+        hidden = box.getBoundingClientRect().width <= 2;
+      }
+      if (hidden) continue;
       const text = node.textContent ?? '';
       // a line may end after a hyphen ("AI-/resolved"): the parts between spaces and hyphens are the words
       for (const match of text.matchAll(/[^\s-]+/g)) {
