@@ -295,10 +295,28 @@ function deferredLocalSink(flags: SyncFlags): DeferredSink & { opened?: UsageSin
   return deferred;
 }
 
+/**
+ * commander gives an option that takes a value the next word even when that word is another option: `--store
+ * --dry-run` made a store file named "--dry-run" and ran for real, `--export --json` a folder "--json". A value
+ * that is one of the command's own options, or any word starting with "--", is refused as a usage error.
+ */
+export function refuseOptionAsValue(command: Command): void {
+  const names = new Set(command.options.flatMap((o) => [o.long, o.short]).filter((n): n is string => Boolean(n)));
+  for (const option of command.options) {
+    const value: unknown = command.getOptionValue(option.attributeName());
+    if (typeof value !== 'string' || !(names.has(value) || value.startsWith('--'))) continue;
+    const flag = option.long ?? option.short ?? option.flags;
+    throw new UsageError(`${flag} needs a value, but the next word is the option ${value}`, {
+      details: [`give ${flag} its value right after it (a file whose name starts with "-" can be written ./${value})`]
+    });
+  }
+}
+
 export function registerUsageCommand(program: Command): void {
   const usage = program
     .command('usage')
     .description('exp-005: weekly AI resolution share and expansion triggers from ticket exports');
+  usage.hook('preAction', (_usage, action) => refuseOptionAsValue(action));
   usage
     .command('sync')
     .description('turn a ticket export (CSV, CSV.gz or Parquet) into weekly usage snapshots and exp-005 triggers')
@@ -378,6 +396,7 @@ export function registerUsageCommand(program: Command): void {
     .option('--as-of <when>', 'judge outcome windows closed as of this date or instant (default: now)')
     .option('--dry-run', 'report without writing the labels')
     .option('--allow-empty-outcomes', 'label although the outcome source holds no outcome (all closed triggers false)')
+    .option('--encoding <name>', 'of --outcomes: utf8 (default), latin1 (Windows-1252) or utf16 (read by its BOM)')
     .option('--json', 'print the report as JSON')
     .action(
       async (flags: {
@@ -387,11 +406,15 @@ export function registerUsageCommand(program: Command): void {
         asOf?: string;
         dryRun?: boolean;
         allowEmptyOutcomes?: boolean;
+        encoding?: string;
         json?: boolean;
       }) => {
         const out = createOutput(Boolean(flags.json));
         if (flags.targetOrg && flags.store)
           throw new UsageError('--store is for the local store; it cannot be used with --target-org');
+        // the encoding message of a Latin-1 outcomes file says to pass --encoding latin1: the option must exist
+        const outcomesEncoding = parseEncoding(flags.encoding);
+        if (outcomesEncoding && !flags.outcomes) throw new UsageError('--encoding is for the --outcomes file');
         const storeFile = path.resolve(flags.store ?? DEFAULT_STORE);
         // before: "no expansion outcomes" (or a report of 0 triggers) when the store was simply not there
         if (!flags.targetOrg && !fs.existsSync(storeFile))
@@ -406,6 +429,7 @@ export function registerUsageCommand(program: Command): void {
           const r = await runBacktest(sink, policy, {
             asOfMs: parseAsOf(flags.asOf),
             outcomesFile: flags.outcomes,
+            outcomesEncoding,
             dryRun: Boolean(flags.dryRun),
             allowEmptyOutcomes: Boolean(flags.allowEmptyOutcomes)
           });

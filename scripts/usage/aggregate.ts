@@ -15,7 +15,7 @@ import { CsvRecord, CsvStructureError, readCsvRecords, toCsvLine } from './csvRe
 import { trace } from '../lib/trace';
 import { Encoding, EncodingError, readEncoding, ReadEncoding, toUtf8, utf16Bom } from './encoding';
 import { aggregatePlainCsv } from './fastPath';
-import { checkRow, ColumnIndex, headerProblem, indexColumns, RESOLUTIONS, ValidRow } from './rowRules';
+import { checkRow, ColumnIndex, CR_ONLY_LINES, headerProblem, indexColumns, RESOLUTIONS, ValidRow } from './rowRules';
 
 export interface Reject {
   line: number;
@@ -152,9 +152,10 @@ export function encodingInputError(file: string, err: EncodingError, compressed 
   return new InputError(
     `${file}: line ${err.line}, byte offset ${err.offset}${compressed ? ' (of the uncompressed text)' : ''}: ${err.message}`,
     {
-      details: /UTF-8/.test(err.message)
+      // only for bytes that are not UTF-8: a UTF-8 file given --encoding latin1 is told to leave --encoding out
+      details: /^not valid UTF-8/.test(err.message)
         ? [
-            'the export is not UTF-8: if it is Latin-1 (Windows-1252), pass --encoding latin1',
+            'the file is not UTF-8: if it is Latin-1 (Windows-1252), pass --encoding latin1',
             'UTF-16 (Excel "Unicode Text") is read when the file starts with its byte order mark, or with --encoding utf16'
           ]
         : []
@@ -418,6 +419,27 @@ async function weeksTable(db: DuckDBConnection, weeks: readonly WeekUsage[]) {
 }
 
 /**
+ * "A header but no ticket rows", with the likely cause when the lines end in a carriage return alone (Excel for Mac's
+ * "CSV (Macintosh)"): the whole file is then one line, and saying only "no rows" about 10,000 of them misleads.
+ */
+function noTicketRows(file: string, format: Format, shown: string): InputError {
+  let head = Buffer.alloc(0);
+  if (format === 'csv') {
+    const fd = fs.openSync(file, 'r');
+    try {
+      head = Buffer.alloc(1 << 16);
+      head = head.subarray(0, fs.readSync(fd, head, 0, head.length, 0));
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+  const crOnly = !head.includes(0x0a) && head.indexOf(0x0d) !== head.lastIndexOf(0x0d);
+  return new InputError(`${shown} has a header but no ticket rows`, {
+    details: crOnly ? [CR_ONLY_LINES] : []
+  });
+}
+
+/**
  * The aggregate of `file` (UTF-8 when a CSV: the export itself, or its transcoded copy) by the fast path or the
  * exact reader; messages name the export as `shown`.
  */
@@ -434,7 +456,7 @@ async function readWith(
   if (format === 'csv' && engine !== 'exact') {
     const fast = await aggregatePlainCsv(file);
     if (fast) {
-      if (fast.rowsRead === 0) throw new InputError(`${shown} has a header but no ticket rows`);
+      if (fast.rowsRead === 0) throw noTicketRows(file, format, shown);
       return { format, engine: 'fast', ...fast };
     }
   }
@@ -451,7 +473,7 @@ async function readWith(
   // a transcoded copy is UTF-8 already
   else await readCsvInto(file, format, collector, onProgress, file === shown ? encoding : 'utf8', onEncoding, shown);
   appender.closeSync();
-  if (collector.rowsRead === 0) throw new InputError(`${shown} has a header but no ticket rows`);
+  if (collector.rowsRead === 0) throw noTicketRows(file, format, shown);
   return { format, engine: 'exact', ...(await settle(db, collector)) };
 }
 

@@ -8,7 +8,7 @@ import { describeFsError, InputError, formatProblem, Problem } from '../lib/erro
 import type { Policy } from '../policy/policy';
 import { encodingInputError } from './aggregate';
 import { CsvRecord, CsvStructureError, readCsvBuffer } from './csvRecords';
-import { EncodingError, wholeToUtf8 } from './encoding';
+import { Encoding, EncodingError, wholeToUtf8 } from './encoding';
 import { headerProblem, indexColumns, trimAscii } from './rowRules';
 import {
   backtestReport,
@@ -60,12 +60,12 @@ const OUTCOME_COLUMNS = ['account_id', 'outcome_date'];
 /**
  * account_id,outcome_date (a date or an ISO instant); every bad line named. Read as ticket exports are: the
  * header's names trimmed and in any case, extra columns ignored, a column named twice refused; UTF-8 (checked),
- * or UTF-16 with its byte order mark.
+ * or UTF-16 with its byte order mark; `encoding` as the sync's --encoding (latin1, utf16).
  */
-export function readOutcomesFile(file: string): Outcome[] {
+export function readOutcomesFile(file: string, encoding?: Encoding): Outcome[] {
   let text: Buffer;
   try {
-    text = wholeToUtf8(fs.readFileSync(file));
+    text = wholeToUtf8(fs.readFileSync(file), encoding);
   } catch (err) {
     if (err instanceof EncodingError) throw encodingInputError(file, err);
     throw new InputError(`cannot read ${file}: ${describeFsError(err)}`);
@@ -196,13 +196,19 @@ async function storedTriggers(sink: UsageSink) {
 export async function runBacktest(
   sink: UsageSink,
   policy: Policy,
-  options: { asOfMs: number; outcomesFile?: string; dryRun: boolean; allowEmptyOutcomes?: boolean }
+  options: {
+    asOfMs: number;
+    outcomesFile?: string;
+    outcomesEncoding?: Encoding;
+    dryRun: boolean;
+    allowEmptyOutcomes?: boolean;
+  }
 ): Promise<BacktestResult> {
   const outcomesFrom =
     options.outcomesFile ??
     `expansion Opportunities (${policy.list('Expansion_Outcome_Opportunity_Types').join(', ')}) in the ${sink.label}`;
   const outcomes = options.outcomesFile
-    ? readOutcomesFile(options.outcomesFile)
+    ? readOutcomesFile(options.outcomesFile, options.outcomesEncoding)
     : await sink.loadOutcomes(policy.list('Expansion_Outcome_Opportunity_Types'));
   // no outcome at all is far likelier a wrong or empty source than a quarter without one expansion; labelling on
   // it would call every closed trigger a false positive and overwrite the labels of earlier backtests

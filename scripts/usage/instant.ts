@@ -49,6 +49,9 @@ export const ACCEPTED_INSTANT_FORMS =
  */
 export function whyNotInstant(text: string): string {
   const m = INSTANT.exec(text);
+  // an export of days alone (some helpdesks' "date" columns) is told so, not only shown the forms
+  if (!m && /^\d{4}-\d{2}-\d{2}$/.test(text.trim()))
+    return `is a date without a time of day: not in an accepted form (${ACCEPTED_INSTANT_FORMS})`;
   if (!m) return `is not in an accepted form (${ACCEPTED_INSTANT_FORMS})`;
   const year = Number(m[1]);
   if (year < MIN_YEAR || year > MAX_YEAR) return `has the year ${year}, outside ${MIN_YEAR}..${MAX_YEAR}`;

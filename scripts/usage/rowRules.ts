@@ -46,6 +46,10 @@ export function indexColumns(
   return { index, missing: [], duplicates };
 }
 
+/** Said of a CSV whose lines end in a carriage return alone: it reads as one line. */
+export const CR_ONLY_LINES =
+  'its lines end in a carriage return alone (CR, as Excel for Mac\'s "CSV (Macintosh)" writes), so it reads as one line: save it as "CSV UTF-8" (LF or CRLF line ends)';
+
 /** The one message for a header indexColumns found no index in. */
 export function headerProblem(
   header: readonly string[],
@@ -62,10 +66,13 @@ export function headerProblem(
   // one header cell holding the column names: the file is separated by something other than commas
   const separator =
     header.length === 1 ? (/\t/.test(header[0]!) ? 'tabs' : /;/.test(header[0]!) ? 'semicolons' : '') : '';
+  // a carriage return inside a header cell: the lines end in CR alone, and the whole file reads as one line
+  const crOnly = header.some((h) => /\r(?!\n)/.test(h));
   return {
     message: parts.join('; '),
     details: [
       `the header is: ${header.join(',').slice(0, 200)}`,
+      ...(crOnly ? [CR_ONLY_LINES] : []),
       ...(separator
         ? [
             `the columns look separated by ${separator}, not commas (Excel's "Unicode Text" is tab-separated, and some locales' CSV uses semicolons): save or export the file as CSV (comma-separated)`

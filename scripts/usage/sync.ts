@@ -159,11 +159,14 @@ const same = (a: unknown, b: unknown) =>
 function rejectRateError(agg: AggregateResult, max: number, input: string): InputError {
   const byReason = new Map<string, number>();
   for (const r of agg.rejects) {
-    // group by the kind of problem: drop the values that differ from row to row
+    // group by the kind of problem: drop the values that differ from row to row (ids and instants first, as they
+    // may hold colons), then the parenthesis (the accepted instant forms in it hold colons too: cutting at the first
+    // colon left "... (2026-03-02T10"), then what follows a colon ("malformed CSV: ...")
     const kind = r.reason
-      .replace(/:.*$/, '')
       .replace(/^ticket_id \S+ (?=appears|has)/, 'ticket_id ')
-      .replace(/ \(.*\)$/, '');
+      .replace(/^(created_at|resolved_at) "(?:[^"\\]|\\.)*" /, '$1 ')
+      .replace(/ \(.*\)$/, '')
+      .replace(/:.*$/, '');
     byReason.set(kind, (byReason.get(kind) ?? 0) + 1);
   }
   const pct = (n: number) => `${((100 * n) / agg.rowsRead).toFixed(2)}%`;
