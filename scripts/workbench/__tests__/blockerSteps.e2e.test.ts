@@ -95,10 +95,10 @@ describe("a blocker's next step (issue 13)", () => {
       expect(squash(await li.locator('[data-id="blocker-message"]').textContent())).toBe(b.message);
       expect(squash(await li.locator('[data-id="blocker-who"]').textContent())).toBe(b.whoActs.label);
       if (b.next.kind === 'none') {
-        expect(await li.locator('lightning-button').count()).toBe(0);
+        expect(await li.locator('[data-id="blocker-step"]').count()).toBe(0);
         expect(squash(await li.locator('[data-id="blocker-next"]').textContent())).toBe(b.next.label);
       } else {
-        expect(squash(await li.locator('lightning-button button').textContent())).toBe(b.next.label);
+        expect(squash(await li.locator('[data-id="blocker-step"]').textContent())).toBe(b.next.label);
       }
     }
     await session.screenshot(page, 'e2e-blockers-alder');
@@ -110,7 +110,7 @@ describe("a blocker's next step (issue 13)", () => {
     const b = (await scorecard(id)).readiness.blockers.find((x) => x.code === 'scorecard_incomplete')!;
     expect(b.fix?.fieldApiName).toBe('Owner__c');
     const { page, card } = await openCard(id);
-    await item(card, 'scorecard_incomplete').locator('lightning-button button').click();
+    await item(card, 'scorecard_incomplete').locator('[data-id="blocker-step"]').click();
     const row = card.locator(`tr[data-row="${b.next.target}"]`);
     const owner = row.locator('c-gtm-user-lookup[data-field="ownerId"] input');
     await owner.waitFor({ timeout: 10_000 });
@@ -120,7 +120,7 @@ describe("a blocker's next step (issue 13)", () => {
     // the score blocker opens the unmet criterion at its actual
     const below = (await scorecard(id)).readiness.blockers.find((x) => x.code === 'scorecard_below_threshold')!;
     await row.locator('lightning-button[data-action="cancel-edit"] button').click();
-    await item(card, 'scorecard_below_threshold').locator('lightning-button button').click();
+    await item(card, 'scorecard_below_threshold').locator('[data-id="blocker-step"]').click();
     const actual = card.locator(`tr[data-row="${below.next.target}"] lightning-input[data-field="actualValue"] input`);
     await actual.waitFor({ timeout: 10_000 });
     expect(await until(() => focused(actual))).toBe(true);
@@ -129,7 +129,7 @@ describe("a blocker's next step (issue 13)", () => {
   it('a hallucination audit request is a Task, followed to its page', async () => {
     const id = await opportunityId('Alder Pharma');
     const { page, card } = await openCard(id);
-    await item(card, 'audit_missing').locator('lightning-button button').click();
+    await item(card, 'audit_missing').locator('[data-id="blocker-step"]').click();
     const link = card.locator('a[data-id="requested-task"]');
     await link.waitFor({ timeout: 10_000 });
     const status = squash(await card.locator('[data-id="status-message"]').textContent());
@@ -146,7 +146,7 @@ describe("a blocker's next step (issue 13)", () => {
     const { page, card } = await openCard(id);
     const li = item(card, 'collateral_expires_before_close');
     expect(squash(await li.locator('[data-id="blocker-who"]').textContent())).toBe('Security');
-    await li.locator('lightning-button button').click();
+    await li.locator('[data-id="blocker-step"]').click();
     const link = card.locator('a[data-id="requested-task"]');
     await link.waitFor({ timeout: 10_000 });
     await Promise.all([page.waitForNavigation(), link.click()]);
@@ -158,7 +158,7 @@ describe("a blocker's next step (issue 13)", () => {
   it('missing collateral without a review: the step opens the review, which the packet panel shows', async () => {
     const id = await opportunityId('Cobalt Cloud');
     const { page, card } = await openCard(id);
-    await item(card, 'collateral_missing').locator('lightning-button button').click();
+    await item(card, 'collateral_missing').locator('[data-id="blocker-step"]').click();
     expect(
       await until(async () =>
         /^Security review requested for Cobalt Cloud/.test(
@@ -167,7 +167,7 @@ describe("a blocker's next step (issue 13)", () => {
       )
     ).toBe(true);
     // the missing items are now asked of Security
-    expect(squash(await item(card, 'collateral_missing').locator('lightning-button button').textContent())).toMatch(
+    expect(squash(await item(card, 'collateral_missing').locator('[data-id="blocker-step"]').textContent())).toMatch(
       /^Ask Security to publish /
     );
     // where the fix is made: the deal's security review, open and ready for Security to send the packet

@@ -310,17 +310,19 @@ describe('the pilot scorecard keeps what people saved (issue 13)', () => {
       const outside = async () => {
         const box = (await card.locator('article').first().boundingBox())!;
         const edge = box.x + box.width;
-        const buttons = await card.locator('lightning-button-icon button, lightning-button button').evaluateAll(
-          (list, right) =>
-            list
-              .map((b) => ({
-                r: b.getBoundingClientRect(),
-                name: b.getAttribute('title') ?? b.textContent?.trim() ?? '?'
-              }))
-              .filter(({ r }) => r.width > 0 && r.right > right + 0.5)
-              .map(({ name }) => name),
-          edge
-        );
+        const buttons = await card
+          .locator('lightning-button-icon button, lightning-button button, button[data-id="blocker-step"]')
+          .evaluateAll(
+            (list, right) =>
+              list
+                .map((b) => ({
+                  r: b.getBoundingClientRect(),
+                  name: b.getAttribute('title') ?? b.textContent?.trim() ?? '?'
+                }))
+                .filter(({ r }) => r.width > 0 && r.right > right + 0.5)
+                .map(({ name }) => name),
+            edge
+          );
         const table = (await card.locator('table[data-id="criteria"]').boundingBox())!;
         return {
           buttons,

@@ -165,7 +165,7 @@ describe('c-pilot-scorecard', () => {
       );
       expect(items.map((li) => li.dataset.code)).toEqual(mockScorecard.readiness.blockers.map((b) => b.code));
       // every blocker has its next step: a button where one exists
-      expect(items.map((li) => li.querySelector('lightning-button').label)).toEqual(
+      expect(items.map((li) => li.querySelector('[data-id="blocker-step"]').textContent.trim())).toEqual(
         mockScorecard.readiness.blockers.map((b) => b.next.label)
       );
       const gate = text(element, '[data-id="gate"]');
@@ -714,7 +714,7 @@ describe('c-pilot-scorecard', () => {
   });
 
   describe("a blocker's next step (issue 13)", () => {
-    const stepButton = (element, code) => $(element, `li[data-code="${code}"] lightning-button`);
+    const stepButton = (element, code) => $(element, `li[data-code="${code}"] [data-id="blocker-step"]`);
 
     it('opens the criterion a completeness blocker names, at the field to fill', async () => {
       const element = await mountWith(mockScorecard);
@@ -785,7 +785,7 @@ describe('c-pilot-scorecard', () => {
       ];
       const element = await mountWith(card);
       const li = $(element, 'li[data-code="audit_rate_above_max"]');
-      expect(li.querySelector('lightning-button')).toBeNull();
+      expect(li.querySelector('[data-id="blocker-step"]')).toBeNull();
       expect(li.querySelector('[data-id="blocker-next"]').textContent).toBe(card.readiness.blockers[0].next.label);
       expect(li.querySelector('[data-id="blocker-who"]').textContent).toBe('The hallucination audit team');
     });
