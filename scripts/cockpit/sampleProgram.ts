@@ -1,11 +1,16 @@
 /**
- * The program cockpit in the sample world: the locked experiments' readouts at the program's last day (as
- * `gtm readout build --as-of <day 90>` writes them), so the GTM Program page has a portfolio to decide on.
+ * The program cockpit in the sample world: 13 weeks of program history as the scheduled jobs would have written it.
+ * Each week's KPI snapshots (`gtm scorecard snapshot --as-of <week end> --publish`), so the trend charts of the org's
+ * page have points, and the locked experiments' readouts at each month end and the program's last day
+ * (`gtm readout build --as-of ...`), so the portfolio has a history: Hold (exp-001 at the end of March), Continue
+ * (exp-005 before its decision date), Invalid and Kill at day 90.
  */
 import type { Policy } from '../policy/policy';
 import type { LocalStore } from '../store/localStore';
 import { DAY_MS, instantOf } from './kpi';
 import { buildReadouts, writeReadouts } from './readoutStore';
+import { trendDates } from './scorecard';
+import { snapshot } from './snapshotStore';
 
 /** The program's last day (Program_Start_Date + Program_Length_Days - 1): day 90, the scorecard's date. */
 export function programLastDay(policy: Policy): string {
@@ -13,7 +18,27 @@ export function programLastDay(policy: Policy): string {
   return new Date(start + (policy.integer('Program_Length_Days') - 1) * DAY_MS).toISOString().slice(0, 10);
 }
 
+/** The month ends inside the program, then its last day. */
+export function readoutDates(policy: Policy): string[] {
+  const first = policy.date('Program_Start_Date');
+  const last = programLastDay(policy);
+  const dates: string[] = [];
+  const d = new Date(`${first}T00:00:00Z`);
+  for (;;) {
+    const end = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).toISOString().slice(0, 10);
+    if (end >= last) break;
+    dates.push(end);
+    d.setUTCMonth(d.getUTCMonth() + 1, 1);
+  }
+  return [...dates, last];
+}
+
 export async function writeProgramSample(store: LocalStore, policy: Policy): Promise<void> {
-  const { readouts } = await buildReadouts(store, policy, `${programLastDay(policy)}T00:00:00Z`);
-  await writeReadouts(store, policy, readouts);
+  const last = programLastDay(policy);
+  for (const day of trendDates(policy.date('Program_Start_Date'), `${last}T00:00:00Z`))
+    await snapshot(store, policy, `${day}T00:00:00Z`, { publish: true });
+  for (const day of readoutDates(policy)) {
+    const { readouts } = await buildReadouts(store, policy, `${day}T00:00:00Z`);
+    await writeReadouts(store, policy, readouts);
+  }
 }

@@ -59,11 +59,13 @@ async function programPage(width = 1024): Promise<Page> {
   return page;
 }
 
+/** The experiment's latest readout's decision (the page decides on the latest). */
 async function decision(experiment: string) {
   return queryOne(
     store,
     `SELECT r."Decision__c" AS d, r."Published__c" AS p FROM "GTM_Experiment_Readout__c" r
-       JOIN "GTM_Experiment__c" e ON e."Id" = r."Experiment__c" WHERE e."Experiment_Key__c" = $k`,
+       JOIN "GTM_Experiment__c" e ON e."Id" = r."Experiment__c" WHERE e."Experiment_Key__c" = $k
+      ORDER BY r."As_Of__c" DESC LIMIT 1`,
     { k: experiment }
   );
 }
