@@ -5,7 +5,7 @@ import decideReadout from '@salesforce/apex/GtmProgramController.decideReadout';
 
 // the stand-in's answer over the sample world at day 90 (scripts/workbench/controllers/programController.ts)
 const VIEW = require('./data/getProgram.json');
-const REFUSED = require('./data/decideError.json');
+const REFUSED = require('./data/error.decide.json');
 
 jest.mock('@salesforce/apex/GtmProgramController.getProgram', () => ({ default: jest.fn() }), { virtual: true });
 jest.mock('@salesforce/apex/GtmProgramController.decideReadout', () => ({ default: jest.fn() }), { virtual: true });
