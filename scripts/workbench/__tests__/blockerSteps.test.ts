@@ -10,7 +10,7 @@ import { type PanelControllers } from '../controllerPort';
 import { createStoreData } from '../controllers';
 import { queryOne, queryRows } from '../controllers/storeAccess';
 import { addDays } from '../../rules/ruleSupport';
-import { dateText } from '../controllers/blockerSteps';
+import { dateText } from '../controllers/panelFormat';
 import { type SampleWorld } from '../sampleWorld';
 import { closeSampleWorld, contractCall, openSampleWorld, refusalOf, type OpenWorld } from './standInWorld';
 

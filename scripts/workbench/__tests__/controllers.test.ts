@@ -15,6 +15,7 @@ import { createLocalSink } from '../../store/localSink';
 import { LocalStore } from '../../store/localStore';
 import { runUsageSync } from '../../usage/sync';
 import { ControllerError, type PanelControllers } from '../controllerPort';
+import { dateText } from '../controllers/panelFormat';
 import { createStoreControllers, createStoreData } from '../controllers';
 import { loadCriterionTemplate } from '../controllers/criterionTemplate';
 import { weightedScorePercent } from '../controllers/scorecardController';
@@ -524,6 +525,10 @@ describe('workbench data', () => {
     const header = await data.recordHeader('Opportunity', await opportunity('Northwind Logistics'));
     expect(header?.name).toMatch(/^Northwind Logistics/);
     expect(header?.fields).toContainEqual({ label: 'Stage', value: policy.text('Stage_Pilot') });
+    // dates as the panels write them, not ISO (issue 13, defect 11)
+    const northwind = opps.find((o) => o.name.startsWith('Northwind Logistics'))!;
+    expect(header?.fields).toContainEqual({ label: 'Close Date', value: dateText(northwind.closeDate!) });
+    expect(header?.fields.map((f) => f.value).join(' ')).not.toMatch(/\d{4}-\d{2}-\d{2}/);
     const acct = await data.recordHeader('Account', accounts[0]!.id);
     expect(acct?.fields.map((f) => f.label)).toContain('GTM Segment');
     expect(await data.recordHeader('Account', '001Lnope')).toBeNull();

@@ -500,7 +500,7 @@ describe('deciding expansion triggers', () => {
       );
     expect(fields.slice(0, 4)).toEqual([
       ['Status', task.status],
-      ['Due Date', task.dueDate],
+      ['Due Date', shortDate(task.dueDate!)],
       ['Assigned To', task.ownerName],
       ['Related To', before.accountName]
     ]);

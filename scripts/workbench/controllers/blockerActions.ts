@@ -13,7 +13,7 @@ import type { PanelParams, PanelResult } from '../../contracts/panelContracts';
 import { ControllerError } from '../controllerPort';
 import { findOpportunity, type ControllerContext } from './context';
 import { getScorecard } from './scorecardController';
-import { dateText } from './blockerSteps';
+import { dateText } from './panelFormat';
 import { day, inTransaction, insertRecord, nextAutoNumber, queryOne, workbenchUserId } from './storeAccess';
 
 type Params = PanelParams<'GtmPilotScorecardController.requestBlockerAction'>;

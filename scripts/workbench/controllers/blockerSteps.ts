@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import type { BlockerView as BlockerViewSchema } from '../../contracts/panelContracts';
 import type { ReadinessBlocker } from '../../rules/readinessRule';
 import { criterionComplete, criterionMet, type CriterionRecord } from '../../rules/scorecardRule';
+import { dateText, percentText } from './panelFormat';
 
 type BlockerView = z.infer<typeof BlockerViewSchema>;
 type Actor = BlockerView['whoActs'];
@@ -27,17 +28,6 @@ export interface BlockerFacts {
   score: number | null;
   minScore: string;
 }
-
-/** The user's date format, as c/gtmFormat writes dates ("Mar 4, 2027"). */
-const DATE_FORMAT = new Intl.DateTimeFormat(undefined, {
-  year: 'numeric',
-  month: 'short',
-  day: 'numeric',
-  timeZone: 'UTC'
-});
-export const dateText = (iso: string): string => DATE_FORMAT.format(new Date(`${iso}T00:00:00Z`));
-/** A ratio as c/gtmFormat's formatPercent writes it: at most one decimal, cut (0.7999 -> 79.9%). */
-export const percentText = (ratio: number): string => `${Math.floor(ratio * 1000 + 1e-6) / 10}%`;
 
 /** The blocker's words on a panel: the rule's, with its score or date written as the panel writes them. */
 export function panelMessage(b: ReadinessBlocker, facts: Pick<BlockerFacts, 'collateral' | 'score' | 'minScore'>) {

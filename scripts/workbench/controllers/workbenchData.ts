@@ -4,9 +4,15 @@
  */
 import type { LocalStore } from '../../store/localStore';
 import type { WorkbenchData } from '../controllerPort';
+import { dateText } from './panelFormat';
 import { day, num, queryOne, queryRows, str, type Row } from './storeAccess';
 
 const text = (v: Row[string] | undefined) => str(v) ?? '';
+/** A date field as Lightning's header writes it (the panels' format); '' when blank. */
+const dateOf = (v: Row[string] | undefined) => {
+  const iso = day(v);
+  return iso ? dateText(iso) : '';
+};
 
 function amountText(v: Row[string] | undefined): string {
   const n = num(v);
@@ -49,7 +55,7 @@ export function createStoreData(store: LocalStore): WorkbenchData {
           name: text(r.Subject),
           fields: [
             { label: 'Status', value: text(r.Status) },
-            { label: 'Due Date', value: day(r.ActivityDate) ?? '' },
+            { label: 'Due Date', value: dateOf(r.ActivityDate) },
             { label: 'Assigned To', value: text(r.OwnerName) },
             { label: 'Related To', value: text(r.RelatedName) },
             { label: 'Comments', value: text(r.Description) }
@@ -87,10 +93,10 @@ export function createStoreData(store: LocalStore): WorkbenchData {
         fields: [
           { label: 'Account Name', value: text(r.AccountName) },
           { label: 'Stage', value: text(r.StageName) },
-          { label: 'Close Date', value: day(r.CloseDate) ?? '' },
+          { label: 'Close Date', value: dateOf(r.CloseDate) },
           { label: 'Amount', value: amountText(r.Amount) },
           { label: 'Type', value: text(r.Type) },
-          { label: 'Pilot Start Date', value: day(r.Pilot_Start_Date__c) ?? '' },
+          { label: 'Pilot Start Date', value: dateOf(r.Pilot_Start_Date__c) },
           { label: 'Opportunity Owner', value: text(r.OwnerName) }
         ]
       };
