@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { REPO_ROOT } from '../lib/paths';
+import { refuseOptionAsValue } from './optionValues';
 import { reportError } from './output';
 import { registerAuditCommand } from '../commands/audit';
 import { registerDeployCommand } from '../commands/deploy';
@@ -32,6 +33,8 @@ export function buildProgram(): Command {
     .version(packageVersion(), '-V, --version', 'print the version of gtm')
     .showHelpAfterError()
     .exitOverride();
+  // `--store --dry-run` is a usage error, not a store named "--dry-run", on every command
+  program.hook('preAction', (_program, action) => refuseOptionAsValue(action));
   registerDeployCommand(program);
   registerValidateCommand(program);
   registerPolicyCommand(program);

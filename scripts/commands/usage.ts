@@ -295,28 +295,10 @@ function deferredLocalSink(flags: SyncFlags): DeferredSink & { opened?: UsageSin
   return deferred;
 }
 
-/**
- * commander gives an option that takes a value the next word even when that word is another option: `--store
- * --dry-run` made a store file named "--dry-run" and ran for real, `--export --json` a folder "--json". A value
- * that is one of the command's own options, or any word starting with "--", is refused as a usage error.
- */
-export function refuseOptionAsValue(command: Command): void {
-  const names = new Set(command.options.flatMap((o) => [o.long, o.short]).filter((n): n is string => Boolean(n)));
-  for (const option of command.options) {
-    const value: unknown = command.getOptionValue(option.attributeName());
-    if (typeof value !== 'string' || !(names.has(value) || value.startsWith('--'))) continue;
-    const flag = option.long ?? option.short ?? option.flags;
-    throw new UsageError(`${flag} needs a value, but the next word is the option ${value}`, {
-      details: [`give ${flag} its value right after it (a file whose name starts with "-" can be written ./${value})`]
-    });
-  }
-}
-
 export function registerUsageCommand(program: Command): void {
   const usage = program
     .command('usage')
     .description('exp-005: weekly AI resolution share and expansion triggers from ticket exports');
-  usage.hook('preAction', (_usage, action) => refuseOptionAsValue(action));
   usage
     .command('sync')
     .description('turn a ticket export (CSV, CSV.gz or Parquet) into weekly usage snapshots and exp-005 triggers')

@@ -6,8 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Command } from 'commander';
-import { registerUsageCommand } from '../../commands/usage';
+import { buildProgram } from '../../cli/main';
 import { UsageError } from '../../lib/errors';
 import { runGtm } from '../../test-support/runGtm';
 import { readOutcomesFile } from '../backtestRun';
@@ -29,11 +28,7 @@ const write = (name: string, text: string | Buffer) => {
 
 describe('an option given where a value belongs', () => {
   // before: `--store --dry-run` made a store file named "--dry-run" and ran for real (exit 3, every row failed)
-  const parse = (args: string[]) => {
-    const program = new Command().exitOverride();
-    registerUsageCommand(program);
-    return program.parseAsync(['node', 'gtm', 'usage', ...args]);
-  };
+  const parse = (args: string[]) => buildProgram().parseAsync(['node', 'gtm', 'usage', ...args]);
 
   it.each([
     [['sync', path.join(os.tmpdir(), 'no-such-export.csv'), '--store', '--dry-run'], '--store', '--dry-run'],
