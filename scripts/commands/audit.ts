@@ -35,6 +35,7 @@ import * as fs from 'node:fs';
 import { judgeHallucinationGate, percentText, type HallucinationGateResult } from '../rules/hallucinationGateRule';
 import { policyFromValues } from '../rules/ruleSupport';
 import { DEFAULT_STORE } from '../store/localStore';
+import { openExistingStore } from './pqa';
 import { openSink } from './usage';
 
 /** promptfoo's own exit code for a failed eval: a CI gate reads the same number. */
@@ -383,6 +384,8 @@ export function registerAuditCommand(program: Command): void {
           changes = readVerdictCsv(flags.file!, displayPath(flags.file!));
         }
         const today = parseDay(flags.asOf, '--as-of');
+        // a review reads a deal already stored: a mistyped --store is named, not made into an empty store
+        if (!flags.targetOrg) await openExistingStore(flags.store).then((s) => s.close());
         const { sink, policy } = await openSink({ targetOrg: flags.targetOrg, store: flags.store }, out);
         try {
           const orgUser = flags.targetOrg ? sink.label.replace(/^org /, '') : null;
@@ -432,6 +435,7 @@ export function registerAuditCommand(program: Command): void {
           throw new UsageError('--store is for the local store; it cannot be used with --target-org');
         const today = parseDay(flags.asOf, '--as-of');
         const out = createOutput(false);
+        if (!flags.targetOrg) await openExistingStore(flags.store).then((s) => s.close());
         const { sink, policy } = await openSink({ targetOrg: flags.targetOrg, store: flags.store }, out);
         try {
           const sheet = await gatherEvidence(sink, opportunity, policy, today);

@@ -110,3 +110,16 @@ it('gtm audit review sets a verdict and prints the recount; usage errors exit 2'
   expect(unknown.code).toBe(1);
   expect(unknown.stderr).toMatch(/case T-9999 of run eval-v is not a kept case/);
 });
+
+it('review and evidence read a store that must exist: a mistyped --store is named and no empty store is made', () => {
+  const typo = path.join(dir, 'stroe.duckdb');
+  for (const args of [
+    ['review', opportunityId, '--case', 'T-0002', '--verdict', 'hallucinated', '--reason', 'x', '--store', typo],
+    ['evidence', opportunityId, '--store', typo]
+  ]) {
+    const r = runGtm(['audit', ...args]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`error: no local store at ${typo}`);
+    expect(fs.existsSync(typo)).toBe(false);
+  }
+});
