@@ -103,7 +103,7 @@ function printSummary(r: SyncResult, out: Output) {
           ['  failed', w.failed]
         ];
   out.info(
-    `${s.dry_run ? 'Dry run (nothing written): ' : ''}${s.input} (${s.format}, ${s.encoding}) -> ${s.sink}, as of ${s.as_of}, ${s.mode} mode\n`
+    `${s.dry_run ? 'Dry run (nothing written): ' : ''}${s.input} (${s.format}, ${s.encoding}) -> ${s.sink}, as of ${s.as_of}, ${s.mode} mode\npolicy: ${s.policy}\n`
   );
   out.info(
     table(

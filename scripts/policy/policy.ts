@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import { describeFsError, InputError } from '../lib/errors';
-import { displayPath, projectPaths } from '../lib/paths';
+import { displayPath, projectPaths, workingProjectRoot } from '../lib/paths';
 import { checkPolicyDocument, describePolicyIssue, type PolicyEntry, type PolicyIssue } from './schema';
 
 export { POLICY_CATEGORIES, POLICY_RULES, POLICY_TYPES, PolicyEntrySchema, PolicyFileSchema } from './schema';
@@ -269,7 +269,16 @@ export function readPolicyJson(file: string, shown: string = displayPath(file)):
 }
 
 /** Loads policy/gtm-policy.json (or another policy file), validated against the schema. */
-export function loadPolicyFile(file: string = projectPaths().policyFile): Policy {
+/**
+ * The policy file a command judges by: the one of the SFDX project it runs in (see workingProjectRoot), when that
+ * project has one, else gtm's own: a project's store is never judged by another project's thresholds.
+ */
+export function workingPolicyFile(): string {
+  const own = projectPaths(workingProjectRoot()).policyFile;
+  return fs.existsSync(own) ? own : projectPaths().policyFile;
+}
+
+export function loadPolicyFile(file: string = workingPolicyFile()): Policy {
   const shown = displayPath(file);
   return parsePolicyFile(readPolicyJson(file, shown).raw, shown);
 }

@@ -81,6 +81,8 @@ export interface SyncSummary {
   /** what the export's text was read as */
   encoding: ReadEncoding;
   sink: string;
+  /** the policy the run judged by: its file (or org) and version */
+  policy: string;
   dry_run: boolean;
   as_of: string;
   mode: string;
@@ -588,6 +590,7 @@ async function syncAggregate(
     format: agg.format,
     encoding: agg.encoding ?? 'utf8',
     sink: sink.label,
+    policy: `${policy.origin} (version ${policy.version})`,
     dry_run: options.dryRun,
     as_of: new Date(options.asOfMs).toISOString(),
     mode,

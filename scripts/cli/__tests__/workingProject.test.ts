@@ -38,6 +38,21 @@ it("run inside another SFDX project, keeps its store in that project's .gtm fold
     expect(JSON.parse(r.stdout).sink).toBe(`local store ${store}`);
     expect(fs.existsSync(store)).toBe(true);
     expect(fs.readdirSync(path.join(project, '.gtm', 'cache', 'usage')).length).toBeGreaterThan(0);
+    // the project's own policy file, when it has one, judges the project's store (before: gtm's own, unsaid)
+    expect(JSON.parse(r.stdout).policy).toMatch(/gtm-policy\.json \(version [^)]+\)$/);
+    const policy = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'policy', 'gtm-policy.json'), 'utf8')) as {
+      version: string;
+    };
+    policy.version = 'project-copy';
+    fs.mkdirSync(path.join(project, 'policy'));
+    fs.writeFileSync(path.join(project, 'policy', 'gtm-policy.json'), JSON.stringify(policy, null, 2));
+    const again = spawnSync(
+      process.execPath,
+      [path.join(REPO_ROOT, 'bin', 'gtm.js'), 'usage', 'sync', 'tickets.csv', '--dry-run', '--json'],
+      { cwd: exports, encoding: 'utf8', env: { ...process.env, HOME: home, GTM_DEBUG: '' } }
+    );
+    expect(again.status).toBe(0);
+    expect(JSON.parse(again.stdout).policy).toMatch(/\(version project-copy\)$/);
   } finally {
     fs.rmSync(project, { recursive: true, force: true });
     fs.rmSync(home, { recursive: true, force: true });
