@@ -48,12 +48,12 @@ export function registerRoutingCommand(program: Command): void {
           .getRowObjects()
           .map((r) => String(r.pool));
         const pool = flags.pool ?? (pools.length === 1 ? pools[0]! : undefined);
-        if (!pool)
-          throw new UsageError(
-            pools.length
-              ? `the store has ${pools.length} pools (${pools.join(', ')}): pass --pool`
-              : 'the store has no Routing_Pool_Member__c rows: no pool to route to'
-          );
+        // no pool at all is the store's state (exit 1), not a mistake on the command line
+        if (!pools.length)
+          throw new InputError('the store has no Routing_Pool_Member__c rows: no pool to route to', {
+            details: ['add the pool members first (the sample world has them: gtm workbench --fresh)']
+          });
+        if (!pool) throw new UsageError(`the store has ${pools.length} pools (${pools.join(', ')}): pass --pool`);
         if (!pools.includes(pool))
           throw new UsageError(`--pool ${pool} has no members in the store (pools: ${pools.join(', ') || 'none'})`);
         const accounts = await loadPqaAccounts(store, policy);

@@ -166,6 +166,18 @@ describe('PQA sync and routing simulate over the local store', () => {
     },
     CLI_TIMEOUT
   );
+
+  it(
+    'simulate on a store without any pool member says so as an input error (exit 1, not a usage error)',
+    async () => {
+      const empty = path.join(path.dirname(file), 'no-pools.duckdb');
+      await (await LocalStore.open(empty, loadSchema())).close();
+      const r = runGtm(['routing', 'simulate', '--store', empty]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('the store has no Routing_Pool_Member__c rows: no pool to route to');
+    },
+    CLI_TIMEOUT
+  );
 });
 
 describe('qualification with product events', () => {
