@@ -1,4 +1,6 @@
 /**
+ * What the permission sets grant, where an org would behave differently from the Apex tests.
+ *
  * The panels the record and app pages place call Apex controllers; an org refuses a call to a class the user's
  * permission sets do not grant ("You do not have access to the Apex class named ..."), which Apex tests do not see
  * (they call the controller directly). So every controller a deployed page's component imports must be granted by
@@ -60,5 +62,34 @@ describe('panel controllers are granted', () => {
         .map((cls) => `${c} -> ${cls}`)
     );
     expect(missing).toEqual([]);
+  });
+});
+
+/** One object's permissions and its fields' editability in a permission set. */
+function accessTo(permissionSet: string, object: string): { create: boolean; edit: boolean; editableFields: string[] } {
+  const xml = fs.readFileSync(path.join(APP, 'permissionsets', `${permissionSet}.permissionset-meta.xml`), 'utf8');
+  const block = [...xml.matchAll(/<objectPermissions>([\s\S]*?)<\/objectPermissions>/g)]
+    .map((m) => m[1] ?? '')
+    .find((b) => b.includes(`<object>${object}</object>`));
+  const editableFields = [...xml.matchAll(/<fieldPermissions>([\s\S]*?)<\/fieldPermissions>/g)]
+    .map((m) => m[1] ?? '')
+    .filter((b) => b.includes(`<field>${object}.`) && b.includes('<editable>true</editable>'))
+    .map((b) => /<field>([^<]+)<\/field>/.exec(b)?.[1] ?? '');
+  return {
+    create: block?.includes('<allowCreate>true</allowCreate>') ?? false,
+    edit: block?.includes('<allowEdit>true</allowEdit>') ?? false,
+    editableFields
+  };
+}
+
+describe('funnel events are written by the system only', () => {
+  // GtmFunnelEventPublisher derives CRM events from saved changes (SYSTEM_MODE); a seller who could create rows
+  // could forge product events too (Go Live Enabled, Agent Activity Reported) and move activation and PQA results
+  it('GTM_Copilot_User reads Funnel_Event__c and may not create or edit a row or a field', () => {
+    expect(accessTo('GTM_Copilot_User', 'Funnel_Event__c')).toEqual({ create: false, edit: false, editableFields: [] });
+  });
+
+  it('GTM_Copilot_Admin, which syncs product events, still writes them', () => {
+    expect(accessTo('GTM_Copilot_Admin', 'Funnel_Event__c').create).toBe(true);
   });
 });
