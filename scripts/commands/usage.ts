@@ -45,12 +45,12 @@ export function parseEncoding(text: string | undefined): Encoding | undefined {
   }
 }
 
-/** --as-of: an ISO instant, or a date meaning midnight UTC. */
-export function parseAsOf(text: string | undefined, now = Date.now()): number {
+/** --as-of (or another instant option, named by `option`): an ISO instant, or a date meaning midnight UTC. */
+export function parseAsOf(text: string | undefined, now = Date.now(), option = '--as-of'): number {
   if (text === undefined) return now;
   const ns = parseInstant(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
   if (ns !== undefined) return nsToMs(ns);
-  const flag = `--as-of ${JSON.stringify(text)}`;
+  const flag = `${option} ${JSON.stringify(text)}`;
   const year = /^(\d{4})-\d{2}-\d{2}(?:[T ]|$)/.exec(text)?.[1];
   if (year !== undefined && (Number(year) < MIN_YEAR || Number(year) > MAX_YEAR))
     throw new UsageError(`${flag} is outside the years ${MIN_YEAR}..${MAX_YEAR} an instant can have here`);

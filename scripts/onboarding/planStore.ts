@@ -48,13 +48,19 @@ export const ONBOARDING_HOURS: Record<string, BusinessHoursSchedule> = {
   }
 };
 
+/** The business-hours names a plan may name locally (the onboarding team's and the routing pools'). */
+export const PLAN_HOURS_NAMES: readonly string[] = [
+  ...Object.keys(ONBOARDING_HOURS),
+  ...Object.keys(LOCAL_BUSINESS_HOURS)
+];
+
 /** The schedule a plan names (blank: the org default, every day all day in UTC locally). */
 export function planHours(name: string | null, where: string): BusinessHoursSchedule {
   if (name === null || name === '') return DEFAULT_POOL_HOURS;
   const found = ONBOARDING_HOURS[name] ?? LOCAL_BUSINESS_HOURS[name];
   if (!found)
     throw new InputError(
-      `${where}: Business_Hours_Name__c ${JSON.stringify(name)} is not a business-hours schedule the local store knows (${[...Object.keys(ONBOARDING_HOURS), ...Object.keys(LOCAL_BUSINESS_HOURS)].join(', ')}); leave it empty for the default`
+      `${where}: Business_Hours_Name__c ${JSON.stringify(name)} is not a business-hours schedule the local store knows (${PLAN_HOURS_NAMES.join(', ')}); leave it empty for the default`
     );
   return found;
 }
