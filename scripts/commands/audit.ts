@@ -60,7 +60,12 @@ function parseFormat(value: string | undefined): AuditFormat {
 
 export function parseDay(value: string | undefined, option: string): string {
   if (value === undefined) return new Date().toISOString().slice(0, 10);
-  if (!isIsoDate(value)) throw new UsageError(`${option} ${value}: expected a date written YYYY-MM-DD`);
+  if (!isIsoDate(value))
+    throw new UsageError(
+      /^\d{4}-\d{2}-\d{2}$/.test(value)
+        ? `${option} ${value}: there is no such day in the calendar`
+        : `${option} ${value}: expected a date written YYYY-MM-DD`
+    );
   return value;
 }
 
