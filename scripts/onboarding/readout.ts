@@ -13,6 +13,7 @@
  * - Legacy plans that started before Program_Start_Date make it a pre/post comparison: "pre/post, not randomized".
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { InputError } from '../lib/errors';
 import type { Policy } from '../policy/policy';
 import { isoSeconds } from '../rules/routingRule';
 import { wilson, type Interval } from '../stats/proportions';
@@ -78,6 +79,15 @@ export function observe(plan: StoredPlan, asOfMs: number): PlanObservation | nul
   const activated = plan.activatedAt === null ? null : Date.parse(plan.activatedAt);
   const churned = plan.churnedAt === null ? null : Date.parse(plan.churnedAt);
   const base = { plan: plan.key, arm: plan.arm };
+  // a negative time would stop Kaplan-Meier with no word of which plan: name the record to correct
+  for (const [field, at, ms] of [
+    ['Activated_At__c', plan.activatedAt, activated],
+    ['Churned_At__c', plan.churnedAt, churned]
+  ] as const)
+    if (ms !== null && ms <= asOfMs && ms < start)
+      throw new InputError(
+        `plan ${plan.key}: ${field} ${at} is before its Start_At__c ${plan.startAt}; correct one of them`
+      );
   if (activated !== null && activated <= asOfMs)
     return { ...base, time: (activated - start) / DAY_MS, event: true, censoredBy: null };
   if (churned !== null && churned <= asOfMs)

@@ -11,7 +11,9 @@ import * as path from 'node:path';
 import { loadSchema } from '../../metadata/schema';
 import { loadPolicyFile } from '../../policy/policy';
 import { LocalStore } from '../../store/localStore';
-import { buildReadout, readoutText } from '../readout';
+import { InputError } from '../../lib/errors';
+import type { StoredPlan } from '../planStore';
+import { buildReadout, observe, readoutText } from '../readout';
 
 const SIX_MP_EVENTS = [6, 6, 6, 7, 10, 13, 16, 22, 23];
 const SIX_MP_CENSORED = [6, 9, 10, 11, 17, 19, 20, 25, 32, 32, 34, 35];
@@ -101,5 +103,38 @@ describe('gtm onboarding readout exp-008 [Freireich 1963; Kleinbaum & Klein 2012
       await store.close();
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('a plan whose dates cannot be a time to activation', () => {
+  const plan = (over: Partial<StoredPlan>) =>
+    ({
+      key: 'onb:006B',
+      arm: 'Blueprint',
+      startAt: '2026-11-10T15:00:00Z',
+      activatedAt: null,
+      churnedAt: null,
+      ...over
+    }) as StoredPlan;
+  const asOf = Date.parse('2026-12-01T00:00:00Z');
+
+  it('activated or churned before its start is an input error naming the plan and both fields', () => {
+    // before: the readout stopped with "unexpected failure: kaplan-meier: observation 0 has time -1" (exit 70)
+    expect(() => observe(plan({ activatedAt: '2026-11-09T15:00:00Z' }), asOf)).toThrow(
+      new InputError(
+        'plan onb:006B: Activated_At__c 2026-11-09T15:00:00Z is before its Start_At__c 2026-11-10T15:00:00Z; correct one of them'
+      )
+    );
+    expect(() => observe(plan({ churnedAt: '2026-11-01T00:00:00Z' }), asOf)).toThrow(
+      'plan onb:006B: Churned_At__c 2026-11-01T00:00:00Z is before its Start_At__c 2026-11-10T15:00:00Z'
+    );
+  });
+
+  it('an activation after as-of leaves the plan waiting at as-of; one before it is an event at its time', () => {
+    expect(observe(plan({ activatedAt: '2026-12-05T00:00:00Z' }), asOf)).toMatchObject({
+      event: false,
+      censoredBy: 'as-of'
+    });
+    expect(observe(plan({ activatedAt: '2026-11-12T15:00:00Z' }), asOf)).toMatchObject({ time: 2, event: true });
   });
 });
