@@ -217,6 +217,8 @@ export interface StoredPool {
   members: PoolMemberRow[];
   /** the rule's picks: assignments routed to a member, with their routing time */
   picks: Pick[];
+  /** the Assignment_Key__c of each pick, in the same order (a reassignment moves its own pick) */
+  pickKeys: string[];
   queue: string;
   /** the pool's business hours (its weekly-cap week starts Monday 00:00 in their time zone) */
   hours: BusinessHoursSchedule;
@@ -235,7 +237,8 @@ export async function loadPool(db: DuckDBConnection, pool: string): Promise<Stor
        FROM "Routing_Pool_Member__c" WHERE "Pool_Key__c" = $pool AND "User__c" IS NOT NULL ORDER BY "Sort_Order__c", "User__c"`
   );
   const picks = await read(
-    `SELECT "Routed_Owner__c" AS user, strftime("Routed_At__c", '%Y-%m-%dT%H:%M:%SZ') AS at, coalesce("Credited__c", false) AS credited
+    `SELECT "Assignment_Key__c" AS key, "Routed_Owner__c" AS user, strftime("Routed_At__c", '%Y-%m-%dT%H:%M:%SZ') AS at,
+            coalesce("Credited__c", false) AS credited
        FROM "Routing_Assignment__c" WHERE "Pool_Key__c" = $pool AND "Routed_Owner__c" IS NOT NULL AND "Routed_At__c" IS NOT NULL`
   );
   // as the org's service does: the last member that names business hours (or a queue) sets them for the pool
@@ -251,6 +254,7 @@ export async function loadPool(db: DuckDBConnection, pool: string): Promise<Stor
       afterHoursAllowed: m.after === true
     })),
     picks: picks.map((p) => ({ userId: String(p.user), routedAt: String(p.at), credited: p.credited === true })),
+    pickKeys: picks.map((p) => String(p.key)),
     queue: text([...members].reverse().find((m) => m.queue !== null)?.queue) ?? `${pool} fallback queue`,
     hours: poolHoursNamed(
       text(named?.hours),

@@ -8,10 +8,10 @@ import { listValue, type DuckDBValue } from '@duckdb/node-api';
 import { InputError } from '../lib/errors';
 import { isWithinBusinessHours } from '../rules/businessHours';
 import { judgeSla, OPEN_SLA_STATUSES, type SlaStatus, type SlaTransition } from '../rules/slaRule';
-import { routePqa } from '../rules/routingRule';
+import { routePqa, type Pick } from '../rules/routingRule';
 import type { RulePolicy } from '../rules/ruleSupport';
 import type { LocalStore } from '../store/localStore';
-import { loadPool } from './pqaRun';
+import { loadPool, type StoredPool } from './pqaRun';
 import { weekStartOf } from './poolHours';
 
 export const SWEEP_ACTOR = 'gtm routing sweep';
@@ -76,6 +76,9 @@ export async function sweep(
   ).getRowObjects();
   const changes: SweepChange[] = [];
   const writes: { key: string; params: Record<string, DuckDBValue> }[] = [];
+  // each pool read once for the run, its picks by assignment: a reassignment moves its own pick, and the next one in
+  // the same pool counts it (writes happen at the end), as GtmSlaSweep's PoolSnapshot does
+  const pools = new Map<string, { pool: StoredPool; picks: Map<string, Pick> }>();
   for (const r of open) {
     const key = String(r.key);
     const status = String(r.status) as SlaStatus;
@@ -103,7 +106,12 @@ export async function sweep(
     let queue: string | null = null;
     let candidates: string | null = null;
     if (judged.status === 'Reassigned') {
-      const pool = await loadPool(store.db, required(key, 'Pool_Key__c', r.pool));
+      const poolKey = required(key, 'Pool_Key__c', r.pool);
+      if (!pools.has(poolKey)) {
+        const loaded = await loadPool(store.db, poolKey);
+        pools.set(poolKey, { pool: loaded, picks: new Map(loaded.pickKeys.map((k, i) => [k, loaded.picks[i]!])) });
+      }
+      const { pool, picks } = pools.get(poolKey)!;
       const owner = text(r.owner);
       const result = routePqa(
         {
@@ -114,10 +122,14 @@ export async function sweep(
           precedence: [],
           // the owner who let it breach is not picked again; their pick moves to the new owner
           members: pool.members.filter((m) => m.userId !== owner),
-          picks: pool.picks
+          picks: [...picks].filter(([k]) => k !== key).map(([, p]) => p)
         },
         policy
       );
+      picks.delete(key);
+      if (result.decision === 'Pool' && result.ownerId !== null) {
+        picks.set(key, { userId: result.ownerId, routedAt: now, credited: false });
+      }
       reassignedTo = result.ownerId ?? result.queue;
       reason = result.reason;
       routedOwner = result.decision === 'Pool' ? result.ownerId : null;

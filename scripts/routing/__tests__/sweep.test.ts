@@ -71,6 +71,22 @@ describe('gtm routing sweep over the local store', () => {
     expect(String(why.reason)).toMatch(/^reassigned at 2x SLA: lowest load /);
   });
 
+  it('reassignments in one run count each other: a backlog does not all go to one member', async () => {
+    await store.db.run(
+      `INSERT INTO "Routing_Pool_Member__c" ("Id", "Member_Key__c", "Pool_Key__c", "User__c", "Sort_Order__c", "Weight__c", "Active__c", "After_Hours_Allowed__c")
+       VALUES ('a0E2', 'enterprise|u3', 'enterprise', 'u3', 3, 1, true, true)`
+    );
+    await store.db.run(
+      `INSERT INTO "Routing_Assignment__c" ("Id", "Assignment_Key__c", "Arm__c", "Pool_Key__c", "Assigned_Owner__c", "Routed_Owner__c",
+         "Routed_At__c", "SLA_Warning_At__c", "SLA_Due_At__c", "SLA_Reassign_At__c", "SLA_Status__c")
+       VALUES ('a0D2', 'globex|2026-W48', 'Treatment', 'enterprise', 'u1', 'u1', TIMESTAMP '2026-11-23 15:00:00',
+         TIMESTAMP '2026-11-23 18:00:00', TIMESTAMP '2026-11-23 19:00:00', TIMESTAMP '2026-11-24 15:00:00', 'Pending')`
+    );
+    const changes = await sweep(store, policy, '2026-11-24T16:00:00Z');
+    expect(changes.map((c) => c.to)).toEqual(['Reassigned', 'Reassigned']);
+    expect(changes.map((c) => c.reassignedTo).sort()).toEqual(['u2', 'u3']);
+  });
+
   it('a dry run writes nothing', async () => {
     await sweep(store, policy, '2026-11-24T16:00:00Z', { dryRun: true });
     expect((await record()).status).toBe('Pending');
