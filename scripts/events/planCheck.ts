@@ -8,6 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { KpiContract, loadKpiContracts } from '../cockpit/kpiContracts';
 import type { Problem } from '../lib/errors';
 import { projectPaths } from '../lib/paths';
 import { readMetadataXml, type FieldDef } from '../metadata/schema';
@@ -276,6 +277,50 @@ function checkLineage(plan: TrackingPlan, policyKeys: Set<string> | undefined, p
   }
 }
 
+/**
+ * A KPI contract (force-app's GTM_KPI_Contract records) that counts Funnel_Event__c rows by Event_Name__c names
+ * an event of the plan, spelled as the plan names it ("Onboarding Activated"): a name no event has matches no row,
+ * and the KPI reads "insufficient data" forever without a word.
+ */
+function checkKpiEvents(plan: TrackingPlan, problems: Problem[]) {
+  let contracts: KpiContract[];
+  try {
+    contracts = loadKpiContracts(plan.projectDir);
+  } catch {
+    return; // a project without KPI contracts, or one the cockpit's own loader refuses with its message
+  }
+  for (const c of contracts)
+    for (const [role, side] of [
+      ['numerator', c.numerator],
+      ['denominator', c.denominator]
+    ] as const) {
+      if (side.object !== FUNNEL_EVENT_OBJECT) continue;
+      for (const clause of side.filter) {
+        const value = clause.value;
+        if (clause.field !== 'Event_Name__c' || !value || !('literal' in value)) continue;
+        if (!plan.events.has(value.literal))
+          problems.push({
+            file: `force-app/main/default/customMetadata/GTM_KPI_Contract.${c.key}.md-meta.xml`,
+            field: `${role} filter`,
+            message: `counts Funnel_Event__c rows named "${value.literal}", which the plan does not have${suggestEvent(plan, value.literal)}`
+          });
+      }
+    }
+}
+
+const FUNNEL_EVENT_OBJECT = 'Funnel_Event__c';
+
+/** ' (did you mean "X"?)' when a plan event has the same words in another spelling (snake_case, case). */
+function suggestEvent(plan: TrackingPlan, name: string): string {
+  const words = (n: string) =>
+    n
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, ' ')
+      .trim();
+  const match = [...plan.events.keys()].find((e) => words(e) === words(name));
+  return match ? ` (did you mean "${match}"?)` : '';
+}
+
 /** Runs git in the project; undefined when it is not a repository or the object does not exist. */
 function git(projectDir: string, args: string[]): string | undefined {
   try {
@@ -413,6 +458,7 @@ export function checkPlan(plan: TrackingPlan, idx: SchemaIndex): Problem[] {
     policyKeys = undefined; // the policy check reports an unreadable policy file
   }
   checkLineage(plan, policyKeys, problems);
+  checkKpiEvents(plan, problems);
   checkVersions(plan, problems);
   return problems;
 }

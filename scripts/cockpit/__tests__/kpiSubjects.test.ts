@@ -24,11 +24,11 @@ beforeAll(async () => {
       ('006B', 'Birch', '001B', '${won}', '2026-03-09', 'Expansion', NULL),
       ('006C', 'Cedar', '001C', 'Pilot', NULL, 'New Business', '2026-03-20')`);
   await run(`INSERT INTO "Funnel_Event__c" ("Id", "Event_Id__c", "Event_Name__c", "Account__c", "Opportunity__c", "Occurred_At__c") VALUES
-      ('a09A', 'e1', 'onboarding_activated', '001A', NULL, '2026-03-15 10:00:00'),
-      ('a09B', 'e2', 'onboarding_activated', '001A', NULL, '2026-03-12 09:00:00'),
-      ('a09C', 'e3', 'onboarding_activated', '001B', NULL, '2026-03-01 09:00:00'),
-      ('a09D', 'e4', 'production_approved', '001C', '006C', '2026-04-30 12:00:00'),
-      ('a09E', 'e5', 'logo_churned', '001A', NULL, '2026-05-01 00:00:00')`);
+      ('a09A', 'e1', 'Onboarding Activated', '001A', NULL, '2026-03-15 10:00:00'),
+      ('a09B', 'e2', 'Onboarding Activated', '001A', NULL, '2026-03-12 09:00:00'),
+      ('a09C', 'e3', 'Onboarding Activated', '001B', NULL, '2026-03-01 09:00:00'),
+      ('a09D', 'e4', 'Production Approved', '001C', '006C', '2026-04-30 12:00:00'),
+      ('a09E', 'e5', 'Logo Churned', '001A', NULL, '2026-05-01 00:00:00')`);
   await run(`INSERT INTO "Security_Packet__c" ("Id", "Packet_Key__c", "Requested_Date__c", "Completed_Date__c") VALUES
       ('a05A', 'k1', '2026-03-03', '2026-03-20'), ('a05B', 'k2', '2026-04-01', NULL)`);
 });

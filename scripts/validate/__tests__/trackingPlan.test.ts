@@ -149,6 +149,24 @@ describe('tracking-plan check', () => {
     );
   });
 
+  // before: three KPI contracts counted Funnel_Event__c rows named "onboarding_activated" (and two more), a spelling
+  // no event has, so those KPIs could only ever read "insufficient data"
+  it("fails on a KPI contract that counts Funnel_Event__c rows by a name the plan's events do not have", async () => {
+    const file = path.join(
+      dir,
+      'force-app/main/default/customMetadata/GTM_KPI_Contract.Time_To_Activation.md-meta.xml'
+    );
+    fs.writeFileSync(
+      file,
+      fs
+        .readFileSync(file, 'utf8')
+        .replace("Event_Name__c = 'Onboarding Activated'", "Event_Name__c = 'onboarding_activated'")
+    );
+    expect((await run()).map((p) => `${p.file} [${p.field}]: ${p.message}`)).toEqual([
+      'force-app/main/default/customMetadata/GTM_KPI_Contract.Time_To_Activation.md-meta.xml [numerator filter]: counts Funnel_Event__c rows named "onboarding_activated", which the plan does not have (did you mean "Onboarding Activated"?)'
+    ]);
+  });
+
   it('fails, naming the file, on a schema that does not compile', async () => {
     const v = readJson(INVITED);
     v.properties.role.type = 'text';
