@@ -9,7 +9,7 @@ import { createOutput, table } from '../cli/output';
 import { InputError, UsageError } from '../lib/errors';
 import { loadPolicyFile } from '../policy/policy';
 import { isoSeconds } from '../rules/routingRule';
-import { syncActivation } from '../onboarding/activation';
+import { ACTIVATION_EVENT, syncActivation } from '../onboarding/activation';
 import { raiseAlerts } from '../onboarding/alerts';
 import { createPlan, PLAN_HOURS_NAMES, type Arm } from '../onboarding/planStore';
 import { buildReadout, readoutText } from '../onboarding/readout';
@@ -130,7 +130,7 @@ export function registerOnboardingCommand(program: Command): void {
         const r = await syncActivation(sink, path.resolve(file), policy, { dryRun: flags.dryRun });
         out.result(r);
         out.info(
-          `${r.dry_run ? 'Dry run (nothing written): ' : ''}${r.plans} plans against ${r.export} (${r.rows} rows, ${r.rejected} rejected): ${r.activated} newly activated, ${r.unchanged} unchanged, ${r.not_activated} not activated; ${r.written} written to ${r.target}`
+          `${r.dry_run ? 'Dry run (nothing written): ' : ''}${r.plans} plans against ${r.export} (${r.rows} rows, ${r.rejected} rejected): ${r.activated} newly activated, ${r.unchanged} unchanged, ${r.not_activated} not activated; ${r.written} written to ${r.target}, with ${r.events_written} ${ACTIVATION_EVENT} event(s)`
         );
         out.info(
           table(

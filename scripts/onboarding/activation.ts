@@ -12,6 +12,8 @@
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
 import type { Readable } from 'node:stream';
+import { compilePlan, latestVersions, loadPlan, snakeName, type CompiledPlan } from '../events/plan';
+import { mapEvent } from '../events/sync';
 import { InputError } from '../lib/errors';
 import { displayPath } from '../lib/paths';
 import * as path from 'node:path';
@@ -205,9 +207,44 @@ export interface ActivationSyncResult {
   written: number;
   failed: number;
   failures: { plan: string; error: string }[];
+  /** the plan's "Onboarding Activated" funnel events written now (one per activation; the KPI counts them) */
+  events_written: number;
   dry_run: boolean;
   changes: ActivationChange[];
 }
+
+/** The tracking plan's event for an activation, which the day-90 Time_To_Activation KPI counts. */
+export const ACTIVATION_EVENT = 'Onboarding Activated';
+const EVENT_OBJECT = 'Funnel_Event__c';
+const EVENT_KEY = 'Event_Id__c';
+
+/**
+ * The Funnel_Event__c row of an activation, made by the tracking plan's mapping from its envelope (the same row
+ * the product's events get, and the id form GtmFunnelEventPublisher gives the CRM's events: crm:<event>:<subject>).
+ * Received at = occurred at, so a re-run makes the same row.
+ */
+function activationEventRow(planKey: string, accountKey: string, activatedAt: string, days: number): SObjectRow {
+  const compiled = (activationPlan ??= compilePlan(loadPlan()));
+  const event = {
+    event_id: `crm:${snakeName(ACTIVATION_EVENT)}:${planKey}`,
+    event_name: ACTIVATION_EVENT,
+    schema_version: latestVersions(compiled.plan).find((v) => v.name === ACTIVATION_EVENT)!.version,
+    occurred_at: activatedAt,
+    received_at: activatedAt,
+    account_key: accountKey,
+    source: 'gtm onboarding activation sync',
+    // whole days elapsed: the plan's property is an integer
+    properties: { activation_days: Math.floor(days) }
+  };
+  const schema = compiled.events.get(ACTIVATION_EVENT)!.get(event.schema_version)!;
+  // the plan is the contract: an event it refuses is never written (a plan change that breaks this shows here)
+  if (!compiled.envelope(event) || !schema.validate(event.properties))
+    throw new InputError(
+      `plan ${planKey}: its ${ACTIVATION_EVENT} event does not pass ${schema.version.file}: ${JSON.stringify([...(compiled.envelope.errors ?? []), ...(schema.validate.errors ?? [])])}`
+    );
+  return mapEvent(compiled, event).values;
+}
+let activationPlan: CompiledPlan | undefined;
 
 /** An instant as the sink returns it (local "2026-11-09 15:00:00", org "2026-11-09T15:00:00.000+0000") in ISO. */
 export function instantText(value: string | number | null | undefined): string | null {
@@ -326,6 +363,19 @@ export async function syncActivation(
   }
   const results = options.dryRun || !writes.length ? [] : await sink.upsert(PLAN_OBJECT, 'Plan_Key__c', writes);
   const failures = results.filter((r) => !r.ok).map((r) => ({ plan: r.key, error: r.error ?? 'not written' }));
+  // every activation stored (now or before) has its event: one missing (a run that failed after the plan write) is
+  // written by the next run, and a re-run writes none
+  const failed = new Set(failures.map((f) => f.plan));
+  const storedEvents = await sink.load(EVENT_OBJECT, EVENT_KEY, [EVENT_KEY]);
+  const events = changes
+    .filter((c) => c.activated_at !== null && c.calendar_days !== null && !failed.has(c.plan))
+    .map((c) => ({ c, accountKey: textOrNull(plans.get(c.plan)?.['Account__r.Usage_Account_Key__c']) }))
+    .filter((x): x is { c: ActivationChange; accountKey: string } => x.accountKey !== null)
+    .map(({ c, accountKey }) => activationEventRow(c.plan, accountKey, c.activated_at!, c.calendar_days!))
+    .filter((row) => !storedEvents.has(String(row[EVENT_KEY])));
+  const eventResults = options.dryRun || !events.length ? [] : await sink.upsert(EVENT_OBJECT, EVENT_KEY, events);
+  for (const r of eventResults)
+    if (!r.ok) failures.push({ plan: r.key, error: `its ${ACTIVATION_EVENT} event: ${r.error ?? 'not written'}` });
   return {
     export: source,
     target: sink.label,
@@ -338,6 +388,7 @@ export async function syncActivation(
     written: results.filter((r) => r.ok).length,
     failed: failures.length,
     failures,
+    events_written: eventResults.filter((r) => r.ok).length,
     dry_run: Boolean(options.dryRun),
     changes
   };

@@ -150,10 +150,35 @@ describe('gtm onboarding activation sync (store)', () => {
     expect(plan!.status).toBe('Activated');
     expect(JSON.parse(plan!.evidence!)).toMatchObject({ ai_resolved: 3, minimum: 3, source: 'tickets.csv' });
 
+    // the plan's Onboarding Activated event, which the day-90 Time_To_Activation KPI counts, linked to the account
+    const events = async () =>
+      (
+        await store.db.runAndReadAll(
+          `SELECT "Event_Id__c" AS id, "Event_Name__c" AS name, "Account__c" AS account, "Quantity__c" AS days,
+                  strftime("Occurred_At__c", '%Y-%m-%dT%H:%M:%SZ') AS at FROM "Funnel_Event__c" ORDER BY 1`
+        )
+      )
+        .getRowObjects()
+        .map((r) => ({ id: String(r.id), name: r.name, account: r.account, at: r.at, days: Number(r.days) }));
+    expect(first.events_written).toBe(1);
+    expect(await events()).toEqual([
+      {
+        id: 'crm:onboarding_activated:onb:006A',
+        name: 'Onboarding Activated',
+        account: '001A',
+        days: 2, // whole days from 2026-11-09 15:00 to 2026-11-12 10:05
+        at: '2026-11-12T10:05:00Z'
+      }
+    ]);
+
     const before = await snapshot();
     const again = await syncActivation(createLocalSink(store), exportFile(), policy);
-    expect(again).toMatchObject({ activated: 0, unchanged: 1, written: 0 });
+    expect(again).toMatchObject({ activated: 0, unchanged: 1, written: 0, events_written: 0 });
     expect(await snapshot()).toEqual(before);
+    // an event lost after its plan was written (a run that stopped between the two) is written by the next run
+    await store.db.run(`DELETE FROM "Funnel_Event__c"`);
+    expect((await syncActivation(createLocalSink(store), exportFile(), policy)).events_written).toBe(1);
+    expect((await events()).map((e) => e.id)).toEqual(['crm:onboarding_activated:onb:006A']);
   });
 
   it('a dry run writes nothing; an export without the columns is refused naming them', async () => {
