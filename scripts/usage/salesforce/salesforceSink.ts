@@ -340,7 +340,7 @@ export function createSalesforceSink(options: SalesforceSinkOptions): Salesforce
             ActivityDate: t.dueDate,
             WhatId: account.id,
             OwnerId: account.owner || null,
-            Status: 'Not Started',
+            // Status stays the org's default: Task status values differ between orgs ('Not Started' may not exist)
             [TASK_KEY_FIELD]: `${TASK_KEY_PREFIX}${t.key}`
           }
         });
