@@ -14,6 +14,8 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { InputError } from '../lib/errors';
+import { loadKpiContracts } from '../cockpit/kpiContracts';
+import { minimumSamplePerArm } from '../cockpit/protocols';
 import type { Policy } from '../policy/policy';
 import { isoSeconds } from '../rules/routingRule';
 import { wilson, type Interval } from '../stats/proportions';
@@ -65,6 +67,8 @@ export interface OnboardingReadout {
     medianDays: number | null;
     relativeImprovement: number | null;
     meetsScaleRule: boolean;
+    /** activations each arm needs before the scale rule can be met (the protocol's minimum) */
+    minimumActivations: number;
     meetsTarget: boolean;
     guardrail: 'no rise' | 'rise' | 'not known';
     verdict: string;
@@ -135,6 +139,9 @@ async function supportBurden(
   return { mean: known ? total / known : null, known };
 }
 
+/** The day-90 KPI exp-008 is judged on (GTM_KPI_Contract.Time_To_Activation). */
+const ACTIVATION_KPI = 'Time_To_Activation';
+
 export async function buildReadout(
   db: DuckDBConnection,
   policy: Policy,
@@ -195,16 +202,23 @@ export async function buildReadout(
       : blueprint.supportTicketsPerAccount <= legacy.supportTicketsPerAccount
         ? 'no rise'
         : 'rise';
-  const meetsScaleRule = medianDays !== null && medianDays <= scaleThresholdDays && guardrail !== 'rise';
+  // the seed's hold: a median past the bar on fewer activations than the locked protocol's minimum (Schoenfeld's
+  // events per arm, the cockpit's own figure) is directional, not a decision
+  const minimumActivations = minimumSamplePerArm(loadKpiContracts().find((c) => c.key === ACTIVATION_KPI)!, policy);
+  const enough = Math.min(blueprint.activated, legacy.activated) >= minimumActivations;
+  const pastTheBar = medianDays !== null && medianDays <= scaleThresholdDays && guardrail !== 'rise';
+  const meetsScaleRule = pastTheBar && enough;
   const meetsTarget = medianDays !== null && medianDays <= targetDays;
   const verdict =
     medianDays === null
       ? 'median not reached: too few Blueprint plans have activated to judge'
       : meetsScaleRule
         ? `meets the scale rule: median ${fmt(medianDays)} <= ${fmt(scaleThresholdDays)} days${guardrail === 'not known' ? ' (support burden not known)' : ''}`
-        : guardrail === 'rise' && medianDays <= scaleThresholdDays
-          ? 'does not scale: the support burden rose'
-          : `does not meet the scale rule: median ${fmt(medianDays)} > ${fmt(scaleThresholdDays)} days`;
+        : pastTheBar
+          ? `hold: median ${fmt(medianDays)} <= ${fmt(scaleThresholdDays)} days, but on ${blueprint.activated} Blueprint and ${legacy.activated} Legacy activations, below the ${minimumActivations} per arm the protocol needs`
+          : guardrail === 'rise' && medianDays <= scaleThresholdDays
+            ? 'does not scale: the support burden rose'
+            : `does not meet the scale rule: median ${fmt(medianDays)} > ${fmt(scaleThresholdDays)} days`;
   return {
     experiment,
     asOf: isoSeconds(asOfMs),
@@ -219,6 +233,7 @@ export async function buildReadout(
       medianDays,
       relativeImprovement: medianDays === null ? null : (baselineDays - medianDays) / baselineDays,
       meetsScaleRule,
+      minimumActivations,
       meetsTarget,
       guardrail,
       verdict

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadSchema } from '../../metadata/schema';
-import { loadPolicyFile } from '../../policy/policy';
+import { loadPolicyFile, Policy } from '../../policy/policy';
 import { LocalStore } from '../../store/localStore';
 import { InputError } from '../../lib/errors';
 import type { StoredPlan } from '../planStore';
@@ -88,10 +88,28 @@ describe('gtm onboarding readout exp-008 [Freireich 1963; Kleinbaum & Klein 2012
     }
   });
 
-  it('an arm with the shorter times meets the scale rule (median 8 <= 14 x 0.85) and the 8-day target', async () => {
+  it('an arm with the shorter times meets the scale rule (median 8 <= 14 x 0.85) and the 8-day target, once each arm has the activations the protocol needs', async () => {
     const { store, dir } = await storeWith('Legacy', 'Blueprint');
     try {
-      const r = await buildReadout(store.db, policy, 'exp-008', Date.parse(AS_OF));
+      // the shipped policy's protocol needs more activations per arm than 21 and 9: the seed's hold
+      const held = await buildReadout(store.db, policy, 'exp-008', Date.parse(AS_OF));
+      expect(held.scale.minimumActivations).toBeGreaterThan(21);
+      expect(held.scale).toMatchObject({ medianDays: 8, meetsScaleRule: false, meetsTarget: true });
+      expect(held.scale.verdict).toBe(
+        `hold: median 8.0 <= 11.9 days, but on 21 Blueprint and 9 Legacy activations, below the ${held.scale.minimumActivations} per arm the protocol needs`
+      );
+      // a protocol that needs fewer (alpha 0.4, power 0.5: Schoenfeld's events for the same lift) lets it scale
+      const lenient = new Policy(
+        {
+          ...policy.entries,
+          Readout_Alpha: { ...policy.entry('Readout_Alpha'), value: '0.4' },
+          Readout_Power: { ...policy.entry('Readout_Power'), value: '0.5' }
+        },
+        policy.version,
+        'test'
+      );
+      const r = await buildReadout(store.db, lenient, 'exp-008', Date.parse(AS_OF));
+      expect(r.scale.minimumActivations).toBeLessThanOrEqual(9);
       expect(r.scaleThresholdDays).toBeCloseTo(11.9, 9);
       expect(r.scale).toMatchObject({ medianDays: 8, meetsScaleRule: true, meetsTarget: true, guardrail: 'not known' });
       expect(r.scale.relativeImprovement).toBeCloseTo(6 / 14, 12);
