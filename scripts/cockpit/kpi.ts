@@ -13,7 +13,7 @@
  *   subjects censored before the window ends are at risk, and the value is provisional while any remain.
  */
 import { wilson, zFor } from '../stats/proportions';
-import { kaplanMeier, median, survivalAt, type KaplanMeier, type Observation } from '../stats/survival';
+import { kaplanMeier, median, survivalAt, survivalBandAt, type KaplanMeier, type Observation } from '../stats/survival';
 import { definitionHash, type CockpitPolicy, type KpiContract } from './kpiContracts';
 
 export const DAY_MS = 86_400_000;
@@ -168,12 +168,8 @@ function kmMedian(placed: Placed[], asOfMs: number, confidence: number): Estimat
  * quantile intervals), turned into an interval for the share with the outcome.
  */
 function cumulativeAt(km: KaplanMeier, t: number, confidence: number): { value: number; interval: Bounds } {
-  const s = survivalAt(km, t);
-  let sum = 0;
-  for (const row of km.table) if (row.time <= t) sum = row.greenwoodSum;
-  if (!(s > 0) || !Number.isFinite(sum)) return { value: 1 - s, interval: { low: 1 - s, high: 1 } };
-  const factor = Math.exp(zFor(confidence) * Math.sqrt(sum));
-  return { value: 1 - s, interval: { low: Math.max(0, 1 - Math.min(1, s * factor)), high: 1 - s / factor } };
+  const band = survivalBandAt(km, t, zFor(confidence), 'log');
+  return { value: 1 - survivalAt(km, t), interval: { low: 1 - band.high, high: 1 - band.low } };
 }
 
 function kmCumulative(placed: Placed[], windowMs: number, asOfMs: number, confidence: number): Estimate {

@@ -133,6 +133,18 @@ export function survivalAt(km: KaplanMeier, t: number): number {
   return s;
 }
 
+/** The pointwise interval for S(t) (1 before the first event, with no uncertainty). */
+export function survivalBandAt(
+  km: KaplanMeier,
+  t: number,
+  z: number,
+  type: IntervalType
+): { low: number; high: number } {
+  let index = -1;
+  for (let i = 0; i < km.table.length && km.table[i]!.time <= t; i++) index = i;
+  return index < 0 ? { low: 1, high: 1 } : band(km, index, z, type);
+}
+
 /** The pointwise interval for S at a table row. */
 function band(km: KaplanMeier, index: number, z: number, type: IntervalType): { low: number; high: number } {
   const { survival: s, greenwoodSum: sum } = km.table[index]!;
