@@ -105,8 +105,8 @@ export function registerScorecardCommand(program: Command): void {
     .option('--store <file>', 'the local store (default .gtm/store.duckdb)')
     .option('--json', 'the changes as JSON on stdout')
     .action(async (flags: { from: string; to: string; store?: string; json?: boolean }) => {
-      const from = isoSeconds(parseAsOf(flags.from)).slice(0, 10);
-      const to = isoSeconds(parseAsOf(flags.to)).slice(0, 10);
+      const from = isoSeconds(parseAsOf(flags.from, Date.now(), '--from')).slice(0, 10);
+      const to = isoSeconds(parseAsOf(flags.to, Date.now(), '--to')).slice(0, 10);
       if (from >= to) throw new UsageError(`--from ${from} must be before --to ${to}`);
       const out = createOutput(Boolean(flags.json));
       const store = await openExistingStore(flags.store);

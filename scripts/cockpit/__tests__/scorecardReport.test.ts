@@ -93,4 +93,14 @@ describe('gtm scorecard report', () => {
     expect(bad.stderr).toContain('--format docx: expected one of md, html, pdf, csv, json');
     expect(report('--format', 'pdf').stderr).toContain('--format pdf needs --output');
   });
+
+  // before: a bad --from or --to was reported as "--as-of ..."
+  it('scorecard changes names the option whose date is wrong (exit 2)', () => {
+    const bad = runGtm(['scorecard', 'changes', '--from', '2026-02-30', '--to', 'soon', '--store', store]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--from "2026-02-30" is not a day of the calendar');
+    const to = runGtm(['scorecard', 'changes', '--from', '2026-03-09', '--to', 'soon', '--store', store]);
+    expect(to.code).toBe(2);
+    expect(to.stderr).toContain('--to "soon" is not a date or an instant');
+  });
 });
