@@ -93,3 +93,15 @@ describe('funnel events are written by the system only', () => {
     expect(accessTo('GTM_Copilot_Admin', 'Funnel_Event__c').create).toBe(true);
   });
 });
+
+describe('experiment results are written by their services only', () => {
+  // an AE who could edit these could mark their own SLA Met, backdate a first touch or a step's completion, or move an
+  // onboarding plan's start or arm: exp-001's and exp-008's measurements. GtmTouchService, GtmPqaView.disqualify and
+  // GtmOnboardingPlanService write them in system mode after their own checks.
+  it.each(['Routing_Assignment__c', 'PQA_Signal__c', 'Onboarding_Plan__c', 'Onboarding_Plan_Step__c'])(
+    'GTM_Copilot_User reads %s and may not create or edit a row or a field',
+    (object) => {
+      expect(accessTo('GTM_Copilot_User', object)).toEqual({ create: false, edit: false, editableFields: [] });
+    }
+  );
+});
