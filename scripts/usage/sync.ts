@@ -19,6 +19,7 @@ import { isWeekComplete, weekIndexOfLabel } from './isoWeek';
 import {
   ACCOUNT_KEY_FIELD,
   ACCOUNT_RELATIONSHIP,
+  roundShare,
   SNAPSHOT_FIELDS,
   SNAPSHOT_OBJECT,
   snapshotRow,
@@ -748,7 +749,8 @@ export function writeExport(dir: string, r: SyncResult, state?: ExportState): vo
         String(s[S.aiResolved]),
         String(s[S.humanResolved]),
         String(s[S.unresolved]),
-        String(Number(s[S.aiResolved]) / Number(s[S.ticketsTotal])),
+        // as stored and as the trigger export writes it (6 decimals), not the raw quotient
+        String(roundShare(Number(s[S.aiResolved]), Number(s[S.ticketsTotal]))),
         String(isNew)
       ])
     ],

@@ -185,6 +185,24 @@ describe('--as-of before the export', () => {
   });
 });
 
+describe('--export', () => {
+  // before: usage_snapshots.csv wrote the raw quotient (0.45454545454545453) beside the trigger file's 0.454545
+  it('writes the share as stored, rounded as the trigger export rounds it', () => {
+    const input = path.join(dir, 'tickets.csv');
+    fs.writeFileSync(
+      input,
+      `${HEADER}\n${ticketRows([{ account: 'acme', weekIndex: WEEK, total: 11, ai: 5 }]).join('\n')}\n`
+    );
+    expect(sync(input, '--export', path.join(dir, 'out')).code).toBe(0);
+    const [header, row] = fs
+      .readFileSync(path.join(dir, 'out', 'usage_snapshots.csv'), 'utf8')
+      .trim()
+      .split('\n');
+    const share = row!.split(',')[header!.split(',').indexOf('ai_resolution_share')];
+    expect(share).toBe('0.454545');
+  });
+});
+
 describe('account ids that only look new', () => {
   // before: "ACME" or a decomposed "Café" beside stored "acme" / "Café" got "pass --create-accounts", which made twins
   it('names the stored key an unknown account_id differs from only in case or Unicode form, and no --create-accounts', () => {
