@@ -181,7 +181,8 @@ async function storedTriggers(sink: UsageSink) {
     TRIGGER_FIELDS.isoWeek,
     TRIGGER_FIELDS.status,
     DECISION_REASON_FIELD,
-    OUTCOME_FIELDS.label
+    OUTCOME_FIELDS.label,
+    OUTCOME_FIELDS.windowEnd
   ]);
   return [...rows].map(([key, r]) => ({
     key,
@@ -189,7 +190,9 @@ async function storedTriggers(sink: UsageSink) {
     isoWeek: String(r[TRIGGER_FIELDS.isoWeek] ?? ''),
     status: r[TRIGGER_FIELDS.status] == null ? null : String(r[TRIGGER_FIELDS.status]),
     decisionReason: r[DECISION_REASON_FIELD] == null ? null : String(r[DECISION_REASON_FIELD]),
-    label: (r[OUTCOME_FIELDS.label] ?? null) as OutcomeLabel | null
+    label: (r[OUTCOME_FIELDS.label] ?? null) as OutcomeLabel | null,
+    // a date as the sink gives it (local "2026-05-31", org "2026-05-31"), compared as text
+    windowEnd: r[OUTCOME_FIELDS.windowEnd] == null ? null : String(r[OUTCOME_FIELDS.windowEnd]).slice(0, 10)
   }));
 }
 
@@ -234,11 +237,16 @@ export async function runBacktest(
   );
   let failures: RowResult[] = [];
   let written = 0;
-  if (!options.dryRun && labelled.length) {
+  // a label the store already holds, with the same window, is not written again (a re-run writes nothing)
+  const stored = new Map(triggers.map((t) => [t.key, t]));
+  const changed = labelled.filter(
+    (l) => stored.get(l.key)?.label !== l.label || stored.get(l.key)?.windowEnd !== l.windowEnd
+  );
+  if (!options.dryRun && changed.length) {
     const results = await sink.upsert(
       TRIGGER_OBJECT,
       TRIGGER_FIELDS.key,
-      labelled.map((l) => ({
+      changed.map((l) => ({
         [TRIGGER_FIELDS.key]: l.key,
         [OUTCOME_FIELDS.label]: l.label,
         [OUTCOME_FIELDS.windowEnd]: l.windowEnd

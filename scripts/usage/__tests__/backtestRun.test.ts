@@ -97,6 +97,12 @@ describe('backtest and live mode', () => {
       met: 2 / minSample < shadow.number('Expansion_Max_False_Positive_Rate')
     });
     expect(r.writes).toEqual({ written: minSample, failed: 0 });
+    // before: a re-run on the same outcomes wrote every label again (labelsWritten 30, nothing changed)
+    const again = await withSink((sink) =>
+      runBacktest(sink, shadow, { asOfMs: win.endMs, outcomesFile: outcomes(2), dryRun: false })
+    );
+    expect(again.writes).toEqual({ written: 0, failed: 0 });
+    expect(again.report).toMatchObject({ n: minSample, falsePositives: 2 });
     const labels = await withSink((sink) => sink.load(TRIGGER_OBJECT, TRIGGER_FIELDS.key, [OUTCOME_FIELDS.label]));
     const counts = [...labels.values()].reduce(
       (m, row) => m.set(row[OUTCOME_FIELDS.label], (m.get(row[OUTCOME_FIELDS.label]) ?? 0) + 1),
