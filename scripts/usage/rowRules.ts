@@ -2,6 +2,7 @@
  * One ticket row of the export, checked against the exact rules of exp-005's input. Pure: fields in, a valid
  * row or the reason it is rejected out.
  */
+import { nearestKey } from '../policy/schema';
 import { parseInstant, whyNotInstant } from './instant';
 
 export const REQUIRED_COLUMNS = ['ticket_id', 'account_id', 'created_at', 'resolved_at', 'resolution'] as const;
@@ -68,10 +69,21 @@ export function headerProblem(
     header.length === 1 ? (/\t/.test(header[0]!) ? 'tabs' : /;/.test(header[0]!) ? 'semicolons' : '') : '';
   // a carriage return inside a header cell: the lines end in CR alone, and the whole file reads as one line
   const crOnly = header.some((h) => /\r(?!\n)/.test(h));
+  // a header cell a few keystrokes from a missing column ("acount_id"): a typo, said with its position
+  const others = header.map((h) => trimAscii(h).toLowerCase()).filter((h) => h && !required.includes(h));
+  const typos = missing.flatMap((m) => {
+    const near = nearestKey(m, others);
+    return near === undefined
+      ? []
+      : [
+          `column ${header.findIndex((h) => trimAscii(h).toLowerCase() === near) + 1} "${near}" looks like ${m}: a typo?`
+        ];
+  });
   return {
     message: parts.join('; '),
     details: [
       `the header is: ${header.join(',').slice(0, 200)}`,
+      ...typos,
       ...(crOnly ? [CR_ONLY_LINES] : []),
       ...(separator
         ? [

@@ -19,5 +19,13 @@ describe('headerProblem', () => {
     const p = problemOf(['ticket_id', 'acount_id', 'created_at', 'resolved_at', 'resolution']);
     expect(p.message).toBe('missing column account_id');
     expect(p.details.join('\n')).not.toMatch(/separated by/);
+    // before: only "missing column account_id", with the typo left for the reader to find
+    expect(p.details).toContain('column 2 "acount_id" looks like account_id: a typo?');
+  });
+
+  it('a column far from every missing one is not called a typo', () => {
+    const p = problemOf(['ticket_id', 'customer', 'created_at', 'resolved_at', 'resolution']);
+    expect(p.message).toBe('missing column account_id');
+    expect(p.details.join('\n')).not.toMatch(/a typo\?/);
   });
 });
