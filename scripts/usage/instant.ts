@@ -52,6 +52,11 @@ export function whyNotInstant(text: string): string {
   // an export of days alone (some helpdesks' "date" columns) is told so, not only shown the forms
   if (!m && /^\d{4}-\d{2}-\d{2}$/.test(text.trim()))
     return `is a date without a time of day: not in an accepted form (${ACCEPTED_INSTANT_FORMS})`;
+  // Salesforce's own exports write the offset without a colon (2026-03-02T10:00:00.000+0000)
+  if (!m && INSTANT.test(text.replace(/([+-]\d\d)(\d\d)$/, '$1:$2')))
+    return `has its offset without a colon (${/[+-]\d{4}$/.exec(text)![0]}): write it ${text.slice(-5, -2)}:${text.slice(-2)}; accepted: ${ACCEPTED_INSTANT_FORMS}`;
+  if (!m && text !== text.trim() && INSTANT.test(text.trim()))
+    return `has spaces before or after it: not in an accepted form (${ACCEPTED_INSTANT_FORMS})`;
   if (!m) return `is not in an accepted form (${ACCEPTED_INSTANT_FORMS})`;
   const year = Number(m[1]);
   if (year < MIN_YEAR || year > MAX_YEAR) return `has the year ${year}, outside ${MIN_YEAR}..${MAX_YEAR}`;

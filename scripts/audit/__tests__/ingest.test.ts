@@ -207,7 +207,7 @@ describe('review findings', () => {
     await expect(
       ingest(writeJson(dir, 'basic.json', promptfooRun(spec('eval-b', sampleCases(5), '2026-06-10T09:00:00+0530'))))
     ).rejects.toThrow(
-      /basic\.json: run time "2026-06-10T09:00:00\+0530" \(results\.timestamp\) is not in an accepted form \(2026-03-02T10:00:00Z.*nothing was written/
+      /basic\.json: run time "2026-06-10T09:00:00\+0530" \(results\.timestamp\) has its offset without a colon \(\+0530\): write it \+05:30; accepted: 2026-03-02T10:00:00Z.*nothing was written/
     );
     await expect(
       ingest(writeJson(dir, 'feb.json', promptfooRun(spec('eval-f', sampleCases(5), '2026-02-30T09:00:00Z'))))

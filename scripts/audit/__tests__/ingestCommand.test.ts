@@ -83,7 +83,9 @@ it('--run-at is read like the usage sync reads instants: a basic-format offset o
   const file = writeJson(dir, 'r.json', promptfooRun(spec('eval-r', sampleCases(5))));
   const offset = ingest(file, '--run-at', '2026-06-10T09:00:00+0530', '--dry-run');
   expect(offset.code).toBe(2);
-  expect(offset.stderr).toMatch(/--run-at 2026-06-10T09:00:00\+0530: is not in an accepted form/);
+  expect(offset.stderr).toMatch(
+    /--run-at 2026-06-10T09:00:00\+0530: has its offset without a colon \(\+0530\): write it \+05:30/
+  );
   const day = ingest(file, '--run-at', '2026-02-30', '--dry-run');
   expect(day.code).toBe(2);
   expect(day.stderr).toMatch(/--run-at 2026-02-30: is not a real date/);

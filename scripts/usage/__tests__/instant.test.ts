@@ -52,7 +52,15 @@ describe('parseInstant', () => {
 // before: every refusal said "is not a valid ISO 8601 instant", although "+0530" and "t" are ISO 8601
 describe('whyNotInstant names why an instant was refused', () => {
   it.each([
-    ['2026-03-02T10:00:00+0530', /not in an accepted form \(.*\+HH:MM/],
+    // Salesforce's own form: the offset is named, with the colon it needs (and the accepted forms)
+    [
+      '2026-03-02T10:00:00.000+0000',
+      /^has its offset without a colon \(\+0000\): write it \+00:00; accepted: .*\+HH:MM/
+    ],
+    ['2026-03-02T10:00:00+0530', /^has its offset without a colon \(\+0530\): write it \+05:30/],
+    ['2026-03-02T10:00:00-0800', /write it -08:00/],
+    [' 2026-03-02T10:00:00Z ', /^has spaces before or after it: not in an accepted form/],
+    ['2026-03-02T10:00:00+05', /^is not in an accepted form/],
     ['2026-03-02t10:00:00z', /not in an accepted form/],
     ['2026-03-02', /not in an accepted form/],
     ['1500-03-02T10:00:00Z', /has the year 1500, outside 1678\.\.2261/],
