@@ -60,6 +60,8 @@ export function describeFsError(err: unknown): string {
       return 'permission denied';
     case 'EISDIR':
       return 'is a directory, not a file';
+    case 'EROFS':
+      return 'a read-only or virtual file system: no file can be made there';
     default:
       return code ?? (err instanceof Error ? err.message : String(err));
   }

@@ -17,10 +17,25 @@ export function makeDirs(dir: string, made: string[] = []): string[] {
     at = up;
   }
   for (const d of missing) {
-    fs.mkdirSync(d);
+    try {
+      fs.mkdirSync(d);
+    } catch (err) {
+      throw noNewFiles(err, path.dirname(d));
+    }
     made.push(d);
   }
   return made;
+}
+
+/**
+ * ENOENT from making something in a folder that exists means the folder takes nothing new (/proc, /sys): an EROFS
+ * error that says so (describeFsError: "a read-only or virtual file system"), not "no such file".
+ */
+function noNewFiles(err: unknown, parent: string): unknown {
+  if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || !fs.existsSync(parent)) return err;
+  return Object.assign(new Error(`EROFS: ${parent} takes no new files (a virtual or read-only file system)`), {
+    code: 'EROFS'
+  });
 }
 
 /**
@@ -33,7 +48,11 @@ export function probeWritableDir(dir: string): void {
   try {
     makeDirs(dir, made);
     const probe = path.join(dir, `.gtm-write-check.${process.pid}`);
-    fs.writeFileSync(probe, '');
+    try {
+      fs.writeFileSync(probe, '');
+    } catch (err) {
+      throw noNewFiles(err, dir);
+    }
     fs.rmSync(probe, { force: true });
   } finally {
     for (const d of made.reverse()) fs.rmSync(d, { recursive: true, force: true });

@@ -26,7 +26,8 @@ describe('makeDirs', () => {
 
   // Node's recursive mkdir loops forever here (mkdir says ENOENT under a folder that exists)
   onLinux('fails at once under /proc instead of looping', () => {
-    expect(() => makeDirs('/proc/gtm-no-such/sub')).toThrow(/ENOENT/);
+    // named as what it is (before: ENOENT, "no such file", of a folder that exists)
+    expect(() => makeDirs('/proc/gtm-no-such/sub')).toThrow(/EROFS: \/proc takes no new files/);
   });
 });
 
@@ -40,6 +41,7 @@ describe('probeWritableDir', () => {
   });
 
   onLinux('refuses a virtual file system that access() calls writable', () => {
-    expect(() => probeWritableDir('/proc/gtm-export')).toThrow(/ENOENT/);
+    expect(() => probeWritableDir('/proc/gtm-export')).toThrow(/EROFS/);
+    expect(() => probeWritableDir('/proc')).toThrow(/EROFS: \/proc takes no new files/);
   });
 });
