@@ -64,6 +64,8 @@ export default class OnboardingPlan extends LightningElement {
   /** the step and action waiting for a reason (block, skip) */
   asking;
   reason = '';
+  /** what is wrong with the reason form, shown under it (the top of the card may be out of view) */
+  reasonError;
 
   connectedCallback() {
     this.load();
@@ -185,6 +187,7 @@ export default class OnboardingPlan extends LightningElement {
     if (action === 'block' || action === 'skip') {
       this.asking = { stepId, action };
       this.reason = '';
+      this.reasonError = undefined;
       return;
     }
     this.act(stepId, action, null);
@@ -200,6 +203,12 @@ export default class OnboardingPlan extends LightningElement {
 
   handleConfirm() {
     const { stepId, action } = this.asking;
+    // a reason is required (the server refuses a blank one too): said here, under the box, before any request
+    if (!(this.reason || '').trim()) {
+      this.reasonError = action === 'block' ? 'Say what blocks the step.' : 'Say why the step is skipped.';
+      return;
+    }
+    this.reasonError = undefined;
     this.act(stepId, action, this.reason);
   }
 
@@ -210,7 +219,9 @@ export default class OnboardingPlan extends LightningElement {
       this.error = undefined;
       this.asking = undefined;
     } catch (e) {
-      this.error = errorText(e);
+      // an answer to the reason form is shown with the form; others at the top of the card
+      if (this.asking) this.reasonError = errorText(e);
+      else this.error = errorText(e);
     } finally {
       this.busy = false;
     }

@@ -97,6 +97,26 @@ describe('c-onboarding-plan', () => {
     expect(actOnStep).toHaveBeenCalledWith(expect.objectContaining({ action: 'block', reason: 'Admin on leave' }));
   });
 
+  // before: a blank reason went to the server, whose refusal showed at the top of the card, out of view
+  it('refuses a blank reason under the box without asking the server, and shows a refusal there too', async () => {
+    const element = await mountWith(AT_RISK);
+    stepOf(element, 'helpdesk_connector').querySelector('lightning-button[data-action="skip"]').click();
+    await flush();
+    const input = $(element, 'lightning-input[data-id="reason"]');
+    input.dispatchEvent(new CustomEvent('change', { detail: { value: '   ' } }));
+    $(element, 'lightning-button[data-id="confirm"]').click();
+    await flush();
+    expect(actOnStep).not.toHaveBeenCalled();
+    expect(text(element, '[data-id="reason-error"]')).toBe('Say why the step is skipped.');
+    actOnStep.mockRejectedValue(ERROR);
+    input.dispatchEvent(new CustomEvent('change', { detail: { value: 'Not needed' } }));
+    $(element, 'lightning-button[data-id="confirm"]').click();
+    await flush();
+    expect(actOnStep).toHaveBeenCalledTimes(1);
+    expect(text(element, '[data-id="reason-error"]')).not.toBe('');
+    expect($(element, '[data-id="reason-form"]')).not.toBeNull(); // the form stays open with its message
+  });
+
   it('shows an activated plan with its meter, and the empty and error states', async () => {
     const activated = await mountWith(ACTIVATED);
     expect(text(activated, '[data-id="meter-text"]')).toBe(
