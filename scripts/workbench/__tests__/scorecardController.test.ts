@@ -9,6 +9,7 @@ import { addDays } from '../../rules/ruleSupport';
 import { LocalStore } from '../../store/localStore';
 import { type PanelControllers } from '../controllerPort';
 import { createStoreData } from '../controllers';
+import { fallbackText } from '../controllers/scorecardController';
 import { queryOne, queryRows, updateRecord } from '../controllers/storeAccess';
 import { type SampleWorld } from '../sampleWorld';
 
@@ -244,5 +245,22 @@ describe('closed deals start no pilot (defect 7)', () => {
     expect(view.canSetUp).toBe(true);
     expect(view.pilotStartDate).toBe(world.today);
     expect(String(await startOf()).slice(0, 10)).toBe(world.today);
+  });
+});
+
+// before: the scorecard said "No fallback path recorded" beside a gate panel showing a tested human handoff, because it
+// read only the old free-text field
+describe('the fallback path in words', () => {
+  it('is the text a person wrote, else the structured path the gate judges, tested or not', () => {
+    expect(fallbackText({ Fallback_Path__c: 'Route to tier 1', Fallback_Type__c: 'Human handoff' })).toBe(
+      'Route to tier 1'
+    );
+    expect(
+      fallbackText({ Fallback_Path__c: ' ', Fallback_Type__c: 'Human handoff', Fallback_Tested_At__c: '2026-11-19' })
+    ).toBe('Human handoff (tested)');
+    expect(fallbackText({ Fallback_Path__c: null, Fallback_Type__c: 'Kill switch', Fallback_Tested_At__c: null })).toBe(
+      'Kill switch (not tested yet)'
+    );
+    expect(fallbackText({ Fallback_Path__c: null, Fallback_Type__c: null })).toBeNull();
   });
 });

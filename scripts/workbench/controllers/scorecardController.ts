@@ -150,11 +150,24 @@ function criterionRecord(r: Row): CriterionRecord {
   };
 }
 
+/**
+ * The fallback path in words, as GtmScorecardService says it: the text a person wrote, else the structured path the
+ * hallucination gate judges (its type, and whether it was tested), so the scorecard and the gate panel agree.
+ */
+export function fallbackText(gate: Row): string | null {
+  const written = str(gate.Fallback_Path__c);
+  if (written && written.trim()) return written;
+  const type = str(gate.Fallback_Type__c);
+  if (!type) return null;
+  return `${type}${gate.Fallback_Tested_At__c == null ? ' (not tested yet)' : ' (tested)'}`;
+}
+
 /** The latest hallucination-audit gate recorded for the opportunity (latest audit first, then latest record). */
 export async function latestHallucinationGate(ctx: ControllerContext, opportunityId: string): Promise<Row | null> {
   return queryOne(
     ctx.store,
-    `SELECT "Id", "Status__c", "Measured_Value__c", "Sample_Size__c", "Fallback_Path__c", "Audited_Date__c"
+    `SELECT "Id", "Status__c", "Measured_Value__c", "Sample_Size__c", "Fallback_Path__c", "Fallback_Type__c",
+            "Fallback_Tested_At__c", "Audited_Date__c"
      FROM "GTM_Launch_Gate__c" WHERE "Gate_Type__c" = $type AND "Opportunity__c" = $opp
      ORDER BY "Audited_Date__c" DESC NULLS LAST, "Id" DESC LIMIT 1`,
     { type: HALLUCINATION_AUDIT, opp: opportunityId }
@@ -251,7 +264,7 @@ export async function getScorecard(ctx: ControllerContext, opportunityId: string
           status: gate!.Status__c ?? null,
           measuredValue: gate!.Measured_Value__c ?? null,
           sampleSize: gate!.Sample_Size__c ?? null,
-          fallbackPath: gate!.Fallback_Path__c ?? null,
+          fallbackPath: fallbackText(gateRow),
           auditedDate: day(gateRow.Audited_Date__c)
         }
       : null,
