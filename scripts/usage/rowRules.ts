@@ -70,7 +70,8 @@ export function headerProblem(
   // a carriage return inside a header cell: the lines end in CR alone, and the whole file reads as one line
   const crOnly = header.some((h) => /\r(?!\n)/.test(h));
   // a header cell a few keystrokes from a missing column ("acount_id"): a typo, said with its position
-  const others = header.map((h) => trimAscii(h).toLowerCase()).filter((h) => h && !required.includes(h));
+  // (not when the lines end in CR alone: a "cell" is then half the file, and the CR hint says what is wrong)
+  const others = crOnly ? [] : header.map((h) => trimAscii(h).toLowerCase()).filter((h) => h && !required.includes(h));
   const typos = missing.flatMap((m) => {
     const near = nearestKey(m, others);
     return near === undefined

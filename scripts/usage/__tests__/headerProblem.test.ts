@@ -23,6 +23,12 @@ describe('headerProblem', () => {
     expect(p.details).toContain('column 2 "acount_id" looks like account_id: a typo?');
   });
 
+  it('a file whose lines end in CR alone gets the CR hint, not a typo hint about half the file', () => {
+    const p = problemOf(['ticket_id', 'account_id', 'created_at', 'resolved_at', 'resolution\rT1']);
+    expect(p.details.join('\n')).toMatch(/carriage return alone/);
+    expect(p.details.join('\n')).not.toMatch(/a typo\?/);
+  });
+
   it('a column far from every missing one is not called a typo', () => {
     const p = problemOf(['ticket_id', 'customer', 'created_at', 'resolved_at', 'resolution']);
     expect(p.message).toBe('missing column account_id');
