@@ -34,8 +34,16 @@ const STANDARD_FIELDS: Record<string, Record<string, string>> = {
     OwnerId: 'VARCHAR',
     ActivityDate: 'DATE',
     Description: 'VARCHAR',
-    Status: 'VARCHAR'
-  }
+    Status: 'VARCHAR',
+    // exp-001's first touch (the SLA sweep): a completed call, email or meeting on the account or a contact
+    WhoId: 'VARCHAR',
+    TaskSubtype: 'VARCHAR',
+    Type: 'VARCHAR',
+    IsClosed: 'BOOLEAN',
+    CompletedDateTime: 'TIMESTAMP'
+  },
+  Contact: { Name: 'VARCHAR', AccountId: 'VARCHAR' },
+  Event: { Subject: 'VARCHAR', WhatId: 'VARCHAR', WhoId: 'VARCHAR', OwnerId: 'VARCHAR', StartDateTime: 'TIMESTAMP' }
 };
 
 /** Objects kept locally, in an order where parents come first. */
@@ -53,6 +61,9 @@ export const LOCAL_OBJECTS = [
   'Usage_Snapshot__c',
   'Expansion_Trigger__c',
   'Task',
+  // exp-001's first touch can be an Event, or an activity on one of the account's contacts
+  'Contact',
+  'Event',
   // funnel events (gtm events sync) and the sources they come from
   'Event_Source__c',
   'Funnel_Event__c',
@@ -60,6 +71,8 @@ export const LOCAL_OBJECTS = [
   'PQA_Signal__c',
   'Routing_Assignment__c',
   'Routing_Pool_Member__c',
+  // exp-001's published lift readouts (gtm routing readout --publish), shown by the PQA Readout page
+  'Routing_Readout__c',
   // program cockpit (issue 19): the registry's experiments, their readouts and the weekly KPI snapshots
   'GTM_Experiment__c',
   'GTM_Experiment_Readout__c',
@@ -102,7 +115,10 @@ const KEY_PREFIX: Record<string, string> = {
   GTM_Experiment_Readout__c: 'a0G',
   GTM_KPI_Snapshot__c: 'a0H',
   Onboarding_Plan__c: 'a0J',
-  Onboarding_Plan_Step__c: 'a0K'
+  Onboarding_Plan_Step__c: 'a0K',
+  Routing_Readout__c: 'a0P',
+  Contact: '003',
+  Event: '00U'
 };
 
 export function sqlType(f: FieldDef): string {
