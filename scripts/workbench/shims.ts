@@ -228,11 +228,22 @@ export const CurrentPageReference = staticAdapter(() => {
 });
 `,
 
+  // one page-wide bus, as Lightning Message Service is on a record page: publish reaches every subscriber of the
+  // channel (the publisher too, when it subscribed), each in its own task
   'lightning/messageService': `import { staticAdapter } from '${RUNTIME}';
+const subscriptions = new Set();
 export const MessageContext = staticAdapter(() => ({}));
-export function publish() {}
-export function subscribe() { return {}; }
-export function unsubscribe() {}
+export function publish(context, channel, message) {
+  for (const s of Array.from(subscriptions)) {
+    if (s.channel === channel) setTimeout(() => { if (subscriptions.has(s)) s.listener(message); }, 0);
+  }
+}
+export function subscribe(context, channel, listener) {
+  const s = { channel, listener };
+  subscriptions.add(s);
+  return s;
+}
+export function unsubscribe(subscription) { subscriptions.delete(subscription); }
 export function createMessageContext() { return {}; }
 export function releaseMessageContext() {}
 export const APPLICATION_SCOPE = 'APPLICATION_SCOPE';

@@ -1,10 +1,12 @@
 import { LightningElement, api, wire } from 'lwc';
 import { refreshApex } from '@salesforce/apex';
 import { ShowToastEvent } from 'lightning/platformShowToastEvent';
+import { MessageContext } from 'lightning/messageService';
 import getGatePanel from '@salesforce/apex/GtmHallucinationGateController.getGatePanel';
 import setHumanVerdict from '@salesforce/apex/GtmHallucinationGateController.setHumanVerdict';
 import { errorText } from 'c/gtmErrors';
 import { countOf, formatCount, formatDate, formatPercent } from 'c/gtmFormat';
+import { announceChange, listenForChanges, stopListening } from 'c/gtmRecordSync';
 
 /**
  * exp-006 on the Opportunity record page: the hallucination gate judged from the deal's audit runs. Every verdict
@@ -12,8 +14,14 @@ import { countOf, formatCount, formatDate, formatPercent } from 'c/gtmFormat';
  * which the rate would pass, blockers) comes from GtmHallucinationGateController (HallucinationPanelView in
  * scripts/contracts/panelContracts.ts); this component puts them into words, draws the interval against the policy
  * maximum, and sends a reviewer's verdict with its reason (the server recounts the audit and the gate). The layout
- * holds in a 400 px sidebar (hallucinationGate.css).
+ * holds in a 400 px sidebar (hallucinationGate.css). A saved verdict is announced to the deal's other panels
+ * (c/gtmRecordSync: the scorecard shows the gate and its blockers); a change another panel announces on this deal
+ * re-reads the gate, and the scorecard's "Review the failing cases" step brings the failing cases into view here.
  */
+
+const SOURCE = 'hallucinationGate';
+/** What another panel may ask this one to bring into view (the channel's `show`). */
+const SHOW_FAILING_CASES = 'hallucination_failing_cases';
 
 const STATUS = {
   Passed: {
@@ -72,6 +80,49 @@ export default class HallucinationGate extends LightningElement {
   reviewVerdict = null;
   reviewReason = '';
   reviewError;
+  recordSync;
+
+  @wire(MessageContext)
+  messageContext;
+
+  connectedCallback() {
+    this.recordSync = listenForChanges(
+      this.messageContext,
+      () => this.recordId,
+      SOURCE,
+      (message) => this.handleRecordChanged(message)
+    );
+  }
+
+  disconnectedCallback() {
+    stopListening(this.recordSync);
+    this.recordSync = undefined;
+  }
+
+  /** Another panel changed this deal: read the gate again; bring the failing cases into view when asked to. */
+  async handleRecordChanged(message) {
+    await this.refresh();
+    if (message.show === SHOW_FAILING_CASES) this.showFailingCases();
+  }
+
+  /** Scrolls the failing cases to the top of the view and puts the cursor on the first case's review. */
+  showFailingCases() {
+    const heading = this.template.querySelector('[data-id="cases-heading"]');
+    if (!heading) return;
+    if (typeof heading.scrollIntoView === 'function') heading.scrollIntoView({ block: 'start' });
+    const first = this.template.querySelector('lightning-button[data-id="review"]') || heading;
+    first.focus();
+  }
+
+  async refresh() {
+    if (this.wiredResult) {
+      try {
+        await refreshApex(this.wiredResult);
+      } catch {
+        // a failed refresh reaches wiredPanel as an error; the view on screen stays
+      }
+    }
+  }
 
   @wire(getGatePanel, { opportunityId: '$recordId' })
   wiredPanel(result) {
@@ -385,17 +436,12 @@ export default class HallucinationGate extends LightningElement {
           variant: 'success'
         })
       );
+      announceChange(this.messageContext, this.recordId, SOURCE, 'verdict_saved');
     } catch (error) {
       this.actionError = errorText(error);
     } finally {
       this.saving = false;
     }
-    if (this.wiredResult) {
-      try {
-        await refreshApex(this.wiredResult);
-      } catch {
-        // a failed refresh reaches wiredPanel as an error; the view the save returned stays on screen
-      }
-    }
+    await this.refresh();
   }
 }

@@ -1,5 +1,6 @@
 import { LightningElement, api, wire } from 'lwc';
 import { refreshApex } from '@salesforce/apex';
+import { MessageContext } from 'lightning/messageService';
 import getScorecard from '@salesforce/apex/GtmPilotScorecardController.getScorecard';
 import updateCriterion from '@salesforce/apex/GtmPilotScorecardController.updateCriterion';
 import addCriterion from '@salesforce/apex/GtmPilotScorecardController.addCriterion';
@@ -9,14 +10,19 @@ import requestProductionApproval from '@salesforce/apex/GtmPilotScorecardControl
 import requestBlockerAction from '@salesforce/apex/GtmPilotScorecardController.requestBlockerAction';
 import { errorText } from 'c/gtmErrors';
 import { formatDate, formatNumber, formatPercent, plural, recordUrl } from 'c/gtmFormat';
+import { announceChange, listenForChanges, stopListening } from 'c/gtmRecordSync';
 
 /**
  * exp-003 pilot success scorecard on the Opportunity record page.
  *
  * Every verdict (score, met, complete, completion, readiness) is computed by GtmPilotScorecardController; this
  * component only formats the ScorecardView (scripts/contracts/panelContracts.ts) and shows the reason next to each
- * verdict. Mutations return the fresh view, which is shown at once; the wired view is then refreshed.
+ * verdict. Mutations return the fresh view, which is shown at once; the wired view is then refreshed. A blocker's
+ * request or an approval request changes what the other panels of the deal show: it is announced (c/gtmRecordSync),
+ * and a change announced by another panel on this deal re-reads the scorecard.
  */
+
+const SOURCE = 'pilotScorecard';
 
 const DIRECTION_OPTIONS = [
   { label: 'At least', value: 'At least' },
@@ -108,6 +114,7 @@ function blockerItem(blocker, key) {
   return {
     key,
     code: blocker.code,
+    result: undefined,
     message: blocker.message,
     who: blocker.whoActs ? blocker.whoActs.label : '',
     kind: next.kind,
@@ -137,8 +144,14 @@ export default class PilotScorecard extends LightningElement {
   statusMessage;
   confirmingDeleteId;
 
-  /** the Task a blocker's request created, to follow it to its page */
+  /** the Task a mutation created, to follow it to its page */
   requestedTaskUrl;
+  /**
+   * The outcome of a blocker's step, shown beside that blocker (the card's top is out of view in a tall page):
+   * { code, message, text, taskUrl, error }. It stays with the blocker of that code and message after the refresh;
+   * when the step resolved the blocker, it is shown under the list.
+   */
+  blockerResult;
   /** the gate's last refusal of "Request production approval": its message and blockers as the server gave them */
   approvalResult;
 
@@ -150,6 +163,29 @@ export default class PilotScorecard extends LightningElement {
 
   wiredResult;
   focusSelector;
+  recordSync;
+
+  @wire(MessageContext)
+  messageContext;
+
+  connectedCallback() {
+    this.recordSync = listenForChanges(
+      this.messageContext,
+      () => this.recordId,
+      SOURCE,
+      () => this.refresh()
+    );
+  }
+
+  disconnectedCallback() {
+    stopListening(this.recordSync);
+    this.recordSync = undefined;
+  }
+
+  /** reads the scorecard again; a failed refresh surfaces through the wire handler */
+  refresh() {
+    if (this.wiredResult) Promise.resolve(refreshApex(this.wiredResult)).catch(() => {});
+  }
 
   @wire(getScorecard, { opportunityId: '$recordId' })
   wiredScorecard(result) {
@@ -289,7 +325,20 @@ export default class PilotScorecard extends LightningElement {
 
   get blockers() {
     const list = (this.view.readiness && this.view.readiness.blockers) || [];
-    return list.map((b, i) => blockerItem(b, `blocker-${i}`));
+    const items = list.map((b, i) => blockerItem(b, `blocker-${i}`));
+    const r = this.blockerResult;
+    if (r) {
+      const home =
+        items.find((b) => b.code === r.code && b.message === r.message) || items.find((b) => b.code === r.code);
+      if (home) home.result = r;
+    }
+    return items;
+  }
+
+  /** A blocker step's outcome whose blocker is gone (the step resolved it): shown under the list. */
+  get detachedBlockerResult() {
+    const r = this.blockerResult;
+    return r && !this.blockers.some((b) => b.result) ? r : undefined;
   }
 
   /** A blocker's next step: open the criterion at the field to fix, apply the template, or ask the server. */
@@ -304,21 +353,25 @@ export default class PilotScorecard extends LightningElement {
       return;
     }
     if (!REQUEST_KINDS.includes(kind)) return;
+    const { code, message } = event.currentTarget.closest('li').dataset;
     this.saving = true;
     this.actionError = undefined;
     this.statusMessage = undefined;
     this.requestedTaskUrl = undefined;
+    this.blockerResult = undefined;
     try {
       const result = await requestBlockerAction({ opportunityId: this.recordId, kind, target: target || null });
       if (result.scorecard) this.view = result.scorecard;
-      this.statusMessage = result.message;
-      this.requestedTaskUrl = recordUrl(result.taskId, 'Task');
-      if (this.wiredResult) Promise.resolve(refreshApex(this.wiredResult)).catch(() => {});
+      this.blockerResult = { code, message, text: result.message, taskUrl: recordUrl(result.taskId, 'Task') };
+      this.refresh();
+      announceChange(this.messageContext, this.recordId, SOURCE, 'blocker_action');
     } catch (error) {
-      this.actionError = errorText(error);
+      this.blockerResult = { code, message, error: errorText(error) };
     } finally {
       this.saving = false;
     }
+    // the outcome takes the focus where it is shown, which scrolls it into view
+    this.focusSelector = '[data-id="blocker-result"]';
   }
 
   /** an open deal with a scorecard: the AE may ask the gate for production approval */
@@ -341,14 +394,16 @@ export default class PilotScorecard extends LightningElement {
     this.actionError = undefined;
     this.statusMessage = undefined;
     this.approvalResult = undefined;
+    this.blockerResult = undefined;
     try {
       const result = await requestProductionApproval({ opportunityId: this.recordId });
       this.approvalResult = result;
       if (result.scorecard) this.view = result.scorecard;
       if (result.allowed) {
         this.statusMessage = `Production approval requested: the opportunity is at ${result.stageName}.`;
+        announceChange(this.messageContext, this.recordId, SOURCE, 'approval_requested');
       }
-      if (this.wiredResult) Promise.resolve(refreshApex(this.wiredResult)).catch(() => {});
+      this.refresh();
     } catch (error) {
       this.actionError = errorText(error);
     } finally {
@@ -707,6 +762,7 @@ export default class PilotScorecard extends LightningElement {
     this.actionError = undefined;
     this.statusMessage = undefined;
     this.requestedTaskUrl = undefined;
+    this.blockerResult = undefined;
     try {
       const fresh = await call();
       if (fresh) this.view = fresh;

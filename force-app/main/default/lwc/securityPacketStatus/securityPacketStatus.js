@@ -1,12 +1,14 @@
 import { LightningElement, api, wire } from 'lwc';
 import { refreshApex } from '@salesforce/apex';
 import { ShowToastEvent } from 'lightning/platformShowToastEvent';
+import { MessageContext } from 'lightning/messageService';
 import getPacketStatus from '@salesforce/apex/GtmSecurityPacketController.getPacketStatus';
 import markPacketSent from '@salesforce/apex/GtmSecurityPacketController.markPacketSent';
 import recordReviewCompleted from '@salesforce/apex/GtmSecurityPacketController.recordReviewCompleted';
 import recordReviewBlocked from '@salesforce/apex/GtmSecurityPacketController.recordReviewBlocked';
 import { errorText } from 'c/gtmErrors';
 import { countOf, formatCount, formatDate } from 'c/gtmFormat';
+import { announceChange, listenForChanges, stopListening } from 'c/gtmRecordSync';
 
 /**
  * exp-002 security-first sequence on the Opportunity record page: the security packet's review stage, NDA, each
@@ -19,7 +21,12 @@ import { countOf, formatCount, formatDate } from 'c/gtmFormat';
  * requires (a step back, a completion by exception, a block) and confirms a send with collateral missing. Mutations
  * return the fresh view, which is shown at once; the wired view is then refreshed. Dates and counts go through
  * c/gtmFormat. The layout holds in a 400 px sidebar: fixed-layout tables whose cells wrap (securityPacketStatus.css).
+ * A step recorded here is announced to the deal's other panels (c/gtmRecordSync: the scorecard's collateral blockers
+ * follow the packet), and a change another panel announces on this deal (a review started from a blocker) re-reads
+ * the packet.
  */
+
+const SOURCE = 'securityPacketStatus';
 
 const STATUS_ICONS = {
   current: { iconName: 'utility:success', iconVariant: 'success', iconLabel: 'Current' },
@@ -89,6 +96,24 @@ export default class SecurityPacketStatus extends LightningElement {
   confirmingSend = false;
   wiredResult;
   focusReason = false;
+  recordSync;
+
+  @wire(MessageContext)
+  messageContext;
+
+  connectedCallback() {
+    this.recordSync = listenForChanges(
+      this.messageContext,
+      () => this.recordId,
+      SOURCE,
+      () => this.refresh()
+    );
+  }
+
+  disconnectedCallback() {
+    stopListening(this.recordSync);
+    this.recordSync = undefined;
+  }
 
   @wire(getPacketStatus, { opportunityId: '$recordId' })
   wiredPacket(result) {
@@ -567,12 +592,18 @@ export default class SecurityPacketStatus extends LightningElement {
       this.reasonText = '';
       this.reasonError = undefined;
       this.dispatchEvent(new ShowToastEvent({ title, message, variant: 'success' }));
+      announceChange(this.messageContext, this.recordId, SOURCE, 'packet_updated');
     } catch (error) {
       // the message stays; the refresh below shows what changed behind the page's back (e.g. decided elsewhere)
       this.actionError = errorText(error);
     } finally {
       this.saving = false;
     }
+    await this.refresh();
+  }
+
+  /** Reads the packet again. */
+  async refresh() {
     if (this.wiredResult) {
       try {
         await refreshApex(this.wiredResult);

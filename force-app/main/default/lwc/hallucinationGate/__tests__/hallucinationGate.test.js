@@ -3,6 +3,7 @@ import HallucinationGate from 'c/hallucinationGate';
 import getGatePanel from '@salesforce/apex/GtmHallucinationGateController.getGatePanel';
 import setHumanVerdict from '@salesforce/apex/GtmHallucinationGateController.setHumanVerdict';
 import { refreshApex } from '@salesforce/apex';
+import { publish, subscribe } from 'lightning/messageService';
 
 // fixtures written from the workbench stand-in over the sample world's audits (the contract test parses each)
 const PROVISIONAL = require('./data/getGatePanel.json');
@@ -203,6 +204,48 @@ describe('c-hallucination-gate', () => {
     expect($(element, '[data-id="review-form"]')).toBeNull();
     expect(toasts).toEqual([expect.objectContaining({ title: 'Verdict saved', variant: 'success' })]);
     expect(refreshApex).toHaveBeenCalled();
+    // the scorecard beside it shows the gate: it is told the verdict changed the deal
+    expect(publish).toHaveBeenCalledTimes(1);
+    expect(publish.mock.calls[0][2]).toEqual({
+      recordId: PROVISIONAL.opportunityId,
+      source: 'hallucinationGate',
+      change: 'verdict_saved'
+    });
+  });
+
+  describe('the other panels of the deal (c/gtmRecordSync)', () => {
+    const deliver = (message) => subscribe.mock.calls[subscribe.mock.calls.length - 1][2](message);
+
+    it('reads the gate again when another panel changed this deal, not for another deal or itself', async () => {
+      await mountWith(PROVISIONAL);
+      refreshApex.mockClear();
+      deliver({ recordId: PROVISIONAL.opportunityId, source: 'hallucinationGate', change: 'verdict_saved' });
+      deliver({ recordId: '006-another-deal', source: 'pilotScorecard', change: 'blocker_action' });
+      expect(refreshApex).not.toHaveBeenCalled();
+      deliver({ recordId: PROVISIONAL.opportunityId, source: 'pilotScorecard', change: 'blocker_action' });
+      await flush();
+      expect(refreshApex).toHaveBeenCalledTimes(1);
+    });
+
+    it('brings the failing cases into view, on the first review, when the scorecard asks to review them', async () => {
+      const element = await mountWith(PROVISIONAL);
+      const heading = $(element, '[data-id="cases-heading"]');
+      heading.scrollIntoView = jest.fn();
+      const review = $(element, 'lightning-button[data-id="review"]');
+      review.focus = jest.fn();
+      deliver({ recordId: PROVISIONAL.opportunityId, source: 'pilotScorecard', change: 'none' });
+      await flush();
+      expect(heading.scrollIntoView).not.toHaveBeenCalled();
+      deliver({
+        recordId: PROVISIONAL.opportunityId,
+        source: 'pilotScorecard',
+        change: 'none',
+        show: 'hallucination_failing_cases'
+      });
+      await flush();
+      expect(heading.scrollIntoView).toHaveBeenCalledTimes(1);
+      expect(review.focus).toHaveBeenCalledTimes(1);
+    });
   });
 
   it('shows the server refusal of a verdict and keeps the form open', async () => {

@@ -8,6 +8,7 @@ import deleteCriterion from '@salesforce/apex/GtmPilotScorecardController.delete
 import requestProductionApproval from '@salesforce/apex/GtmPilotScorecardController.requestProductionApproval';
 import requestBlockerAction from '@salesforce/apex/GtmPilotScorecardController.requestBlockerAction';
 import { refreshApex } from '@salesforce/apex';
+import { publish, subscribe } from 'lightning/messageService';
 
 const mockScorecard = require('./data/getScorecard.json');
 const mockReady = require('./data/getScorecard.ready.json');
@@ -730,7 +731,7 @@ describe('c-pilot-scorecard', () => {
       expect(requestBlockerAction).not.toHaveBeenCalled();
     });
 
-    it('asks the server for a renewal and says what was recorded, with the fresh scorecard', async () => {
+    it('asks the server for a renewal and says what was recorded beside that blocker, focused', async () => {
       requestBlockerAction.mockResolvedValue(mockRequested);
       const element = await mountWith(mockScorecard);
       await click(stepButton(element, 'collateral_expires_before_close'));
@@ -740,11 +741,37 @@ describe('c-pilot-scorecard', () => {
         kind: 'request_collateral_renewal',
         target: 'SOC 2 Type II'
       });
-      expect(text(element, '[data-id="status-message"]')).toBe(mockRequested.message);
+      // at 768 px the card's top is out of view: the outcome is under the step that was taken, nowhere else
+      const li = $(element, 'li[data-code="collateral_expires_before_close"]');
+      const result = li.querySelector('[data-id="blocker-result"]');
+      expect(result.querySelector('[role="status"]').textContent).toBe(mockRequested.message);
+      expect($$(element, '[data-id="blocker-result"]')).toHaveLength(1);
+      expect(text(element, '[data-id="status-message"]')).toBe('');
+      expect(element.shadowRoot.activeElement).toBe(result);
       // the request can be followed to the Task's page
-      expect($(element, 'a[data-id="requested-task"]').getAttribute('href')).toBe(
+      expect(li.querySelector('a[data-id="requested-task"]').getAttribute('href')).toBe(
         `/lightning/r/Task/${mockRequested.taskId}/view`
       );
+    });
+
+    it('shows the outcome under the list when the step resolved its blocker, and clears it on the next edit', async () => {
+      const resolved = variant(mockRequested, {});
+      resolved.scorecard.readiness.blockers = resolved.scorecard.readiness.blockers.filter(
+        (b) => b.code !== 'collateral_expires_before_close'
+      );
+      requestBlockerAction.mockResolvedValue(resolved);
+      const element = await mountWith(mockScorecard);
+      await click(stepButton(element, 'collateral_expires_before_close'));
+      await flush();
+      const results = $$(element, '[data-id="blocker-result"]');
+      expect(results).toHaveLength(1);
+      expect(results[0].closest('li')).toBeNull();
+      expect(results[0].textContent).toContain(mockRequested.message);
+
+      applyTemplate.mockResolvedValue(mockScorecard);
+      await click(button(element, 'apply-template'));
+      await flush();
+      expect($$(element, '[data-id="blocker-result"]')).toHaveLength(0);
     });
 
     it('asks for a hallucination audit with no target', async () => {
@@ -759,13 +786,16 @@ describe('c-pilot-scorecard', () => {
       });
     });
 
-    it('shows a refused request as an error and keeps the list', async () => {
+    it('shows a refused request as an error beside its blocker and keeps the list', async () => {
       requestBlockerAction.mockRejectedValue(mockError);
       const element = await mountWith(mockScorecard);
       await click(stepButton(element, 'audit_sample_small'));
       await flush();
-      expect(text(element, '[role="alert"]')).toContain(mockError.body.message);
+      const li = $(element, 'li[data-code="audit_sample_small"]');
+      expect(li.querySelector('[role="alert"]').textContent).toContain(mockError.body.message);
       expect($$(element, '[data-id="blockers"] li')).toHaveLength(mockScorecard.readiness.blockers.length);
+      // nothing changed, so nothing is announced to the other panels
+      expect(publish).not.toHaveBeenCalled();
     });
 
     it('says who acts in words where no step exists', async () => {
@@ -879,6 +909,36 @@ describe('c-pilot-scorecard', () => {
       const row = $(element, `tr[data-row="${victim.id}"]`);
       const confirm = row.querySelector('[data-id="delete-confirm"]');
       expect(confirm.closest('td').getAttribute('colspan')).toBe('8');
+    });
+  });
+
+  describe('the other panels of the deal (c/gtmRecordSync)', () => {
+    const deliver = (message) => {
+      const listener = subscribe.mock.calls[subscribe.mock.calls.length - 1][2];
+      listener(message);
+    };
+
+    it("announces a blocker's request to the deal's other panels", async () => {
+      requestBlockerAction.mockResolvedValue(mockRequested);
+      const element = await mountWith(mockScorecard);
+      await click($(element, 'li[data-code="collateral_expires_before_close"] [data-id="blocker-step"]'));
+      await flush();
+      expect(publish).toHaveBeenCalledTimes(1);
+      expect(publish.mock.calls[0][2]).toEqual({
+        recordId: RECORD_ID,
+        source: 'pilotScorecard',
+        change: 'blocker_action'
+      });
+    });
+
+    it('reads the scorecard again when another panel changed this deal, not for another deal or itself', async () => {
+      await mountWith(mockScorecard);
+      refreshApex.mockClear();
+      deliver({ recordId: 'a-different-deal', source: 'hallucinationGate', change: 'verdict_saved' });
+      deliver({ recordId: RECORD_ID, source: 'pilotScorecard', change: 'blocker_action' });
+      expect(refreshApex).not.toHaveBeenCalled();
+      deliver({ recordId: RECORD_ID, source: 'securityPacketStatus', change: 'packet_updated' });
+      expect(refreshApex).toHaveBeenCalledTimes(1);
     });
   });
 

@@ -5,6 +5,7 @@ import markPacketSent from '@salesforce/apex/GtmSecurityPacketController.markPac
 import recordReviewCompleted from '@salesforce/apex/GtmSecurityPacketController.recordReviewCompleted';
 import recordReviewBlocked from '@salesforce/apex/GtmSecurityPacketController.recordReviewBlocked';
 import { refreshApex } from '@salesforce/apex';
+import { publish, subscribe } from 'lightning/messageService';
 
 const VIEW = require('./data/getPacketStatus.json');
 const EMPTY = require('./data/getPacketStatus.empty.json');
@@ -350,6 +351,40 @@ describe('c-security-packet-status', () => {
       // the stale page catches up with the store; the message stays
       expect(refreshApex).toHaveBeenCalledTimes(1);
       expect(button(element, 'completed').disabled).toBe(false);
+    });
+  });
+
+  describe('the other panels of the deal (c/gtmRecordSync)', () => {
+    const deliver = (message) => subscribe.mock.calls[subscribe.mock.calls.length - 1][2](message);
+
+    it('announces a recorded step, and nothing when the step was refused', async () => {
+      markPacketSent.mockResolvedValue(SENT);
+      const element = await mountWith(EMPTY);
+      button(element, 'mark-sent').click();
+      await flush();
+      expect(publish).toHaveBeenCalledTimes(1);
+      expect(publish.mock.calls[0][2]).toEqual({
+        recordId: OPP_ID,
+        source: 'securityPacketStatus',
+        change: 'packet_updated'
+      });
+
+      publish.mockClear();
+      recordReviewCompleted.mockRejectedValue(ERROR);
+      const other = await mountWith(READY);
+      button(other, 'completed').click();
+      await flush();
+      expect(publish).not.toHaveBeenCalled();
+    });
+
+    it('reads the packet again when another panel started the review on this deal', async () => {
+      await mountWith(EMPTY);
+      refreshApex.mockClear();
+      deliver({ recordId: OPP_ID, source: 'securityPacketStatus', change: 'packet_updated' });
+      deliver({ recordId: '006-another-deal', source: 'pilotScorecard', change: 'blocker_action' });
+      expect(refreshApex).not.toHaveBeenCalled();
+      deliver({ recordId: OPP_ID, source: 'pilotScorecard', change: 'blocker_action' });
+      expect(refreshApex).toHaveBeenCalledTimes(1);
     });
   });
 
