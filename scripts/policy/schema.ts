@@ -220,7 +220,13 @@ export const POLICY_RULES: Readonly<Record<string, PolicyRule>> = {
   Activation_Window_Days: days(),
   Onboarding_Chase_Business_Days: wholeNumber('business days', 30),
   Onboarding_At_Risk_Check_Day: days(),
-  Onboarding_Guardrail_Days: days()
+  Onboarding_Guardrail_Days: days(),
+  // the rollout audit (issue 19, phase 3): data quality, handoff reliability, support burden
+  Rollout_Audit_Window_Days: days(),
+  Rollout_Audit_Max_Reject_Rate: share(),
+  Rollout_Audit_Stale_Source_Days: days(),
+  Rollout_Audit_Max_Step_Slip_Rate: share(),
+  Rollout_Audit_Max_Support_Rise: share()
 };
 
 /** Keys whose values must differ from each other: the gates tell the stages apart by name. */

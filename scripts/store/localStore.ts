@@ -79,7 +79,10 @@ export const LOCAL_OBJECTS = [
   'GTM_KPI_Snapshot__c',
   // exp-008: onboarding plans and their steps (gtm onboarding)
   'Onboarding_Plan__c',
-  'Onboarding_Plan_Step__c'
+  'Onboarding_Plan_Step__c',
+  // the rollout audit (issue 19): each sync run's rows, rejects and write failures, and the audits written
+  'GTM_Sync_Run__c',
+  'GTM_Rollout_Audit__c'
 ];
 
 /**
@@ -118,7 +121,9 @@ const KEY_PREFIX: Record<string, string> = {
   Onboarding_Plan_Step__c: 'a0K',
   Routing_Readout__c: 'a0P',
   Contact: '003',
-  Event: '00U'
+  Event: '00U',
+  GTM_Rollout_Audit__c: 'a0L',
+  GTM_Sync_Run__c: 'a0M'
 };
 
 export function sqlType(f: FieldDef): string {
