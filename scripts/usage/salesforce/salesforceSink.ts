@@ -48,6 +48,8 @@ export interface SalesforceSink extends UsageSink {
   readonly apiVersion: string;
   /** a small REST query (e.g. the org's GTM_Policy__mdt records), all pages */
   queryAll(soql: string): Promise<Record<string, unknown>[]>;
+  /** a Bulk API 2.0 query job, its rows handed over page by page as the org sends them (text; empty is null) */
+  queryRows(soql: string, onPage: (header: readonly string[], rows: readonly string[][]) => void): Promise<number>;
   /**
    * Reads the versions the org serves (GET /services/data) and switches to the highest one not above `wanted`
    * (the project's sourceApiVersion): an org on an older release answers 404 under a version it does not know.
@@ -178,6 +180,14 @@ export function createSalesforceSink(options: SalesforceSinkOptions): Salesforce
         if (err instanceof GtmError) throw err;
         throw orgFailure('read the policy', orgName, err);
       }
+    },
+
+    queryRows(soql, onPage) {
+      return bulkQuery(http, soql, onPage, {
+        ...tuning,
+        pageSize: options.queryPageSize,
+        onProgress: options.onProgress
+      });
     },
 
     async load(object, externalIdField, fields) {
