@@ -1,20 +1,24 @@
 /**
  * The week-8 low-signal list (the seed: "Kill at least one low-signal test"; design C3.7): for each experiment still
- * before its decision date, the subjects it will have by then at its accrual rate so far (projected n = current n +
- * rate x days left), against its locked minimum sample per arm. Those that cannot reach it are kill candidates,
- * ranked by how far short they fall. A pre/post design is projected on its program arm (its control is the period
- * before the program); a randomized one on its smaller arm. Pure.
+ * before its decision date, what it will have by then at its accrual rate so far (projected n = current n + rate x
+ * days left), against its locked minimum sample per arm. The minimum counts what the readout says it counts:
+ * subjects for a rate (closed and still open windows alike will count), events for a duration (Schoenfeld's figure
+ * is events; a censored subject adds none), so events are projected against it. Those that cannot reach it are kill
+ * candidates, ranked by how far short they fall. A pre/post design is projected on its program arm (its control is
+ * the period before the program); a randomized one on its smaller arm. Pure.
  */
 import { DAY_MS, instantOf } from './kpi';
 import type { ExperimentReadout } from './readout';
 
 export interface LowSignalRow {
   experiment: string;
+  /** what currentN, projectedN and the minimum count */
+  counts: 'subjects' | 'events';
   currentN: number;
   minSamplePerArm: number;
   decisionDate: string;
   daysLeft: number;
-  /** subjects a day since the protocol was locked */
+  /** subjects (or events) a day since the protocol was locked */
   ratePerDay: number;
   projectedN: number;
   cannotReach: boolean;
@@ -35,7 +39,8 @@ export function lowSignalList(
     const decisionMs = instantOf(r.decisionDate, `${r.experiment} decision date`);
     if (decisionMs < asOfMs) continue;
     const arms = r.design === 'randomized' ? r.arms : r.arms.filter((a) => a.arm === 'Treatment');
-    const currentN = Math.min(...arms.map((a) => a.n + a.atRisk));
+    const counts = r.validity.minSampleCounts;
+    const currentN = Math.min(...arms.map((a) => (counts === 'events' ? a.events : a.n + a.atRisk)));
     const elapsedDays = Math.max(1, (asOfMs - instantOf(locked, `${r.experiment} locked at`)) / DAY_MS);
     const daysLeft = Math.round((decisionMs - asOfMs) / DAY_MS);
     const ratePerDay = currentN / elapsedDays;
@@ -43,6 +48,7 @@ export function lowSignalList(
     const min = r.validity.minSamplePerArm;
     rows.push({
       experiment: r.experiment,
+      counts,
       currentN,
       minSamplePerArm: min,
       decisionDate: r.decisionDate,

@@ -98,7 +98,7 @@ function markdown(m: MonthlyReadout): string {
     out.push(`- test: ${r.estimate.test}; one-sided p ${r.estimate.p === null ? 'n/a' : r.estimate.p.toPrecision(3)}`);
     for (const g of r.guardrails) out.push(`- guardrail ${g.name}: ${g.status} (${g.detail})`);
     out.push(
-      `- validity: minimum ${r.validity.minSamplePerArm} per arm ${r.validity.minSampleMet ? 'met' : 'not met'}; ` +
+      `- validity: minimum ${r.validity.minSamplePerArm} ${r.validity.minSampleCounts} per arm ${r.validity.minSampleMet ? 'met' : 'not met'}; ` +
         `sample-ratio p ${r.validity.srmP === null ? 'n/a' : r.validity.srmP.toPrecision(3)}; ` +
         `freshness ${r.validity.freshness ?? 'no records'}`
     );
@@ -109,7 +109,7 @@ function markdown(m: MonthlyReadout): string {
   out.push('## Low-signal list', '');
   for (const l of m.lowSignal)
     out.push(
-      `- ${l.experiment}: n ${l.currentN} now, projected ${l.projectedN} by ${l.decisionDate} against ${l.minSamplePerArm}` +
+      `- ${l.experiment}: ${l.counts === 'events' ? 'events' : 'n'} ${l.currentN} now, projected ${l.projectedN} by ${l.decisionDate} against ${l.minSamplePerArm}` +
         (l.cannotReach ? ` (cannot reach sample, ${l.shortfall} short)` : ' (on track)')
     );
   if (!m.lowSignal.length) out.push('- none before their decision date');

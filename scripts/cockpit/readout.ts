@@ -79,6 +79,8 @@ export interface ExperimentReadout {
   validity: {
     srmP: number | null;
     minSamplePerArm: number;
+    /** what the minimum counts: subjects (a rate) or events (a duration: Schoenfeld's figure is events) */
+    minSampleCounts: 'subjects' | 'events';
     minSampleMet: boolean;
     windowsOpen: number;
     freshness: string | null;
@@ -168,6 +170,9 @@ export function buildExperimentReadout(facts: ReadoutFacts, policy: CockpitPolic
   const { boundAboveZero, ...estimate } = est;
   const controlLabel = facts.protocol.design === 'randomized' ? 'control' : 'before the program';
   const arms = armRows(facts.arms, controlLabel);
+  // a duration's minimum is Schoenfeld's events per arm: censored subjects carry no information towards it
+  const minSampleCounts = facts.arms.kind === 'duration' ? 'events' : 'subjects';
+  const counted = arms.map((a) => (minSampleCounts === 'events' ? a.events : a.n));
   const staleDays =
     facts.freshness === null
       ? null
@@ -181,7 +186,7 @@ export function buildExperimentReadout(facts: ReadoutFacts, policy: CockpitPolic
       asOf,
       decisionDate: facts.experiment.decisionDate,
       missing: facts.experiment.missing,
-      nPerArm: arms.map((a) => a.n),
+      nPerArm: counted,
       minSamplePerArm: facts.minSamplePerArm,
       improvement: estimate.relativeImprovement,
       absoluteImprovement: estimate.absoluteImprovement,
@@ -214,7 +219,8 @@ export function buildExperimentReadout(facts: ReadoutFacts, policy: CockpitPolic
     validity: {
       srmP: facts.srmP,
       minSamplePerArm: facts.minSamplePerArm,
-      minSampleMet: arms.every((a) => a.n >= facts.minSamplePerArm),
+      minSampleCounts,
+      minSampleMet: counted.every((n) => n >= facts.minSamplePerArm),
       windowsOpen: arms.reduce((s, a) => s + a.atRisk, 0),
       freshness: facts.freshness,
       staleDays

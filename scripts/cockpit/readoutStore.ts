@@ -7,6 +7,7 @@
 import { loadRegistry, type SObjectRecord } from '../registry/registry';
 import { buildReadout as buildRoutingReadout } from '../routing/readout';
 import { readReadoutRows } from '../routing/readoutStore';
+import { instantText } from '../onboarding/activation';
 import { probabilityGreater } from '../stats/bayes';
 import type { Policy } from '../policy/policy';
 import { createLocalSink } from '../store/localSink';
@@ -89,7 +90,12 @@ async function safety(src: Sources): Promise<{ passing: boolean | null; critical
   };
 }
 
-async function facts(src: Sources, protocol: Protocol, experiment: SObjectRecord): Promise<ReadoutFacts> {
+async function facts(
+  src: Sources,
+  protocol: Protocol,
+  experiment: SObjectRecord,
+  minSamplePerArm: number
+): Promise<ReadoutFacts> {
   const contract = src.contracts.get(protocol.primaryKpi)!;
   const guardrails: GuardrailResult[] = [];
   let arms: ArmData;
@@ -172,7 +178,7 @@ async function facts(src: Sources, protocol: Protocol, experiment: SObjectRecord
     },
     protocol,
     contract,
-    minSamplePerArm: minimumSamplePerArm(contract, src.policy),
+    minSamplePerArm,
     arms,
     srmP,
     freshness: await kpiFreshness(src.store, contract, src.asOf),
@@ -181,6 +187,38 @@ async function facts(src: Sources, protocol: Protocol, experiment: SObjectRecord
     safetyGatePassing: gate,
     reliability
   };
+}
+
+/**
+ * The minimum sample per arm of each locked protocol, frozen at lock (design C3.1): the value stored on the
+ * experiment when it was first written under this lock (Protocol_Locked_At__c unchanged), else computed now from the
+ * policy, which is the lock's own computation (writeReadouts stores it). A policy change after lock moves nothing; a
+ * re-lock (a new locked-at, an admin change with a reason in the org) computes it anew.
+ */
+export async function frozenMinimums(
+  store: LocalStore,
+  policy: Policy,
+  protocols: Protocol[],
+  contracts: Map<string, KpiContract>
+): Promise<Map<string, number>> {
+  const stored = await createLocalSink(store).load('GTM_Experiment__c', 'Experiment_Key__c', [
+    'Protocol_Locked_At__c',
+    'Min_Sample_Per_Arm__c'
+  ]);
+  const out = new Map<string, number>();
+  for (const p of protocols) {
+    if (p.lockedAt === null) continue;
+    const row = stored.get(p.experiment);
+    const storedLock = instantText(row?.Protocol_Locked_At__c);
+    const sameLock =
+      storedLock !== null && Date.parse(storedLock) === instantOf(p.lockedAt, `${p.experiment} locked at`);
+    const frozen = sameLock ? Number(row!.Min_Sample_Per_Arm__c) : NaN;
+    out.set(
+      p.experiment,
+      Number.isFinite(frozen) && frozen > 0 ? frozen : minimumSamplePerArm(contracts.get(p.primaryKpi)!, policy)
+    );
+  }
+  return out;
 }
 
 export interface BuildResult {
@@ -198,6 +236,7 @@ export async function buildReadouts(store: LocalStore, policy: Policy, asOf: str
   const experiments = new Map(registry.experiments.map((e) => [String(e.Experiment_Key__c), e]));
   const protocols = loadProtocols([...contracts.keys()]);
   const src: Sources = { store, policy, asOf, contracts, subjects: new Map() };
+  const minimums = await frozenMinimums(store, policy, protocols, contracts);
   const readouts: ExperimentReadout[] = [];
   const skipped: BuildResult['skipped'] = [];
   for (const p of protocols.sort((a, b) => (a.experiment < b.experiment ? -1 : 1))) {
@@ -205,7 +244,7 @@ export async function buildReadouts(store: LocalStore, policy: Policy, asOf: str
     if (!e) skipped.push({ experiment: p.experiment, reason: 'not in the registry' });
     else if (p.lockedAt === null || p.lockedAt.slice(0, 10) > asOf.slice(0, 10))
       skipped.push({ experiment: p.experiment, reason: 'protocol not locked by the as-of date' });
-    else readouts.push(buildExperimentReadout(await facts(src, p, e), policy, asOf));
+    else readouts.push(buildExperimentReadout(await facts(src, p, e, minimums.get(p.experiment)!), policy, asOf));
   }
   const lockedAt = new Map(
     protocols.filter((p) => p.lockedAt !== null).map((p) => [p.experiment, p.lockedAt!] as [string, string])
@@ -228,7 +267,10 @@ export async function writeReadouts(
 ): Promise<WriteResult> {
   const sink = createLocalSink(store);
   const contracts = new Map(loadKpiContracts().map((c) => [c.key, c]));
-  const protocols = new Map(loadProtocols([...contracts.keys()]).map((p) => [p.experiment, p]));
+  const protocolList = loadProtocols([...contracts.keys()]);
+  const protocols = new Map(protocolList.map((p) => [p.experiment, p]));
+  // stored at lock and kept: a later policy change does not move a locked protocol's minimum
+  const minimums = await frozenMinimums(store, policy, protocolList, contracts);
   const experimentRows: SObjectRow[] = loadRegistry(policy).experiments.map((e) => {
     const row: SObjectRow = {};
     for (const [k, v] of Object.entries(e)) if (typeof v !== 'object' || v === null) row[k] = v as string | number;
@@ -241,7 +283,7 @@ export async function writeReadouts(
         Guardrails__c: JSON.stringify(p.guardrails),
         Analysis_Method__c: p.method,
         Design__c: p.design,
-        Min_Sample_Per_Arm__c: minimumSamplePerArm(c, policy),
+        Min_Sample_Per_Arm__c: minimums.get(p.experiment) ?? minimumSamplePerArm(c, policy),
         Protocol_Locked_At__c: p.lockedAt
       });
     }

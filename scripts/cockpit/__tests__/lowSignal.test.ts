@@ -5,23 +5,24 @@ import type { ExperimentReadout } from '../readout';
 function readout(
   experiment: string,
   design: 'randomized' | 'pre_post',
-  arms: [number, number][],
+  arms: [number, number][] | [number, number, number][],
   min: number,
-  decisionDate: string
+  decisionDate: string,
+  minSampleCounts: 'subjects' | 'events' = 'subjects'
 ) {
   return {
     experiment,
     design,
     decisionDate,
-    arms: arms.map(([n, atRisk], i) => ({
+    arms: arms.map(([n, atRisk, events], i) => ({
       arm: i === 0 ? 'Treatment' : 'Control',
       label: '',
       n,
-      events: 0,
+      events: events ?? 0,
       value: null,
       atRisk
     })),
-    validity: { minSamplePerArm: min }
+    validity: { minSamplePerArm: min, minSampleCounts }
   } as unknown as ExperimentReadout;
 }
 
@@ -89,6 +90,31 @@ describe('lowSignalList', () => {
       ['exp-003', 35, 45, true, 255],
       ['exp-001', 42, 82, true, 18],
       ['exp-008', 84, 164, false, -44]
+    ]);
+  });
+
+  it('a duration (Schoenfeld events) projects events, not subjects: censored subjects do not count towards it', () => {
+    // exp-008 time to activation: 300 onboardings in 42 days, 60 of them activated; 40 days left. Subjects would
+    // project 585 >= 469 ("on track"); events project 117 (60 + 60/42 x 40), far short of Schoenfeld's 469.
+    const rows = lowSignalList(
+      [
+        readout(
+          'exp-008',
+          'pre_post',
+          [
+            [300, 240, 60],
+            [500, 0, 480]
+          ],
+          469,
+          '2026-05-30',
+          'events'
+        )
+      ],
+      locked,
+      asOf
+    );
+    expect(rows.map((r) => [r.counts, r.currentN, r.projectedN, r.cannotReach, r.shortfall])).toEqual([
+      ['events', 60, 117, true, 352]
     ]);
   });
 });

@@ -9,8 +9,8 @@ import * as path from 'node:path';
 import { loadKpiContracts } from '../kpiContracts';
 import { loadProtocols, minimumSamplePerArm, designLabel, type Protocol } from '../protocols';
 import { buildExperimentReadout, type ReadoutFacts } from '../readout';
-import { buildReadouts, writeReadouts } from '../readoutStore';
-import { loadPolicyFile } from '../../policy/policy';
+import { buildReadouts, frozenMinimums, writeReadouts } from '../readoutStore';
+import { loadPolicyFile, Policy } from '../../policy/policy';
 import { buildSampleWorld } from '../../workbench/sampleWorld';
 import { LocalStore } from '../../store/localStore';
 import { loadSchema } from '../../metadata/schema';
@@ -39,7 +39,7 @@ function facts(change: Partial<ReadoutFacts>): ReadoutFacts {
     experiment: { key: 'exp-008', name: 'Blueprint', decisionDate: '2026-04-26', missing: [] },
     protocol,
     contract: contracts.get('Time_To_Activation')!,
-    minSamplePerArm: 10,
+    minSamplePerArm: 9,
     arms: { kind: 'duration', treatment: placebo, control: sixMp },
     srmP: null,
     freshness: '2026-05-29T00:00:00Z',
@@ -66,6 +66,15 @@ describe('buildExperimentReadout', () => {
     expect(r.recommendation).toBe('Scale');
     // the same facts give the same bytes and hash
     expect(JSON.stringify(buildExperimentReadout(facts({}), policy, '2026-05-30T00:00:00Z'))).toBe(JSON.stringify(r));
+  });
+
+  it("durations: the minimum is Schoenfeld's events per arm, so censored subjects do not meet it", () => {
+    // 21 subjects in each arm, but the 6-MP arm has 9 events: a minimum of 10 events is not met, and the same
+    // improvement is a Hold, not a Scale
+    const r = buildExperimentReadout(facts({ minSamplePerArm: 10 }), policy, '2026-05-30T00:00:00Z');
+    expect([r.validity.minSampleCounts, r.validity.minSampleMet]).toEqual(['events', false]);
+    expect(r.recommendation).toBe('Hold');
+    expect(r.fired.map((f) => f.text)).toContain('improvement 65.2% > 0 but n 9 < 10 per arm');
   });
 
   it('durations the wrong way round: longer times are no improvement, Kill after the decision date', () => {
@@ -190,5 +199,36 @@ describe('readouts from the sample world', () => {
       )
     ).getRowObjects()[0]!.h;
     expect(hash).toBe('old');
+  });
+
+  it('freezes the minimum sample per arm at lock: a policy change after lock moves neither readouts nor the record', async () => {
+    const stored = async () =>
+      (
+        await store.db.runAndReadAll(
+          `SELECT "Experiment_Key__c" AS e, "Min_Sample_Per_Arm__c" AS m FROM "GTM_Experiment__c"
+            WHERE "Protocol_Locked_At__c" IS NOT NULL ORDER BY 1`
+        )
+      ).getRowObjects();
+    const atLock = await stored();
+    const exp008 = Number(atLock.find((r) => r.e === 'exp-008')!.m);
+    expect(exp008).toBe(minimumSamplePerArm(contracts.get('Time_To_Activation')!, policy));
+    // after lock, the scale lift is halved: the minimum computed now would be about four times larger
+    const later = new Policy(
+      { ...policy.entries, Scale_Min_Relative_Lift: { ...policy.entries.Scale_Min_Relative_Lift!, value: '0.075' } },
+      policy.version,
+      'policy changed after lock'
+    );
+    expect(minimumSamplePerArm(contracts.get('Time_To_Activation')!, later)).toBeGreaterThan(3 * exp008);
+    const built = await buildReadouts(store, later, '2026-05-30T00:00:00Z');
+    expect(built.readouts.find((r) => r.experiment === 'exp-008')!.validity.minSamplePerArm).toBe(exp008);
+    await writeReadouts(store, later, built.readouts);
+    expect(await stored()).toEqual(atLock);
+    // a re-lock (a new locked-at) computes it anew from the policy of that moment
+    const protocols = loadProtocols([...contracts.keys()]).map((p) =>
+      p.experiment === 'exp-008' ? { ...p, lockedAt: '2026-03-23T00:00:00Z' } : p
+    );
+    const relocked = await frozenMinimums(store, later, protocols, contracts);
+    expect(relocked.get('exp-008')).toBe(minimumSamplePerArm(contracts.get('Time_To_Activation')!, later));
+    expect(relocked.get('exp-003')).toBe(Number(atLock.find((r) => r.e === 'exp-003')!.m));
   });
 });
