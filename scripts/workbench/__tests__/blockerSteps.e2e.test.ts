@@ -4,49 +4,19 @@
  * Task asked of whoever acts (followed to its page), the security review opened (shown by the packet panel).
  * Screenshots: .gtm/artifacts/screenshots/e2e-blockers-*.png.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { loadSchema } from '../../metadata/schema';
-import { LocalStore } from '../../store/localStore';
-import { axeViolations, startWorkbenchSession, WorkbenchSession } from '../browserHarness';
+import { axeViolations, WorkbenchSession } from '../browserHarness';
 import type { PanelControllers, WorkbenchData } from '../controllerPort';
-import { createStoreControllers, createStoreData } from '../controllers';
-import { buildSampleWorld } from '../sampleWorld';
+import { sampleWorldBrowserSuite } from './standInWorld';
 
 jest.setTimeout(240_000);
 
-let dir: string;
-let store: LocalStore;
+const world = sampleWorldBrowserSuite('blockers');
+const { pages } = world;
 let controllers: PanelControllers;
 let data: WorkbenchData;
 let session: WorkbenchSession;
-const pages: Page[] = [];
-
-beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gtm-blockers-e2e-'));
-  const file = path.join(dir, 'world.duckdb');
-  const world = await buildSampleWorld(file);
-  store = await LocalStore.open(file, loadSchema());
-  controllers = createStoreControllers(store, world.today);
-  data = createStoreData(store);
-  session = await startWorkbenchSession({
-    controllers,
-    data,
-    banner: `sample world (blockers e2e), today ${world.today}`
-  });
-});
-
-afterAll(async () => {
-  await session?.close();
-  await store?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-afterEach(async () => {
-  for (const p of pages.splice(0)) await p.close();
-});
+beforeAll(() => ({ controllers, data, session } = world));
 
 const squash = (s: string | null | undefined) => (s ?? '').replace(/\s+/g, ' ').trim();
 

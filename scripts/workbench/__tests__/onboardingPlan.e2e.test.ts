@@ -4,45 +4,19 @@
  * 3 and not on the plan on track; block asks for a reason. No axe violation of any impact, no sideways scrolling at
  * 1024 px or in a 400 px column. Screenshots: .gtm/artifacts/screenshots/e2e-onboarding-*.png.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { loadSchema } from '../../metadata/schema';
 import { LocalStore } from '../../store/localStore';
-import { axeViolations, startWorkbenchSession, WorkbenchSession } from '../browserHarness';
-import { createStoreControllers, createStoreData } from '../controllers';
+import { axeViolations, WorkbenchSession } from '../browserHarness';
 import { queryRows } from '../controllers/storeAccess';
-import { buildSampleWorld } from '../sampleWorld';
+import { sampleWorldBrowserSuite } from './standInWorld';
 
 jest.setTimeout(240_000);
 
-let dir: string;
+const world = sampleWorldBrowserSuite('onboarding');
+const { pages } = world;
 let store: LocalStore;
 let session: WorkbenchSession;
-const pages: Page[] = [];
-
-beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gtm-onboarding-e2e-'));
-  const file = path.join(dir, 'world.duckdb');
-  const world = await buildSampleWorld(file);
-  store = await LocalStore.open(file, loadSchema());
-  session = await startWorkbenchSession({
-    controllers: createStoreControllers(store, world.today),
-    data: createStoreData(store),
-    banner: `sample world (onboarding e2e), today ${world.today}`
-  });
-});
-
-afterAll(async () => {
-  await session?.close();
-  await store?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-afterEach(async () => {
-  for (const p of pages.splice(0)) await p.close();
-});
+beforeAll(() => ({ store, session } = world));
 
 const squash = (s: string | null | undefined) => (s ?? '').replace(/\s+/g, ' ').trim();
 

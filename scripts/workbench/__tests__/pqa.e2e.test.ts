@@ -5,50 +5,24 @@
  * tell from noise. Both pages: no axe violation of any impact, no sideways scrolling at 1024 px or in a 400 px
  * column. Screenshots: .gtm/artifacts/screenshots/e2e-pqa-*.png.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { loadSchema } from '../../metadata/schema';
 import { loadPolicyFile } from '../../policy/policy';
 import { buildReadout } from '../../routing/readout';
 import { readReadoutRows } from '../../routing/readoutStore';
 import { SAMPLE_READOUT_AS_OF } from '../../routing/sampleRouting';
 import { LocalStore } from '../../store/localStore';
-import { axeViolations, startWorkbenchSession, WorkbenchSession } from '../browserHarness';
-import { createStoreControllers, createStoreData } from '../controllers';
+import { axeViolations, WorkbenchSession } from '../browserHarness';
 import { queryRows } from '../controllers/storeAccess';
-import { buildSampleWorld } from '../sampleWorld';
+import { sampleWorldBrowserSuite } from './standInWorld';
 
 jest.setTimeout(240_000);
 
 const READOUT = '/lightning/n/Pqa_Readout';
-let dir: string;
+const world = sampleWorldBrowserSuite('pqa');
+const { pages } = world;
 let store: LocalStore;
 let session: WorkbenchSession;
-const pages: Page[] = [];
-
-beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gtm-pqa-e2e-'));
-  const file = path.join(dir, 'world.duckdb');
-  const world = await buildSampleWorld(file);
-  store = await LocalStore.open(file, loadSchema());
-  session = await startWorkbenchSession({
-    controllers: createStoreControllers(store, world.today),
-    data: createStoreData(store),
-    banner: `sample world (PQA e2e), today ${world.today}`
-  });
-});
-
-afterAll(async () => {
-  await session?.close();
-  await store?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-afterEach(async () => {
-  for (const p of pages.splice(0)) await p.close();
-});
+beforeAll(() => ({ store, session } = world));
 
 const squash = (s: string | null | undefined) => (s ?? '').replace(/\s+/g, ' ').trim();
 

@@ -5,47 +5,21 @@
  * recommendation is signed. No axe violation of any impact; no sideways scrolling at 1024 px.
  * Screenshots: .gtm/artifacts/screenshots/e2e-program-*.png.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import type { Page } from 'playwright-core';
-import { loadSchema } from '../../metadata/schema';
 import { DECISION_MESSAGES } from '../../rules/decisionRule';
 import { LocalStore } from '../../store/localStore';
-import { axeViolations, startWorkbenchSession, WorkbenchSession } from '../browserHarness';
-import { createStoreControllers, createStoreData } from '../controllers';
+import { axeViolations, WorkbenchSession } from '../browserHarness';
 import { queryOne } from '../controllers/storeAccess';
-import { buildSampleWorld } from '../sampleWorld';
+import { sampleWorldBrowserSuite } from './standInWorld';
 
 jest.setTimeout(240_000);
 
 const PROGRAM = '/lightning/n/Program';
-let dir: string;
+const world = sampleWorldBrowserSuite('program');
+const { pages } = world;
 let store: LocalStore;
 let session: WorkbenchSession;
-const pages: Page[] = [];
-
-beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gtm-program-e2e-'));
-  const file = path.join(dir, 'world.duckdb');
-  const world = await buildSampleWorld(file);
-  store = await LocalStore.open(file, loadSchema());
-  session = await startWorkbenchSession({
-    controllers: createStoreControllers(store, world.today),
-    data: createStoreData(store),
-    banner: `sample world (program e2e), today ${world.today}`
-  });
-});
-
-afterAll(async () => {
-  await session?.close();
-  await store?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-afterEach(async () => {
-  for (const p of pages.splice(0)) await p.close();
-});
+beforeAll(() => ({ store, session } = world));
 
 const squash = (s: string | null | undefined) => (s ?? '').replace(/\s+/g, ' ').trim();
 
