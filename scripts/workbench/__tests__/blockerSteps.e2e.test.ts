@@ -102,7 +102,8 @@ describe("a blocker's next step (issue 13)", () => {
     await item(card, 'audit_missing').locator('[data-id="blocker-step"]').click();
     const link = card.locator('a[data-id="requested-task"]');
     await link.waitFor({ timeout: 10_000 });
-    const status = squash(await card.locator('[data-id="status-message"]').textContent());
+    // what was asked is said beside the blocker the step was taken on
+    const status = squash(await item(card, 'audit_missing').locator('[data-id="blocker-result"]').textContent());
     expect(status).toMatch(/^Asked The hallucination audit team: Task "Run a hallucination audit for Alder Pharma/);
     await Promise.all([page.waitForNavigation(), link.click()]);
     expect(squash(await page.locator('h1 .wb-record-name').textContent())).toMatch(
@@ -132,7 +133,7 @@ describe("a blocker's next step (issue 13)", () => {
     expect(
       await until(async () =>
         /^Security review requested for Cobalt Cloud/.test(
-          squash(await card.locator('[data-id="status-message"]').textContent())
+          squash(await card.locator('[data-id="blocker-result"]').first().textContent())
         )
       )
     ).toBe(true);
@@ -140,12 +141,14 @@ describe("a blocker's next step (issue 13)", () => {
     expect(squash(await item(card, 'collateral_missing').locator('[data-id="blocker-step"]').textContent())).toMatch(
       /^Ask Security to publish /
     );
-    // where the fix is made: the deal's security review, open and ready for Security to send the packet
-    await page.reload();
+    // where the fix is made: the deal's security review, open and ready for Security to send the packet; the packet
+    // panel shows it without a reload (c/gtmRecordSync)
     const packet = page.locator('c-security-packet-status');
     const send = packet.locator('lightning-button[data-id="mark-sent"] button');
     await send.waitFor({ timeout: 15_000 });
-    expect(squash(await packet.locator('[data-id="review-stage"]').textContent())).toBe('Not Started');
+    expect(
+      await until(async () => squash(await packet.locator('[data-id="review-stage"]').textContent()) === 'Not Started')
+    ).toBe(true);
     await session.screenshot(page, 'e2e-blockers-review-started');
   });
 });
