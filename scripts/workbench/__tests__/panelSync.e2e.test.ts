@@ -5,46 +5,25 @@
  * Screenshots: .gtm/artifacts/screenshots/e2e-sync-*.png.
  */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { ingestSampleAudits, SAMPLE_AUDITS } from '../../audit/sampleAudits';
-import { loadSchema } from '../../metadata/schema';
 import { loadPolicyFile } from '../../policy/policy';
-import { LocalStore } from '../../store/localStore';
-import { SCREENSHOT_DIR, startWorkbenchSession, WorkbenchSession } from '../browserHarness';
+import { SCREENSHOT_DIR, WorkbenchSession } from '../browserHarness';
 import type { PanelControllers, WorkbenchData } from '../controllerPort';
-import { createStoreControllers, createStoreData } from '../controllers';
-import { buildSampleWorld } from '../sampleWorld';
+import { sampleWorldBrowserSuite } from './standInWorld';
 
 jest.setTimeout(240_000);
 
-let dir: string;
-let store: LocalStore;
+const world = sampleWorldBrowserSuite('sync');
+const { pages } = world;
 let controllers: PanelControllers;
 let data: WorkbenchData;
 let session: WorkbenchSession;
-const pages: Page[] = [];
-
 beforeAll(async () => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gtm-sync-e2e-'));
-  const file = path.join(dir, 'world.duckdb');
-  const world = await buildSampleWorld(file);
-  store = await LocalStore.open(file, loadSchema());
-  await ingestSampleAudits(store, loadPolicyFile(), world.today);
-  controllers = createStoreControllers(store, world.today);
-  data = createStoreData(store);
-  session = await startWorkbenchSession({ controllers, data, banner: `sample world (sync e2e), today ${world.today}` });
-});
-
-afterAll(async () => {
-  await session?.close();
-  await store?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-afterEach(async () => {
-  for (const p of pages.splice(0)) await p.close();
+  ({ controllers, data, session } = world);
+  // the audits `npm start` ingests: Oakridge Clinics' gate is Provisional
+  await ingestSampleAudits(world.store, loadPolicyFile(), world.world.today);
 });
 
 const squash = (s: string | null | undefined) => (s ?? '').replace(/\s+/g, ' ').trim();
