@@ -1,6 +1,8 @@
 /**
  * `gtm pqa sync`: exp-001's qualification over the local store's usage snapshots (what `gtm usage sync` wrote):
- * a PQA_Signal__c for each account that became a PQA, with its evidence, arm and stratum.
+ * a PQA_Signal__c for each account that became a PQA, with its evidence, arm and stratum. With --target-org the
+ * same qualification runs over the org's records (scripts/org) and the new signals are upserted there, where the
+ * PQA_Signal__c trigger routes them.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -12,6 +14,8 @@ import { loadPolicyFile } from '../policy/policy';
 import { isoSeconds } from '../rules/routingRule';
 import { loadPqaAccounts, loadUnkeyedAccounts, planPqa, writeSignals } from '../routing/pqaRun';
 import { DEFAULT_STORE, LocalStore } from '../store/localStore';
+import { openOrg, refuseStoreWithOrg, reportOrgWrite } from '../org/orgCommand';
+import { pqaSyncInOrg } from '../org/orgRuns';
 import { parseAsOf } from './usage';
 
 interface PqaFlags {
@@ -19,6 +23,7 @@ interface PqaFlags {
   dryRun?: boolean;
   json?: boolean;
   store?: string;
+  targetOrg?: string;
 }
 
 /** The local store named by --store (or the default), which must exist. */
@@ -39,10 +44,46 @@ export function registerPqaCommand(program: Command): void {
     .option('--as-of <instant>', 'judge as of this date or ISO instant (default: now)')
     .option('--dry-run', 'print what would be written, write nothing')
     .option('--store <file>', 'the local store (default .gtm/store.duckdb)')
+    .option(
+      '-o, --target-org <alias>',
+      "qualify over this org's records and upsert the new signals there (the org routes them); default: the local store"
+    )
     .option('--json', 'the plan as JSON on stdout')
     .action(async (flags: PqaFlags) => {
       const asOf = isoSeconds(parseAsOf(flags.asOf));
       const out = createOutput(Boolean(flags.json));
+      refuseStoreWithOrg(flags);
+      if (flags.targetOrg) {
+        const { org, policy } = await openOrg(flags.targetOrg, out);
+        const run = await pqaSyncInOrg(org, flags.targetOrg, policy, asOf, {
+          dryRun: flags.dryRun,
+          onProgress: (m) => out.progress(m)
+        });
+        out.done();
+        const { plan, unkeyed } = run.value;
+        out.result({
+          as_of: asOf,
+          dry_run: Boolean(flags.dryRun),
+          target_org: flags.targetOrg,
+          accounts: plan.length,
+          qualifying: plan.filter((p) => p.qualification.qualifies).length,
+          read: run.read,
+          to_write: run.changes.flatMap((c) => c.rows.map((r) => ({ object: c.object, key: r.key, row: r.row }))),
+          written: run.written.length,
+          failed: run.failed,
+          not_judged: unkeyed.map((a) => ({ ...a, reason: 'no Usage_Account_Key__c' })),
+          plan
+        });
+        out.info(
+          table(
+            plan.map((p) => [p.accountKey, p.qualification.week ?? '-', p.arm ?? '-', p.qualification.reason]),
+            ['account', 'week', 'arm', 'why']
+          )
+        );
+        if (unkeyed.length) out.info(`${unkeyed.length} account(s) not judged: no Usage_Account_Key__c`);
+        process.exitCode = reportOrgWrite(run, flags.targetOrg, Boolean(flags.dryRun), out);
+        return;
+      }
       const policy = loadPolicyFile();
       const store = await openExistingStore(flags.store);
       try {

@@ -2,17 +2,20 @@
  * `gtm readout`: the program's experiment readouts. `build` judges every experiment whose protocol is locked
  * (data/experiment-protocols.csv) at one as-of date and writes GTM_Experiment_Readout__c records keyed
  * experiment|as-of into the local store, with the registry's experiments and their locked protocols; the same store
- * and as-of give the same readouts, and a published readout is never rewritten.
+ * and as-of give the same readouts, and a published readout is never rewritten. `build --target-org` judges over the
+ * org's records (scripts/org) and upserts there: the experiments' locked protocols first, then the readouts.
  */
 import { Command } from 'commander';
 import { createOutput, table } from '../cli/output';
 import { loadPolicyFile } from '../policy/policy';
 import { isoSeconds } from '../rules/routingRule';
-import { buildReadouts, writeReadouts } from '../cockpit/readoutStore';
+import { buildReadouts, writeReadouts, type BuildResult, type WriteResult } from '../cockpit/readoutStore';
 import { buildMonthly, MONTHLY_FORMATS, renderMonthly, type MonthlyFormat } from '../cockpit/monthly';
 import * as fs from 'node:fs';
 import { describeFsError, InputError, UsageError } from '../lib/errors';
 import type { ExperimentReadout } from '../cockpit/readout';
+import { openOrg, refuseStoreWithOrg, reportOrgWrite } from '../org/orgCommand';
+import { readoutBuildInOrg } from '../org/orgRuns';
 import { openExistingStore } from './pqa';
 import { parseAsOf } from './usage';
 
@@ -36,16 +39,49 @@ export function registerReadoutCommand(program: Command): void {
     .option('--as-of <date>', 'judge as of this date or ISO instant (default: now); the key is experiment|date')
     .option('--dry-run', 'print the readouts, write nothing')
     .option('--store <file>', 'the local store (default .gtm/store.duckdb)')
+    .option(
+      '-o, --target-org <alias>',
+      "judge over this org's records and upsert there: the locked protocols onto the experiments, then the readouts (default: the local store)"
+    )
     .option('--json', 'the readouts as JSON on stdout')
-    .action(async (flags: { asOf?: string; dryRun?: boolean; store?: string; json?: boolean }) => {
+    .action(async (flags: { asOf?: string; dryRun?: boolean; store?: string; targetOrg?: string; json?: boolean }) => {
       const asOf = isoSeconds(parseAsOf(flags.asOf));
       const out = createOutput(Boolean(flags.json));
-      const policy = loadPolicyFile();
-      const store = await openExistingStore(flags.store);
+      refuseStoreWithOrg(flags);
+      let store: Awaited<ReturnType<typeof openExistingStore>> | undefined;
+      let report: (() => number) | undefined;
       try {
-        const built = await buildReadouts(store, policy, asOf);
-        const written = flags.dryRun ? null : await writeReadouts(store, policy, built.readouts);
-        out.result({ as_of: asOf, dry_run: Boolean(flags.dryRun), ...built, written });
+        let built: BuildResult;
+        let written: WriteResult | null;
+        if (flags.targetOrg) {
+          const { org, policy } = await openOrg(flags.targetOrg, out);
+          const run = await readoutBuildInOrg(org, flags.targetOrg, policy, asOf, {
+            dryRun: flags.dryRun,
+            onProgress: (m) => out.progress(m)
+          });
+          out.done();
+          const { plan, ...rest } = run.value;
+          built = rest;
+          written = flags.dryRun ? null : plan;
+          out.result({
+            as_of: asOf,
+            dry_run: Boolean(flags.dryRun),
+            target_org: flags.targetOrg,
+            read: run.read,
+            ...built,
+            written,
+            org_written: run.written.length,
+            failed: run.failed
+          });
+          const alias = flags.targetOrg;
+          report = () => reportOrgWrite(run, alias, Boolean(flags.dryRun), out);
+        } else {
+          const policy = loadPolicyFile();
+          store = await openExistingStore(flags.store);
+          built = await buildReadouts(store, policy, asOf);
+          written = flags.dryRun ? null : await writeReadouts(store, policy, built.readouts);
+          out.result({ as_of: asOf, dry_run: Boolean(flags.dryRun), ...built, written });
+        }
         out.info(
           `${flags.dryRun ? 'Dry run (nothing written): ' : ''}${built.readouts.length} readout(s) as of ${asOf}\n`
         );
@@ -97,8 +133,9 @@ export function registerReadoutCommand(program: Command): void {
                 ? `; published, kept as published (not rewritten): ${written.keptPublished.join(', ')}`
                 : '')
           );
+        if (report) process.exitCode = report();
       } finally {
-        await store.close();
+        await store?.close();
       }
     });
   readout

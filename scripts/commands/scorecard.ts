@@ -3,7 +3,8 @@
  * trends, portfolio with decisions and sign-offs, trust and safety, definitions, next-quarter bets) as Markdown,
  * HTML, PDF, CSV or JSON; the same store and as-of give byte-identical output with its content hash in the footer.
  * `snapshot` writes the weekly GTM_KPI_Snapshot__c rows (idempotent; published ones immutable, corrections written as
- * restatements); `changes` explains each KPI's move between two snapshots with record ids.
+ * restatements); `changes` explains each KPI's move between two snapshots with record ids. `snapshot --target-org`
+ * computes over the org's records (scripts/org) and upserts the snapshots there.
  */
 import * as fs from 'node:fs';
 import { Command } from 'commander';
@@ -15,6 +16,8 @@ import { buildScorecard } from '../cockpit/scorecard';
 import { REPORT_FORMATS, renderReport, writeReportPdf, type ReportFormat } from '../cockpit/scorecardReport';
 import { whatChanged } from '../cockpit/snapshot';
 import { loadSnapshots, snapshot } from '../cockpit/snapshotStore';
+import { openOrg, refuseStoreWithOrg, reportOrgWrite } from '../org/orgCommand';
+import { scorecardSnapshotInOrg } from '../org/orgRuns';
 import { openExistingStore } from './pqa';
 import { parseAsOf } from './usage';
 
@@ -23,6 +26,15 @@ interface ReportFlags {
   format?: string;
   output?: string;
   store?: string;
+}
+
+interface SnapshotFlags {
+  asOf?: string;
+  publish?: boolean;
+  dryRun?: boolean;
+  store?: string;
+  targetOrg?: string;
+  json?: boolean;
 }
 
 export function registerScorecardCommand(program: Command): void {
@@ -74,10 +86,35 @@ export function registerScorecardCommand(program: Command): void {
     .option('--publish', 'mark the snapshots published (immutable from then on)')
     .option('--dry-run', 'print what would be written, write nothing')
     .option('--store <file>', 'the local store (default .gtm/store.duckdb)')
+    .option(
+      '-o, --target-org <alias>',
+      "compute over this org's records and upsert the snapshots there (default: the local store)"
+    )
     .option('--json', 'the plan as JSON on stdout')
-    .action(async (flags: { asOf?: string; publish?: boolean; dryRun?: boolean; store?: string; json?: boolean }) => {
+    .action(async (flags: SnapshotFlags) => {
       const asOf = isoSeconds(parseAsOf(flags.asOf));
       const out = createOutput(Boolean(flags.json));
+      refuseStoreWithOrg(flags);
+      if (flags.targetOrg) {
+        const { org, policy } = await openOrg(flags.targetOrg, out);
+        const run = await scorecardSnapshotInOrg(org, flags.targetOrg, policy, asOf, {
+          publish: flags.publish,
+          dryRun: flags.dryRun,
+          onProgress: (m) => out.progress(m)
+        });
+        out.done();
+        out.result({
+          as_of: asOf,
+          dry_run: Boolean(flags.dryRun),
+          target_org: flags.targetOrg,
+          read: run.read,
+          ...run.value,
+          written: run.written.length,
+          failed: run.failed
+        });
+        process.exitCode = reportOrgWrite(run, flags.targetOrg, Boolean(flags.dryRun), out);
+        return;
+      }
       const store = await openExistingStore(flags.store);
       try {
         const plan = await snapshot(store, loadPolicyFile(), asOf, { publish: flags.publish, dryRun: flags.dryRun });
