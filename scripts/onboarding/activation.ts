@@ -12,8 +12,7 @@
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
 import type { Readable } from 'node:stream';
-import { compilePlan, latestVersions, loadPlan, snakeName, type CompiledPlan } from '../events/plan';
-import { mapEvent } from '../events/sync';
+import { crmEventRow } from '../events/crmEvent';
 import { InputError } from '../lib/errors';
 import { displayPath } from '../lib/paths';
 import * as path from 'node:path';
@@ -218,33 +217,18 @@ export const ACTIVATION_EVENT = 'Onboarding Activated';
 const EVENT_OBJECT = 'Funnel_Event__c';
 const EVENT_KEY = 'Event_Id__c';
 
-/**
- * The Funnel_Event__c row of an activation, made by the tracking plan's mapping from its envelope (the same row
- * the product's events get, and the id form GtmFunnelEventPublisher gives the CRM's events: crm:<event>:<subject>).
- * Received at = occurred at, so a re-run makes the same row.
- */
+/** The Funnel_Event__c row of an activation (scripts/events/crmEvent.ts: the plan's mapping, id crm:<event>:<plan>). */
 function activationEventRow(planKey: string, accountKey: string, activatedAt: string, days: number): SObjectRow {
-  const compiled = (activationPlan ??= compilePlan(loadPlan()));
-  const event = {
-    event_id: `crm:${snakeName(ACTIVATION_EVENT)}:${planKey}`,
-    event_name: ACTIVATION_EVENT,
-    schema_version: latestVersions(compiled.plan).find((v) => v.name === ACTIVATION_EVENT)!.version,
-    occurred_at: activatedAt,
-    received_at: activatedAt,
-    account_key: accountKey,
+  return crmEventRow({
+    name: ACTIVATION_EVENT,
+    subject: planKey,
+    occurredAt: activatedAt,
+    accountKey,
     source: 'gtm onboarding activation sync',
     // whole days elapsed: the plan's property is an integer
     properties: { activation_days: Math.floor(days) }
-  };
-  const schema = compiled.events.get(ACTIVATION_EVENT)!.get(event.schema_version)!;
-  // the plan is the contract: an event it refuses is never written (a plan change that breaks this shows here)
-  if (!compiled.envelope(event) || !schema.validate(event.properties))
-    throw new InputError(
-      `plan ${planKey}: its ${ACTIVATION_EVENT} event does not pass ${schema.version.file}: ${JSON.stringify([...(compiled.envelope.errors ?? []), ...(schema.validate.errors ?? [])])}`
-    );
-  return mapEvent(compiled, event).values;
+  });
 }
-let activationPlan: CompiledPlan | undefined;
 
 /** An instant as the sink returns it (local "2026-11-09 15:00:00", org "2026-11-09T15:00:00.000+0000") in ISO. */
 export function instantText(value: string | number | null | undefined): string | null {
