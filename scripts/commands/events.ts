@@ -43,7 +43,9 @@ async function eventSink(
   const file = path.resolve(flags.store ?? DEFAULT_STORE);
   const policy = loadPolicyFile();
   if (!fs.existsSync(file) && missing === 'none') return { policy };
-  const store = await LocalStore.open(!fs.existsSync(file) && missing === 'memory' ? ':memory:' : file, loadSchema());
+  const store = await LocalStore.open(!fs.existsSync(file) && missing === 'memory' ? ':memory:' : file, loadSchema(), {
+    readOnly: flags.dryRun
+  });
   return { sink: createLocalSink(store), policy };
 }
 

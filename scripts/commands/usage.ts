@@ -243,7 +243,7 @@ export function reportSyncResult(
 
 /** The sink a command writes to, and the policy it judges by: the org's own copy when it targets an org. */
 export async function openSink(
-  flags: { targetOrg?: string; store?: string; createAccounts?: boolean },
+  flags: { targetOrg?: string; store?: string; createAccounts?: boolean; dryRun?: boolean },
   out: Output
 ): Promise<{ sink: UsageSink; policy: Policy }> {
   if (flags.targetOrg) {
@@ -265,7 +265,9 @@ export async function openSink(
       throw err;
     }
   }
-  const store = await LocalStore.open(path.resolve(flags.store ?? DEFAULT_STORE), loadSchema());
+  const store = await LocalStore.open(path.resolve(flags.store ?? DEFAULT_STORE), loadSchema(), {
+    readOnly: flags.dryRun
+  });
   return {
     sink: createLocalSink(store, { createMissingParents: Boolean(flags.createAccounts) }),
     policy: loadPolicyFile()
@@ -279,14 +281,16 @@ export async function openSink(
  */
 function deferredLocalSink(flags: SyncFlags): DeferredSink & { opened?: UsageSink } {
   const file = path.resolve(flags.store ?? DEFAULT_STORE);
-  checkStorePath(file);
+  // a dry run only reads the store: it opens read only, so a store the user can only read will do
+  const readOnly = Boolean(flags.dryRun);
+  checkStorePath(file, { readOnly });
   const label = `local store ${file}`;
   const deferred: DeferredSink & { opened?: UsageSink } = {
     label,
     queries: true,
     async open() {
       const keep = !flags.dryRun || fs.existsSync(file);
-      const store = await LocalStore.open(keep ? file : ':memory:', loadSchema());
+      const store = await LocalStore.open(keep ? file : ':memory:', loadSchema(), { readOnly });
       const sink = createLocalSink(store, { createMissingParents: Boolean(flags.createAccounts) });
       deferred.opened = keep ? sink : { ...sink, label: `${label} (none yet: a dry run reads an empty store)` };
       return deferred.opened;

@@ -165,12 +165,21 @@ function looksLike(head: Buffer): string {
   return 'not a DuckDB database';
 }
 
+export interface StoreOpenOptions {
+  /**
+   * Read only (a dry run): DuckDB's READ_ONLY access mode, so a store the user can only read opens, and nothing is
+   * migrated; temp tables still work. A store older than this code is refused, saying so (a write run updates it).
+   */
+  readOnly?: boolean;
+}
+
 /**
  * Refuses, before any work, a store path DuckDB would not keep the rows in: an existing file that is not a DuckDB
  * database (DuckDB would open a CSV, gzip or Parquet file as an in-memory database and save nothing), a folder,
- * or a place that cannot be written. A path that does not exist yet is fine when its folder can be made there.
+ * or a place that cannot be written (unless it is opened read only). A path that does not exist yet is fine when
+ * its folder can be made there.
  */
-export function checkStorePath(file: string): void {
+export function checkStorePath(file: string, options: StoreOpenOptions = {}): void {
   const refuse = (why: string) => new InputError(`--store ${file} ${why}; nothing was read or written`);
   if (fs.existsSync(file)) {
     let head = Buffer.alloc(0);
@@ -183,16 +192,18 @@ export function checkStorePath(file: string): void {
       } finally {
         fs.closeSync(fd);
       }
-      fs.accessSync(file, fs.constants.W_OK);
+      if (!options.readOnly) fs.accessSync(file, fs.constants.W_OK);
     } catch (err) {
       if (err instanceof InputError) throw err;
-      throw refuse(`cannot be opened for writing: ${describeFsError(err)}`);
+      throw refuse(`cannot be opened for ${options.readOnly ? 'reading' : 'writing'}: ${describeFsError(err)}`);
     }
     if (head.toString('latin1', 8, 12) !== DUCKDB_MAGIC)
       throw refuse(
         `is ${head.length ? looksLike(head) : 'an empty file'}, not a DuckDB database (the local store); pass a .duckdb file or a new path`
       );
   }
+  // read only, nothing is made: no .wal file, no folder
+  if (options.readOnly) return;
   // DuckDB writes a .wal file next to the store: its folder (made if missing) must take files. A probe file says
   // what access() cannot (a read-only or virtual file system such as /proc, even as root)
   const dir = path.dirname(path.resolve(file));
@@ -214,10 +225,16 @@ export class LocalStore {
     readonly schema: Schema
   ) {}
 
-  /** Opens (or makes) the store; `:memory:` is an empty store that is not kept (a dry run on no store yet). */
-  static async open(file: string, schema: Schema): Promise<LocalStore> {
-    if (file !== ':memory:') checkStorePath(file);
-    if (file !== ':memory:')
+  /**
+   * Opens (or makes) the store; `:memory:` is an empty store that is not kept (a dry run on no store yet). Read only
+   * (options.readOnly), an existing store is opened as it is: never made, migrated or written.
+   */
+  static async open(file: string, schema: Schema, options: StoreOpenOptions = {}): Promise<LocalStore> {
+    const readOnly = Boolean(options.readOnly) && file !== ':memory:';
+    if (readOnly && !fs.existsSync(file))
+      throw new InputError(`--store ${file} does not exist; a read-only run (--dry-run) does not make one`);
+    if (file !== ':memory:') checkStorePath(file, { readOnly });
+    if (file !== ':memory:' && !readOnly)
       try {
         makeDirs(path.dirname(file));
       } catch (err) {
@@ -225,7 +242,10 @@ export class LocalStore {
       }
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(file, { threads: '2' });
+      instance = await DuckDBInstance.create(
+        file,
+        readOnly ? { threads: '2', access_mode: 'READ_ONLY' } : { threads: '2' }
+      );
     } catch (err) {
       const msg = (err as Error).message.split('\n')[0] ?? '';
       throw new InputError(
@@ -238,12 +258,41 @@ export class LocalStore {
     const store = new LocalStore(file, instance, db, schema);
     try {
       await store.refuseForeignDatabase();
+      if (readOnly) await store.refuseOlderSchema();
     } catch (err) {
       await store.close();
       throw err;
     }
-    await store.migrate();
+    if (!readOnly) await store.migrate();
     return store;
+  }
+
+  /**
+   * Read only, nothing can be migrated: a store made by an older gtm (a table or column this code needs is
+   * missing) is refused with what is missing, rather than failing later on a query. Index constraints the bulk
+   * tables lost since only matter for writes.
+   */
+  private async refuseOlderSchema() {
+    const have = new Map<string, Set<string>>();
+    const rows = await this.db.runAndReadAll(
+      `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'main'`
+    );
+    for (const r of rows.getRowObjects()) {
+      const t = String(r.table_name);
+      if (!have.has(t)) have.set(t, new Set());
+      have.get(t)!.add(String(r.column_name));
+    }
+    const missing: string[] = [];
+    for (const object of LOCAL_OBJECTS) {
+      const cols = have.get(object);
+      if (!cols) missing.push(`table ${object}`);
+      else for (const c of tableColumns(this.schema, object).keys()) if (!cols.has(c)) missing.push(`${object}.${c}`);
+    }
+    if (!missing.length) return;
+    throw new InputError(
+      `the local store ${this.file} was made by an older gtm (missing: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? `, and ${missing.length - 5} more` : ''}); a dry run only reads it, so it cannot be brought up to date`,
+      { details: ['run the command once without --dry-run (it updates the store), then dry-run again'] }
+    );
   }
 
   /**
