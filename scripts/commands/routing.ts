@@ -12,6 +12,8 @@ import { isoSeconds } from '../rules/routingRule';
 import { loadPool, loadPqaAccounts, planPqa, simulate } from '../routing/pqaRun';
 import { buildReadout, READOUT_EXPERIMENTS } from '../routing/readout';
 import { sweep } from '../routing/sweep';
+import { publishReadout, readoutView } from '../routing/publishedReadout';
+import { createLocalSink } from '../store/localSink';
 import { readReadoutRows } from '../routing/readoutStore';
 import { accountsCsv, readoutText } from '../routing/readoutText';
 import { DEFAULT_STORE } from '../store/localStore';
@@ -23,6 +25,7 @@ interface ReadoutFlags {
   json?: boolean;
   export?: string;
   store?: string;
+  publish?: boolean;
 }
 
 export function registerRoutingCommand(program: Command): void {
@@ -117,6 +120,10 @@ export function registerRoutingCommand(program: Command): void {
     .option('--json', 'the readout as JSON on stdout')
     .option('--export <dir>', 'also write accounts.csv (one row per account: arm, window, outcome, SLA) into DIR')
     .option(
+      '--publish',
+      'also store the readout (Routing_Readout__c, key experiment|as-of day) for the PQA Readout page; a re-run replaces it'
+    )
+    .option(
       '--store <file>',
       `the local store (default ${path.relative(process.cwd(), DEFAULT_STORE) || DEFAULT_STORE})`
     )
@@ -127,14 +134,19 @@ export function registerRoutingCommand(program: Command): void {
         );
       const asOf = isoSeconds(parseAsOf(flags.asOf));
       const out = createOutput(Boolean(flags.json));
+      const policy = loadPolicyFile();
       const store = await openExistingStore(flags.store);
       let rows;
+      let readout;
+      let published: string | null = null;
       try {
         rows = await readReadoutRows(store);
+        readout = buildReadout(rows, policy, asOf);
+        // the page shows what the CLI computed: the statistics stay here (publishedReadout.ts)
+        if (flags.publish) published = await publishReadout(createLocalSink(store), readoutView(readout, policy));
       } finally {
         await store.close();
       }
-      const readout = buildReadout(rows, loadPolicyFile(), asOf);
       if (flags.export) {
         const dir = path.resolve(flags.export);
         try {
@@ -146,5 +158,6 @@ export function registerRoutingCommand(program: Command): void {
       }
       out.result(readout);
       out.info(readoutText(readout).trimEnd());
+      if (published) out.info(`Published ${published} for the PQA Readout page (Routing_Readout__c)`);
     });
 }

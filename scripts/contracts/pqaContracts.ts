@@ -183,6 +183,19 @@ export const ReadoutView = z.object({
   recommendation: z.object({ decision: z.string(), reasons: z.array(z.string()) })
 });
 
+/**
+ * The readout page: a readout `gtm routing readout --publish` stored (Routing_Readout__c, Results_Json__c holds the
+ * ReadoutView), the newest or the one the page picked, with every stored as-of for the picker. The statistics are
+ * TypeScript: the org only shows what the CLI computed.
+ */
+export const PublishedReadoutView = z.object({
+  experiment: z.string(),
+  /** the stored readouts' as-of days, newest first */
+  asOfs: z.array(date),
+  /** null: nothing published yet for the experiment */
+  readout: maybe(ReadoutView)
+});
+
 export const pqaPanelMethods = {
   'GtmPqaPanelController.getPqaView': {
     cacheable: true,
@@ -199,10 +212,9 @@ export const pqaPanelMethods = {
     returns: PqaView
   },
   'GtmPqaReadoutController.getReadout': {
-    /** read imperatively: the as-of is the page's choice */
-    cacheable: false,
-    /** asOf: judge as of 00:00 UTC of this day (as gtm routing readout --as-of DAY); null: today */
+    cacheable: true,
+    /** asOf: the stored readout of this day (one of asOfs); null: the newest */
     params: z.object({ experimentKey: z.string().min(1), asOf: date.nullish() }),
-    returns: ReadoutView
+    returns: PublishedReadoutView
   }
 } as const;

@@ -14,6 +14,10 @@ import type { LocalStore } from '../store/localStore';
 import { LOCAL_BUSINESS_HOURS } from './poolHours';
 import { routeInStore } from './storeRouting';
 import { sweep } from './sweep';
+import { createLocalSink } from '../store/localSink';
+import { publishReadout, readoutView } from './publishedReadout';
+import { buildReadout } from './readout';
+import { readReadoutRows } from './readoutStore';
 import { isoWeekLabel, weekIndexOf } from '../usage/isoWeek';
 
 export const SAMPLE_POOL = 'enterprise';
@@ -24,6 +28,8 @@ export const SAMPLE_HOURS: BusinessHoursSchedule = LOCAL_BUSINESS_HOURS['PQA New
 export const SAMPLE_SWEEP_AT = '2026-04-02T14:00:00Z';
 /** The readout's as-of in the sample: the end of program week 5. */
 export const SAMPLE_READOUT_AS_OF = '2026-04-06';
+/** The readouts the sample publishes for the readout page (gtm routing readout --publish), newest last. */
+export const SAMPLE_PUBLISHED_AS_OFS = ['2026-03-30', SAMPLE_READOUT_AS_OF];
 
 const HOUR_MS = 3_600_000;
 const sql = (iso: string | null) => (iso === null ? null : iso.replace('T', ' ').replace('Z', ''));
@@ -209,4 +215,8 @@ export async function writeRoutingSample(store: LocalStore, policy: Policy): Pro
   // the SLA sweep of `gtm routing sweep`, inside business hours (at midnight nobody is eligible): Warning, Met,
   // Breached, and the reassignment at twice the SLA by the rule (the pick moves to the new owner)
   await sweep(store, policy, SAMPLE_SWEEP_AT);
+  // the readout page shows published readouts: the end of week 5 (Hold) and the week before, for its picker
+  const rows = await readReadoutRows(store);
+  for (const asOf of SAMPLE_PUBLISHED_AS_OFS)
+    await publishReadout(createLocalSink(store), readoutView(buildReadout(rows, policy, `${asOf}T00:00:00Z`), policy));
 }

@@ -1,7 +1,7 @@
 /**
  * exp-001 in real Chromium over the sample world (issue 17): the Account page of a routed PQA shows its evidence,
  * the owner and why (every pool member with its arithmetic), the SLA clock in business hours and its transitions;
- * the RevOps readout page shows the sample world's recommendation and the sentence that says what 9 per arm cannot
+ * the RevOps readout page shows the sample world's published recommendation and the sentence that says what 9 per arm cannot
  * tell from noise. Both pages: no axe violation of any impact, no sideways scrolling at 1024 px or in a 400 px
  * column. Screenshots: .gtm/artifacts/screenshots/e2e-pqa-*.png.
  */
@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { loadPolicyFile } from '../../policy/policy';
 import { buildReadout } from '../../routing/readout';
 import { readReadoutRows } from '../../routing/readoutStore';
-import { SAMPLE_READOUT_AS_OF } from '../../routing/sampleRouting';
+import { SAMPLE_PUBLISHED_AS_OFS, SAMPLE_READOUT_AS_OF } from '../../routing/sampleRouting';
 import { LocalStore } from '../../store/localStore';
 import { axeViolations, WorkbenchSession } from '../browserHarness';
 import { queryRows } from '../controllers/storeAccess';
@@ -58,17 +58,11 @@ async function readoutPage(asOf: string | null, width = 1024): Promise<Page> {
   const panel = page.locator('c-pqa-readout');
   await panel.locator('[data-id="decision"]').waitFor({ timeout: 15_000 });
   if (asOf) {
-    // as a person types it into lightning-input's date field (en-US here)
-    const typed = new Intl.DateTimeFormat('en-US', {
-      year: 'numeric',
-      month: 'short',
-      day: 'numeric',
-      timeZone: 'UTC'
-    }).format(new Date(`${asOf}T00:00:00Z`));
-    const field = panel.locator('lightning-input[data-id="as-of"] input');
-    await field.fill(typed);
-    await field.press('Tab');
-    await panel.locator('lightning-button[data-id="read"] button').click();
+    // the picker offers the published as-ofs; a person picks one
+    await panel.locator('lightning-combobox[data-id="as-of"] [role="combobox"]').click();
+    await panel
+      .locator(`lightning-combobox[data-id="as-of"] lightning-base-combobox-item[data-value="${asOf}"]`)
+      .click();
     await panel.locator('[data-id="as-of-text"]', { hasText: `As of ${asOf}` }).waitFor({ timeout: 15_000 });
   }
   return page;
@@ -174,8 +168,12 @@ describe('the readout page', () => {
     expect(await index.locator('[data-id="app-pages"] a', { hasText: 'PQA Readout' }).getAttribute('href')).toBe(
       READOUT
     );
-    const page = await readoutPage(SAMPLE_READOUT_AS_OF);
+    const page = await readoutPage(null);
     const panel = page.locator('c-pqa-readout');
+    // the newest published readout first: the sample's end of week 5
+    expect(squash(await panel.locator('[data-id="as-of-text"]').textContent())).toBe(
+      `As of ${SAMPLE_READOUT_AS_OF} (00:00 UTC)`
+    );
     const expected = buildReadout(await readReadoutRows(store), loadPolicyFile(), `${SAMPLE_READOUT_AS_OF}T00:00:00Z`);
     expect(expected.recommendation.decision).toBe('Hold');
     expect(squash(await panel.locator('[data-id="decision"]').textContent())).toBe('Recommendation: Hold');
@@ -194,6 +192,29 @@ describe('the readout page', () => {
       /^SLA attainment: \d+ met of \d+ closed/
     );
     await session.screenshot(page, 'e2e-pqa-readout-1024');
+  });
+
+  it('offers every published as-of and shows the one picked, as it was published', async () => {
+    const page = await readoutPage(SAMPLE_PUBLISHED_AS_OFS[0]!);
+    const panel = page.locator('c-pqa-readout');
+    const options = await panel
+      .locator('lightning-combobox[data-id="as-of"] lightning-base-combobox-item')
+      .evaluateAll((items) => items.map((i) => i.getAttribute('data-value')));
+    expect(options).toEqual([...SAMPLE_PUBLISHED_AS_OFS].reverse());
+    const expected = buildReadout(
+      await readReadoutRows(store),
+      loadPolicyFile(),
+      `${SAMPLE_PUBLISHED_AS_OFS[0]!}T00:00:00Z`
+    );
+    expect(squash(await panel.locator('[data-id="decision"]').textContent())).toBe(
+      `Recommendation: ${expected.recommendation.decision}`
+    );
+    const cells = await panel
+      .locator('[data-id="arm-row"]')
+      .evaluateAll((rows) => rows.map((r) => [...r.children].map((c) => (c.textContent ?? '').trim())));
+    expect(cells.map((c) => c.slice(0, 3))).toEqual(
+      expected.arms.map((a) => [a.arm, `${a.windowsClosed} of ${a.accounts}`, String(a.converted)])
+    );
   });
 
   it('axe finds no violations of any impact', async () => {

@@ -1,16 +1,15 @@
 /**
  * exp-001 over the embedded store, for the workbench: GtmPqaPanelController (the Account's PQA signals with their
  * evidence, arm, routed owner and why, the SLA clock in the pool's business hours, transitions, escalations and
- * cooldown) and GtmPqaReadoutController (the lift readout of scripts/routing/readout.ts, as `gtm routing readout`
- * prints it, for the page). The clock reads "now" as the workbench's today, 00:00 UTC.
+ * cooldown) and GtmPqaReadoutController (the lift readouts `gtm routing readout --publish` stored, for the page). The clock reads "now" as the workbench's today, 00:00 UTC.
  */
 import type { PanelParams, PanelResult } from '../../contracts/panelContracts';
 import { businessTimeBetween } from '../../rules/businessHours';
 import { addDays } from '../../rules/ruleSupport';
 import { judgeSla, OPEN_SLA_STATUSES, type SlaStatus } from '../../rules/slaRule';
 import { loadPool } from '../../routing/pqaRun';
-import { buildReadout, READOUT_EXPERIMENTS } from '../../routing/readout';
-import { readReadoutRows } from '../../routing/readoutStore';
+import { parseStoredReadout } from '../../routing/publishedReadout';
+import { READOUT_EXPERIMENTS } from '../../routing/readout';
 import { ControllerError } from '../controllerPort';
 import type { ControllerContext } from './context';
 import {
@@ -27,7 +26,7 @@ import {
 type PqaView = PanelResult<'GtmPqaPanelController.getPqaView'>;
 type SignalView = PqaView['signals'][number];
 type AssignmentView = NonNullable<SignalView['assignment']>;
-type ReadoutView = PanelResult<'GtmPqaReadoutController.getReadout'>;
+type PublishedView = PanelResult<'GtmPqaReadoutController.getReadout'>;
 
 /** How many of an account's signals the panel lists (the org's PQA_SIGNAL_LIMIT). */
 export const PQA_SIGNAL_LIMIT = 10;
@@ -240,44 +239,36 @@ export async function disqualify(
   return getPqaView(ctx, String(signal.account));
 }
 
+/**
+ * GtmPqaReadoutController.getReadout over the store: the readouts `gtm routing readout --publish` stored
+ * (Routing_Readout__c), the newest or the one of the as-of asked for, with every stored as-of for the picker.
+ */
 export async function getReadout(
   ctx: ControllerContext,
   params: PanelParams<'GtmPqaReadoutController.getReadout'>
-): Promise<ReadoutView> {
+): Promise<PublishedView> {
   if (!READOUT_EXPERIMENTS.includes(params.experimentKey))
     throw new ControllerError(`${params.experimentKey} has no readout; known: ${READOUT_EXPERIMENTS.join(', ')}`);
-  const asOf = `${params.asOf ?? ctx.today}T00:00:00Z`;
-  const r = buildReadout(await readReadoutRows(ctx.store), ctx.policy, asOf);
-  const c = r.comparison;
-  return {
-    experiment: r.experiment,
-    asOf: r.asOf,
-    windowDays: r.windowDays,
-    matchedNotRandomized: r.matchedNotRandomized,
-    arms: r.arms,
-    difference: c.difference,
-    lift: c.lift,
-    fisherP: c.fisherP,
-    probabilityBetter: c.probabilityBetter,
-    probabilityWorse: c.probabilityWorse,
-    probabilityLiftAtLeast: c.probabilityLiftAtLeast,
-    sampleRatio: r.sampleRatio && {
-      treatment: r.sampleRatio.treatment,
-      control: r.sampleRatio.control,
-      treatmentShare: r.sampleRatio.treatmentShare,
-      statistic: r.sampleRatio.statistic,
-      p: r.sampleRatio.p
-    },
-    power: {
-      baseline: r.power.baseline,
-      nPerArm: r.power.nPerArm,
-      detectableLift: r.power.detectableLift,
-      expandLift: r.power.expandLift,
-      needed: r.power.needed.map((n) => ({ label: n.label, nPerArm: n.nPerArm })),
-      sentence: r.power.sentence
-    },
-    reliability: { ...r.reliability, minimum: Number(ctx.policy.decimal('Workflow_Reliability_Min')) },
-    slaAttainment: { ...r.slaAttainment, minimum: Number(ctx.policy.decimal('Exp001_Min_Sla_Attainment')) },
-    recommendation: r.recommendation
-  };
+  const rows = await queryRows(
+    ctx.store,
+    `SELECT "Readout_Key__c" AS key, strftime("As_Of__c", '%Y-%m-%d') AS asOf, "Results_Json__c" AS json
+       FROM "Routing_Readout__c" WHERE "Experiment_Key__c" = $experiment AND "As_Of__c" IS NOT NULL
+      ORDER BY "As_Of__c" DESC`,
+    { experiment: params.experimentKey }
+  );
+  const asOfs = rows.map((r) => String(r.asOf));
+  const chosen = params.asOf ? rows.find((r) => r.asOf === params.asOf) : rows[0];
+  if (params.asOf && !chosen)
+    throw new ControllerError(
+      `No ${params.experimentKey} readout is published as of ${params.asOf}; published: ${asOfs.join(', ') || 'none'}`
+    );
+  let readout: PublishedView['readout'] = null;
+  if (chosen) {
+    try {
+      readout = parseStoredReadout(String(chosen.key), str(chosen.json));
+    } catch (err) {
+      throw new ControllerError((err as Error).message);
+    }
+  }
+  return { experiment: params.experimentKey, asOfs, readout };
 }

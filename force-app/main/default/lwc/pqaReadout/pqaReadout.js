@@ -6,8 +6,9 @@ import { errorText } from 'c/gtmErrors';
  * exp-001's readout for RevOps (an app page): the arms side by side with their pilot-start rates and 95% intervals
  * drawn, the lift between them with its interval, the exact and Bayesian comparisons, what this sample can and
  * cannot tell from noise, workflow reliability and SLA attainment against policy, and the week-5 recommendation
- * with its reasons. Every number and verdict comes from GtmPqaReadoutController (ReadoutView in
- * scripts/contracts/pqaContracts.ts); this component only draws and words them.
+ * with its reasons. Every number and verdict was computed by `gtm routing readout --publish` and stored; the page
+ * reads the newest stored readout, or the one of the as-of picked from the stored ones, through
+ * GtmPqaReadoutController (PublishedReadoutView in scripts/contracts/pqaContracts.ts) and only draws and words it.
  */
 
 /** A rate as a percentage with one decimal ("40.0%"); '—' when there is none. */
@@ -35,8 +36,11 @@ export default class PqaReadout extends LightningElement {
   @api experimentKey = 'exp-001';
 
   readout;
+  /** the stored as-ofs, newest first, for the picker */
+  asOfs = [];
   loadError;
   loading = false;
+  loaded = false;
   asOfValue = '';
 
   connectedCallback() {
@@ -46,8 +50,12 @@ export default class PqaReadout extends LightningElement {
   async load() {
     this.loading = true;
     try {
-      this.readout = await getReadout({ experimentKey: this.experimentKey, asOf: this.asOfValue || null });
+      const view = await getReadout({ experimentKey: this.experimentKey, asOf: this.asOfValue || null });
+      this.readout = view.readout || undefined;
+      this.asOfs = view.asOfs;
+      this.asOfValue = this.readout ? this.readout.asOf.slice(0, 10) : '';
       this.loadError = undefined;
+      this.loaded = true;
     } catch (error) {
       this.loadError = error;
     } finally {
@@ -56,15 +64,29 @@ export default class PqaReadout extends LightningElement {
   }
 
   handleAsOf(event) {
-    this.asOfValue = event.target.value || '';
-  }
-
-  handleRead() {
+    this.asOfValue = event.detail.value || '';
     this.load();
   }
 
+  get asOfOptions() {
+    return this.asOfs.map((day, i) => ({ label: i === 0 ? `${day} (newest)` : day, value: day }));
+  }
+
+  get hasAsOfs() {
+    return this.asOfs.length > 0;
+  }
+
+  /** loaded, and nothing published for the experiment yet */
+  get nothingPublished() {
+    return this.loaded && !this.loadError && !this.readout;
+  }
+
+  get nothingPublishedText() {
+    return `No ${this.experimentKey} readout is published yet. RevOps publishes one with: gtm routing readout ${this.experimentKey} --as-of DAY --publish`;
+  }
+
   get loadErrorText() {
-    return this.loadError ? `The readout could not be computed. ${errorText(this.loadError)}` : '';
+    return this.loadError ? `The readout could not be read. ${errorText(this.loadError)}` : '';
   }
 
   get asOfText() {

@@ -2,9 +2,12 @@ import { createElement } from 'lwc';
 import PqaReadout from 'c/pqaReadout';
 import getReadout from '@salesforce/apex/GtmPqaReadoutController.getReadout';
 
-const HOLD = require('./data/getReadout.json');
-const INVALID = require('./data/getReadout.invalid.json');
+const PUBLISHED = require('./data/getReadout.json');
+const PUBLISHED_INVALID = require('./data/getReadout.invalid.json');
+const EMPTY = require('./data/getReadout.empty.json');
 const ERROR = require('./data/error.json');
+
+const HOLD = PUBLISHED.readout;
 
 jest.mock('@salesforce/apex/GtmPqaReadoutController.getReadout', () => ({ default: jest.fn() }), {
   virtual: true
@@ -30,8 +33,8 @@ afterEach(() => {
 });
 
 describe('c-pqa-readout', () => {
-  it("reads exp-001 as of today, and shows the recommendation with its reasons and the sample's honest sentence", async () => {
-    getReadout.mockResolvedValue(HOLD);
+  it("reads exp-001's newest published readout, and shows the recommendation with its reasons and the sample's honest sentence", async () => {
+    getReadout.mockResolvedValue(PUBLISHED);
     const el = await mount();
     expect(getReadout).toHaveBeenCalledWith({ experimentKey: 'exp-001', asOf: null });
     expect(text(el, '[data-id="decision"]')).toBe('Recommendation: Hold');
@@ -44,7 +47,7 @@ describe('c-pqa-readout', () => {
   });
 
   it('puts the arms side by side with their intervals, in the table and drawn', async () => {
-    getReadout.mockResolvedValue(HOLD);
+    getReadout.mockResolvedValue(PUBLISHED);
     const el = await mount();
     const rows = $$(el, '[data-id="arm-row"]').map((tr) => [...tr.children].map((c) => squash(c.textContent)));
     expect(rows).toEqual([
@@ -60,7 +63,7 @@ describe('c-pqa-readout', () => {
   });
 
   it('words the comparisons, what n is needed, reliability and SLA attainment against policy', async () => {
-    getReadout.mockResolvedValue(HOLD);
+    getReadout.mockResolvedValue(PUBLISHED);
     const el = await mount();
     expect(text(el, '[data-id="difference"]')).toBe('+6.7% (-30.5% to +38.9%)');
     expect(text(el, '[data-id="lift"]')).toBe('+20.0% (-60.6% to +265.1%)');
@@ -77,27 +80,42 @@ describe('c-pqa-readout', () => {
     expect(text(el, '[data-id="sla"]')).toBe('SLA attainment: 20 met of 25 closed (80.0%), meets the 80.0% policy');
   });
 
-  it('reads again as of the day a person picks', async () => {
-    getReadout.mockResolvedValue(HOLD);
+  it('offers the published as-ofs, newest first, and reads the one a person picks', async () => {
+    getReadout.mockResolvedValue(PUBLISHED);
     const el = await mount();
-    getReadout.mockResolvedValue(INVALID);
-    const input = $(el, '[data-id="as-of"]');
-    input.value = '2026-04-06';
-    input.dispatchEvent(new CustomEvent('change'));
-    $(el, '[data-id="read"]').click();
+    const picker = $(el, '[data-id="as-of"]');
+    expect(picker.value).toBe('2026-04-06');
+    expect(picker.options).toEqual([
+      { label: '2026-04-06 (newest)', value: '2026-04-06' },
+      { label: '2026-03-30', value: '2026-03-30' }
+    ]);
+    getReadout.mockResolvedValue(PUBLISHED_INVALID);
+    picker.dispatchEvent(new CustomEvent('change', { detail: { value: '2026-03-30' } }));
     await flush();
-    expect(getReadout).toHaveBeenLastCalledWith({ experimentKey: 'exp-001', asOf: '2026-04-06' });
+    expect(getReadout).toHaveBeenLastCalledWith({ experimentKey: 'exp-001', asOf: '2026-03-30' });
+    expect(text(el, '[data-id="as-of-text"]')).toBe('As of 2026-03-30 (00:00 UTC)');
     expect(text(el, '[data-id="decision"]')).toBe('Recommendation: Invalid');
     expect($(el, '[data-id="recommendation"]').className).toContain('slds-theme_error');
     expect(text(el, '[data-id="reliability"]')).toContain('below the 90.0% policy');
     expect($(el, '[data-id="matched"]')).toBeNull();
   });
 
+  it('says how to publish one when nothing is published yet', async () => {
+    getReadout.mockResolvedValue(EMPTY);
+    const el = await mount();
+    expect(text(el, '[data-id="nothing-published"]')).toBe(
+      'No exp-001 readout is published yet. RevOps publishes one with: gtm routing readout exp-001 --as-of DAY --publish'
+    );
+    expect($(el, '[data-id="as-of"]')).toBeNull();
+    expect($(el, '[data-id="decision"]')).toBeNull();
+  });
+
   it('a failed readout says why', async () => {
     getReadout.mockRejectedValue(ERROR);
     const el = await mount();
     expect(text(el, '[data-id="load-error"]')).toBe(
-      'The readout could not be computed. exp-009 has no readout; known: exp-001'
+      'The readout could not be read. Routing_Readout__c exp-001|2026-04-06: Results_Json__c is not a readout (arms: Required); publish it again with gtm routing readout --publish'
     );
+    expect($(el, '[data-id="nothing-published"]')).toBeNull();
   });
 });
