@@ -1,8 +1,8 @@
 /**
  * The experiments' pre-registered protocols: data/experiment-protocols.csv, one row per registry experiment (the
  * primary KPI, analysis method, design, guardrails, when it was locked). The minimum sample per arm is computed at
- * lock from the KPI's baseline and the seed's scale lift (Scale_Min_Relative_Lift) at Readout_Alpha one-sided and
- * Readout_Power; in the org these are the locked fields on GTM_Experiment__c. Every row is checked; one InputError
+ * lock from the KPI's baseline and target at Readout_Alpha one-sided and Readout_Power (minimumSamplePerArm), stored
+ * then and kept (readoutStore.ts); in the org these are the locked fields on GTM_Experiment__c. Every row is checked; one InputError
  * lists every problem with file, line and field.
  */
 import * as path from 'node:path';
@@ -101,21 +101,25 @@ export function loadProtocols(kpiKeys: readonly string[], projectDir?: string): 
 }
 
 /**
- * Subjects per arm to detect the seed's scale lift over the KPI's baseline (one-sided Readout_Alpha, Readout_Power).
- * A rate: two proportions (Fleiss, scripts/stats/power). A duration: Schoenfeld's events for a hazard ratio of
- * 1 / (1 - lift) (a median shorter by the lift, exponential times), Schoenfeld, Biometrika 1981;68:316-319, split
- * evenly between the arms.
+ * The minimum sample per arm, computed at lock from the KPI's baseline and target (design C3.1: "computed at lock from
+ * baseline and target MDE at alpha = 0.05 and 80% power"): the effect the experiment is run to find, at one-sided
+ * Readout_Alpha and Readout_Power. A rate: subjects per arm for two proportions, baseline against target (Fleiss,
+ * scripts/stats/power). A duration: Schoenfeld's events for the hazard ratio baseline / target (a median moved from
+ * the baseline to the target, exponential times), Schoenfeld, Biometrika 1981;68:316-319, split evenly between the
+ * arms: a duration's minimum counts events. Scale still needs the seed's Scale_Min_Relative_Lift on top
+ * (recommendation.ts); this only says when a result is worth reading.
  */
 export function minimumSamplePerArm(contract: KpiContract, policy: CockpitPolicy): number {
-  const lift = Number(policy.decimal('Scale_Min_Relative_Lift'));
   const alpha = Number(policy.decimal('Readout_Alpha'));
   const power = Number(policy.decimal('Readout_Power'));
   const baseline = Number(policy.decimal(contract.baselineKey));
-  if (contract.unit === 'ratio') {
-    const better = contract.direction === 'Higher is better' ? baseline * (1 + lift) : baseline * (1 - lift);
-    return sampleSizePerArm(baseline, Math.min(better, 1 - 1e-9), { alpha, sides: 1, power });
-  }
-  const hazardRatio = 1 / (1 - lift);
+  const target = Number(policy.decimal(contract.targetKey));
+  if (baseline === target)
+    throw new InputError(
+      `KPI contract ${contract.key}: baseline ${contract.baselineKey} equals target ${contract.targetKey} (${baseline}): no effect to size the experiment for`
+    );
+  if (contract.unit === 'ratio') return sampleSizePerArm(baseline, target, { alpha, sides: 1, power });
+  const hazardRatio = Math.max(baseline, target) / Math.min(baseline, target);
   const z = zQuantile(1 - alpha) + zQuantile(power);
   const events = (4 * z * z) / Math.log(hazardRatio) ** 2;
   return Math.ceil(events / 2 - 1e-9);

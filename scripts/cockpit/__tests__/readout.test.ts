@@ -114,15 +114,24 @@ describe('protocols', () => {
     expect(designLabel('pre_post')).toBe('pre/post, not randomized');
   });
 
-  it('minimum sample at lock: two proportions for a rate, Schoenfeld events for a duration', () => {
+  it('minimum sample at lock: baseline against target, two proportions for a rate, Schoenfeld events for a duration', () => {
     const alpha = policy.number('Readout_Alpha');
-    const lift = policy.number('Scale_Min_Relative_Lift');
     const b = policy.number('Pilot_Start_Rate_Baseline');
+    const t = policy.number('Pilot_Start_Rate_Target');
     expect(minimumSamplePerArm(contracts.get('Pilot_Start_Rate')!, policy)).toBe(
-      sampleSizePerArm(b, b * (1 + lift), { alpha, sides: 1, power: policy.number('Readout_Power') })
+      sampleSizePerArm(b, t, { alpha, sides: 1, power: policy.number('Readout_Power') })
     );
-    // 4 (1.6449 + 0.8416)^2 / ln(1/0.85)^2 = 936.3 events, 469 per arm (one-sided 0.05, power 0.80, 15% lift)
-    expect(minimumSamplePerArm(contracts.get('Time_To_Activation')!, policy)).toBe(469);
+    // 14 -> 8 days: hazard ratio 1.75; 4 (1.6449 + 0.8416)^2 / ln(1.75)^2 = 78.97 events, 40 per arm (one-sided 0.05,
+    // power 0.80; Schoenfeld 1981)
+    expect(minimumSamplePerArm(contracts.get('Time_To_Activation')!, policy)).toBe(40);
+    const flat = new Policy(
+      { ...policy.entries, Activation_Days_Target: { ...policy.entries.Activation_Days_Baseline! } },
+      policy.version,
+      'baseline = target'
+    );
+    expect(() => minimumSamplePerArm(contracts.get('Time_To_Activation')!, flat)).toThrow(
+      'KPI contract Time_To_Activation: baseline Activation_Days_Baseline equals target Activation_Days_Target (14): no effect to size the experiment for'
+    );
   });
 
   it('the shipped protocols name known KPIs; a bad row is refused naming line and field', () => {
@@ -212,9 +221,9 @@ describe('readouts from the sample world', () => {
     const atLock = await stored();
     const exp008 = Number(atLock.find((r) => r.e === 'exp-008')!.m);
     expect(exp008).toBe(minimumSamplePerArm(contracts.get('Time_To_Activation')!, policy));
-    // after lock, the scale lift is halved: the minimum computed now would be about four times larger
+    // after lock, the activation target moves from 8 to 11 days: the minimum computed now would be several times larger
     const later = new Policy(
-      { ...policy.entries, Scale_Min_Relative_Lift: { ...policy.entries.Scale_Min_Relative_Lift!, value: '0.075' } },
+      { ...policy.entries, Activation_Days_Target: { ...policy.entries.Activation_Days_Target!, value: '11' } },
       policy.version,
       'policy changed after lock'
     );
