@@ -18,6 +18,8 @@ import { whatChanged } from '../cockpit/snapshot';
 import { loadSnapshots, snapshot } from '../cockpit/snapshotStore';
 import { openOrg, refuseStoreWithOrg, reportOrgWrite } from '../org/orgCommand';
 import { scorecardSnapshotInOrg } from '../org/orgRuns';
+import { auditMarkdown, loadAuditInput, rolloutAudit, writeAudit } from '../cockpit/rolloutAudit';
+import { writeExportFiles } from '../lib/exportFiles';
 import { openExistingStore } from './pqa';
 import { parseAsOf } from './usage';
 
@@ -76,6 +78,53 @@ export function registerScorecardCommand(program: Command): void {
         }
         process.stderr.write(`wrote ${flags.output}\n`);
       } else out.info(text.trimEnd());
+    });
+  scorecard
+    .command('audit')
+    .description(
+      'the rollout audit at an as-of date: data quality, handoff reliability and support burden, each with n, its policy threshold and pass / attention / fail with the reason; stored as GTM_Rollout_Audit__c'
+    )
+    .option('--as-of <date>', 'judge as of this date or ISO instant (default: now)')
+    .option('--dry-run', 'print the audit, store nothing')
+    .option('--export <dir>', 'write rollout_audit.json, sections.csv and source_weeks.csv there')
+    .option('--store <file>', 'the local store (default .gtm/store.duckdb)')
+    .option('--json', 'the audit as JSON on stdout')
+    .action(async (flags: { asOf?: string; dryRun?: boolean; export?: string; store?: string; json?: boolean }) => {
+      const asOf = isoSeconds(parseAsOf(flags.asOf));
+      const out = createOutput(Boolean(flags.json));
+      const policy = loadPolicyFile();
+      const store = await openExistingStore(flags.store);
+      try {
+        const audit = rolloutAudit(await loadAuditInput(store, asOf), policy, asOf);
+        if (flags.export)
+          writeExportFiles(flags.export, {
+            'rollout_audit.json': audit,
+            'sections.csv': [
+              ['section', 'status', 'n', 'reason'],
+              ...audit.sections.map((s) => [s.key, s.status, String(s.n), s.reason])
+            ],
+            'source_weeks.csv': [
+              ['kind', 'source', 'iso_week', 'runs', 'rows_read', 'rows_rejected', 'write_failures', 'reasons'],
+              ...audit.sections[0].bySourceWeek.map((w) => [
+                w.kind,
+                w.source,
+                w.week,
+                String(w.runs),
+                String(w.read),
+                String(w.rejected),
+                String(w.failures),
+                w.reasons.map((r) => `${r.reason}: ${r.rows}`).join('; ')
+              ])
+            ]
+          });
+        const failed = flags.dryRun ? null : await writeAudit(store, audit);
+        if (failed) throw new InputError(`could not store the rollout audit: ${failed}`);
+        out.result({ dry_run: Boolean(flags.dryRun), ...audit });
+        out.info(`${flags.dryRun ? 'Dry run (nothing stored): ' : ''}rollout audit as of ${asOf.slice(0, 10)}\n`);
+        out.info(auditMarkdown(audit).join('\n').trimEnd());
+      } finally {
+        await store.close();
+      }
     });
   scorecard
     .command('snapshot')

@@ -25,6 +25,7 @@ import type { Encoding } from '../usage/encoding';
 import { isoWeekLabel, isWeekComplete, weekIndexOf, weekIndexOfLabel } from '../usage/isoWeek';
 import type { CompiledPlan, FieldMap, SyncRule } from './plan';
 import { validateEventFile, VIOLATION_HEADER, violationLines, type JudgedRow } from './validate';
+import { countReject, recordSyncRun, sourceRun, type SourceRun } from '../cockpit/syncRuns';
 
 export const EVENT_OBJECT = 'Funnel_Event__c';
 export const EVENT_KEY_FIELD = 'Event_Id__c';
@@ -36,6 +37,8 @@ const ACCOUNT_KEY = 'Usage_Account_Key__c';
 /** the event row's account, by its usage key */
 export const EVENT_ACCOUNT_FIELD = 'Account__r.Usage_Account_Key__c';
 const DAY_MS = 86_400_000;
+/** a rejected row whose source cannot be read */
+const UNKNOWN_SOURCE = '(no source)';
 const MINUTE_NS = 60_000_000_000n;
 
 export interface EventSyncOptions {
@@ -449,6 +452,18 @@ export async function runEventSync(
         else result.failures.push({ key: x.key, error: x.error ?? 'failed' });
       }
     }
+    // rows, rejects and write failures per source, kept for the rollout audit (cockpit/syncRuns.ts)
+    const runs = new Map<string, SourceRun>();
+    const sourceOf = new Map<string, string>();
+    for (const r of [...judged.valid, ...judged.violating]) {
+      const source = typeof r.event?.source === 'string' ? r.event.source : UNKNOWN_SOURCE;
+      sourceRun(runs, source).read++;
+      sourceOf.set(String(r.line), source);
+      if (r.event?.event_id !== undefined) sourceOf.set(`id:${String(r.event.event_id)}`, source);
+    }
+    for (const x of rejects) countReject(runs, sourceOf.get(String(x.line)) ?? UNKNOWN_SOURCE, x.reason);
+    for (const f of result.failures) sourceRun(runs, sourceOf.get(`id:${f.key}`) ?? UNKNOWN_SOURCE).failures++;
+    result.failures.push(...(await recordSyncRun(sink, 'events', result.summary.as_of, runs.values())));
     result.summary.failed = result.failures.length;
   }
   exportNow();

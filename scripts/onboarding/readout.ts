@@ -109,6 +109,13 @@ async function supportBurden(
   days: number
 ): Promise<{ mean: number | null; known: number }> {
   if (!plans.length) return { mean: null, known: 0 };
+  return meanTicketsInFirstDays(plans, await ticketWeeksByAccount(db), days);
+}
+
+/** Each account's weekly ticket counts (week start in epoch ms) from the usage snapshots. */
+export async function ticketWeeksByAccount(
+  db: DuckDBConnection
+): Promise<Map<string, { week: number; tickets: number }[]>> {
   const rows = (
     await db.runAndReadAll(
       `SELECT "Account__c" AS account, strftime("Week_Start__c", '%Y-%m-%dT%H:%M:%SZ') AS week, "Tickets_Total__c" AS tickets
@@ -121,14 +128,27 @@ async function supportBurden(
     list.push({ week: Date.parse(String(r.week)), tickets: Number(r.tickets ?? 0) });
     byAccount.set(String(r.account), list);
   }
+  return byAccount;
+}
+
+/**
+ * Mean tickets per account over its first `days` days from `startAt`: the weeks whose start falls in that span. An
+ * account counts only when its weeks span the whole window (an account synced only later is not "0 tickets").
+ * Pure; the rollout audit (cockpit/rolloutAudit.ts) judges support burden with it too.
+ */
+export function meanTicketsInFirstDays(
+  starts: readonly { accountId: string; startAt: string }[],
+  byAccount: ReadonlyMap<string, readonly { week: number; tickets: number }[]>,
+  days: number
+): { mean: number | null; known: number } {
   let total = 0;
   let known = 0;
-  for (const p of plans) {
+  for (const p of starts) {
     const weeks = byAccount.get(p.accountId);
     const start = Date.parse(p.startAt);
-    // known only when the snapshots span the whole window (an account synced only later is not "0 tickets")
     if (
       !weeks ||
+      !weeks.length ||
       Math.min(...weeks.map((w) => w.week)) > start ||
       Math.max(...weeks.map((w) => w.week)) < start + days * DAY_MS - 7 * DAY_MS
     )

@@ -34,6 +34,7 @@ import {
   TriggerStatus
 } from './records';
 import { liveModeReport } from './backtestRun';
+import { recordSyncRun, ticketExportRun } from '../cockpit/syncRuns';
 import type { DeferredSink, FollowUpTask, QueryWriteCounts, RowResult, UsageSink } from './sink';
 import { evaluateAccount, FiredTrigger, thresholdsFromPolicy, WeekCounts } from './triggerRules';
 
@@ -586,6 +587,13 @@ async function syncAggregate(
     failed: taskResults.filter((r) => !r.ok).length,
     ids_not_recorded: failures.filter((f) => f.object === TRIGGER_OBJECT && f.error.startsWith(NOT_RECORDED)).length
   };
+  // the export's rows, rejects and write failures, kept for the rollout audit (cockpit/syncRuns.ts)
+  const runFailures = options.dryRun
+    ? []
+    : await recordSyncRun(sink, 'usage', new Date(options.asOfMs).toISOString(), [
+        ticketExportRun(agg.rowsRead, agg.rejects, failures.length)
+      ]);
+  for (const f of runFailures) failures.push({ object: 'GTM_Sync_Run__c', key: f.key, error: f.error });
   const summary: SyncSummary = {
     input: options.input,
     format: agg.format,
@@ -604,7 +612,12 @@ async function syncAggregate(
     written: snapshotWrites.written + triggerWrites.written,
     unchanged: snapshotWrites.unchanged + triggerWrites.unchanged,
     ...(options.dryRun ? { would_write: (snapshotWrites.would_write ?? 0) + (triggerWrites.would_write ?? 0) } : {}),
-    failed: snapshotWrites.failed + triggerWrites.failed + followUpTasks.failed + followUpTasks.ids_not_recorded,
+    failed:
+      snapshotWrites.failed +
+      triggerWrites.failed +
+      followUpTasks.failed +
+      followUpTasks.ids_not_recorded +
+      runFailures.length,
     snapshot_writes: snapshotWrites,
     trigger_writes: triggerWrites,
     follow_up_tasks: followUpTasks,
