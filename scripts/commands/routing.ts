@@ -101,6 +101,7 @@ export function registerRoutingCommand(program: Command): void {
         for (const c of changes)
           out.info(
             `${c.assignmentKey}: ${[c.from, ...c.transitions.map((t) => `${t.to} at ${t.at}`)].join(' -> ')}` +
+              (c.firstTouch ? `; first touch ${c.firstTouch.activityId} at ${c.firstTouch.at}` : '') +
               (c.reassignedTo ? `; reassigned to ${c.reassignedTo} (${c.reason})` : '')
           );
       } finally {

@@ -1,7 +1,9 @@
 /**
  * The SLA sweep over the local store (the org runs the same rule every 15 minutes): each treatment assignment whose
  * SLA is still open is judged by rules/slaRule.ts as of the sweep's time; its status and the new transitions (with
- * time and actor) are written. One that reaches twice the SLA untouched is Reassigned: the routing rule picks again
+ * time and actor) are written. The first touch is found as GtmSlaSweep finds it: a completed call, email or meeting
+ * Task or an Event on the account or one of its contacts, by the owner (anyone's with Exp001_Any_Touch_Counts), at
+ * or after the routing and by the sweep's time; the earliest sets First_Touch_At__c and its activity. One that reaches twice the SLA untouched is Reassigned: the routing rule picks again
  * among the pool's other members, and the pick moves to the new owner, so the original owner gets the turn back.
  */
 import { listValue, type DuckDBValue } from '@duckdb/node-api';
@@ -24,10 +26,78 @@ export interface SweepChange {
   /** on reassignment: the new owner (or the fallback queue) and why */
   reassignedTo: string | null;
   reason: string | null;
+  /** the first touch this sweep found and recorded (the activity and when), or null */
+  firstTouch: { activityId: string; at: string; byOwner: boolean } | null;
 }
 
 const iso = (column: string) => `strftime(${column}, '%Y-%m-%dT%H:%M:%SZ')`;
 const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
+
+/** The Task subtypes or types that count as a touch (GtmSlaSweep.TOUCH_TYPES). */
+export const TOUCH_TYPES = ['Call', 'Email', 'Meeting'] as const;
+
+export interface Touch {
+  accountId: string;
+  activityId: string;
+  ownerId: string | null;
+  at: string;
+}
+
+/**
+ * Completed typed Tasks (at CompletedDateTime) and Events (at StartDateTime) on the accounts or their contacts, up to
+ * `now`, earliest first. A Task without CompletedDateTime cannot be placed in time locally and is not a touch.
+ */
+export async function touchesOf(store: LocalStore, accountIds: readonly string[], now: string): Promise<Touch[]> {
+  if (!accountIds.length) return [];
+  const rows = (
+    await store.db.runAndReadAll(
+      `WITH accounts AS (SELECT unnest($accounts) AS id),
+            contacts AS (SELECT c."Id" AS id, c."AccountId" AS account FROM "Contact" c
+                          WHERE c."AccountId" IN (SELECT id FROM accounts)),
+            activities AS (
+              SELECT t."Id" AS activity, t."OwnerId" AS owner, t."WhatId" AS what, t."WhoId" AS who,
+                     t."CompletedDateTime" AS at
+                FROM "Task" t
+               WHERE coalesce(t."IsClosed", t."Status" = 'Completed', false)
+                 AND (list_contains($types, t."TaskSubtype") OR list_contains($types, t."Type"))
+                 AND t."CompletedDateTime" IS NOT NULL
+              UNION ALL
+              SELECT e."Id", e."OwnerId", e."WhatId", e."WhoId", e."StartDateTime" FROM "Event" e
+               WHERE e."StartDateTime" IS NOT NULL)
+       SELECT coalesce(a.id, c.account) AS account, x.activity, x.owner, ${iso('x.at')} AS at
+         FROM activities x
+         LEFT JOIN accounts a ON a.id = x.what
+         LEFT JOIN contacts c ON c.id = x.who
+        WHERE coalesce(a.id, c.account) IS NOT NULL AND x.at <= CAST($now AS TIMESTAMP)
+        ORDER BY x.at, x.activity`,
+      {
+        accounts: listValue([...accountIds]),
+        types: listValue([...TOUCH_TYPES]),
+        now: now.replace('T', ' ').replace('Z', '')
+      }
+    )
+  ).getRowObjects();
+  return rows.map((r) => ({
+    accountId: String(r.account),
+    activityId: String(r.activity),
+    ownerId: text(r.owner),
+    at: String(r.at)
+  }));
+}
+
+/** The earliest touch at or after the routing that counts: the owner's, or anyone's with anyTouchCounts. */
+export function firstTouch(
+  touches: readonly Touch[],
+  assignment: { accountId: string | null; ownerId: string | null; routedAt: string },
+  anyTouchCounts: boolean
+): (Touch & { byOwner: boolean }) | null {
+  for (const t of touches) {
+    if (t.accountId !== assignment.accountId || Date.parse(t.at) < Date.parse(assignment.routedAt)) continue;
+    const byOwner = t.ownerId !== null && t.ownerId === assignment.ownerId;
+    if (byOwner || anyTouchCounts) return { ...t, byOwner };
+  }
+  return null;
+}
 
 /** The field's value, or a clear error naming the record and the field. */
 function required(key: string, field: string, value: unknown): string {
@@ -65,6 +135,7 @@ export async function sweep(
   const open = (
     await store.db.runAndReadAll(
       `SELECT "Assignment_Key__c" AS key, "SLA_Status__c" AS status, "Pool_Key__c" AS pool, "Assigned_Owner__c" AS owner,
+              "Account__c" AS account,
               ${iso('"Routed_At__c"')} AS routed, ${iso('"SLA_Warning_At__c"')} AS warn, ${iso('"SLA_Due_At__c"')} AS due,
               ${iso('"SLA_Reassign_At__c"')} AS re, ${iso('"First_Touch_At__c"')} AS touch, "Transitions__c" AS log,
               coalesce("Escalation_Count__c", 0) AS escalations
@@ -74,6 +145,12 @@ export async function sweep(
       { open: listValue([...OPEN_SLA_STATUSES]) }
     )
   ).getRowObjects();
+  const anyTouchCounts = policy.boolean('Exp001_Any_Touch_Counts');
+  const touches = await touchesOf(
+    store,
+    [...new Set(open.map((r) => text(r.account)).filter((a): a is string => a !== null))],
+    now
+  );
   const changes: SweepChange[] = [];
   const writes: { key: string; params: Record<string, DuckDBValue> }[] = [];
   // each pool read once for the run, its picks by assignment: a reassignment moves its own pick, and the next one in
@@ -82,23 +159,28 @@ export async function sweep(
   for (const r of open) {
     const key = String(r.key);
     const status = String(r.status) as SlaStatus;
+    const routedAt = required(key, 'Routed_At__c', r.routed);
+    const found = firstTouch(touches, { accountId: text(r.account), ownerId: text(r.owner), routedAt }, anyTouchCounts);
+    // a touch already recorded (the Task trigger in the org, the panel's "log the touch" here) is kept
+    const recorded = text(r.touch);
+    const touch = recorded === null ? found : null;
     const judged = judgeSla(
       {
         status,
-        routedAt: required(key, 'Routed_At__c', r.routed),
+        routedAt,
         warningAt: required(key, 'SLA_Warning_At__c', r.warn),
         dueAt: required(key, 'SLA_Due_At__c', r.due),
         reassignAt: required(key, 'SLA_Reassign_At__c', r.re),
-        firstTouchAt: text(r.touch),
-        // the local store records only the owner's touches (the panel's "log the touch")
-        touchByOwner: true,
-        anyTouchCounts: policy.boolean('Exp001_Any_Touch_Counts'),
+        firstTouchAt: recorded ?? touch?.at ?? null,
+        touchByOwner: touch ? touch.byOwner : true,
+        anyTouchCounts,
         disqualifiedAt: null,
         convertedAt: null
       },
       now
     );
-    if (!judged.transitions.length) continue;
+    // a touch found is recorded even when it moves nothing (a late touch on a Breached clock)
+    if (!judged.transitions.length && !touch) continue;
     const log = transitionLog(key, r.log);
     let reassignedTo: string | null = null;
     let reason: string | null = null;
@@ -143,7 +225,8 @@ export async function sweep(
       to: judged.status,
       transitions: judged.transitions,
       reassignedTo,
-      reason
+      reason,
+      firstTouch: touch && { activityId: touch.activityId, at: touch.at, byOwner: touch.byOwner }
     });
     writes.push({
       key,
@@ -158,6 +241,8 @@ export async function sweep(
         routed: routedOwner,
         reason: reason === null ? null : `reassigned at 2x SLA: ${reason}`.slice(0, 255),
         candidates,
+        touchAt: touch ? touch.at.replace('T', ' ').replace('Z', '') : null,
+        touchId: touch ? touch.activityId : null,
         // the moved pick counts when it was made (loads and weekly caps), not at the first routing
         now: now.replace('T', ' ').replace('Z', ''),
         key
@@ -177,7 +262,9 @@ export async function sweep(
            "Routed_Owner__c" = CASE WHEN $reassigned THEN $routed ELSE "Routed_Owner__c" END,
            "Routed_At__c" = CASE WHEN $reassigned THEN CAST($now AS TIMESTAMP) ELSE "Routed_At__c" END,
            "Decision_Reason__c" = coalesce($reason, "Decision_Reason__c"),
-           "Candidates__c" = coalesce($candidates, "Candidates__c")
+           "Candidates__c" = coalesce($candidates, "Candidates__c"),
+           "First_Touch_At__c" = coalesce("First_Touch_At__c", CAST($touchAt AS TIMESTAMP)),
+           "First_Touch_Activity_Id__c" = coalesce("First_Touch_Activity_Id__c", $touchId)
          WHERE "Assignment_Key__c" = $key`,
         w.params
       );

@@ -132,6 +132,97 @@ describe('gtm routing sweep over the local store', () => {
     expect((await record()).status).toBe('Pending');
   });
 
+  describe('finds the first touch as GtmSlaSweep does', () => {
+    // the assignment is on account 001A (contact 003A); another account 001B (contact 003B)
+    beforeEach(async () => {
+      await store.db.run(`UPDATE "Routing_Assignment__c" SET "Account__c" = '001A'`);
+      await store.db.run(
+        `INSERT INTO "Contact" ("Id", "Name", "AccountId") VALUES ('003A', 'Ada', '001A'), ('003B', 'Bo', '001B')`
+      );
+    });
+
+    /** a Task: owner, what, who, subtype, type, closed, completed at (UTC, 'YYYY-MM-DD HH:MM:SS') */
+    const task = (id: string, t: Partial<Record<string, string | boolean | null>>) =>
+      store.db.run(
+        `INSERT INTO "Task" ("Id", "Subject", "OwnerId", "WhatId", "WhoId", "TaskSubtype", "Type", "Status", "IsClosed", "CompletedDateTime")
+         VALUES ($id, 'touch', $owner, $what, $who, $subtype, $type, $status, $closed, CAST($at AS TIMESTAMP))`,
+        {
+          id,
+          owner: 'u1',
+          what: '001A',
+          who: null,
+          subtype: 'Call',
+          type: null,
+          status: 'Completed',
+          closed: true,
+          at: '2026-11-23 16:00:00',
+          ...t
+        }
+      );
+    const touchOf = async () =>
+      (
+        await store.db.runAndReadAll(
+          `SELECT "SLA_Status__c" AS status, strftime("First_Touch_At__c", '%Y-%m-%dT%H:%M:%SZ') AS at,
+                  "First_Touch_Activity_Id__c" AS activity, "Assigned_Owner__c" AS owner FROM "Routing_Assignment__c"`
+        )
+      ).getRowObjects()[0]!;
+
+    it("the owner's completed call on the account before due: Met at the touch, the touch and its Task kept", async () => {
+      await task('00T1', {});
+      const [change] = await sweep(store, policy, '2026-11-23T17:00:00Z');
+      expect(change).toMatchObject({
+        from: 'Pending',
+        to: 'Met',
+        transitions: [{ from: 'Pending', to: 'Met', at: '2026-11-23T16:00:00Z' }],
+        firstTouch: { activityId: '00T1', at: '2026-11-23T16:00:00Z', byOwner: true }
+      });
+      expect(await touchOf()).toEqual({ status: 'Met', at: '2026-11-23T16:00:00Z', activity: '00T1', owner: 'u1' });
+      expect(await sweep(store, policy, '2026-11-25T16:00:00Z')).toEqual([]);
+    });
+
+    it("an Event by the owner with one of the account's contacts counts; the earliest touch wins", async () => {
+      await task('00T2', { what: null, who: '003A', subtype: null, type: 'Email', at: '2026-11-23 17:30:00' });
+      await store.db.run(
+        `INSERT INTO "Event" ("Id", "OwnerId", "WhatId", "WhoId", "StartDateTime")
+         VALUES ('00U1', 'u1', NULL, '003A', TIMESTAMP '2026-11-23 16:30:00')`
+      );
+      await sweep(store, policy, '2026-11-23T18:30:00Z');
+      expect(await touchOf()).toMatchObject({ status: 'Met', at: '2026-11-23T16:30:00Z', activity: '00U1' });
+    });
+
+    it('what is not a touch leaves the clock running: open, untyped, before the routing, after now, elsewhere, not the owner', async () => {
+      await task('00T3', { status: 'Open', closed: false });
+      await task('00T4', { subtype: 'Task', type: 'Other' });
+      await task('00T5', { at: '2026-11-23 14:59:59' });
+      await task('00T6', { at: '2026-11-23 18:45:00' });
+      await task('00T7', { what: '001B' });
+      await task('00T8', { what: null, who: '003B' });
+      await task('00T9', { owner: 'u2' });
+      await task('00TA', { at: null });
+      const [change] = await sweep(store, policy, '2026-11-23T18:30:00Z');
+      expect(change).toMatchObject({ from: 'Pending', to: 'Warning', firstTouch: null });
+      expect(await touchOf()).toMatchObject({ status: 'Warning', at: null, activity: null });
+      // anyone's touch counts when the policy says so (Exp001_Any_Touch_Counts)
+      const anyone = Object.create(policy) as typeof policy;
+      anyone.boolean = (key: string) => key === 'Exp001_Any_Touch_Counts' || policy.boolean(key);
+      await sweep(store, anyone, '2026-11-23T18:40:00Z');
+      expect(await touchOf()).toMatchObject({ status: 'Met', at: '2026-11-23T16:00:00Z', activity: '00T9' });
+    });
+
+    it('a touch after due is Breached and recorded, and the PQA is not reassigned at twice the SLA', async () => {
+      await task('00T1', { at: '2026-11-23 20:00:00' });
+      await sweep(store, policy, '2026-11-23T21:00:00Z');
+      expect(await touchOf()).toEqual({
+        status: 'Breached',
+        at: '2026-11-23T20:00:00Z',
+        activity: '00T1',
+        owner: 'u1'
+      });
+      await sweep(store, policy, '2026-11-25T16:00:00Z');
+      expect(await touchOf()).toMatchObject({ status: 'Breached', owner: 'u1' });
+    });
+  });
+
   it('a touch before due is Met and never reassigned', async () => {
     await store.db.run(`UPDATE "Routing_Assignment__c" SET "First_Touch_At__c" = TIMESTAMP '2026-11-23 16:00:00'`);
     await sweep(store, policy, '2026-11-25T16:00:00Z');
