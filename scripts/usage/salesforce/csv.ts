@@ -8,11 +8,30 @@
 import { parse } from 'csv-parse/sync';
 import type { SObjectRow } from '../records';
 
+/**
+ * What clears a field in Bulk API 2.0 CSV. "Empty field values are ignored when you update records. To set a field
+ * value to null, use a field value of #N/A." (Bulk API 2.0 and Bulk API Developer Guide, Valid CSV Record Rows:
+ * developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_bulk_v2/datafiles_csv_valid_record_rows.htm)
+ */
+export const CSV_NULL = '#N/A';
+
 /** A value as one CSV cell: null and undefined are empty (Bulk API: "leave the field as it is"). */
 export function cellText(value: SObjectRow[string] | undefined): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number') return plainDecimal(value);
   return value;
+}
+
+/**
+ * A row's cell in an upsert: a field the row holds as null is a deliberate clear and goes as #N/A; a field the row
+ * does not name (another row of the job does) goes empty and is left as it is. A relationship column
+ * (`Account__r.Usage_Account_Key__c`) holds a parent's external ID, which #N/A is not: its null stays empty (the
+ * parent is left as it is; a lookup is cleared through its own field, `Account__c`).
+ */
+export function upsertCell(row: SObjectRow, column: string): string {
+  const value = row[column];
+  if (value === null && !column.includes('.')) return CSV_NULL;
+  return cellText(value);
 }
 
 /**

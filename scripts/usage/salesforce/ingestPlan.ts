@@ -3,7 +3,7 @@
  * before any call), and the split into jobs of at most a given number of bytes of CSV.
  */
 import type { SObjectRow } from '../records';
-import { cellText, csvLine } from './csv';
+import { cellText, csvLine, upsertCell } from './csv';
 import type { IngestRowResult } from './errors';
 
 /**
@@ -39,7 +39,8 @@ const signatureOf = (row: SObjectRow) =>
 
 /**
  * Groups rows into CSV shapes. Within a shape the columns are every field its rows name; a row without one of
- * them sends it empty, which Bulk API reads as "leave the field as it is", the same as not naming it. Rows that
+ * them sends it empty, which Bulk API reads as "leave the field as it is", the same as not naming it (a row that
+ * names a field as null clears it: upsertCell). Rows that
  * differ in the relationship columns they name go in separate shapes: an empty master-detail key fails the row
  * instead of leaving the parent alone.
  */
@@ -76,7 +77,9 @@ export function prepare(
       shape = { columns, headerLine: csvLine(columns), rows: [] };
       shapes.set(signature, shape);
     }
-    const line = csvLine(shape.columns.map((c) => cellText(row[c])));
+    // an insert has nothing to clear: its nulls go empty, as the columns it does not name
+    const cell = matching.kind === 'upsert' ? (c: string) => upsertCell(row, c) : (c: string) => cellText(row[c]);
+    const line = csvLine(shape.columns.map(cell));
     let key: string;
     let match: string;
     if (matching.kind === 'upsert') {

@@ -137,6 +137,25 @@ describe('upsert by external ID', () => {
   });
 });
 
+describe('clearing a field in the org', () => {
+  it('a field a row names as null is cleared; a field the row does not name is left as it is', async () => {
+    const o = await start();
+    const sink = sinkFor(o.connection);
+    const [a, b] = snapshots(2, ACCOUNTS);
+    await sink.upsert(SNAPSHOT_OBJECT, KEY, [a!, b!]);
+    const F = SNAPSHOT_FIELDS;
+    const results = await sink.upsert(SNAPSHOT_OBJECT, KEY, [
+      { [KEY]: a![KEY]!, [F.account]: a![F.account]!, [F.ticketsTotal]: null },
+      { [KEY]: b![KEY]!, [F.account]: b![F.account]!, [F.aiResolved]: 7 }
+    ]);
+    expect(results.map((r) => r.ok)).toEqual([true, true]);
+    const stored = new Map(o.double.records(SNAPSHOT_OBJECT).map((r) => [String(r[KEY]), r]));
+    expect(stored.get(String(a![KEY]))?.[F.ticketsTotal]).toBeNull();
+    expect(String(stored.get(String(b![KEY]))?.[F.ticketsTotal])).toBe(String(b![F.ticketsTotal]));
+    expect(String(stored.get(String(b![KEY]))?.[F.aiResolved])).toBe('7');
+  });
+});
+
 describe('jobs of at most maxJobBytes of CSV', () => {
   it('splits rows into several jobs, each upload within the limit, all rows accounted for', async () => {
     const o = await start();

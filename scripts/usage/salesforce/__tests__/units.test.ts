@@ -4,7 +4,10 @@
  */
 import { bulkQuery } from '../bulkQuery';
 import { cellText, csvLine, parseCsvTable, plainDecimal } from '../csv';
+import type { IngestRowResult } from '../errors';
 import { ApiError, NetworkError, type ApiRequest, type ApiResponse, type BulkHttp } from '../http';
+import { prepare } from '../ingestPlan';
+import type { SObjectRow } from '../../records';
 import { backoffDelay, isTransient, nextPollDelay, withRetry, type Timing } from '../retry';
 import { FAST_POLL, FAST_RETRY } from './helpers';
 
@@ -39,6 +42,36 @@ describe('CSV', () => {
     expect(() => parseCsvTable('"a","b"\n"1"\n')).toThrow(/Invalid Record Length/);
     expect(() => parseCsvTable('"a"\n"unterminated\n')).toThrow();
     expect(() => parseCsvTable('"a"\nx"y\n')).toThrow();
+  });
+});
+
+describe('clearing a field (Bulk API 2.0: an empty cell leaves it, #N/A clears it)', () => {
+  const lines = (rows: Parameters<typeof prepare>[0], matching: Parameters<typeof prepare>[1]) => {
+    const results: (IngestRowResult | undefined)[] = [];
+    return prepare(rows, matching, results).map((s) => s.headerLine + s.rows.map((r) => r.line).join(''));
+  };
+
+  it('an upsert sends a field named as null as #N/A and a field the row does not name as empty', () => {
+    const rows: SObjectRow[] = [
+      { Key__c: 'A', Reason__c: null, Count__c: 3 },
+      { Key__c: 'B', Count__c: 4 }
+    ];
+    expect(lines(rows, { kind: 'upsert', externalIdField: 'Key__c' })).toEqual([
+      '"Key__c","Reason__c","Count__c"\n"A","#N/A","3"\n"B","","4"\n'
+    ]);
+  });
+
+  it('a relationship column is never #N/A (it holds a parent key): its null goes empty', () => {
+    const rows = [{ Key__c: 'A', 'Account__r.Usage_Account_Key__c': null, Note__c: null }];
+    expect(lines(rows, { kind: 'upsert', externalIdField: 'Key__c' })).toEqual([
+      '"Key__c","Account__r.Usage_Account_Key__c","Note__c"\n"A","","#N/A"\n'
+    ]);
+  });
+
+  it('an insert has nothing to clear: its nulls go empty', () => {
+    expect(lines([{ Subject: 'x', WhatId: null }], { kind: 'insert', resultKeys: ['t1'] })).toEqual([
+      '"Subject","WhatId"\n"x",""\n'
+    ]);
   });
 });
 
