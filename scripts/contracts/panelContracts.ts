@@ -122,6 +122,8 @@ export const BlockerFix = z.object({
  * - request_hallucination_audit: asks for a new hallucination audit of the deal (a Task);
  * - start_security_review: opens the deal's security review (Security_Packet__c at Requested) so Security sends
  *   the packet;
+ * - review_failing_cases: brings the hallucination gate panel's failing cases into view, where a reviewer sets a human
+ *   verdict (a Provisional or Failed gate judged from audit runs with hallucinated cases);
  * - none: no action on the page; whoActs says who makes the fix.
  * requestBlockerAction performs the request kinds; the panel refuses nothing itself.
  */
@@ -131,6 +133,7 @@ export const BLOCKER_STEP_KINDS = [
   'request_collateral_renewal',
   'request_hallucination_audit',
   'start_security_review',
+  'review_failing_cases',
   'none'
 ] as const;
 export const BlockerStepKind = z.enum(BLOCKER_STEP_KINDS);

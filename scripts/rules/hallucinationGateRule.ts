@@ -181,6 +181,8 @@ export function judgeHallucinationGate(
   const maxAge = policy.integer('Hallucination_Audit_Max_Age_Days');
   const poolDays = policy.integer('Hallucination_Audit_Pool_Days');
   const maxText = policy.decimal('Hallucination_Max_Rate');
+  // the reasons say the maximum in the unit of the rate beside it (2.21% ... the 2.00% maximum)
+  const maxPercent = percentText(Number(maxText));
   const maxScaled = maxRateScaled(policy);
 
   if (input.audits.length === 0) return emptyResult('Pending', ['no hallucination audit recorded'], basis);
@@ -221,7 +223,7 @@ export function judgeHallucinationGate(
   const failed: string[] = [];
   if (critical > 0) failed.push(`critical hallucinations found: ${critical}`);
   if (n > 0 && rateAbove(k, n, maxScaled))
-    failed.push(`hallucination rate ${k} of ${n} (${percentText(k / n)}) is above the ${maxText} maximum`);
+    failed.push(`hallucination rate ${k} of ${n} (${percentText(k / n)}) is above the ${maxPercent} maximum`);
   if (failed.length) return verdict('Failed', failed);
 
   if (n < minSample) return verdict('Pending', [`audit has ${n} scored responses; the minimum is ${minSample}`]);
@@ -239,7 +241,7 @@ export function judgeHallucinationGate(
   const allowedText = result.allowedHallucinations === null ? 'none' : String(result.allowedHallucinations);
   if (basis === 'upper_bound' && interval!.upper > Number(maxText))
     provisional.push(
-      `the one-sided 95% upper bound ${percentText(interval!.upper)} (${k} of ${n}) is above the ${maxText} maximum; at n = ${n} the strict gate allows ${allowedText}`
+      `the one-sided 95% upper bound ${percentText(interval!.upper)} (${k} of ${n}) is above the ${maxPercent} maximum; at n = ${n} the strict gate allows ${allowedText}`
     );
   if (isBlank(input.fallbackType)) provisional.push('no fallback path');
   if (isBlank(input.fallbackTestedAt)) provisional.push('the fallback path has not been tested');

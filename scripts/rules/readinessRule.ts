@@ -7,7 +7,7 @@
 import type { CollateralResult } from './collateralRule';
 import type { z } from 'zod';
 import type { BlockerCode } from '../contracts/panelContracts';
-import type { HallucinationGateResult } from './hallucinationGateRule';
+import { percentText, type HallucinationGateResult } from './hallucinationGateRule';
 import { isBlank, numberText, SCORE_SCALE, scaled, type RulePolicy } from './ruleSupport';
 import type { ScorecardResult } from './scorecardRule';
 
@@ -106,7 +106,7 @@ function gateBlockers(gate: HallucinationGateRecord | null, policy: RulePolicy):
     out.push(
       blocker(
         'audit_rate_above_max',
-        `hallucination rate ${numberText(gate.Measured_Value__c)} is above the ${maxRate} maximum`
+        `hallucination rate ${percentText(gate.Measured_Value__c)} is above the ${percentText(Number(maxRate))} maximum`
       )
     );
   }

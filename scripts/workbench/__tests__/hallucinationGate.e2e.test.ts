@@ -63,7 +63,7 @@ it('a Provisional audit is refused production approval with the reason in words'
   const refusal = page.locator('.wb-stage-refused');
   await refusal.waitFor({ timeout: 15_000 });
   expect((await refusal.locator('.wb-stage-blockers li').allTextContents()).map(squash)).toEqual([
-    'hallucination gate is Provisional: the one-sided 95% upper bound 2.21% (1 of 200) is above the 0.02 maximum; at n = 200 the strict gate allows 0'
+    'hallucination gate is Provisional: the one-sided 95% upper bound 2.21% (1 of 200) is above the 2.00% maximum; at n = 200 the strict gate allows 0'
   ]);
   await session.screenshot(page, 'e2e-audit-provisional-refused');
   expect((await data.recordHeader('Opportunity', o.id))!.fields.find((f) => f.label === 'Stage')!.value).toBe(
@@ -129,7 +129,7 @@ describe('the hallucination gate panel (c/hallucinationGate)', () => {
       expect(squash(await card.locator('[data-id="critical"]').textContent())).toMatch(critical);
       expect(await card.locator('[data-id="bar-max"]').count()).toBe(1);
       expect(squash(await card.locator('[data-id="bound"]').textContent())).toMatch(
-        state === 'Passed' ? /within the 2% maximum/ : /the 2% maximum/
+        state === 'Passed' ? /within the 2\.00% maximum/ : /the 2\.00% maximum/
       );
       expect(squash(await card.locator('[data-id="run"]').first().textContent())).toContain('Counted in the gate');
       await session.screenshot(page, `e2e-gate-panel-${state.toLowerCase()}`);

@@ -36,9 +36,9 @@ it('a deal whose audit is Provisional is refused production approval with the re
   const move = await stages.move(o.id, PRODUCTION);
   expect(move.allowed).toBe(false);
   expect(move.blockers).toEqual([
-    'hallucination gate is Provisional: the one-sided 95% upper bound 2.21% (1 of 200) is above the 0.02 maximum; at n = 200 the strict gate allows 0'
+    'hallucination gate is Provisional: the one-sided 95% upper bound 2.21% (1 of 200) is above the 2.00% maximum; at n = 200 the strict gate allows 0'
   ]);
-  expect(move.message).toContain('the one-sided 95% upper bound 2.21% (1 of 200) is above the 0.02 maximum');
+  expect(move.message).toContain('the one-sided 95% upper bound 2.21% (1 of 200) is above the 2.00% maximum');
 });
 
 it('a deal with a Passed strict audit and a tested fallback is allowed', async () => {

@@ -50,7 +50,7 @@ it('a Provisional deal: its statistics, the n at which its rate would pass, the 
     passingN: 236,
     itemsNotListed: 0
   });
-  expect(v.reasons[0]).toMatch(/one-sided 95% upper bound 2\.21% \(1 of 200\) is above the 0\.02 maximum/);
+  expect(v.reasons[0]).toMatch(/one-sided 95% upper bound 2\.21% \(1 of 200\) is above the 2\.00% maximum/);
   expect(v.runs).toEqual([
     expect.objectContaining({ tool: 'deepeval', runId: 'oakridge-run-0611', pooled: true, responses: 200 })
   ]);
@@ -87,6 +87,38 @@ it('the workbench tour points at the Provisional pilot whose failing case can be
   const v = await contractCall(open.controllers, 'GtmHallucinationGateController.getGatePanel', { opportunityId: id });
   expect(v.status).toBe('Provisional');
   expect(v.items.length).toBeGreaterThan(0);
+});
+
+describe("the gate blocker's next step follows the gate's state (GtmBlockerSteps.judgedAudit)", () => {
+  const gateBlocker = async (state: string) => {
+    const v = await contractCall(open.controllers, 'GtmPilotScorecardController.getScorecard', {
+      opportunityId: await dealId(state)
+    });
+    return v.readiness.blockers.find((b) => b.code === 'audit_not_passed')!;
+  };
+
+  it('Provisional or Failed on hallucinated cases: the AE reviews the failing case on the gate panel', async () => {
+    for (const state of ['Provisional', 'Failed']) {
+      const b = await gateBlocker(state);
+      expect(b.next).toEqual({ kind: 'review_failing_cases', label: 'Review the failing case', target: null });
+      expect(b.whoActs.role).toBe('account_executive');
+    }
+    // the gate panel lists the same step in words
+    const v = await panel('Provisional');
+    expect(v.blockers[0]!.next.kind).toBe('review_failing_cases');
+  });
+
+  it('Pending and Expired: a new audit is what is needed', async () => {
+    for (const state of ['Pending', 'Expired']) {
+      const b = await gateBlocker(state);
+      expect(b.next).toEqual({
+        kind: 'request_hallucination_audit',
+        label: 'Request a hallucination audit',
+        target: null
+      });
+      expect(b.whoActs.role).toBe('audit_owner');
+    }
+  });
 });
 
 it('a reviewer overturning the Provisional case passes the gate, and production approval follows', async () => {

@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod';
 import type { BlockerView as BlockerViewSchema } from '../../contracts/panelContracts';
+import type { HallucinationGateResult } from '../../rules/hallucinationGateRule';
 import type { ReadinessBlocker } from '../../rules/readinessRule';
 import { criterionComplete, criterionMet, type CriterionRecord } from '../../rules/scorecardRule';
 import { dateText, percentText } from './panelFormat';
@@ -27,6 +28,8 @@ export interface BlockerFacts {
   /** the scorecard's score and the policy threshold (Pilot_Ready_Min_Score as written) */
   score: number | null;
   minScore: string;
+  /** the hallucination gate rule's verdict on the deal's audit runs (state and hallucinated cases); null without runs */
+  audit: Pick<HallucinationGateResult, 'status' | 'hallucinated'> | null;
 }
 
 /** The blocker's words on a panel: the rule's, with its score or date written as the panel writes them. */
@@ -82,6 +85,7 @@ export function blockerStep(b: ReadinessBlocker, facts: BlockerFacts): BlockerVi
     next
   });
   const noStep = (label: string) => ({ kind: 'none' as const, label, target: null });
+  if (b.code === 'audit_not_passed' && facts.audit) return judgedAudit(facts.audit, facts.gateId, owner, view);
   switch (b.code) {
     case 'scorecard_missing':
       return view(
@@ -190,6 +194,37 @@ export function blockerStep(b: ReadinessBlocker, facts: BlockerFacts): BlockerVi
     case 'access_denied':
       return view(ADMIN, null, noStep('Ask a Salesforce admin for access to the GTM records'));
   }
+}
+
+/**
+ * A gate judged from audit runs (GtmBlockerSteps.judgedAudit): Provisional or Failed on hallucinated cases, which a
+ * reviewer may overturn on the gate panel; Provisional without one is short of a tested fallback; Pending and
+ * Expired need a new audit.
+ */
+function judgedAudit(
+  audit: NonNullable<BlockerFacts['audit']>,
+  gateId: string | null,
+  owner: Actor,
+  view: (whoActs: Actor, fix: BlockerView['fix'], next: BlockerView['next']) => BlockerView
+): BlockerView {
+  const fix = { objectApiName: 'GTM_Launch_Gate__c', recordId: gateId, fieldApiName: null };
+  const k = audit.hallucinated;
+  if ((audit.status === 'Provisional' || audit.status === 'Failed') && k > 0) {
+    const label = k === 1 ? 'Review the failing case' : `Review the ${k} failing cases`;
+    return view(owner, fix, { kind: 'review_failing_cases', label, target: null });
+  }
+  if (audit.status === 'Provisional') {
+    return view(AUDITOR, fix, {
+      kind: 'none',
+      label: 'The audit team tests the fallback path and records it on the audit',
+      target: null
+    });
+  }
+  return view(AUDITOR, fix, {
+    kind: 'request_hallucination_audit',
+    label: 'Request a hallucination audit',
+    target: null
+  });
 }
 
 export function blockerSteps(blockers: readonly ReadinessBlocker[], facts: BlockerFacts): BlockerView[] {

@@ -334,7 +334,8 @@ async function blockerFacts(
     packetId: packet ? String(packet.Id) : null,
     collateral,
     score,
-    minScore: ctx.policy.decimal('Pilot_Ready_Min_Score')
+    minScore: ctx.policy.decimal('Pilot_Ready_Min_Score'),
+    audit: await judgedAuditGate(ctx.store, opp.id, ctx.policy, ctx.today)
   };
 }
 

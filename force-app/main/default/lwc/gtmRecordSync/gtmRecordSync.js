@@ -20,13 +20,22 @@ import RECORD_CHANGED from '@salesforce/messageChannel/GtmRecordChanged__c';
  * @param {string} recordId the record page's record
  * @param {string} source the panel's name
  * @param {string} change what changed (a code, see the channel's description)
- * @param {string} [show] a part of another panel to bring into view
  */
-export function announceChange(messageContext, recordId, source, change, show) {
+export function announceChange(messageContext, recordId, source, change) {
   if (!recordId) return;
-  const message = { recordId, source, change };
-  if (show) message.show = show;
-  publish(messageContext, RECORD_CHANGED, message);
+  publish(messageContext, RECORD_CHANGED, { recordId, source, change });
+}
+
+/**
+ * Asks the panel that shows `show` on record `recordId` to bring it into view (nothing changed: no `change`).
+ * @param {object} messageContext the panel's MessageContext
+ * @param {string} recordId the record page's record
+ * @param {string} source the panel's name
+ * @param {string} show the part to show (hallucination_failing_cases)
+ */
+export function askToShow(messageContext, recordId, source, show) {
+  if (!recordId) return;
+  publish(messageContext, RECORD_CHANGED, { recordId, source, show });
 }
 
 /**

@@ -99,9 +99,9 @@ export default class HallucinationGate extends LightningElement {
     this.recordSync = undefined;
   }
 
-  /** Another panel changed this deal: read the gate again; bring the failing cases into view when asked to. */
+  /** Another panel changed this deal: read the gate again; or it asks to bring the failing cases into view. */
   async handleRecordChanged(message) {
-    await this.refresh();
+    if (message.change) await this.refresh();
     if (message.show === SHOW_FAILING_CASES) this.showFailingCases();
   }
 
@@ -196,8 +196,9 @@ export default class HallucinationGate extends LightningElement {
     return this.view.basis === 'upper_bound';
   }
 
+  /** in the unit and digits of the rates it is compared with, as the server's reasons say it ("2.00% maximum") */
   get maxText() {
-    return `${formatPercent(this.view.maxRate)} maximum (${this.view.maxRateText})`;
+    return `${rateText(this.view.maxRate)} maximum`;
   }
 
   get rateText() {

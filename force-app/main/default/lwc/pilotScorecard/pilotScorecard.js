@@ -10,7 +10,7 @@ import requestProductionApproval from '@salesforce/apex/GtmPilotScorecardControl
 import requestBlockerAction from '@salesforce/apex/GtmPilotScorecardController.requestBlockerAction';
 import { errorText } from 'c/gtmErrors';
 import { formatDate, formatNumber, formatPercent, plural, recordUrl } from 'c/gtmFormat';
-import { announceChange, listenForChanges, stopListening } from 'c/gtmRecordSync';
+import { announceChange, askToShow, listenForChanges, stopListening } from 'c/gtmRecordSync';
 
 /**
  * exp-003 pilot success scorecard on the Opportunity record page.
@@ -102,7 +102,7 @@ const FIX_FIELDS = {
   Due_Date__c: 'dueDate'
 };
 
-/** Step kinds the server performs (requestBlockerAction); the others are done on this panel. */
+/** Step kinds the server performs (requestBlockerAction); the others are done on this panel or the gate panel. */
 const REQUEST_KINDS = ['request_collateral_renewal', 'request_hallucination_audit', 'start_security_review'];
 
 /**
@@ -350,6 +350,11 @@ export default class PilotScorecard extends LightningElement {
     }
     if (kind === 'apply_template') {
       await this.handleApplyTemplate();
+      return;
+    }
+    if (kind === 'review_failing_cases') {
+      // the verdicts are set on the hallucination gate panel beside this one
+      askToShow(this.messageContext, this.recordId, SOURCE, 'hallucination_failing_cases');
       return;
     }
     if (!REQUEST_KINDS.includes(kind)) return;

@@ -1,27 +1,24 @@
 import { publish, subscribe, unsubscribe } from 'lightning/messageService';
 import RECORD_CHANGED from '@salesforce/messageChannel/GtmRecordChanged__c';
-import { announceChange, listenForChanges, stopListening } from 'c/gtmRecordSync';
+import { announceChange, askToShow, listenForChanges, stopListening } from 'c/gtmRecordSync';
 
 const CONTEXT = { context: 'the page' };
 
 describe('c/gtmRecordSync', () => {
   afterEach(() => jest.clearAllMocks());
 
-  it('announces a change of the record on the GtmRecordChanged channel, with what to show only when asked', () => {
+  it('announces a change of the record on the GtmRecordChanged channel; a request to show carries no change', () => {
     announceChange(CONTEXT, '006A', 'pilotScorecard', 'blocker_action');
-    announceChange(CONTEXT, '006A', 'pilotScorecard', 'none', 'hallucination_failing_cases');
+    askToShow(CONTEXT, '006A', 'pilotScorecard', 'hallucination_failing_cases');
     expect(publish.mock.calls).toEqual([
       [CONTEXT, RECORD_CHANGED, { recordId: '006A', source: 'pilotScorecard', change: 'blocker_action' }],
-      [
-        CONTEXT,
-        RECORD_CHANGED,
-        { recordId: '006A', source: 'pilotScorecard', change: 'none', show: 'hallucination_failing_cases' }
-      ]
+      [CONTEXT, RECORD_CHANGED, { recordId: '006A', source: 'pilotScorecard', show: 'hallucination_failing_cases' }]
     ]);
   });
 
   it('announces nothing without a record', () => {
     announceChange(CONTEXT, undefined, 'pilotScorecard', 'blocker_action');
+    askToShow(CONTEXT, '', 'pilotScorecard', 'hallucination_failing_cases');
     expect(publish).not.toHaveBeenCalled();
   });
 

@@ -86,8 +86,8 @@ describe('c-hallucination-gate', () => {
     const element = await mountWith(PROVISIONAL);
     expect(text(element, '[data-id="rate"]')).toBe('Rate 0.50%: 1 of 200 scored responses hallucinated');
     expect(text(element, '[data-id="interval"]')).toBe('95% interval 0.09% to 2.78%');
-    expect(text(element, '[data-id="bound"]')).toBe('One-sided 95% upper bound 2.21%: above the 2% maximum (0.02)');
-    expect(text(element, '[data-id="bar-summary"]')).toContain('above the 2% maximum');
+    expect(text(element, '[data-id="bound"]')).toBe('One-sided 95% upper bound 2.21%: above the 2.00% maximum');
+    expect(text(element, '[data-id="bar-summary"]')).toContain('above the 2.00% maximum');
   });
 
   it('draws the interval, the rate, the bound and the maximum line on one scale', async () => {
@@ -145,7 +145,7 @@ describe('c-hallucination-gate', () => {
   it('a Passed gate says production approval is allowed and its bound is within the maximum', async () => {
     const element = await mountWith(PASSED);
     expect(text(element, '[data-id="status-words"]')).toBe('Passed: production approval allowed');
-    expect(text(element, '[data-id="bound"]')).toMatch(/^One-sided 95% upper bound .*: within the 2% maximum/);
+    expect(text(element, '[data-id="bound"]')).toMatch(/^One-sided 95% upper bound .*: within the 2.00% maximum/);
     expect($$(element, '[data-id="blocker"]')).toHaveLength(0);
     expect(texts(element, '[data-id="run-sha"]')[0]).toBe(PASSED.runs[0].datasetSha256 || 'not stated');
   });
@@ -233,18 +233,16 @@ describe('c-hallucination-gate', () => {
       heading.scrollIntoView = jest.fn();
       const review = $(element, 'lightning-button[data-id="review"]');
       review.focus = jest.fn();
-      deliver({ recordId: PROVISIONAL.opportunityId, source: 'pilotScorecard', change: 'none' });
+      deliver({ recordId: PROVISIONAL.opportunityId, source: 'pilotScorecard', change: 'blocker_action' });
       await flush();
       expect(heading.scrollIntoView).not.toHaveBeenCalled();
-      deliver({
-        recordId: PROVISIONAL.opportunityId,
-        source: 'pilotScorecard',
-        change: 'none',
-        show: 'hallucination_failing_cases'
-      });
+      refreshApex.mockClear();
+      deliver({ recordId: PROVISIONAL.opportunityId, source: 'pilotScorecard', show: 'hallucination_failing_cases' });
       await flush();
       expect(heading.scrollIntoView).toHaveBeenCalledTimes(1);
       expect(review.focus).toHaveBeenCalledTimes(1);
+      // nothing changed: nothing is read again
+      expect(refreshApex).not.toHaveBeenCalled();
     });
   });
 

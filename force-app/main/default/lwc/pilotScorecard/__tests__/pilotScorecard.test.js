@@ -803,7 +803,7 @@ describe('c-pilot-scorecard', () => {
       card.readiness.blockers = [
         {
           code: 'audit_rate_above_max',
-          message: 'hallucination rate 0.034 is above the 0.02 maximum',
+          message: 'hallucination rate 3.40% is above the 2.00% maximum',
           whoActs: { role: 'audit_owner', name: null, label: 'The hallucination audit team' },
           fix: {
             objectApiName: 'GTM_Launch_Gate__c',
@@ -929,6 +929,28 @@ describe('c-pilot-scorecard', () => {
         source: 'pilotScorecard',
         change: 'blocker_action'
       });
+    });
+
+    it('a Provisional gate\'s "Review the failing case" asks the gate panel to show its cases, calling no Apex', async () => {
+      const card = variant(mockScorecard, {});
+      card.readiness.blockers = [
+        {
+          code: 'audit_not_passed',
+          message:
+            'hallucination gate is Provisional: the one-sided 95% upper bound 2.21% (1 of 200) is above the 2.00% maximum; at n = 200 the strict gate allows 0',
+          whoActs: { role: 'account_executive', name: 'Priya Raman', label: 'Priya Raman (account executive)' },
+          fix: { objectApiName: 'GTM_Launch_Gate__c', recordId: null, fieldApiName: null },
+          next: { kind: 'review_failing_cases', label: 'Review the failing case', target: null }
+        }
+      ];
+      const element = await mountWith(card);
+      const step = $(element, 'li[data-code="audit_not_passed"] [data-id="blocker-step"]');
+      expect(step.textContent.trim()).toBe('Review the failing case');
+      await click(step);
+      expect(publish.mock.calls.map((c) => c[2])).toEqual([
+        { recordId: RECORD_ID, source: 'pilotScorecard', show: 'hallucination_failing_cases' }
+      ]);
+      expect(requestBlockerAction).not.toHaveBeenCalled();
     });
 
     it('reads the scorecard again when another panel changed this deal, not for another deal or itself', async () => {
