@@ -5,7 +5,6 @@
  * kept beside it (schema `org_loaded`), so writeBack.ts can tell what the computation added or changed and send only
  * that back to the org.
  */
-import { DuckDBConnection } from '@duckdb/node-api';
 import { GtmError, InputError, OrgError } from '../lib/errors';
 import type { Schema } from '../metadata/schema';
 import { LOCAL_OBJECTS, LocalStore, q, tableColumns } from '../store/localStore';
@@ -78,18 +77,6 @@ export function localValue(object: string, id: string, field: string, type: stri
   }
 }
 
-async function appendRows(db: DuckDBConnection, table: string, rows: (string | null)[][]): Promise<void> {
-  const appender = await db.createAppender(table);
-  for (const row of rows) {
-    for (const v of row) {
-      if (v === null) appender.appendNull();
-      else appender.appendVarchar(v);
-    }
-    appender.endRow();
-  }
-  appender.closeSync();
-}
-
 /** Reads one object into the mirror's table (and its copy as loaded). */
 async function mirrorObject(
   store: LocalStore,
@@ -109,7 +96,9 @@ async function mirrorObject(
   const staging = q(`mirror_${object}`);
   await store.db.run(`CREATE TABLE ${staging} (${fields.map((f) => `${q(f)} VARCHAR`).join(', ')})`);
   let at: number[] | undefined;
-  const converted: (string | null)[][] = [];
+  // rows go into the staging table page by page as they arrive (appending is synchronous), never all held at once
+  const appender = await store.db.createAppender(`mirror_${object}`);
+  let count = 0;
   try {
     await query(`SELECT ${fields.join(', ')} FROM ${object}`, (header, rows) => {
       at ??= fields.map((f) => {
@@ -119,7 +108,14 @@ async function mirrorObject(
       });
       for (const values of rows) {
         const id = values[at[0]!] ?? '';
-        converted.push(fields.map((f, k) => localValue(object, id, f, types[k]!, values[at![k]!] ?? '')));
+        // the whole row converted first: a refused value never leaves half a row in the appender
+        const row = fields.map((f, k) => localValue(object, id, f, types[k]!, values[at![k]!] ?? ''));
+        for (const v of row) {
+          if (v === null) appender.appendNull();
+          else appender.appendVarchar(v);
+        }
+        appender.endRow();
+        count++;
       }
     });
   } catch (err) {
@@ -130,13 +126,14 @@ async function mirrorObject(
         `a field the org does not know (INVALID_FIELD) means force-app is not deployed there (gtm deploy --target-org ${orgName}) or your user cannot see it (assign the GTM permission sets)`
       ]
     });
+  } finally {
+    appender.closeSync();
   }
-  await appendRows(store.db, `mirror_${object}`, converted);
   const cast = fields.map((f, k) => `CAST(${q(f)} AS ${types[k]})`).join(', ');
   await store.db.run(`INSERT INTO ${q(object)} (${fields.map(q).join(', ')}) SELECT ${cast} FROM ${staging}`);
   await store.db.run(`DROP TABLE ${staging}`);
   await store.db.run(`CREATE TABLE ${LOADED_SCHEMA}.${q(object)} AS SELECT * FROM main.${q(object)}`);
-  return { count: converted.length, fields };
+  return { count, fields };
 }
 
 /**
