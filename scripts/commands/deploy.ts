@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { createOutput, Output, table } from '../cli/output';
-import { connectToOrg } from '../deploy/salesforceTarget';
+import { connectToOrg, findOrg } from '../deploy/salesforceTarget';
 import { DeployReport, runDeploy } from '../deploy/deploy';
 import { loadSchema } from '../metadata/schema';
 import { loadPolicyFile } from '../policy/policy';
@@ -120,6 +120,8 @@ export function registerDeployCommand(program: Command): void {
       const out = createOutput(Boolean(flags.json));
       const projectDir = requireProject(flags.projectDir);
       const policy = loadPolicyFile(projectPaths(projectDir).policyFile);
+      // a dry run connects to nothing, but an org it names must be one the sf CLI knows: say so before planning
+      if (flags.dryRun && flags.targetOrg) await findOrg(flags.targetOrg);
       const result = await runDeploy(
         {
           dryRun: Boolean(flags.dryRun),

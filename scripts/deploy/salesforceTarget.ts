@@ -220,13 +220,20 @@ export function deployOutcome(r: MetadataApiDeployStatus): MetadataDeployResult 
   };
 }
 
-export async function connectToOrg(alias: string, apiVersion: string, schema: Schema): Promise<DeployTarget> {
-  let org: Org;
+/**
+ * The org the sf CLI has auth for under that alias or username, read from its auth files (no request is made); an
+ * unknown name is an OrgError that says how to log in.
+ */
+export async function findOrg(alias: string): Promise<Org> {
   try {
-    org = await Org.create({ aliasOrUsername: alias });
+    return await Org.create({ aliasOrUsername: alias });
   } catch (err) {
     throw orgFailure('connect', alias, err);
   }
+}
+
+export async function connectToOrg(alias: string, apiVersion: string, schema: Schema): Promise<DeployTarget> {
+  const org = await findOrg(alias);
   const conn: Connection = org.getConnection(apiVersion);
   const questions = orgQuestions(conn, {
     alias,

@@ -90,6 +90,15 @@ describe('gtm CLI', () => {
     expect(r.stderr).not.toMatch(STACK);
   });
 
+  it('a dry run naming an org the sf CLI has no auth for says so instead of planning (exit 1)', () => {
+    const r = gtm(['deploy', '--dry-run', '--target-org', 'no-such-org', '--json']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error: no authenticated org named "no-such-org"');
+    expect(r.stderr).toContain('npx sf org login web --alias no-such-org');
+    expect(r.stdout).not.toContain('"status": "planned"');
+    expect(r.stderr).not.toMatch(STACK);
+  });
+
   it('policy check passes on the repository', () => {
     const r = gtm(['policy', 'check']);
     expect(r.code).toBe(0);
