@@ -10,7 +10,11 @@ import * as path from 'node:path';
 import { toCsvLine } from '../usage/csvRecords';
 import { ToolError } from '../lib/errors';
 import { launchChromium } from '../workbench/browserHarness';
-import type { Scorecard, ScorecardKpi, TrendPoint } from './scorecard';
+import type { Scorecard as KpiScorecard, ScorecardKpi, TrendPoint } from './scorecard';
+import { auditMarkdown, sectionFigures, thresholdText, type RolloutAudit } from './rolloutAudit';
+
+/** The scorecard with the rollout audit at the same as-of (phase 3), when the report carries it. */
+export type Scorecard = KpiScorecard & { rolloutAudit?: RolloutAudit };
 
 export const REPORT_FORMATS = ['md', 'html', 'pdf', 'csv', 'json'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -84,7 +88,10 @@ function markdownBody(s: Scorecard): string {
     out.push(`- ${c.opportunity}: ${c.collateral} valid until ${c.validUntil}, close ${c.closeDate}`);
   out.push('', `Hallucination gates not passed: ${s.safety.gatesNotPassed.length}`);
   for (const g of s.safety.gatesNotPassed) out.push(`- ${g.opportunity}: ${g.status} (run ${g.runAt})`);
-  out.push('', '## Definitions', '');
+  out.push('');
+  if (s.rolloutAudit) out.push(...auditMarkdown(s.rolloutAudit));
+  else out.push('');
+  out.push('## Definitions', '');
   for (const d of s.definitions) {
     const hash = s.kpis.find((k) => k.key === d.key)?.definitionHash ?? '';
     out.push(
@@ -164,6 +171,7 @@ body { font-family: "Liberation Sans", Arial, sans-serif; font-size: 9pt; color:
 h1 { font-size: 15pt; } h2 { font-size: 11.5pt; border-bottom: 1px solid #bbb; margin-top: 14px; } h3 { font-size: 10pt; margin: 0 0 2px; }
 .tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(15rem, 1fr)); gap: 8px; }
 .tile { border: 1px solid #bbb; border-radius: 4px; padding: 6px; break-inside: avoid; } .tile p { margin: 2px 0; }
+.audit-pass { border-left: 4px solid #2e6b30; } .audit-attention { border-left: 4px solid #8c5a00; } .audit-fail { border-left: 4px solid #8a1c1c; }
 .bar { height: 8px; background: #e5e5e5; border-radius: 4px; } .bar span { display: block; height: 8px; background: #2e6b30; border-radius: 4px; }
 .trend { display: block; max-width: 100%; height: auto; } .trend .value { fill: none; stroke: #1b4f9c; stroke-width: 2; }
 .trend .baseline { stroke: #8a1c1c; stroke-dasharray: 3 2; } .trend .target { stroke: #2e6b30; stroke-dasharray: 3 2; }
@@ -188,7 +196,7 @@ ${portfolio}
 ${list(s.safety.collateralExpiringBeforeClose.map((c) => `${c.opportunity}: ${c.collateral} valid until ${c.validUntil}, close ${c.closeDate}`))}
 <p>Hallucination gates not passed: ${s.safety.gatesNotPassed.length}</p>
 ${list(s.safety.gatesNotPassed.map((g) => `${g.opportunity}: ${g.status} (run ${g.runAt})`))}
-<h2>Definitions</h2>
+${s.rolloutAudit ? auditHtml(s.rolloutAudit) : ''}<h2>Definitions</h2>
 ${list(
   s.definitions.map((d) => {
     const hash = s.kpis.find((k) => k.key === d.key)?.definitionHash ?? '';
@@ -198,6 +206,27 @@ ${list(
 <h2>Next-quarter bets</h2>
 ${list(s.bets.map((b) => `${b.experiment} ${b.name} (${b.primaryMetric}): ${b.hypothesis}`)) || '<p>none proposed</p>'}
 </main>
+`;
+}
+
+/** The rollout audit's three sections as tiles: status, reason, n, thresholds, figures. */
+function auditHtml(a: RolloutAudit): string {
+  const tiles = a.sections
+    .map(
+      (s) => `<section class="tile audit-${s.status}" aria-labelledby="audit-${s.key}">
+<h3 id="audit-${s.key}">${esc(s.title)}: ${esc(s.status)}</h3>
+<p>${esc(s.reason)}</p>
+<p>n ${s.n}; thresholds: ${esc(thresholdText(s))}</p>
+${sectionFigures(s)
+  .map((f) => `<p>${esc(f)}</p>`)
+  .join('\n')}
+</section>`
+    )
+    .join('\n');
+  return `<h2>Rollout audit (${esc(a.status)})</h2>
+<div class="tiles">
+${tiles}
+</div>
 `;
 }
 
@@ -242,6 +271,14 @@ function csvBody(s: Scorecard): string {
         k.definitionHash
       ])
     );
+  for (const a of s.rolloutAudit?.sections ?? []) {
+    const cells = CSV_HEADER.map(() => '');
+    cells[0] = `rollout_audit.${a.key}`;
+    cells[1] = s.asOf.slice(0, 10);
+    cells[5] = String(a.n);
+    cells[11] = a.status;
+    lines.push(toCsvLine(cells));
+  }
   return `${lines.join('\n')}\n`;
 }
 

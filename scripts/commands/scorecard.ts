@@ -62,7 +62,9 @@ export function registerScorecardCommand(program: Command): void {
       const store = await openExistingStore(flags.store);
       let text: string;
       try {
-        text = renderReport(await buildScorecard(store, policy, asOf), format);
+        // the board report carries the rollout audit at the same as-of (phase 3)
+        const audit = rolloutAudit(await loadAuditInput(store, asOf), policy, asOf);
+        text = renderReport({ ...(await buildScorecard(store, policy, asOf)), rolloutAudit: audit }, format);
       } finally {
         await store.close();
       }

@@ -87,6 +87,27 @@ describe('gtm scorecard report', () => {
     expect(flat).toMatch(/Content hash \(SHA-256 of everything above\): [0-9a-f]{20}/);
   }, 60_000);
 
+  it('carries the rollout audit of the same as-of in md, html, csv and pdf, as gtm scorecard audit gives it', () => {
+    const audit = JSON.parse(
+      runGtm(['scorecard', 'audit', '--as-of', '2026-05-30', '--store', store, '--dry-run', '--json']).stdout
+    ) as { status: string; sections: { key: string; title: string; status: string; reason: string; n: number }[] };
+    expect(audit.sections.map((s) => s.key)).toEqual(['data_quality', 'handoff_reliability', 'support_burden']);
+    const md = report('--format', 'md').stdout;
+    expect(md).toContain(`## Rollout audit (${audit.status})`);
+    const html = report('--format', 'html').stdout;
+    const csv = report('--format', 'csv').stdout.split('\n');
+    for (const s of audit.sections) {
+      expect(md).toContain(`### ${s.title}: ${s.status}\n\n- ${s.reason}\n- n ${s.n}; thresholds: `);
+      expect(html).toContain(`<h3 id="audit-${s.key}">${s.title}: ${s.status}</h3>`);
+      expect(csv).toContain(`rollout_audit.${s.key},2026-05-30,,,,${s.n},,,,,,${s.status},,`);
+    }
+    const pdf = path.join(dir, 'audit.pdf');
+    expect(report('--format', 'pdf', '--output', pdf).code).toBe(0);
+    const flat = spawnSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' }).stdout.replace(/\s+/g, ' ');
+    expect(flat).toContain(`Rollout audit (${audit.status})`);
+    for (const s of audit.sections) expect(flat).toContain(`${s.title}: ${s.status}`);
+  }, 120_000);
+
   it('refuses an unknown format and a pdf without --output (exit 2)', () => {
     const bad = report('--format', 'docx');
     expect(bad.code).toBe(2);
