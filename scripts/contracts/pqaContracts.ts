@@ -203,6 +203,15 @@ export const pqaPanelMethods = {
     returns: PqaView
   },
   /**
+   * "Log the touch": the owner's completed call, email or meeting becomes a Task on the account; the Task trigger
+   * (GtmTouchService) sets the open SLA Met at once (Breached after due), the touch and its Task kept.
+   */
+  'GtmPqaPanelController.logTouch': {
+    cacheable: false,
+    params: z.object({ signalId: id, kind: z.enum(['Call', 'Email', 'Meeting']), note: z.string().nullish() }),
+    returns: PqaView
+  },
+  /**
    * Disqualifies a PQA: the reason is required; the signal starts its cooldown (Pqa_Cooldown_Days) and an open SLA
    * clock stops (Excluded, the transition kept with its actor).
    */

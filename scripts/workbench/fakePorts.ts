@@ -438,6 +438,10 @@ export function createFakePorts(projectDir = REPO_ROOT): FakePorts {
       record('GtmPqaPanelController.disqualify', p);
       throw new ControllerError('The fakes do not disqualify PQAs (the store controllers do)');
     },
+    'GtmPqaPanelController.logTouch': async (p) => {
+      record('GtmPqaPanelController.logTouch', p);
+      throw new ControllerError('The fakes do not log touches (the store controllers do)');
+    },
     'GtmPqaReadoutController.getReadout': async (p) => {
       record('GtmPqaReadoutController.getReadout', p);
       const view = panelMethods['GtmPqaReadoutController.getReadout'].returns.safeParse(fixtures.get('getReadout'));

@@ -162,6 +162,55 @@ describe('disqualifying a PQA from the Account page', () => {
   });
 });
 
+describe('logging the touch from the Account page', () => {
+  it('turns an open SLA Met at once, keeps the Task as the touch and shows it after a reload', async () => {
+    // a treated PQA whose clock is still running on the workbench's today (the sample's clocks ran out in April)
+    const [row] = await queryRows(
+      store,
+      `SELECT a."Id" AS id, a."Account__c" AS account, a."Assigned_Owner__c" AS owner FROM "Routing_Assignment__c" a
+        WHERE a."Arm__c" = 'Treatment' AND a."SLA_Status__c" = 'Met' ORDER BY a."Account__c" DESC LIMIT 1`
+    );
+    const today = world.world.today;
+    await store.db.run(
+      `UPDATE "Routing_Assignment__c" SET "SLA_Status__c" = 'Pending', "First_Touch_At__c" = NULL,
+         "First_Touch_Activity_Id__c" = NULL, "Transitions__c" = NULL,
+         "Routed_At__c" = CAST($today AS TIMESTAMP) - INTERVAL 1 DAY,
+         "SLA_Warning_At__c" = CAST($today AS TIMESTAMP) + INTERVAL 1 DAY,
+         "SLA_Due_At__c" = CAST($today AS TIMESTAMP) + INTERVAL 2 DAY,
+         "SLA_Reassign_At__c" = CAST($today AS TIMESTAMP) + INTERVAL 4 DAY
+       WHERE "Id" = $id`,
+      { today, id: String(row!.id) }
+    );
+    const page = await open(`/lightning/r/Account/${encodeURIComponent(String(row!.account))}/view`);
+    const panel = page.locator('c-pqa-panel');
+    await panel.locator('[data-id="log-touch"]').waitFor({ timeout: 15_000 });
+    expect(squash(await panel.locator('[data-id="sla-status"]').textContent())).toBe('Pending');
+    await panel.locator('lightning-button[data-id="log-call"] button').click();
+    await panel.locator('[data-id="sla-status"]', { hasText: 'Met' }).waitFor({ timeout: 15_000 });
+    expect(await panel.locator('[data-id="log-touch"]').count()).toBe(0);
+    expect(squash(await panel.locator('[data-id="transition"]').last().textContent())).toMatch(/^Pending → Met, /);
+    const [stored] = await queryRows(
+      store,
+      `SELECT a."SLA_Status__c" AS status, strftime(a."First_Touch_At__c", '%Y-%m-%d') AS touched,
+              t."WhatId" AS what, t."OwnerId" AS owner, t."TaskSubtype" AS subtype, t."IsClosed" AS closed
+         FROM "Routing_Assignment__c" a JOIN "Task" t ON t."Id" = a."First_Touch_Activity_Id__c" WHERE a."Id" = $id`,
+      { id: String(row!.id) }
+    );
+    expect(stored).toEqual({
+      status: 'Met',
+      touched: today,
+      what: row!.account,
+      owner: row!.owner,
+      subtype: 'Call',
+      closed: true
+    });
+    await page.reload();
+    await page.waitForSelector('html[data-wb-mounted="true"]', { timeout: 30_000 });
+    await panel.locator('[data-id="sla-status"]', { hasText: 'Met' }).waitFor({ timeout: 15_000 });
+    await session.screenshot(page, 'e2e-pqa-touch-logged');
+  });
+});
+
 describe('the readout page', () => {
   it("is linked from the index and shows the sample world's recommendation with the sample-size sentence", async () => {
     const index = await open('/');

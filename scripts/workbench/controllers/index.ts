@@ -11,7 +11,7 @@ import { blockerMessages } from '../../rules/readinessRule';
 import { requestBlockerAction } from './blockerActions';
 import { moveStage, requestProductionApproval, stageOptions } from './stageGate';
 import { searchOwners } from './ownerSearch';
-import { disqualify, getPqaView, getReadout } from './pqaController';
+import { disqualify, getPqaView, getReadout, logTouch } from './pqaController';
 import { actOnStep, getPlanView } from './onboardingController';
 import { decideReadout, getProgram } from './programController';
 import type { ControllerContext } from './context';
@@ -94,6 +94,7 @@ export function createStoreControllers(
     'GtmExpansionQueueController.snoozeTrigger': (p) => snoozeTrigger(ctx, p),
     'GtmPqaPanelController.getPqaView': (p) => getPqaView(ctx, p.accountId),
     'GtmPqaPanelController.disqualify': (p) => disqualify(ctx, p),
+    'GtmPqaPanelController.logTouch': (p) => logTouch(ctx, p),
     'GtmPqaReadoutController.getReadout': (p) => getReadout(ctx, p),
     'GtmProgramController.getProgram': (p) => getProgram(ctx, p),
     'GtmProgramController.decideReadout': (p) => decideReadout(ctx, p),

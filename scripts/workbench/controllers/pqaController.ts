@@ -8,11 +8,13 @@ import { businessTimeBetween } from '../../rules/businessHours';
 import { addDays } from '../../rules/ruleSupport';
 import { judgeSla, OPEN_SLA_STATUSES, type SlaStatus } from '../../rules/slaRule';
 import { loadPool } from '../../routing/pqaRun';
+import { TOUCH_TYPES } from '../../routing/sweep';
 import { parseStoredReadout } from '../../routing/publishedReadout';
 import { READOUT_EXPERIMENTS } from '../../routing/readout';
 import { ControllerError } from '../controllerPort';
 import type { ControllerContext } from './context';
 import {
+  insertRecord,
   inTransaction,
   num,
   queryOne,
@@ -237,6 +239,76 @@ export async function disqualify(
     });
   });
   return getPqaView(ctx, String(signal.account));
+}
+
+/**
+ * GtmPqaPanelController.logTouch over the store, as GtmTouchService.logTouch and the Task trigger do in the org: the
+ * touch becomes a completed Task on the account (the workbench acts as the PQA's owner, so it counts) and the open
+ * SLA is judged with it at once (Met before due, Breached after), the touch, its Task and the transition kept, in one
+ * transaction. `gtm routing sweep` would find the same Task.
+ */
+export async function logTouch(
+  ctx: ControllerContext,
+  params: PanelParams<'GtmPqaPanelController.logTouch'>
+): Promise<PqaView> {
+  if (!(TOUCH_TYPES as readonly string[]).includes(params.kind))
+    throw new ControllerError('Choose what the touch was: Call, Email or Meeting.');
+  const a = await queryOne(
+    ctx.store,
+    `SELECT a."Id", a."Account__c" AS account, acc."Name" AS accountName, a."Assigned_Owner__c" AS owner,
+            a."SLA_Status__c" AS status, ${iso('a."Routed_At__c"')} AS routed, ${iso('a."SLA_Warning_At__c"')} AS warn,
+            ${iso('a."SLA_Due_At__c"')} AS due, ${iso('a."SLA_Reassign_At__c"')} AS re,
+            ${iso('a."First_Touch_At__c"')} AS touch, a."Transitions__c" AS log
+       FROM "Routing_Assignment__c" a LEFT JOIN "Account" acc ON acc."Id" = a."Account__c"
+      WHERE a."PQA_Signal__c" = $id AND a."Arm__c" = 'Treatment'`,
+    { id: params.signalId }
+  );
+  if (!a)
+    throw new ControllerError('This PQA has no treatment routing, so there is no first-touch SLA to log against.');
+  const status = str(a.status);
+  if (str(a.touch) !== null || status === null || !(OPEN_SLA_STATUSES as readonly string[]).includes(status))
+    throw new ControllerError(`The SLA of this PQA is closed already (${status ?? 'no SLA'}).`);
+  const now = `${ctx.today}T00:00:00Z`;
+  const at = now.replace('T', ' ').replace('Z', '');
+  await inTransaction(ctx.store, async () => {
+    const taskId = await insertRecord(ctx.store, 'Task', {
+      Subject: `${params.kind}: PQA first touch, ${str(a.accountName) ?? ''}`.slice(0, 255),
+      WhatId: str(a.account),
+      OwnerId: str(a.owner),
+      ActivityDate: ctx.today,
+      Description: params.note?.trim() || null,
+      Status: 'Completed',
+      IsClosed: true,
+      TaskSubtype: params.kind === 'Meeting' ? 'Task' : params.kind,
+      Type: params.kind === 'Meeting' ? 'Meeting' : null,
+      CompletedDateTime: at
+    });
+    const judged = judgeSla(
+      {
+        status: status as SlaStatus,
+        routedAt: String(a.routed),
+        warningAt: String(a.warn),
+        dueAt: String(a.due),
+        reassignAt: String(a.re),
+        firstTouchAt: now,
+        touchByOwner: true,
+        anyTouchCounts: ctx.policy.boolean('Exp001_Any_Touch_Counts'),
+        disqualifiedAt: null,
+        convertedAt: null
+      },
+      now
+    );
+    await updateRecord(ctx.store, 'Routing_Assignment__c', String(a.Id), {
+      First_Touch_At__c: at,
+      First_Touch_Activity_Id__c: taskId,
+      SLA_Status__c: judged.status,
+      Transitions__c: JSON.stringify([
+        ...jsonList(str(a.log)),
+        ...judged.transitions.map((t) => ({ ...t, actor: WORKBENCH_USER_NAME }))
+      ])
+    });
+  });
+  return getPqaView(ctx, String(a.account));
 }
 
 /**

@@ -2,6 +2,7 @@ import { LightningElement, api, wire } from 'lwc';
 import { refreshApex } from '@salesforce/apex';
 import getPqaView from '@salesforce/apex/GtmPqaPanelController.getPqaView';
 import disqualify from '@salesforce/apex/GtmPqaPanelController.disqualify';
+import logTouch from '@salesforce/apex/GtmPqaPanelController.logTouch';
 import { errorText } from 'c/gtmErrors';
 import { formatDate, formatNumber } from 'c/gtmFormat';
 
@@ -76,6 +77,8 @@ export default class PqaPanel extends LightningElement {
   reason = '';
   reasonError = '';
   actionError = '';
+  /** why the last "log the touch" failed, shown beside its buttons */
+  touchError = '';
   saving = false;
 
   @wire(getPqaView, { accountId: '$recordId' })
@@ -122,6 +125,26 @@ export default class PqaPanel extends LightningElement {
       refreshApex(this.wiredResult);
     } catch (error) {
       this.actionError = `The PQA was not disqualified. ${errorText(error)}`;
+    } finally {
+      this.saving = false;
+    }
+  }
+
+  /** the newest PQA's SLA is open and untouched, and the PQA stands: its owner can log the first touch */
+  get canLogTouch() {
+    const sla = this.sla;
+    return Boolean(sla && !sla.closed && !sla.firstTouchAt && !this.signals[0].disqualifiedAt);
+  }
+
+  async handleLogTouch(event) {
+    const kind = event.target.dataset.kind;
+    this.touchError = '';
+    this.saving = true;
+    try {
+      this.view = await logTouch({ signalId: this.signals[0].id, kind, note: null });
+      refreshApex(this.wiredResult);
+    } catch (error) {
+      this.touchError = `The touch was not logged. ${errorText(error)}`;
     } finally {
       this.saving = false;
     }

@@ -2,6 +2,7 @@ import { createElement } from 'lwc';
 import PqaPanel, { formatBusinessTime, formatInstant } from 'c/pqaPanel';
 import getPqaView from '@salesforce/apex/GtmPqaPanelController.getPqaView';
 import disqualify from '@salesforce/apex/GtmPqaPanelController.disqualify';
+import logTouch from '@salesforce/apex/GtmPqaPanelController.logTouch';
 import { refreshApex } from '@salesforce/apex';
 
 const REASSIGNED = require('./data/getPqaView.json');
@@ -12,6 +13,7 @@ const DISQUALIFIED = require('./data/getPqaView.disqualified.json');
 const EMPTY = require('./data/getPqaView.empty.json');
 const ERROR = require('./data/error.json');
 const DISQUALIFY = require('./data/disqualify.json');
+const LOGGED = require('./data/logTouch.json');
 
 jest.mock(
   '@salesforce/apex/GtmPqaPanelController.getPqaView',
@@ -23,6 +25,7 @@ jest.mock(
 );
 
 jest.mock('@salesforce/apex/GtmPqaPanelController.disqualify', () => ({ default: jest.fn() }), { virtual: true });
+jest.mock('@salesforce/apex/GtmPqaPanelController.logTouch', () => ({ default: jest.fn() }), { virtual: true });
 jest.mock('@salesforce/apex', () => ({ refreshApex: jest.fn(() => Promise.resolve()) }), { virtual: true });
 
 // eslint-disable-next-line @lwc/lwc/no-async-operation
@@ -206,5 +209,49 @@ describe('formatBusinessTime', () => {
     [-135, '2 h 15 min']
   ])('%d minutes read "%s"', (minutes, expected) => {
     expect(formatBusinessTime(minutes)).toBe(expected);
+  });
+});
+
+describe('logging the touch from the panel', () => {
+  it('an open clock offers a call, an email or a meeting; the logged touch turns the SLA Met and refreshes', async () => {
+    logTouch.mockResolvedValue(LOGGED);
+    const el = await mountWith(OPEN);
+    expect($$(el, '[data-id="log-touch"] lightning-button').map((b) => b.label)).toEqual([
+      'Log a call',
+      'Log an email',
+      'Log a meeting'
+    ]);
+    $(el, '[data-id="log-email"]').click();
+    await flush();
+    expect(logTouch).toHaveBeenCalledWith({ signalId: OPEN.signals[0].id, kind: 'Email', note: null });
+    expect(text(el, '[data-id="sla-status"]')).toBe('Met');
+    expect($(el, '[data-id="log-touch"]')).toBeNull();
+    expect(
+      $$(el, '[data-id="transition"]')
+        .map((li) => squash(li.textContent))
+        .pop()
+    ).toMatch(/^Warning → Met, /);
+    expect(refreshApex).toHaveBeenCalled();
+  });
+
+  it('a refused touch says why beside the buttons and keeps the clock', async () => {
+    logTouch.mockRejectedValue(ERROR);
+    const el = await mountWith(OPEN);
+    $(el, '[data-id="log-call"]').click();
+    await flush();
+    expect(text(el, '[data-id="touch-error"]')).toBe(
+      'The touch was not logged. You do not have access to this account.'
+    );
+    expect(text(el, '[data-id="sla-status"]')).toBe('Warning');
+    expect($(el, '[data-id="log-touch"]')).not.toBeNull();
+  });
+
+  it.each([
+    ['a stopped clock', REASSIGNED],
+    ['a control account', CONTROL],
+    ['a disqualified PQA', DISQUALIFIED]
+  ])('%s offers no touch to log', async (_, view) => {
+    const el = await mountWith(view);
+    expect($(el, '[data-id="log-touch"]')).toBeNull();
   });
 });
