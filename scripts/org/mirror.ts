@@ -3,7 +3,7 @@
  * temporary (in-memory) local store with the local schema, so the SQL and TypeScript written for the local store
  * (exp-001 qualification, the KPI snapshots, the readouts) run on the org's data unchanged. What the org sent is
  * kept beside it (schema `org_loaded`), so writeBack.ts can tell what the computation added or changed and send only
- * that back to the org.
+ * that back to the org. Objects not asked for have no table, so a computation that reads one fails loudly.
  */
 import { GtmError, InputError, OrgError } from '../lib/errors';
 import type { Schema } from '../metadata/schema';
@@ -165,6 +165,10 @@ export async function mirrorOrg(
       mirror.loaded.set(request.object, count);
       mirror.fields.set(request.object, fields);
     }
+    // an object the run did not ask for is not there at all: code that reads it fails loudly, where an empty table
+    // would quietly compute over no records
+    for (const object of LOCAL_OBJECTS)
+      if (!mirror.loaded.has(object)) await store.db.run(`DROP TABLE IF EXISTS main.${q(object)}`);
   } catch (err) {
     await store.close();
     throw err;

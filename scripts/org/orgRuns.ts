@@ -58,7 +58,11 @@ export function cockpitInputs(extra: readonly string[]): MirrorRequest[] {
   return [...objects].map((object) => ({ object }));
 }
 
-/** The readouts read the routing assignments (exp-001's arms), the hallucination audits (safety) and the experiments. */
+/**
+ * The readouts read the routing assignments (exp-001's arms), the hallucination audits (safety) and the experiments.
+ * Should the readout code come to read another object, the mirror has no table for it and the run fails (and the
+ * org tests, which compare with the local path over the sample world); add it here.
+ */
 export const READOUT_EXTRA = [
   'Routing_Assignment__c',
   'Hallucination_Audit__c',

@@ -104,6 +104,13 @@ describe('mirrorOrg', () => {
     ).toEqual([{ key: 'acme' }, { key: 'bolt' }]);
   });
 
+  it('has no table for an object not asked for, so code reading one fails instead of seeing no records', async () => {
+    org = await startFakeOrg();
+    mirror = await mirrorOrg(org.sink.queryRows, 'test-org', loadSchema(), [{ object: 'Account' }]);
+    await expect(rows(mirror, 'SELECT count(*) AS n FROM "Account"')).resolves.toEqual([{ n: 0n }]);
+    await expect(rows(mirror, 'SELECT count(*) FROM "PQA_Signal__c"')).rejects.toThrow(/PQA_Signal__c/);
+  });
+
   it('names the object and the field when the org refuses the query (a field not deployed)', async () => {
     org = await startFakeOrg({ drop: ['PQA_Signal__c.Stratum__c'] });
     const err = await mirrorOrg(org.sink.queryRows, 'test-org', loadSchema(), [{ object: 'PQA_Signal__c' }]).then(
