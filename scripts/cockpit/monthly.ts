@@ -2,8 +2,10 @@
  * The monthly executive readout (the seed's operating model: "Monthly: executive business impact readout with
  * kill/scale decisions"; design C3.8): every locked experiment judged at the month's last day, with the portfolio
  * table, one section per experiment, what changed since the previous month's readout, the low-signal list and the
- * decisions needed with owner and due date. Markdown, CSV or JSON; the same store and month give the same bytes,
- * with the content hash in the footer.
+ * decisions needed with owner and due date, and the rollout audit at the month's last day (rolloutAudit.ts).
+ * Markdown, HTML (and the PDF printed from it, scorecardReport.ts), CSV or JSON; the same store and month give the
+ * same bytes, with the content hash in the footer. The HTML is the Markdown's own lines turned into elements (with
+ * the audit as the board report's tiles), so the two never say different things.
  */
 import { createHash } from 'node:crypto';
 import type { Policy } from '../policy/policy';
@@ -13,8 +15,10 @@ import { toCsvLine } from '../usage/csvRecords';
 import type { LowSignalRow } from './lowSignal';
 import type { ExperimentReadout } from './readout';
 import { buildReadouts } from './readoutStore';
+import { auditMarkdown, loadAuditInput, rolloutAudit, type RolloutAudit } from './rolloutAudit';
+import { auditHtml, esc, REPORT_STYLE } from './scorecardReport';
 
-export const MONTHLY_FORMATS = ['md', 'csv', 'json'] as const;
+export const MONTHLY_FORMATS = ['md', 'html', 'pdf', 'csv', 'json'] as const;
 export type MonthlyFormat = (typeof MONTHLY_FORMATS)[number];
 
 export interface MonthlyReadout {
@@ -30,6 +34,8 @@ export interface MonthlyReadout {
   }[];
   lowSignal: LowSignalRow[];
   skipped: { experiment: string; reason: string }[];
+  /** the rollout audit at the month's last day */
+  rolloutAudit: RolloutAudit;
 }
 
 /** The last day of a YYYY-MM month, and of the month before. */
@@ -58,7 +64,8 @@ export async function buildMonthly(store: LocalStore, policy: Policy, month: str
       previous: before.readouts.find((b) => b.experiment === r.experiment)?.recommendation ?? null
     })),
     lowSignal: now.lowSignal,
-    skipped: now.skipped
+    skipped: now.skipped,
+    rolloutAudit: rolloutAudit(await loadAuditInput(store, `${asOf}T00:00:00Z`), policy, `${asOf}T00:00:00Z`)
   };
 }
 
@@ -67,7 +74,8 @@ const fmt = (x: number | null) => (x === null ? '-' : x.toFixed(3));
 const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(1)}%`);
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-function markdown(m: MonthlyReadout): string {
+/** The Markdown in three parts: up to the low-signal list, the rollout audit, the decisions needed. */
+function markdownParts(m: MonthlyReadout): [string[], string[], string[]] {
   const out: string[] = [`# Monthly readout ${m.month} (as of ${m.asOf})`, ''];
   out.push('## Portfolio', '');
   out.push('| experiment | design | n (T / C) vs min | estimate (T vs C, improvement) | recommendation | owner |');
@@ -113,14 +121,85 @@ function markdown(m: MonthlyReadout): string {
         (l.cannotReach ? ` (cannot reach sample, ${l.shortfall} short)` : ' (on track)')
     );
   if (!m.lowSignal.length) out.push('- none before their decision date');
-  out.push('', '## Decisions needed', '');
+  out.push('');
+  const decisions: string[] = ['## Decisions needed', ''];
   for (const e of m.experiments)
-    out.push(
+    decisions.push(
       `- ${e.readout.experiment}: ${e.readout.recommendation}, owner ${e.owner}, due ${e.readout.decisionDate ?? 'no decision date'}`
     );
-  for (const s of m.skipped) out.push(`- ${s.experiment}: no readout (${s.reason})`);
-  out.push('');
+  for (const s of m.skipped) decisions.push(`- ${s.experiment}: no readout (${s.reason})`);
+  decisions.push('');
+  return [out, auditMarkdown(m.rolloutAudit), decisions];
+}
+
+function markdown(m: MonthlyReadout): string {
+  return markdownParts(m).flat().join('\n');
+}
+
+/** `**x**` as <strong>, the rest escaped. */
+const inline = (s: string) => esc(s).replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>');
+
+/**
+ * The Markdown lines this file writes as HTML: headings, bullets (one level of nesting), the pipe table (`\|`
+ * inside a cell is a pipe), blank lines. Nothing else is written, so nothing else is read.
+ */
+function linesToHtml(lines: readonly string[]): string {
+  const out: string[] = [];
+  let list = 0; // open <ul> levels
+  let table = false;
+  const closeLists = (to: number) => {
+    for (; list > to; list--) out.push('</ul>');
+  };
+  for (const line of lines) {
+    const heading = /^(#{1,3}) (.*)$/.exec(line);
+    const bullet = /^( *)- (.*)$/.exec(line);
+    if (table && !line.startsWith('|')) {
+      out.push('</tbody></table>');
+      table = false;
+    }
+    if (heading) {
+      closeLists(0);
+      out.push(`<h${heading[1]!.length}>${inline(heading[2]!)}</h${heading[1]!.length}>`);
+    } else if (bullet) {
+      const level = bullet[1]!.length / 2 + 1;
+      if (level > list) for (; list < level; list++) out.push('<ul>');
+      else closeLists(level);
+      out.push(`<li>${inline(bullet[2]!)}</li>`);
+    } else if (line.startsWith('|')) {
+      closeLists(0);
+      const cells = line
+        .slice(1, -1)
+        .split(/(?<!\\)\|/)
+        .map((c) => c.trim().replace(/\\\|/g, '|'));
+      if (cells.every((c) => /^-+$/.test(c))) continue;
+      if (!table) {
+        out.push(
+          `<table><thead><tr>${cells.map((c) => `<th scope="col">${inline(c)}</th>`).join('')}</tr></thead><tbody>`
+        );
+        table = true;
+      } else out.push(`<tr>${cells.map((c) => `<td>${inline(c)}</td>`).join('')}</tr>`);
+    } else if (line.trim() === '') closeLists(0);
+    else {
+      closeLists(0);
+      out.push(`<p>${inline(line)}</p>`);
+    }
+  }
+  if (table) out.push('</tbody></table>');
+  closeLists(0);
   return out.join('\n');
+}
+
+function html(m: MonthlyReadout): string {
+  const [head, , decisions] = markdownParts(m);
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Monthly readout ${esc(m.month)}</title>
+<style>
+${REPORT_STYLE}</style></head>
+<body><main>
+${linesToHtml(head)}
+${auditHtml(m.rolloutAudit)}${linesToHtml(decisions)}
+</main>
+`;
 }
 
 function csv(m: MonthlyReadout): string {
@@ -164,11 +243,18 @@ function csv(m: MonthlyReadout): string {
       ])
     );
   }
+  // the rollout audit: one row per section, its status in the recommendation column
+  for (const s of m.rolloutAudit.sections)
+    lines.push(toCsvLine([m.month, m.asOf, `rollout_audit.${s.key}`, '', '', '', '', '', '', '', '', s.status, '']));
   return `${lines.join('\n')}\n`;
 }
 
 /** The readout in one format, ending with the SHA-256 of everything above it. */
 export function renderMonthly(m: MonthlyReadout, format: MonthlyFormat): string {
+  if (format === 'html' || format === 'pdf') {
+    const body = html(m);
+    return `${body}<footer>Content hash (SHA-256 of everything above): ${sha256(body)}</footer>\n</body></html>\n`;
+  }
   if (format === 'json') {
     const body = JSON.stringify(m, null, 2);
     return `${JSON.stringify({ ...m, contentHash: sha256(body) }, null, 2)}\n`;

@@ -115,7 +115,23 @@ function estimateText(r: NonNullable<Scorecard['portfolio'][number]['readout']>)
 
 // ---------- HTML ----------
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/** The reports' print style (A4), shared by the scorecard report and the monthly readout. */
+export const REPORT_STYLE = `@page { size: A4; margin: 12mm; }
+body { font-family: "Liberation Sans", Arial, sans-serif; font-size: 9pt; color: #181818; max-width: 60rem; margin: 0 auto; }
+h1 { font-size: 15pt; } h2 { font-size: 11.5pt; border-bottom: 1px solid #bbb; margin-top: 14px; } h3 { font-size: 10pt; margin: 0 0 2px; }
+.tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(15rem, 1fr)); gap: 8px; }
+.tile { border: 1px solid #bbb; border-radius: 4px; padding: 6px; break-inside: avoid; } .tile p { margin: 2px 0; }
+.audit-pass { border-left: 4px solid #2e6b30; } .audit-attention { border-left: 4px solid #8c5a00; } .audit-fail { border-left: 4px solid #8a1c1c; }
+.bar { height: 8px; background: #e5e5e5; border-radius: 4px; } .bar span { display: block; height: 8px; background: #2e6b30; border-radius: 4px; }
+.trend { display: block; max-width: 100%; height: auto; } .trend .value { fill: none; stroke: #1b4f9c; stroke-width: 2; }
+.trend .baseline { stroke: #8a1c1c; stroke-dasharray: 3 2; } .trend .target { stroke: #2e6b30; stroke-dasharray: 3 2; }
+.caveat { color: #444; font-style: italic; }
+table { border-collapse: collapse; width: 100%; } th, td { border: 1px solid #ccc; padding: 2px 4px; text-align: left; vertical-align: top; overflow-wrap: break-word; }
+footer { margin-top: 12px; color: #444; font-size: 8pt; overflow-wrap: anywhere; }
+`;
+
+export const esc = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** A small line chart of the weekly values with the baseline and target as dashed lines. */
 export function trendSvg(k: ScorecardKpi): string {
@@ -166,19 +182,7 @@ ${trendSvg(k)}
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Day-90 scorecard as of ${s.asOf.slice(0, 10)}</title>
 <style>
-@page { size: A4; margin: 12mm; }
-body { font-family: "Liberation Sans", Arial, sans-serif; font-size: 9pt; color: #181818; max-width: 60rem; margin: 0 auto; }
-h1 { font-size: 15pt; } h2 { font-size: 11.5pt; border-bottom: 1px solid #bbb; margin-top: 14px; } h3 { font-size: 10pt; margin: 0 0 2px; }
-.tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(15rem, 1fr)); gap: 8px; }
-.tile { border: 1px solid #bbb; border-radius: 4px; padding: 6px; break-inside: avoid; } .tile p { margin: 2px 0; }
-.audit-pass { border-left: 4px solid #2e6b30; } .audit-attention { border-left: 4px solid #8c5a00; } .audit-fail { border-left: 4px solid #8a1c1c; }
-.bar { height: 8px; background: #e5e5e5; border-radius: 4px; } .bar span { display: block; height: 8px; background: #2e6b30; border-radius: 4px; }
-.trend { display: block; max-width: 100%; height: auto; } .trend .value { fill: none; stroke: #1b4f9c; stroke-width: 2; }
-.trend .baseline { stroke: #8a1c1c; stroke-dasharray: 3 2; } .trend .target { stroke: #2e6b30; stroke-dasharray: 3 2; }
-.caveat { color: #444; font-style: italic; }
-table { border-collapse: collapse; width: 100%; } th, td { border: 1px solid #ccc; padding: 2px 4px; text-align: left; vertical-align: top; overflow-wrap: break-word; }
-footer { margin-top: 12px; color: #444; font-size: 8pt; overflow-wrap: anywhere; }
-</style></head>
+${REPORT_STYLE}</style></head>
 <body><main>
 <h1>Day-90 scorecard as of ${s.asOf.slice(0, 10)}</h1>
 <p>Program start ${esc(s.programStart)}. Values count only what was known on the as-of date. Trend lines: weekly value (blue), baseline (red dashes), target (green dashes).</p>
@@ -210,7 +214,7 @@ ${list(s.bets.map((b) => `${b.experiment} ${b.name} (${b.primaryMetric}): ${b.hy
 }
 
 /** The rollout audit's three sections as tiles: status, reason, n, thresholds, figures. */
-function auditHtml(a: RolloutAudit): string {
+export function auditHtml(a: RolloutAudit): string {
   const tiles = a.sections
     .map(
       (s) => `<section class="tile audit-${s.status}" aria-labelledby="audit-${s.key}">
@@ -322,7 +326,7 @@ export async function writeReportPdf(html: string, asOf: string, file: string): 
     await page.setContent(html, { waitUntil: 'load' });
     pdf = await page.pdf({ format: 'A4', printBackground: true });
   } catch (err) {
-    throw new ToolError(`could not print the scorecard PDF with Chromium: ${(err as Error).message.split('\n')[0]}`);
+    throw new ToolError(`could not print the report PDF with Chromium: ${(err as Error).message.split('\n')[0]}`);
   } finally {
     await browser.close();
   }

@@ -10,7 +10,8 @@ import { createOutput, table } from '../cli/output';
 import { loadPolicyFile } from '../policy/policy';
 import { isoSeconds } from '../rules/routingRule';
 import { buildReadouts, writeReadouts, type BuildResult, type WriteResult } from '../cockpit/readoutStore';
-import { buildMonthly, MONTHLY_FORMATS, renderMonthly, type MonthlyFormat } from '../cockpit/monthly';
+import { buildMonthly, monthEnds, MONTHLY_FORMATS, renderMonthly, type MonthlyFormat } from '../cockpit/monthly';
+import { writeReportPdf } from '../cockpit/scorecardReport';
 import * as fs from 'node:fs';
 import { describeFsError, InputError, UsageError } from '../lib/errors';
 import type { ExperimentReadout } from '../cockpit/readout';
@@ -145,7 +146,7 @@ export function registerReadoutCommand(program: Command): void {
     )
     .requiredOption('--month <YYYY-MM>', 'the month; judged as of its last day (e.g. 2026-04: 2026-04-30)')
     .option('--format <format>', `${MONTHLY_FORMATS.join(', ')} (default md)`)
-    .option('--output <file>', 'write it there instead of stdout')
+    .option('--output <file>', 'write it there instead of stdout (needed for pdf)')
     .option('--store <file>', 'the local store (default .gtm/store.duckdb)')
     .action(async (flags: { month: string; format?: string; output?: string; store?: string }) => {
       const format = (flags.format ?? 'md') as MonthlyFormat;
@@ -153,6 +154,7 @@ export function registerReadoutCommand(program: Command): void {
         throw new UsageError(`--format ${flags.format}: expected one of ${MONTHLY_FORMATS.join(', ')}`);
       if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(flags.month))
         throw new UsageError(`--month ${flags.month} is not a month written YYYY-MM (e.g. 2026-04)`);
+      if (format === 'pdf' && !flags.output) throw new UsageError('--format pdf needs --output <file.pdf>');
       const policy = loadPolicyFile();
       const store = await openExistingStore(flags.store);
       let text: string;
@@ -161,7 +163,11 @@ export function registerReadoutCommand(program: Command): void {
       } finally {
         await store.close();
       }
-      if (flags.output) {
+      if (format === 'pdf') {
+        // printed from the HTML as the board report is, dated the month's last day so reruns match
+        await writeReportPdf(text, monthEnds(flags.month).asOf, flags.output!);
+        process.stderr.write(`wrote ${flags.output}\n`);
+      } else if (flags.output) {
         try {
           fs.writeFileSync(flags.output, text);
         } catch (err) {
