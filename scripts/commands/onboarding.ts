@@ -11,7 +11,8 @@ import { loadPolicyFile } from '../policy/policy';
 import { isoSeconds } from '../rules/routingRule';
 import { ACTIVATION_EVENT, syncActivation } from '../onboarding/activation';
 import { raiseAlerts } from '../onboarding/alerts';
-import { createPlan, PLAN_HOURS_NAMES, type Arm } from '../onboarding/planStore';
+import { createPlan, type Arm } from '../onboarding/planStore';
+import { LOCAL_BUSINESS_HOURS_NAMES } from '../store/businessHours';
 import { buildReadout, readoutText } from '../onboarding/readout';
 import { openExistingStore } from './pqa';
 import { openSink, parseAsOf } from './usage';
@@ -55,7 +56,7 @@ export function registerOnboardingCommand(program: Command): void {
     .option('--start <instant>', 'plan start: Closed Won or the pilot conversion (default: now)')
     .option(
       '--hours <name>',
-      `business hours that count the plan's days (${PLAN_HOURS_NAMES.join(', ')}; default: the org default)`
+      `business hours that count the plan's days (${LOCAL_BUSINESS_HOURS_NAMES.join(', ')}; default: the org default)`
     )
     .option('--arm <arm>', 'Blueprint (default) or Legacy')
     .option('--store <file>', 'the local store (default .gtm/store.duckdb)')
@@ -64,9 +65,9 @@ export function registerOnboardingCommand(program: Command): void {
       const arm = (flags.arm ?? 'Blueprint') as Arm;
       if (!ARMS.includes(arm)) throw new UsageError(`--arm ${JSON.stringify(flags.arm)} must be Blueprint or Legacy`);
       // a bad option value is a usage error naming the option (it was an input error naming a field of the plan)
-      if (flags.hours !== undefined && !PLAN_HOURS_NAMES.includes(flags.hours))
+      if (flags.hours !== undefined && !LOCAL_BUSINESS_HOURS_NAMES.includes(flags.hours))
         throw new UsageError(
-          `--hours ${JSON.stringify(flags.hours)} is not a business-hours schedule the local store knows (${PLAN_HOURS_NAMES.join(', ')})`
+          `--hours ${JSON.stringify(flags.hours)} is not a business-hours schedule the local store knows (${LOCAL_BUSINESS_HOURS_NAMES.join(', ')})`
         );
       const startAt = isoSeconds(parseAsOf(flags.start, Date.now(), '--start'));
       const out = createOutput(Boolean(flags.json));

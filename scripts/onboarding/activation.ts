@@ -20,12 +20,12 @@ import { localDate, type BusinessHoursSchedule } from '../rules/businessHours';
 import { calendarOf } from '../rules/onboardingRule';
 import { isoSeconds } from '../rules/routingRule';
 import { addDays, daysBetween, type RulePolicy } from '../rules/ruleSupport';
+import { businessHoursNamed } from '../store/businessHours';
 import { readCsvRecords } from '../usage/csvRecords';
 import { nsToMs } from '../usage/instant';
 import { ACCOUNT_KEY_FIELD, type SObjectRow } from '../usage/records';
 import type { UsageSink } from '../usage/sink';
 import { checkRow, headerProblem, indexColumns, RESOLUTIONS, type ColumnIndex } from '../usage/rowRules';
-import { planHours } from './planStore';
 
 const PLAN_OBJECT = 'Onboarding_Plan__c';
 
@@ -291,7 +291,7 @@ export async function syncActivation(
   for (const [key, plan] of [...plans].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const startAt = instantText(plan.Start_At__c);
     if (startAt === null) throw new InputError(`plan ${key} has no Start_At__c`);
-    const hours = planHours(textOrNull(plan.Business_Hours_Name__c), `plan ${key}`);
+    const hours = businessHoursNamed(textOrNull(plan.Business_Hours_Name__c), `plan ${key}`);
     const accountKey = textOrNull(plan['Account__r.Usage_Account_Key__c']);
     const opportunity = textOrNull(plan.Opportunity__c);
     const judged = judgeActivation(

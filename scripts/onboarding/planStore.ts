@@ -6,7 +6,6 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { InputError } from '../lib/errors';
-import { type BusinessHoursSchedule } from '../rules/businessHours';
 import {
   applyAction,
   calendarOf,
@@ -20,50 +19,13 @@ import {
   type StepStatus
 } from '../rules/onboardingRule';
 import type { RulePolicy } from '../rules/ruleSupport';
-import { DEFAULT_POOL_HOURS, LOCAL_BUSINESS_HOURS } from '../routing/poolHours';
+import { businessHoursNamed } from '../store/businessHours';
 import type { LocalStore } from '../store/localStore';
 import { activeBlueprint, planStepsOf, type Blueprint } from './blueprint';
 
 export const PLAN_KEY_PREFIX = 'onb:';
 export type Arm = 'Blueprint' | 'Legacy';
 export type PlanStatus = 'In Progress' | 'Activated' | 'Churned';
-
-const WEEKDAY = { start: '09:00', end: '17:00' };
-/** Business hours the local store knows for plans, by BusinessHours name (the routing pool's are known too). */
-export const ONBOARDING_HOURS: Record<string, BusinessHoursSchedule> = {
-  /** the sample world's onboarding team: weekdays in New York, US holidays of the program's months */
-  'Onboarding New York': {
-    name: 'Onboarding New York',
-    timeZone: 'America/New_York',
-    days: {
-      sunday: null,
-      monday: WEEKDAY,
-      tuesday: WEEKDAY,
-      wednesday: WEEKDAY,
-      thursday: WEEKDAY,
-      friday: WEEKDAY,
-      saturday: null
-    },
-    holidays: ['2026-05-25', '2026-07-03', '2026-09-07', '2026-11-26', '2026-12-25', '2027-01-01']
-  }
-};
-
-/** The business-hours names a plan may name locally (the onboarding team's and the routing pools'). */
-export const PLAN_HOURS_NAMES: readonly string[] = [
-  ...Object.keys(ONBOARDING_HOURS),
-  ...Object.keys(LOCAL_BUSINESS_HOURS)
-];
-
-/** The schedule a plan names (blank: the org default, every day all day in UTC locally). */
-export function planHours(name: string | null, where: string): BusinessHoursSchedule {
-  if (name === null || name === '') return DEFAULT_POOL_HOURS;
-  const found = ONBOARDING_HOURS[name] ?? LOCAL_BUSINESS_HOURS[name];
-  if (!found)
-    throw new InputError(
-      `${where}: Business_Hours_Name__c ${JSON.stringify(name)} is not a business-hours schedule the local store knows (${PLAN_HOURS_NAMES.join(', ')}); leave it empty for the default`
-    );
-  return found;
-}
 
 export interface StoredStep extends PlanStep {
   id: string;
@@ -261,7 +223,7 @@ export async function createPlan(
   ).getRowObjects();
   if (existing.length)
     return { plan: (await loadPlans(store.db, { planId: String(existing[0]!.id) }))[0]!, created: false };
-  const calendar = calendarOf(planHours(input.hoursName ?? null, `plan ${key}`));
+  const calendar = calendarOf(businessHoursNamed(input.hoursName ?? null, `plan ${key}`));
   const links = await linkTimes(store.db, input.opportunityId);
   const steps = planStepsOf(blueprint).map((s, i) => ({
     ...s,
@@ -356,7 +318,7 @@ const STATE_FIELDS = [
 ] as const;
 
 export function calendarOfPlan(plan: StoredPlan): PlanCalendar {
-  return calendarOf(planHours(plan.hoursName, `plan ${plan.key}`));
+  return calendarOf(businessHoursNamed(plan.hoursName, `plan ${plan.key}`));
 }
 
 /**

@@ -4,9 +4,10 @@ import * as path from 'node:path';
 import { loadSchema } from '../../metadata/schema';
 import { policyFromValues } from '../../rules/ruleSupport';
 import { createLocalSink } from '../../store/localSink';
+import { LOCAL_BUSINESS_HOURS } from '../../store/businessHours';
 import { LocalStore } from '../../store/localStore';
 import { judgeActivation, syncActivation, timeToActivation } from '../activation';
-import { createPlan, evaluateStoredPlan, loadPlans, ONBOARDING_HOURS } from '../planStore';
+import { createPlan, evaluateStoredPlan, loadPlans } from '../planStore';
 
 const policy = policyFromValues({
   Activation_Min_Ai_Resolved: '3',
@@ -66,7 +67,7 @@ describe('judgeActivation', () => {
   });
 
   it('counts time to activation in calendar days, business days beside', () => {
-    const hours = ONBOARDING_HOURS['Onboarding New York']!;
+    const hours = LOCAL_BUSINESS_HOURS['Onboarding New York']!;
     // Monday 10:00 New York to the next Tuesday 10:00, Thanksgiving week: 8 days, 5 business days (Thu 26 closed)
     expect(timeToActivation('2026-11-23T15:00:00Z', '2026-12-01T15:00:00Z', hours)).toEqual({
       calendarDays: 8,

@@ -4,10 +4,11 @@ import * as path from 'node:path';
 import { loadSchema } from '../../metadata/schema';
 import { loadPolicyFile } from '../../policy/policy';
 import { calendarOf, evaluatePlan, slipDays } from '../../rules/onboardingRule';
+import { businessHoursNamed, LOCAL_BUSINESS_HOURS } from '../../store/businessHours';
 import { LocalStore } from '../../store/localStore';
 import { raiseAlerts } from '../alerts';
 import { activeBlueprint, loadBlueprints, planStepsOf } from '../blueprint';
-import { createPlan, evaluateStoredPlan, loadPlans, ONBOARDING_HOURS, planHours } from '../planStore';
+import { createPlan, evaluateStoredPlan, loadPlans } from '../planStore';
 
 const HOURS = 'Onboarding New York';
 const MONDAY = '2026-11-09T15:00:00Z';
@@ -19,7 +20,7 @@ describe('the onboarding blueprint in force-app', () => {
     expect(v1.name).toBe('Implementation_v1');
     expect(v1.steps.filter((s) => s.gate).map((s) => s.key)).toEqual(['go_live']);
     expect(new Set(v1.steps.map((s) => s.side))).toEqual(new Set(['Ours', 'Customer']));
-    const cal = calendarOf(ONBOARDING_HOURS[HOURS]!);
+    const cal = calendarOf(LOCAL_BUSINESS_HOURS[HOURS]!);
     const baseline = evaluatePlan(MONDAY, planStepsOf(v1), cal, MONDAY).forecastEnd;
     expect(slipDays(cal, MONDAY, baseline)).toBe(policy.integer('Activation_Days_Target'));
   });
@@ -146,10 +147,10 @@ describe('onboarding plans in the local store', () => {
   });
 
   it('a plan naming business hours the store does not know is refused by name', () => {
-    expect(() => planHours('Sydney Support', 'plan onb:x')).toThrow(
+    expect(() => businessHoursNamed('Sydney Support', 'plan onb:x')).toThrow(
       'plan onb:x: Business_Hours_Name__c "Sydney Support" is not a business-hours schedule the local store knows'
     );
-    expect(planHours(null, 'x').timeZone).toBe('UTC');
+    expect(businessHoursNamed(null, 'x').timeZone).toBe('UTC');
   });
 });
 
