@@ -11,9 +11,6 @@ import type { SObjectRow } from '../usage/records';
 import type { RowResult, UsageSink } from '../usage/sink';
 import { LOADED_SCHEMA, type OrgMirror } from './mirror';
 
-/** Bulk API 2.0: an empty cell leaves a field as it is; this value clears it. */
-export const CLEAR = '#N/A';
-
 export interface WriteRow {
   key: string;
   /** a record the org does not have yet */
@@ -53,6 +50,10 @@ function textSql(column: string, type: string): string {
 }
 
 type Row = Record<string, string | number | null>;
+
+/** The relationship a lookup field is followed by from the child: X__c -> X__r, a standard XId -> X. */
+const relationshipOf = (field: string) =>
+  field.endsWith('__c') ? `${field.slice(0, -3)}__r` : field.replace(/Id$/, '');
 
 async function readRows(mirror: OrgMirror, schemaName: string, object: string, columns: Map<string, string>) {
   const list = [...columns].map(([name, type]) => `${textSql(name, type)} AS ${q(name)}`).join(', ');
@@ -130,20 +131,22 @@ export async function changesOf(
     for (const c of allowed.filter((f) => f !== externalIdField)) {
       const v = r[c]!;
       const def = defs?.get(c);
-      if (v !== null && def?.referenceTo && def.relationshipName && mirror.loaded.has(def.referenceTo)) {
+      if (v !== null && def?.referenceTo && mirror.loaded.has(def.referenceTo)) {
         if (!(await orgIdsOf(def.referenceTo)).has(String(v))) {
           const parent = await parentKey(def.referenceTo, String(v));
           if (!parent)
             throw new InputError(
               `${object} ${String(key)}: ${c} points to a ${def.referenceTo} made in this run without an external ID, which the org cannot resolve`
             );
-          const column = `${def.relationshipName}.${parent.field}`;
+          // the lookup's own relationship (Experiment__c -> Experiment__r), not its child relationship name
+          const column = `${relationshipOf(c)}.${parent.field}`;
           row[column] = parent.key;
           fields.push(column);
           continue;
         }
       }
-      row[c] = v === null ? CLEAR : v;
+      // a field the computation emptied goes as null: the org sink sends it as a clear (#N/A), not as "leave it"
+      row[c] = v;
       fields.push(c);
     }
     result.rows.push({ key: String(key), created: !before, fields, row });
