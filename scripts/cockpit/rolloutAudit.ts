@@ -478,7 +478,10 @@ export function auditRow(audit: RolloutAudit): Record<string, string> {
     Name: `Rollout audit ${audit.asOf.slice(0, 10)}`,
     As_Of__c: audit.asOf.slice(0, 10),
     Status__c: audit.status,
-    Sections_Json__c: JSON.stringify(audit.sections)
+    // with each section's figures and thresholds in words: the GTM Program page shows them as they are
+    Sections_Json__c: JSON.stringify(
+      audit.sections.map((s) => ({ ...s, thresholdText: thresholdText(s), figures: sectionFigures(s) }))
+    )
   };
 }
 

@@ -9,6 +9,7 @@ import type { Policy } from '../policy/policy';
 import type { LocalStore } from '../store/localStore';
 import { DAY_MS, instantOf } from './kpi';
 import { buildReadouts, writeReadouts } from './readoutStore';
+import { loadAuditInput, rolloutAudit, writeAudit } from './rolloutAudit';
 import { trendDates } from './scorecard';
 import { snapshot } from './snapshotStore';
 
@@ -41,4 +42,7 @@ export async function writeProgramSample(store: LocalStore, policy: Policy): Pro
     const { readouts } = await buildReadouts(store, policy, `${day}T00:00:00Z`);
     await writeReadouts(store, policy, readouts);
   }
+  // the rollout audit at day 90 (gtm scorecard audit), for the GTM Program page's tiles
+  const asOf = `${last}T00:00:00Z`;
+  await writeAudit(store, rolloutAudit(await loadAuditInput(store, asOf), policy, asOf));
 }

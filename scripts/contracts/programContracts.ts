@@ -51,6 +51,23 @@ export const ProgramReadoutView = z.object({
   published: z.boolean()
 });
 
+/** The rollout audit (phase 3) stored by gtm scorecard audit (GTM_Rollout_Audit__c), as the page's three tiles. */
+export const ProgramAuditView = z.object({
+  asOf: date,
+  status: z.enum(['pass', 'attention', 'fail']),
+  sections: z.array(
+    z.object({
+      key: z.string(),
+      title: z.string(),
+      status: z.enum(['pass', 'attention', 'fail']),
+      reason: z.string(),
+      n: int,
+      thresholdText: z.string(),
+      figures: z.array(z.string())
+    })
+  )
+});
+
 export const ProgramView = z.object({
   asOf: date,
   kpis: z.array(ProgramKpiView),
@@ -58,7 +75,9 @@ export const ProgramView = z.object({
   /** who may be named second approver */
   approvers: z.array(z.object({ id, name: z.string() })),
   decisions: z.array(z.string()),
-  canDecide: z.boolean()
+  canDecide: z.boolean(),
+  /** the latest rollout audit stored on or before the day; null: none (run gtm scorecard audit) */
+  audit: maybe(ProgramAuditView)
 });
 
 export const programMethods = {

@@ -99,7 +99,33 @@ export async function getProgram(
     readouts: await storedReadouts(ctx, asOf),
     approvers: approvers.map((a) => ({ id: String(a.id), name: String(a.name) })),
     decisions: DECISIONS,
-    canDecide: true
+    canDecide: true,
+    audit: await storedAudit(ctx, asOf)
+  };
+}
+
+/** The latest rollout audit stored on or before the day (gtm scorecard audit), as GtmProgramController reads it. */
+async function storedAudit(ctx: ControllerContext, asOf: string): Promise<ProgramView['audit']> {
+  const row = await queryOne(
+    ctx.store,
+    `SELECT strftime("As_Of__c", '%Y-%m-%d') AS day, "Status__c" AS status, "Sections_Json__c" AS sections
+       FROM "GTM_Rollout_Audit__c" WHERE "As_Of__c" <= CAST($asOf AS DATE) ORDER BY "As_Of__c" DESC LIMIT 1`,
+    { asOf }
+  );
+  if (!row) return null;
+  const sections = JSON.parse(String(row.sections)) as NonNullable<ProgramView['audit']>['sections'];
+  return {
+    asOf: String(row.day),
+    status: String(row.status) as NonNullable<ProgramView['audit']>['status'],
+    sections: sections.map((s) => ({
+      key: s.key,
+      title: s.title,
+      status: s.status,
+      reason: s.reason,
+      n: s.n,
+      thresholdText: s.thresholdText,
+      figures: s.figures
+    }))
   };
 }
 

@@ -6,7 +6,9 @@ import { errorText } from 'c/gtmErrors';
 /**
  * The GTM Program page (program cockpit, issue 19): the five day-90 KPI tiles (baseline -> target -> actual with its
  * interval, n, at risk, progress, status, caveat) with their weekly trend drawn, and the experiment portfolio with
- * the latest readouts, their recommendation and the rules that fired, and the decision / sign-off action. Every
+ * the latest readouts, their recommendation and the rules that fired, the decision / sign-off action, and the
+ * stored rollout audit's three tiles (data quality, handoff reliability, support burden: status, reason, n,
+ * thresholds, figures as gtm scorecard audit wrote them). Every
  * number and verdict comes from GtmProgramController (ProgramView in scripts/contracts/programContracts.ts); the
  * sign-off rule is the server's: a refused decision shows the server's words.
  */
@@ -44,6 +46,12 @@ const STATUS_THEMES = {
   'Not improving': 'slds-badge slds-theme_error',
   'Insufficient data': 'slds-badge',
   Provisional: 'slds-badge slds-theme_warning'
+};
+
+const AUDIT_THEMES = {
+  pass: 'slds-badge slds-theme_success',
+  attention: 'slds-badge slds-theme_warning',
+  fail: 'slds-badge slds-theme_error'
 };
 
 export default class GtmProgram extends LightningElement {
@@ -127,6 +135,17 @@ export default class GtmProgram extends LightningElement {
         : 'Not signed',
       canDecide: Boolean(this.view?.canDecide && r.readoutId && !r.published),
       isDeciding: this.deciding?.readoutId === r.readoutId
+    }));
+  }
+
+  /** The rollout audit's three sections (data quality, handoff reliability, support burden) as tiles. */
+  get auditSections() {
+    return (this.view?.audit?.sections ?? []).map((s) => ({
+      ...s,
+      headingId: `audit-${s.key}`,
+      tileClass: `slds-box tile audit-${s.status}`,
+      statusClass: AUDIT_THEMES[s.status] || 'slds-badge',
+      figureItems: s.figures.map((text, i) => ({ key: `${s.key}-${i}`, text }))
     }));
   }
 

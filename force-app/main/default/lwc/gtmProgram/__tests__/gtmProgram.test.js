@@ -57,6 +57,73 @@ describe('c-gtm-program', () => {
     expect(text(el, '[data-readout="exp-001"] [data-id="recommendation"]')).toBe('Recommendation: Invalid');
   });
 
+  it('shows the stored rollout audit as three tiles with status, reason, n and figures, or says how to store one', async () => {
+    const audit = {
+      asOf: '2026-05-30',
+      status: 'fail',
+      sections: [
+        {
+          key: 'data_quality',
+          title: 'Data quality',
+          status: 'fail',
+          reason: 'product-web has had no data for 9 days (more than 7)',
+          n: 1500,
+          thresholdText: 'Rollout_Audit_Max_Reject_Rate 0.01, Rollout_Audit_Stale_Source_Days 7',
+          figures: [
+            '3 sync runs since 2026-05-02: 3 of 1500 rows rejected (0.2%)',
+            'write failures 0; stale sources 1 of 2'
+          ]
+        },
+        {
+          key: 'handoff_reliability',
+          title: 'Handoff reliability',
+          status: 'attention',
+          reason: '3 of 5 onboarding steps slipped',
+          n: 30,
+          thresholdText: 'Workflow_Reliability_Min 0.9',
+          figures: []
+        },
+        {
+          key: 'support_burden',
+          title: 'Support burden',
+          status: 'pass',
+          reason: 'no rise',
+          n: 2,
+          thresholdText: 'Onboarding_Guardrail_Days 30',
+          figures: []
+        }
+      ]
+    };
+    getProgram.mockResolvedValue({ ...VIEW, audit });
+    const el = await mount();
+    expect($$(el, '[data-audit]').map((s) => s.dataset.audit)).toEqual([
+      'data_quality',
+      'handoff_reliability',
+      'support_burden'
+    ]);
+    expect($$(el, '[data-audit] [data-id="audit-status"]').map((s) => squash(s.textContent))).toEqual([
+      'fail',
+      'attention',
+      'pass'
+    ]);
+    expect($(el, '[data-audit="data_quality"]').className).toContain('audit-fail');
+    expect(text(el, '[data-audit="data_quality"] [data-id="audit-reason"]')).toBe(
+      'product-web has had no data for 9 days (more than 7)'
+    );
+    expect(text(el, '[data-audit="data_quality"] [data-id="audit-n"]')).toBe(
+      'n 1500; thresholds: Rollout_Audit_Max_Reject_Rate 0.01, Rollout_Audit_Stale_Source_Days 7'
+    );
+    expect($$(el, '[data-audit="data_quality"] [data-id="audit-figure"]').map((li) => squash(li.textContent))).toEqual(
+      audit.sections[0].figures
+    );
+    expect($(el, '[data-id="no-audit"]')).toBeNull();
+
+    getProgram.mockResolvedValue({ ...VIEW, audit: null });
+    const none = await mount();
+    expect($$(none, '[data-audit]')).toHaveLength(0);
+    expect(text(none, '[data-id="no-audit"]')).toBe('No rollout audit stored yet: run gtm scorecard audit.');
+  });
+
   it("shows the server's refusal of an override and keeps the form open", async () => {
     getProgram.mockResolvedValue(VIEW);
     decideReadout.mockRejectedValue(REFUSED);
