@@ -57,6 +57,24 @@ export interface ActivationJudgement {
  * The first instant the plan is activated, from its go-live completion and its account's AI resolution times
  * (ms, any order). `gateStatus` is the deal's hallucination gate status (null: no gate record).
  */
+/**
+ * How many of the sorted instants fall in (t - windowMs, t], asked for t that never decrease: two indexes that only
+ * move forward, so n questions over n instants cost O(n) in all (a count per question was O(n) each, O(n^2) per
+ * account). A t smaller than the last one asked is refused: the indexes cannot go back.
+ */
+export function windowCounter(sorted: readonly number[], windowMs: number): (t: number) => number {
+  let lo = 0;
+  let hi = 0;
+  let last = -Infinity;
+  return (t) => {
+    if (t < last) throw new RangeError(`windowCounter: ${t} is before ${last}; ask in increasing order`);
+    last = t;
+    while (hi < sorted.length && sorted[hi]! <= t) hi++;
+    while (lo < hi && sorted[lo]! <= t - windowMs) lo++;
+    return hi - lo;
+  };
+}
+
 export function judgeActivation(
   goLiveDoneAt: string | null,
   aiResolvedMs: readonly number[],
@@ -68,16 +86,12 @@ export function judgeActivation(
   const minimum = policy.integer('Activation_Min_Ai_Resolved');
   const windowMs = windowDays * DAY_MS;
   const times = [...aiResolvedMs].sort((a, b) => a - b);
-  const countAt = (t: number) => {
-    let n = 0;
-    for (const r of times) if (r > t - windowMs && r <= t) n++;
-    return n;
-  };
   const goLive = goLiveDoneAt === null ? null : Date.parse(goLiveDoneAt);
   let usageBeforeGoLive: string | null = null;
+  const countBefore = windowCounter(times, windowMs);
   for (const r of times) {
     if (goLive !== null && r >= goLive) break;
-    if (countAt(r) >= minimum) {
+    if (countBefore(r) >= minimum) {
       usageBeforeGoLive = isoSeconds(r);
       break;
     }
@@ -95,6 +109,7 @@ export function judgeActivation(
         ? `usage reached ${minimum} AI resolutions in ${windowDays} days at ${usageBeforeGoLive}, but the go-live gate is not done`
         : 'the go-live gate is not done'
     );
+  const countAt = windowCounter(times, windowMs);
   for (const t of [goLive, ...times.filter((r) => r > goLive)]) {
     const n = countAt(t);
     if (n < minimum) continue;
@@ -115,7 +130,7 @@ export function judgeActivation(
       usageBeforeGoLive
     };
   }
-  const latest = times.length ? countAt(times[times.length - 1]!) : 0;
+  const latest = times.length ? windowCounter(times, windowMs)(times[times.length - 1]!) : 0;
   return none(`${latest} of ${minimum} AI resolutions in the last ${windowDays} days of the export`);
 }
 

@@ -132,8 +132,10 @@ export async function ticketWeeksByAccount(
 }
 
 /**
- * Mean tickets per account over its first `days` days from `startAt`: the weeks whose start falls in that span. An
- * account counts only when its weeks span the whole window (an account synced only later is not "0 tickets").
+ * Mean tickets per account over its first `days` days from `startAt`: the weeks that overlap that span, the week of
+ * the start day included (snapshots are weekly: the start's week holds its days 0 to 6 with the days before the
+ * start). An account counts only when its weeks span the whole window (an account synced only later is not "0
+ * tickets").
  * Pure; the rollout audit (cockpit/rolloutAudit.ts) judges support burden with it too.
  */
 export function meanTicketsInFirstDays(
@@ -154,7 +156,9 @@ export function meanTicketsInFirstDays(
     )
       continue;
     known++;
-    total += weeks.filter((w) => w.week >= start && w.week < start + days * DAY_MS).reduce((s, w) => s + w.tickets, 0);
+    total += weeks
+      .filter((w) => w.week > start - 7 * DAY_MS && w.week < start + days * DAY_MS)
+      .reduce((s, w) => s + w.tickets, 0);
   }
   return { mean: known ? total / known : null, known };
 }

@@ -6,7 +6,7 @@ import { policyFromValues } from '../../rules/ruleSupport';
 import { createLocalSink } from '../../store/localSink';
 import { LOCAL_BUSINESS_HOURS } from '../../store/businessHours';
 import { LocalStore } from '../../store/localStore';
-import { judgeActivation, syncActivation, timeToActivation } from '../activation';
+import { judgeActivation, syncActivation, timeToActivation, windowCounter } from '../activation';
 import { createPlan, evaluateStoredPlan, loadPlans } from '../planStore';
 
 const policy = policyFromValues({
@@ -73,6 +73,67 @@ describe('judgeActivation', () => {
       calendarDays: 8,
       businessDays: 5
     });
+  });
+});
+
+describe('activation counting is linear per account', () => {
+  /** The definition: how many instants fall in (t - window, t], counted one by one. */
+  const countAt = (times: readonly number[], windowMs: number, t: number) =>
+    times.filter((r) => r > t - windowMs && r <= t).length;
+  // a seeded generator: the same instants every run
+  const seeded = (seed: number) => () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+
+  it('windowCounter answers as the definition, for every instant, ties and window edges included', () => {
+    const random = seeded(7);
+    const windowMs = 7 * DAY;
+    const times = Array.from({ length: 400 }, () => Math.floor(random() * 60) * (DAY / 4)).sort((a, b) => a - b);
+    const count = windowCounter(times, windowMs);
+    for (const t of [...new Set([...times, ...times.map((x) => x + windowMs)])].sort((a, b) => a - b))
+      expect([t, count(t)]).toEqual([t, countAt(times, windowMs, t)]);
+  });
+
+  it('reads each instant a bounded number of times over all questions (a count per question read them all)', () => {
+    const n = 5_000;
+    const times = Array.from({ length: n }, (_, i) => i * (DAY / 10));
+    let reads = 0;
+    const watched = new Proxy(times, {
+      get(target, key, receiver) {
+        if (typeof key === 'string' && /^\d+$/.test(key)) reads++;
+        return Reflect.get(target, key, receiver);
+      }
+    });
+    const count = windowCounter(watched, 7 * DAY);
+    for (const t of times) count(t);
+    // two indexes that only move forward: at most two reads per instant and per question
+    expect(reads).toBeLessThanOrEqual(4 * n);
+  });
+
+  it('judges as the definition would on random exports (activation time, count, and the usage before go-live)', () => {
+    const random = seeded(11);
+    for (let run = 0; run < 50; run++) {
+      const start = ms('2026-11-01T00:00:00Z');
+      const times = Array.from(
+        { length: Math.floor(random() * 30) },
+        () => start + Math.floor(random() * 40 * 24) * 3_600_000
+      );
+      const goLive = new Date(start + Math.floor(random() * 30) * DAY).toISOString().replace('.000Z', 'Z');
+      const j = judgeActivation(goLive, times, null, policy, 'x');
+      const sorted = [...times].sort((a, b) => a - b);
+      const window = 7 * DAY;
+      const expected = [ms(goLive), ...sorted.filter((r) => r > ms(goLive))].find(
+        (t) => countAt(sorted, window, t) >= 3
+      );
+      expect(j.activatedAt === null ? null : ms(j.activatedAt)).toBe(expected ?? null);
+      if (expected !== undefined) expect(j.evidence!.ai_resolved).toBe(countAt(sorted, window, expected));
+      const before = sorted.find((r) => r < ms(goLive) && countAt(sorted, window, r) >= 3);
+      expect(j.usageBeforeGoLive === null ? null : ms(j.usageBeforeGoLive)).toBe(before ?? null);
+    }
+  });
+
+  it('refuses a question earlier than the last one (the indexes cannot go back)', () => {
+    const count = windowCounter([1, 2, 3], 10);
+    count(3);
+    expect(() => count(2)).toThrow(RangeError);
   });
 });
 

@@ -13,7 +13,7 @@ import { loadPolicyFile, Policy } from '../../policy/policy';
 import { LocalStore } from '../../store/localStore';
 import { InputError } from '../../lib/errors';
 import type { StoredPlan } from '../planStore';
-import { buildReadout, observe, readoutText } from '../readout';
+import { buildReadout, meanTicketsInFirstDays, observe, readoutText } from '../readout';
 
 const SIX_MP_EVENTS = [6, 6, 6, 7, 10, 13, 16, 22, 23];
 const SIX_MP_CENSORED = [6, 9, 10, 11, 17, 19, 20, 25, 32, 32, 34, 35];
@@ -154,5 +154,24 @@ describe('a plan whose dates cannot be a time to activation', () => {
       censoredBy: 'as-of'
     });
     expect(observe(plan({ activatedAt: '2026-11-12T15:00:00Z' }), asOf)).toMatchObject({ time: 2, event: true });
+  });
+});
+
+describe('the support-burden guardrail counts the first days from the start day', () => {
+  const DAY = 86_400_000;
+  const monday = (iso: string) => Date.parse(`${iso}T00:00:00Z`);
+  // weekly snapshots from the Monday of the start's week: 10 tickets that week, then 7, 7, 7, 7, 7
+  const weeks = [10, 7, 7, 7, 7, 7].map((tickets, i) => ({ week: monday('2026-11-02') + i * 7 * DAY, tickets }));
+  const byAccount = new Map([['001A', weeks]]);
+
+  it("includes the start's own week (its days 0 to 6), not only the weeks after it", () => {
+    // a Wednesday start: its first 14 days overlap the weeks of Nov 2, 9 and 16
+    const r = meanTicketsInFirstDays([{ accountId: '001A', startAt: '2026-11-04T15:00:00Z' }], byAccount, 14);
+    expect(r).toEqual({ mean: 10 + 7 + 7, known: 1 });
+  });
+
+  it('a start on the Monday itself counts the weeks from it, the week before not', () => {
+    const r = meanTicketsInFirstDays([{ accountId: '001A', startAt: '2026-11-09T00:00:00Z' }], byAccount, 14);
+    expect(r).toEqual({ mean: 7 + 7, known: 1 });
   });
 });
