@@ -20,7 +20,7 @@ function capture(): Output & { lines: string[]; errors: string[] } {
     errors,
     info: (l = '') => lines.push(l),
     progress: () => undefined,
-    done: (l) => {
+    done: (l?: string) => {
       if (l) errors.push(l);
     },
     result: () => undefined
