@@ -6,6 +6,7 @@
 import { z } from 'zod';
 
 const instant = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?Z$/, 'YYYY-MM-DDTHH:MM:SSZ');
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
 const id = z.string().min(1);
 const int = z.number().int();
 const maybe = <T extends z.ZodType>(t: T) => t.nullish();
@@ -68,7 +69,14 @@ export const OnboardingPlanView = z.object({
   day: int,
   targetDays: int,
   atRisk: z.boolean(),
+  /** the stored reason in words (ISO dates): for Tasks and reports; the panel writes atRiskDetail instead */
   atRiskReason: maybe(z.string()),
+  /**
+   * Why the plan is at risk, as data (the at-risk rule's judgement now), so the panel writes the dates in its user's
+   * locale: on day `day` the forecast end `forecastDate` is `lateDays` after the `targetDays`-day target
+   * `targetDate` (days in the plan's zone). Null when the plan is not at risk now.
+   */
+  atRiskDetail: maybe(z.object({ day: int, forecastDate: date, targetDate: date, lateDays: int, targetDays: int })),
   businessHoursName: maybe(z.string()),
   /** IANA time zone of the plan's business hours: due days are days there */
   timeZone: z.string(),

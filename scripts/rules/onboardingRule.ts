@@ -258,10 +258,16 @@ export function planDay(calendar: PlanCalendar, startAt: string, now: string): n
 
 export interface RiskJudgement {
   atRisk: boolean;
-  /** why, in words (null when not at risk) */
+  /** why, in words (null when not at risk): the plan's stored record text, for Tasks and reports */
   reason: string | null;
   day: number;
+  /** start + Activation_Days_Target, a day in the plan's zone (YYYY-MM-DD) */
   targetDate: string;
+  /** the forecast end's day in the plan's zone (YYYY-MM-DD): with targetDate and lateDays, the reason as data a
+   * panel writes in its user's locale */
+  forecastDate: string;
+  /** forecastDate - targetDate in calendar days (at risk only when positive) */
+  lateDays: number;
 }
 
 /**
@@ -280,12 +286,12 @@ export function judgeRisk(
   const targetDate = addDays(localDate(instantMs(plan.startAt, 'plan start'), calendar.timeZone), target);
   const forecastDate = localDate(instantMs(plan.forecastEnd, 'forecast end'), calendar.timeZone);
   const late = daysBetween(targetDate, forecastDate);
-  if (plan.activated || day < checkDay || late <= 0) return { atRisk: false, reason: null, day, targetDate };
+  const facts = { day, targetDate, forecastDate, lateDays: late };
+  if (plan.activated || day < checkDay || late <= 0) return { atRisk: false, reason: null, ...facts };
   return {
     atRisk: true,
     reason: `day ${day}: the forecast end ${forecastDate} is ${late} day${late === 1 ? '' : 's'} after the ${target}-day target (${targetDate})`,
-    day,
-    targetDate
+    ...facts
   };
 }
 

@@ -6,7 +6,7 @@
  */
 import type { PanelParams, PanelResult } from '../../contracts/panelContracts';
 import { calendarOfPlan, evaluateStoredPlan, loadPlans, stepRef, type StoredPlan } from '../../onboarding/planStore';
-import { planDay, stepAlerts } from '../../rules/onboardingRule';
+import { judgeRisk, planDay, stepAlerts } from '../../rules/onboardingRule';
 import { ControllerError } from '../controllerPort';
 import type { ControllerContext } from './context';
 import { queryOne } from './storeAccess';
@@ -57,6 +57,15 @@ async function viewOf(ctx: ControllerContext, accountId: string): Promise<Onboar
   const now = workbenchNow(ctx);
   const alerts = stepAlerts(calendar, plan.steps, now, ctx.policy);
   const alerted = (key: string, kind: string) => alerts.some((a) => a.step === key && a.kind === kind);
+  // the at-risk reason as data, judged now from the stored plan (GtmOnboardingView.riskDetail does the same)
+  const targetDays = ctx.policy.integer('Activation_Days_Target');
+  const risk = judgeRisk(
+    calendar,
+    { startAt: plan.startAt, forecastEnd: plan.forecastEnd, activated: plan.activatedAt !== null },
+    now,
+    ctx.policy
+  );
+  const { day, forecastDate, targetDate, lateDays } = risk;
   return {
     accountId,
     canAct: true,
@@ -75,6 +84,7 @@ async function viewOf(ctx: ControllerContext, accountId: string): Promise<Onboar
       targetDays: ctx.policy.integer('Activation_Days_Target'),
       atRisk: plan.atRisk,
       atRiskReason: plan.atRiskReason,
+      atRiskDetail: plan.atRisk && risk.atRisk ? { day, forecastDate, targetDate, lateDays, targetDays } : null,
       businessHoursName: plan.hoursName,
       timeZone: calendar.timeZone,
       activation: await meter(ctx, plan),

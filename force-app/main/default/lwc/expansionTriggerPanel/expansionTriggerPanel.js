@@ -99,9 +99,12 @@ export default class ExpansionTriggerPanel extends LightningElement {
     return this.weeks.length > 0;
   }
 
+  /** what CS Ops can do about it, in their words (the sync is RevOps' command, not theirs) */
   get emptyText() {
-    const key = this.view && this.view.usageKey ? this.view.usageKey : 'set Usage Account Key on the account';
-    return `No usage yet for this account. Run gtm usage sync with a ticket export that has this account's usage key (${key}).`;
+    const key = this.view && this.view.usageKey;
+    if (!key)
+      return 'No usage yet for this account: it has no Usage Account Key, so no ticket export can be matched to it. Set the key on the account, then ask RevOps to sync usage.';
+    return `No usage yet for this account. Its weekly AI resolution share appears after RevOps syncs a ticket export that carries this account's usage key (${key}).`;
   }
 
   // ------------------------------------------------------------------ rule and chart

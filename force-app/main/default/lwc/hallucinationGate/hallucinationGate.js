@@ -64,6 +64,13 @@ const REASON_REQUIRED = 'Enter why: the audit keeps the reason with your verdict
  */
 const rateText = (x) => `${(Math.round(Number(x) * 10000) / 100).toFixed(2)}%`;
 
+/**
+ * A digest (a prompt version or dataset written as its SHA-256, 64 hex digits) is shown by its first 12 digits, as git
+ * shortens a commit; the whole value stays in the element's title. Other text is shown as it is.
+ */
+const DIGEST = /^(?:sha256:)?[0-9a-f]{32,}$/i;
+const shortDigest = (text) => (text && DIGEST.test(text) ? `${text.replace(/^sha256:/i, '').slice(0, 12)}…` : text);
+
 /** Where `x` sits on the bar, as a CSS percentage of its width (0 .. scale). */
 const at = (x, scale) => `${Math.min(100, Math.max(0, (x / scale) * 100)).toFixed(2)}%`;
 
@@ -288,7 +295,12 @@ export default class HallucinationGate extends LightningElement {
 
   get versionText() {
     const v = this.view;
-    return `${v.deployedModel || 'not recorded'}, prompt ${v.deployedPromptVersion || 'not recorded'}`;
+    return `${v.deployedModel || 'not recorded'}, prompt ${shortDigest(v.deployedPromptVersion) || 'not recorded'}`;
+  }
+
+  /** the prompt version in full (the text shows a digest shortened) */
+  get versionTitle() {
+    return this.view.deployedPromptVersion || '';
   }
 
   // ------------------------------------------------------------------ fallback
@@ -327,9 +339,11 @@ export default class HallucinationGate extends LightningElement {
         ? `${formatDate(r.runAt.slice(0, 10))} ${r.runAt.slice(11, 16)} UTC${r.ageDays === null || r.ageDays === undefined ? '' : ` (${countOf(r.ageDays, 'day', 'days')} old; the limit is ${countOf(this.view.maxAgeDays, 'day', 'days')})`}`
         : 'not stated',
       model: r.model || 'not stated',
-      prompt: r.promptVersion || 'not stated',
+      prompt: shortDigest(r.promptVersion) || 'not stated',
+      promptTitle: r.promptVersion || '',
       dataset: r.dataset || 'not stated',
-      sha: r.datasetSha256 || 'not stated',
+      sha: shortDigest(r.datasetSha256) || 'not stated',
+      shaTitle: r.datasetSha256 || '',
       counts: `${formatCount(r.hallucinated)} of ${formatCount(r.responses)} hallucinated, ${formatCount(r.critical)} critical`,
       counted: r.pooled ? 'Counted in the gate' : 'Not counted (another version, or outside the pooling window)'
     }));

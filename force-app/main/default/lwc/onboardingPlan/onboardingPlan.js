@@ -2,6 +2,7 @@ import { LightningElement, api } from 'lwc';
 import getPlanView from '@salesforce/apex/GtmOnboardingPlanController.getPlanView';
 import actOnStep from '@salesforce/apex/GtmOnboardingPlanController.actOnStep';
 import { errorText } from 'c/gtmErrors';
+import { formatDate } from 'c/gtmFormat';
 
 /**
  * exp-008 on the Account record page: the account's onboarding plan from the blueprint (OnboardingView in
@@ -96,10 +97,32 @@ export default class OnboardingPlan extends LightningElement {
     return Boolean(this.view) && !this.view.plan;
   }
 
+  /** the blueprint in words: its key's words ("Implementation_v1" is "Implementation blueprint, version 1") */
   get blueprintText() {
     const p = this.plan;
     const arm = p.arm === 'Legacy' ? 'Legacy (pre-program)' : 'Blueprint';
-    return `${p.blueprint} v${p.blueprintVersion} · ${arm} arm · ${p.status} · started ${formatDay(p.startAt, p.timeZone)}`;
+    const name = String(p.blueprint || '')
+      .replace(/_v\d+$/i, '')
+      .replace(/_/g, ' ');
+    return `${name} blueprint, version ${p.blueprintVersion} · ${arm} arm · ${p.status} · started ${formatDay(p.startAt, p.timeZone)}`;
+  }
+
+  /** why the plan is at risk, its dates written in the user's locale (the server sends them as data) */
+  get risk() {
+    const r = this.plan.atRiskDetail;
+    if (!r) return null;
+    return {
+      day: r.day,
+      forecast: formatDate(r.forecastDate),
+      target: formatDate(r.targetDate),
+      late: `${r.lateDays} day${r.lateDays === 1 ? '' : 's'}`,
+      targetDays: r.targetDays
+    };
+  }
+
+  /** the reason the plan record keeps, when no judgement comes with it: its ISO dates written as the panel's */
+  get storedRiskReason() {
+    return String(this.plan.atRiskReason || '').replace(/\b\d{4}-\d{2}-\d{2}\b/g, (d) => formatDate(d));
   }
 
   get dayText() {

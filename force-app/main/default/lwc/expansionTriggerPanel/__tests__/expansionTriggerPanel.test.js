@@ -273,10 +273,10 @@ describe('c-expansion-trigger-panel', () => {
     expect($(element, '[data-id="latest-trigger"]')).not.toBeNull();
   });
 
-  it('says what to do next when the account has no usage, naming the usage key to set', async () => {
+  it('says what to do next when the account has no usage, naming the usage key to set, with no CLI command', async () => {
     const element = await mountWith(EMPTY);
     expect(text(element, '[data-id="empty"]')).toBe(
-      "No usage yet for this account. Run gtm usage sync with a ticket export that has this account's usage key (set Usage Account Key on the account)."
+      'No usage yet for this account: it has no Usage Account Key, so no ticket export can be matched to it. Set the key on the account, then ask RevOps to sync usage.'
     );
     expect($(element, 'c-usage-share-chart')).toBeNull();
     expect($(element, '[data-id="latest-trigger"]')).toBeNull();
@@ -284,7 +284,9 @@ describe('c-expansion-trigger-panel', () => {
 
   it('names the usage key in the empty state when the account has one', async () => {
     const element = await mountWith({ ...EMPTY, usageKey: 'blank-ind' });
-    expect(text(element, '[data-id="empty"]')).toContain("this account's usage key (blank-ind).");
+    expect(text(element, '[data-id="empty"]')).toBe(
+      "No usage yet for this account. Its weekly AI resolution share appears after RevOps syncs a ticket export that carries this account's usage key (blank-ind)."
+    );
   });
 
   it('shows a readable error when the view cannot be loaded', async () => {

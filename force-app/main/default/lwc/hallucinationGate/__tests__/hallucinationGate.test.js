@@ -136,10 +136,26 @@ describe('c-hallucination-gate', () => {
       'Counted in the gate',
       `${day('2026-11-18')} 10:00 UTC (6 days old; the limit is 30 days)`,
       'openai:gpt-4.1-2025-04-14',
-      PROVISIONAL.deployedPromptVersion,
       '1 of 200 hallucinated, 0 critical'
     ])
       expect(run).toContain(part);
+  });
+
+  it('shows a digest by its first 12 digits, the whole value in the title, and other versions as they are', async () => {
+    const digest = 'c812de98c5795cd7036d1bbb66a459bb1f5e51466f878ddb8999f1788a762ff4';
+    const element = await mountWith({
+      ...PROVISIONAL,
+      deployedPromptVersion: digest,
+      runs: [{ ...PROVISIONAL.runs[0], promptVersion: 'v3', datasetSha256: `sha256:${digest}` }]
+    });
+    const deployed = $(element, '[data-id="deployed"]');
+    expect(deployed.textContent).toBe('openai:gpt-4.1-2025-04-14, prompt c812de98c579…');
+    expect(deployed.getAttribute('title')).toBe(digest);
+    const sha = $(element, '[data-id="run-sha"]');
+    expect(sha.textContent).toBe('c812de98c579…');
+    expect(sha.getAttribute('title')).toBe(`sha256:${digest}`);
+    expect($(element, '[data-id="run"]').textContent).toContain('v3');
+    expect($(element, '[data-id="run"]').textContent).not.toContain(digest);
   });
 
   it('a Passed gate says production approval is allowed and its bound is within the maximum', async () => {
@@ -165,7 +181,10 @@ describe('c-hallucination-gate', () => {
     expect(text(element, '[data-id="status-words"]')).toBe('Pending: not enough scored responses yet');
     expect(text(element, '[data-id="rate"]')).toBe('No scored responses yet.');
     expect($(element, '[data-id="interval-bar"]')).toBeNull();
-    expect(text(element, '[data-id="no-runs"]')).toContain('gtm audit ingest');
+    // who runs a first audit, in words (no CLI command for an AE)
+    expect(text(element, '[data-id="no-runs"]')).toBe(
+      "No audit run on this deal yet: the hallucination audit team runs one on the customer's tickets."
+    );
     expect(text(element, '[data-id="passing-n"]')).toBe('Allowed at n = ...: no rate measured yet');
   });
 

@@ -43,11 +43,35 @@ describe('c-onboarding-plan', () => {
     const element = await mountWith(AT_RISK);
     expect(getPlanView).toHaveBeenCalledWith({ accountId: AT_RISK.accountId });
     expect(text(element, '[data-id="day"]')).toBe('Day 5 of 8');
-    expect(text(element, '[data-id="at-risk"]')).toBe(`At risk: ${AT_RISK.plan.atRiskReason}`);
+    // the reason's dates come as data and are written in the user's locale, each kept on one line
+    const day = (iso) =>
+      new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' }).format(
+        new Date(`${iso}T00:00:00Z`)
+      );
+    expect(text(element, '[data-id="at-risk"]')).toBe(
+      `At risk: on day 5, the forecast end ${day('2026-12-02')} is 5 days after the 8-day target (${day('2026-11-27')})`
+    );
+    expect($$(element, '[data-id="at-risk"] .nowrap').map((s) => s.textContent)).toEqual([
+      day('2026-12-02'),
+      day('2026-11-27')
+    ]);
     expect(text(element, '[data-id="baseline"]')).toBe(
       `Baseline end: ${formatDay(AT_RISK.plan.baselineEnd, AT_RISK.plan.timeZone)}`
     );
     expect(text(element, '[data-id="slip"]')).toBe('2 days behind the baseline');
+  });
+
+  it("writes a stored reason without a judgement with its ISO dates in the user's locale", async () => {
+    const element = await mountWith({ ...AT_RISK, plan: { ...AT_RISK.plan, atRiskDetail: null } });
+    const text_ = text(element, '[data-id="at-risk"]');
+    expect(text_).not.toMatch(/\d{4}-\d{2}-\d{2}/);
+    expect(text_).toMatch(/^At risk: day 5: the forecast end .+ is 5 days after the 8-day target \(.+\)$/);
+  });
+
+  it('names the blueprint and the card in words, with no experiment id', async () => {
+    const element = await mountWith(AT_RISK);
+    expect(element.shadowRoot.querySelector('lightning-card').title).toBe('Onboarding plan');
+    expect(text(element, '[data-id="blueprint"]')).toMatch(/^Implementation blueprint, version 1 · Blueprint arm · /);
   });
 
   it('groups the steps by side, marks the overdue one and offers only what its state allows', async () => {
