@@ -13,6 +13,7 @@
  * Apex twin: GtmHallucinationGateRule; both are held to staticresources/GtmHallucinationGateVectors.json, so the
  * floating-point steps below are written in the same order in both (IEEE doubles give the same bits).
  */
+import { wilsonBounds } from '../stats/proportions';
 import { compareDates, daysBetween, isBlank, scaled, type RulePolicy } from './ruleSupport';
 
 export type GateState = 'Passed' | 'Provisional' | 'Failed' | 'Pending' | 'Expired';
@@ -88,19 +89,10 @@ export function percentText(x: number): string {
   return `${whole}.${frac}%`;
 }
 
-/** Wilson score bounds for k of n (n > 0); the exact steps are mirrored in Apex. */
+/** Wilson score bounds for k of n (n > 0) at the gate's z values (stats/proportions' formula, mirrored in Apex). */
 export function wilson(k: number, n: number): WilsonInterval {
-  const p = k / n;
-  const bounds = (z: number): [number, number] => {
-    const z2 = z * z;
-    const denom = 1 + z2 / n;
-    const centre = p + z2 / (2 * n);
-    const margin = z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
-    return [(centre - margin) / denom, (centre + margin) / denom];
-  };
-  const [low, high] = bounds(Z_TWO_SIDED_95);
-  const upper = bounds(Z_ONE_SIDED_95)[1];
-  return { low: k === 0 ? 0 : low, high: k === n ? 1 : high, upper: k === n ? 1 : upper };
+  const { low, high } = wilsonBounds(k / n, n, Z_TWO_SIDED_95);
+  return { low: k === 0 ? 0 : low, high: k === n ? 1 : high, upper: k === n ? 1 : upperAtRate(k / n, n) };
 }
 
 function maxRateScaled(policy: RulePolicy): bigint {
@@ -348,11 +340,5 @@ export function smallestPassingN(k: number, n: number, basis: GateBasis, policy:
 
 /** The one-sided 95% Wilson upper bound at rate p and n responses (p = 1: 1). */
 function upperAtRate(p: number, n: number): number {
-  if (p >= 1) return 1;
-  const z = Z_ONE_SIDED_95;
-  const z2 = z * z;
-  const denom = 1 + z2 / n;
-  const centre = p + z2 / (2 * n);
-  const margin = z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
-  return (centre + margin) / denom;
+  return p >= 1 ? 1 : wilsonBounds(p, n, Z_ONE_SIDED_95).high;
 }

@@ -35,18 +35,28 @@ export function zFor(confidence: number): number {
   return zQuantile(1 - (1 - confidence) / 2);
 }
 
+/**
+ * The Wilson score formula at a rate p of n trials (n > 0) and a normal quantile z, as written, without the exact
+ * ends at 0 and n: the one formula behind wilson and the hallucination gate's bounds (scripts/rules/
+ * hallucinationGateRule.ts, which passes its own z and a rate that need not be a count; GtmHallucinationGateRule
+ * mirrors these steps in Apex).
+ */
+export function wilsonBounds(p: number, n: number, z: number): Interval {
+  const z2 = z * z;
+  const denom = 1 + z2 / n;
+  const centre = p + z2 / (2 * n);
+  const margin = z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  return { low: (centre - margin) / denom, high: (centre + margin) / denom };
+}
+
 /** Wilson score interval for k of n; null for n = 0 (nothing observed). */
 export function wilson(counts: Counts, confidence = 0.95): Interval | null {
   checkCounts(counts, 'wilson');
   const { k, n } = counts;
   if (n === 0) return null;
-  const z = zFor(confidence);
-  const p = k / n;
-  const z2 = z * z;
-  const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
-  const half = (z / (1 + z2 / n)) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  const b = wilsonBounds(k / n, n, zFor(confidence));
   // exact ends at 0 and n (the formula reaches them up to rounding)
-  return { low: k === 0 ? 0 : Math.max(0, centre - half), high: k === n ? 1 : Math.min(1, centre + half) };
+  return { low: k === 0 ? 0 : Math.max(0, b.low), high: k === n ? 1 : Math.min(1, b.high) };
 }
 
 export interface Difference extends Interval {
