@@ -68,6 +68,7 @@ export function registerPqaCommand(program: Command): void {
           accounts: plan.length,
           qualifying: plan.filter((p) => p.qualification.qualifies).length,
           read: run.read,
+          api_requests: run.apiRequests,
           to_write: run.changes.flatMap((c) => c.rows.map((r) => ({ object: c.object, key: r.key, row: r.row }))),
           written: run.written.length,
           failed: run.failed,

@@ -69,6 +69,7 @@ export function registerReadoutCommand(program: Command): void {
             dry_run: Boolean(flags.dryRun),
             target_org: flags.targetOrg,
             read: run.read,
+            api_requests: run.apiRequests,
             ...built,
             written,
             org_written: run.written.length,

@@ -159,6 +159,7 @@ export function registerScorecardCommand(program: Command): void {
           dry_run: Boolean(flags.dryRun),
           target_org: flags.targetOrg,
           read: run.read,
+          api_requests: run.apiRequests,
           ...run.value,
           written: run.written.length,
           failed: run.failed

@@ -26,7 +26,9 @@ export function reportOrgWrite(run: OrgWrite, alias: string, dryRun: boolean, ou
   const read = Object.entries(run.read)
     .map(([o, n]) => `${n} ${o}`)
     .join(', ');
-  out.info(`read from ${alias}: ${read}`);
+  out.info(
+    `read from ${alias}: ${read}${run.apiRequests === undefined ? '' : ` (${run.apiRequests} API requests in all, writes included)`}`
+  );
   for (const c of run.changes) {
     const created = c.rows.filter((r) => r.created).length;
     out.info(

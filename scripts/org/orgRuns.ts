@@ -18,6 +18,8 @@ import { changesOf, writeChanges, type ObjectChanges, type WriteFailure } from '
 /** What an org run needs of the org: Bulk query rows and Bulk upserts (SalesforceSink has both). */
 export interface OrgPort extends Pick<UsageSink, 'upsert'> {
   queryRows: QueryRows;
+  /** requests sent to the org so far (SalesforceSink counts them) */
+  readonly apiRequests?: number;
 }
 
 export interface OrgRunOptions {
@@ -32,6 +34,8 @@ export interface OrgWrite {
   changes: ObjectChanges[];
   written: { object: string; key: string; created: boolean }[];
   failed: WriteFailure[];
+  /** requests the run sent to the org, reads and writes (when the port counts them) */
+  apiRequests?: number;
 }
 
 /** exp-001 qualification's inputs: accounts (key, segment, target flag, owner), usage, pilot-stage deals, signals. */
@@ -91,11 +95,13 @@ async function withMirror<T>(
   options: OrgRunOptions,
   compute: (mirror: OrgMirror) => Promise<{ value: T; changes: ObjectChanges[] }>
 ): Promise<OrgWrite & { value: T }> {
+  const before = org.apiRequests;
   const mirror = await mirrorOrg(org.queryRows, orgName, loadSchema(), inputs, options.onProgress);
   try {
     const { value, changes } = await compute(mirror);
     const outcome = options.dryRun ? { written: [], failed: [] } : await writeChanges(org, changes, options.onProgress);
-    return { value, read: Object.fromEntries(mirror.loaded), changes, ...outcome };
+    const apiRequests = before === undefined || org.apiRequests === undefined ? undefined : org.apiRequests - before;
+    return { value, read: Object.fromEntries(mirror.loaded), changes, ...outcome, apiRequests };
   } finally {
     await mirror.close();
   }

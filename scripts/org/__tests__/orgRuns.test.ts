@@ -73,6 +73,8 @@ describe('pqaSyncInOrg', () => {
     expect(dry.written).toEqual([]);
     expect(org.double.records('PQA_Signal__c')).toEqual([]);
     expect(ingestCalls(org)).toBe(0);
+    // a dry run reads only: one Bulk query job per object (create, two polls, one page)
+    expect(dry.apiRequests).toBe(6 * 4);
     expect(dry.read).toMatchObject({ Account: 6, Usage_Snapshot__c: 15, Opportunity: 1, PQA_Signal__c: 0 });
     expect(dry.value.unkeyed.map((u) => u.name)).toEqual(['Fern Unkeyed']);
 
