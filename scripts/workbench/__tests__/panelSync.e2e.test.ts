@@ -92,6 +92,21 @@ describe('the panels of a deal refresh each other', () => {
     expect(before.readiness.blockers.length).toBeGreaterThan(0);
   });
 
+  it('Oakridge Clinics: the Provisional gate\'s "Review the failing case" brings the case into view on the gate panel', async () => {
+    const name = SAMPLE_AUDITS.find((a) => a.expected === 'Provisional')!.deal;
+    const page = await openDeal(await opportunityId(name), { width: 1024, height: 768 });
+    const step = blocker(page, 'audit_not_passed').locator('[data-id="blocker-step"]');
+    expect(squash(await step.textContent())).toBe('Review the failing case');
+    await step.click();
+    const review = page.locator('c-hallucination-gate lightning-button[data-id="review"] button').first();
+    expect(await until(() => review.evaluate((el) => el.matches(':focus')))).toBe(true);
+    const box = (await page.locator('c-hallucination-gate [data-id="cases-heading"]').boundingBox())!;
+    expect(box.y).toBeGreaterThanOrEqual(0);
+    expect(box.y + box.height).toBeLessThanOrEqual(768);
+    fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'e2e-sync-review-cases-view.png') });
+  });
+
   it("Oakridge Clinics: a verdict saved on the gate panel turns the scorecard's gate and blockers, no reload", async () => {
     const name = SAMPLE_AUDITS.find((a) => a.expected === 'Provisional')!.deal;
     const id = await opportunityId(name);
