@@ -104,7 +104,7 @@ describe("a blocker's next step (issue 13)", () => {
     await link.waitFor({ timeout: 10_000 });
     // what was asked is said beside the blocker the step was taken on
     const status = squash(await item(card, 'audit_missing').locator('[data-id="blocker-result"]').textContent());
-    expect(status).toMatch(/^Asked The hallucination audit team: Task "Run a hallucination audit for Alder Pharma/);
+    expect(status).toMatch(/^Asked the hallucination audit team: Task "Run a hallucination audit for Alder Pharma/);
     await Promise.all([page.waitForNavigation(), link.click()]);
     expect(squash(await page.locator('h1 .wb-record-name').textContent())).toMatch(
       /^Run a hallucination audit for Alder Pharma/

@@ -125,6 +125,18 @@ describe('requestBlockerAction', () => {
     expect(result.packetId).toBeNull();
   });
 
+  it('an audit request names whom it asked mid-sentence in lower case ("Asked the hallucination audit team")', async () => {
+    const opportunityId = await opportunity('Alder Pharma');
+    const result = await call('GtmPilotScorecardController.requestBlockerAction', {
+      opportunityId,
+      kind: 'request_hallucination_audit',
+      target: null
+    });
+    expect(result.message).toMatch(
+      /^Asked the hallucination audit team: Task "Run a hallucination audit for Alder Pharma/
+    );
+  });
+
   it('asking again while the Task is open adds nothing and says so', async () => {
     const opportunityId = await opportunity('Halvorsen Telecom');
     const ask = () =>

@@ -139,7 +139,7 @@ describe("a blocker step's outcome at 768 px", () => {
     const result = li.locator('[data-id="blocker-result"]');
     await result.waitFor({ timeout: 15_000 });
     expect(squash(await result.locator('[role="status"]').textContent())).toMatch(
-      /^Asked The hallucination audit team: Task "Run a hallucination audit for Alder Pharma/
+      /^Asked the hallucination audit team: Task "Run a hallucination audit for Alder Pharma/
     );
     // the card's top line says nothing of it
     expect(squash(await page.locator('c-pilot-scorecard [data-id="status-message"]').textContent())).toBe('');

@@ -81,7 +81,9 @@ export async function requestBlockerAction(ctx: ControllerContext, p: Params): P
   } else if (already !== undefined) {
     message = `Already asked: Task "${subject}"${already ? ` due ${dateText(already)}` : ''} is still open`;
   } else {
-    message = `Asked ${offered.whoActs.label}: Task "${subject}" due ${dateText(ctx.today)}`;
+    // mid-sentence, 'The hallucination audit team' reads 'the hallucination audit team' (as GtmBlockerActionService)
+    const whom = offered.whoActs.label.replace(/^The /, 'the ');
+    message = `Asked ${whom}: Task "${subject}" due ${dateText(ctx.today)}`;
   }
   return { message, taskId, packetId, scorecard: await getScorecard(ctx, opp.id) };
 }
