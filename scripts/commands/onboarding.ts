@@ -125,7 +125,8 @@ export function registerOnboardingCommand(program: Command): void {
       if (flags.targetOrg && flags.store)
         throw new UsageError('--store is for the local store; it cannot be used with --target-org');
       const out = createOutput(Boolean(flags.json));
-      if (!flags.targetOrg) await openExistingStore(flags.store).then((s) => s.close());
+      // the store must exist; a dry run's sink opens it read only and says so itself when it does not
+      if (!flags.targetOrg && !flags.dryRun) await openExistingStore(flags.store).then((s) => s.close());
       const { sink, policy } = await openSink(flags, out);
       try {
         const r = await syncActivation(sink, path.resolve(file), policy, { dryRun: flags.dryRun });

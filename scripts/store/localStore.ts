@@ -232,7 +232,7 @@ export class LocalStore {
   static async open(file: string, schema: Schema, options: StoreOpenOptions = {}): Promise<LocalStore> {
     const readOnly = Boolean(options.readOnly) && file !== ':memory:';
     if (readOnly && !fs.existsSync(file))
-      throw new InputError(`--store ${file} does not exist; a read-only run (--dry-run) does not make one`);
+      throw new InputError(`no local store at ${file}; a dry run only reads a store, it makes none`);
     if (file !== ':memory:') checkStorePath(file, { readOnly });
     if (file !== ':memory:' && !readOnly)
       try {

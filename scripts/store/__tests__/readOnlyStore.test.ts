@@ -80,9 +80,25 @@ it('read only, a store older than the code is refused naming what is missing, an
 });
 
 it('read only, a store that does not exist is not made', async () => {
-  await expect(LocalStore.open(file, schema, { readOnly: true })).rejects.toThrow(/does not exist/);
+  await expect(LocalStore.open(file, schema, { readOnly: true })).rejects.toThrow(
+    /no local store at .*store\.duckdb; a dry run only reads a store, it makes none/
+  );
   expect(fs.existsSync(file)).toBe(false);
 });
+
+(asRoot ? it.skip : it)(
+  'onboarding activation sync --dry-run reads a store the user can only read (0444)',
+  async () => {
+    await makeStore();
+    fs.chmodSync(file, 0o444);
+    const input = path.join(dir, 'tickets.csv');
+    fs.writeFileSync(input, `${HEADER}\n`);
+    const dry = runGtm(['onboarding', 'activation', 'sync', input, '--store', file, '--dry-run', '--json']);
+    expect(dry.stderr).not.toMatch(/cannot be opened/);
+    expect(dry.code).toBe(0);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ dry_run: true, written: 0 });
+  }
+);
 
 (asRoot ? it.skip : it)('a dry run on a store the user can only read (0444) runs; a real run is refused', async () => {
   expect(sync().code).toBe(0);
