@@ -1,6 +1,7 @@
 import { LightningElement, api, wire } from 'lwc';
 import { refreshApex } from '@salesforce/apex';
 import { MessageContext } from 'lightning/messageService';
+import { notifyRecordUpdateAvailable } from 'lightning/uiRecordApi';
 import getScorecard from '@salesforce/apex/GtmPilotScorecardController.getScorecard';
 import updateCriterion from '@salesforce/apex/GtmPilotScorecardController.updateCriterion';
 import addCriterion from '@salesforce/apex/GtmPilotScorecardController.addCriterion';
@@ -407,6 +408,8 @@ export default class PilotScorecard extends LightningElement {
       if (result.allowed) {
         this.statusMessage = `Production approval requested: the opportunity is at ${result.stageName}.`;
         announceChange(this.messageContext, this.recordId, SOURCE, 'approval_requested');
+        // the stage moved: the page's own record views (highlights, path, details) read the opportunity again
+        Promise.resolve(notifyRecordUpdateAvailable([{ recordId: this.recordId }])).catch(() => {});
       }
       this.refresh();
     } catch (error) {

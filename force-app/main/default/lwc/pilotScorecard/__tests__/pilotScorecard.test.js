@@ -9,6 +9,7 @@ import requestProductionApproval from '@salesforce/apex/GtmPilotScorecardControl
 import requestBlockerAction from '@salesforce/apex/GtmPilotScorecardController.requestBlockerAction';
 import { refreshApex } from '@salesforce/apex';
 import { publish, subscribe } from 'lightning/messageService';
+import { notifyRecordUpdateAvailable } from 'lightning/uiRecordApi';
 
 const mockScorecard = require('./data/getScorecard.json');
 const mockReady = require('./data/getScorecard.ready.json');
@@ -985,6 +986,9 @@ describe('c-pilot-scorecard', () => {
         blockers.map((b) => b.message)
       );
       expect($(element, '[data-id="approval-refused"]').getAttribute('role')).toBe('alert');
+      // nothing moved: nothing to tell
+      expect(notifyRecordUpdateAvailable).not.toHaveBeenCalled();
+      expect(publish).not.toHaveBeenCalled();
     });
 
     it('says the deal moved when the gate allows it', async () => {
@@ -1002,6 +1006,11 @@ describe('c-pilot-scorecard', () => {
         'Production approval requested: the opportunity is at Production Approval.'
       );
       expect($(element, '[data-id="approval-refused"]')).toBeNull();
+      // the stage moved: the page's record views and the deal's other panels are told
+      expect(notifyRecordUpdateAvailable).toHaveBeenCalledWith([{ recordId: RECORD_ID }]);
+      expect(publish.mock.calls.map((c) => c[2])).toEqual([
+        { recordId: RECORD_ID, source: 'pilotScorecard', change: 'approval_requested' }
+      ]);
     });
 
     it('is not offered on a closed deal', async () => {
