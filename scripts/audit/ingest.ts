@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeCrmEvents } from '../events/crmEvent';
 import { describeFsError, InputError } from '../lib/errors';
 import { displayPath } from '../lib/paths';
 import { plural } from '../lib/text';
@@ -321,7 +322,11 @@ export async function ingestAudit(
   const thisRun = auditRunOf(key, draft)!;
   const auditGate = judgeHallucinationGate({ ...dealGate.input, audits: [thisRun] }, policy, options.today);
   const base = { auditKey: key, read, auditGate, dealGate, items: 0, failed: [] as IngestResult['failed'] };
-  if (same) return { ...base, status: 'unchanged', existing: same[0] };
+  if (same) {
+    // its event, if a run that stored the audit could not write it
+    if (!options.dryRun) base.failed.push(...(await writeCompletedEvent(sink, same[0], options.today)));
+    return { ...base, status: 'unchanged', existing: same[0] };
+  }
 
   const deal = dealGate.deal;
   const items = itemRows(read, key, policy.integer('Hallucination_Audit_Passing_Items'));
@@ -339,7 +344,45 @@ export async function ingestAudit(
   if (!failed.length) await write(ITEM_OBJECT, 'Item_Key__c', items);
   if (!failed.length) await write(GATE_OBJECT, 'Gate_Key__c', [gateRow(dealGate, policy)]);
   if (!failed.length) await write(AUDIT_OBJECT, 'Audit_Key__c', [auditRow(read, key, deal, auditGate, true)]);
+  if (!failed.length) failed.push(...(await writeCompletedEvent(sink, key, options.today)));
   return { ...base, status: 'written', items: items.length, replaced, failed };
+}
+
+/**
+ * The tracking plan's Hallucination Audit Completed for an audit stored whole, into a local store (in an org the
+ * audit's Apex trigger publishes it: GtmFunnelEventPublisher.auditsCompleted, the same id, properties and once per
+ * audit): passed is the audit's own gate Passed, sample_size its scored responses; it occurred on the day the gate
+ * was judged. An account without a usage key has no event (the row's account is found by it).
+ */
+async function writeCompletedEvent(sink: UsageSink, auditKey: string, today: string): Promise<IngestResult['failed']> {
+  if (sink.runsCrmTriggers) return [];
+  const audit = (
+    await sink.load(AUDIT_OBJECT, 'Audit_Key__c', [
+      'Id',
+      'Opportunity__c',
+      'Account__r.Usage_Account_Key__c',
+      'Gate_Status__c',
+      'Responses__c',
+      'File_Sha256__c'
+    ])
+  ).get(auditKey);
+  const accountKey = audit?.['Account__r.Usage_Account_Key__c'];
+  if (!audit?.File_Sha256__c || !audit.Gate_Status__c || audit.Responses__c === null || !accountKey) return [];
+  const results = await writeCrmEvents(sink, [
+    {
+      name: 'Hallucination Audit Completed',
+      subject: String(audit.Id),
+      occurredAt: `${today}T00:00:00.000Z`,
+      accountKey: String(accountKey),
+      source: 'gtm audit ingest',
+      properties: {
+        opportunity_id: String(audit.Opportunity__c),
+        passed: audit.Gate_Status__c === 'Passed',
+        sample_size: Number(audit.Responses__c)
+      }
+    }
+  ]);
+  return results.filter((r) => !r.ok).map((r) => ({ key: `Funnel_Event__c ${r.key}`, error: r.error ?? 'failed' }));
 }
 
 /** The stored file a new file of the same run replaces, and how many of its items stay on record uncounted. */

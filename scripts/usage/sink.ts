@@ -22,6 +22,11 @@ export interface UsageSink {
    * Account instead of failing (an org never does)
    */
   readonly createsMissingAccounts?: boolean;
+  /**
+   * an org: its Apex triggers publish the CRM's funnel events (GtmFunnelEventPublisher) on what is written; the
+   * local store runs none, so the command that writes the records writes their events (events/crmEvent.ts)
+   */
+  readonly runsCrmTriggers?: boolean;
   /** stored rows of an object, by external ID, with the given fields */
   load(object: string, externalIdField: string, fields: readonly string[]): Promise<Map<string, SObjectRow>>;
   /** upsert by external ID; one result per row, in order; never throws for a row-level failure */

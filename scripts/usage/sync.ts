@@ -35,6 +35,7 @@ import {
 } from './records';
 import { liveModeReport } from './backtestRun';
 import { recordSyncRun, ticketExportRun } from '../cockpit/syncRuns';
+import { writeCrmEvents } from '../events/crmEvent';
 import type { DeferredSink, FollowUpTask, QueryWriteCounts, RowResult, UsageSink } from './sink';
 import { evaluateAccount, FiredTrigger, thresholdsFromPolicy, WeekCounts } from './triggerRules';
 
@@ -563,6 +564,8 @@ async function syncAggregate(
     failures.push(...snapshotFailures);
     for (const r of triggerResults)
       if (!r.ok) failures.push({ object: TRIGGER_OBJECT, key: r.key, error: r.error ?? 'failed' });
+    for (const r of await writeFiredEvents(sink, options.asOfMs))
+      if (!r.ok) failures.push({ object: 'Funnel_Event__c', key: r.key, error: r.error ?? 'failed' });
   }
 
   snapshotWrites ??= options.dryRun
@@ -805,4 +808,29 @@ export function writeExport(dir: string, r: SyncResult, state?: ExportState): vo
   } catch (err) {
     throw new InputError(`cannot write the export to ${dir}: ${describeFsError(err)}`);
   }
+}
+
+/**
+ * The tracking plan's Expansion Trigger Fired for every stored trigger, into a local store (in an org the trigger's
+ * Apex trigger publishes it on creation: GtmFunnelEventPublisher.expansionTriggersFired, the same id and properties):
+ * only those the store lacks are written, at the run's as-of, so a re-run writes none.
+ */
+async function writeFiredEvents(sink: UsageSink, asOfMs: number): Promise<RowResult[]> {
+  if (sink.runsCrmTriggers) return [];
+  const T = TRIGGER_FIELDS;
+  const stored = await sink.load(TRIGGER_OBJECT, T.key, ['Id', T.account, T.isoWeek, T.mode]);
+  const occurredAt = new Date(asOfMs).toISOString();
+  return writeCrmEvents(
+    sink,
+    [...stored]
+      .filter(([, t]) => t[T.account] && t[T.isoWeek] && t[T.mode])
+      .map(([key, t]) => ({
+        name: 'Expansion Trigger Fired',
+        subject: String(t.Id),
+        occurredAt,
+        accountKey: String(t[T.account]),
+        source: 'gtm usage sync',
+        properties: { trigger_key: key, iso_week: String(t[T.isoWeek]), mode: String(t[T.mode]).toLowerCase() }
+      }))
+  );
 }

@@ -122,6 +122,7 @@ export function createSalesforceSink(options: SalesforceSinkOptions): Salesforce
 
   return {
     label: options.label ?? `org ${orgName}`,
+    runsCrmTriggers: true,
 
     get apiRequests() {
       return http.requests;
