@@ -17,7 +17,8 @@ import { REPORT_FORMATS, renderReport, writeReportPdf, type ReportFormat } from 
 import { whatChanged } from '../cockpit/snapshot';
 import { loadSnapshots, snapshot } from '../cockpit/snapshotStore';
 import { openOrg, refuseStoreWithOrg, reportOrgWrite } from '../org/orgCommand';
-import { scorecardSnapshotInOrg } from '../org/orgRuns';
+import { rolloutAuditInOrg, scorecardSnapshotInOrg } from '../org/orgRuns';
+import type { RolloutAudit } from '../cockpit/rolloutAudit';
 import { auditMarkdown, loadAuditInput, rolloutAudit, writeAudit } from '../cockpit/rolloutAudit';
 import { writeExportFiles } from '../lib/exportFiles';
 import { openExistingStore } from './pqa';
@@ -28,6 +29,15 @@ interface ReportFlags {
   format?: string;
   output?: string;
   store?: string;
+}
+
+interface AuditFlags {
+  asOf?: string;
+  dryRun?: boolean;
+  export?: string;
+  store?: string;
+  targetOrg?: string;
+  json?: boolean;
 }
 
 interface SnapshotFlags {
@@ -90,14 +100,13 @@ export function registerScorecardCommand(program: Command): void {
     .option('--dry-run', 'print the audit, store nothing')
     .option('--export <dir>', 'write rollout_audit.json, sections.csv and source_weeks.csv there')
     .option('--store <file>', 'the local store (default .gtm/store.duckdb)')
+    .option('-o, --target-org <alias>', "judge the org's records and store the audit there (default: the local store)")
     .option('--json', 'the audit as JSON on stdout')
-    .action(async (flags: { asOf?: string; dryRun?: boolean; export?: string; store?: string; json?: boolean }) => {
+    .action(async (flags: AuditFlags) => {
       const asOf = isoSeconds(parseAsOf(flags.asOf));
       const out = createOutput(Boolean(flags.json));
-      const policy = loadPolicyFile();
-      const store = await openExistingStore(flags.store);
-      try {
-        const audit = rolloutAudit(await loadAuditInput(store, asOf), policy, asOf);
+      refuseStoreWithOrg(flags);
+      const exportAudit = (audit: RolloutAudit) => {
         if (flags.export)
           writeExportFiles(flags.export, {
             'rollout_audit.json': audit,
@@ -119,6 +128,33 @@ export function registerScorecardCommand(program: Command): void {
               ])
             ]
           });
+      };
+      if (flags.targetOrg) {
+        const { org, policy } = await openOrg(flags.targetOrg, out);
+        const run = await rolloutAuditInOrg(org, flags.targetOrg, policy, asOf, {
+          dryRun: flags.dryRun,
+          onProgress: (m) => out.progress(m)
+        });
+        out.done();
+        exportAudit(run.value);
+        out.result({
+          dry_run: Boolean(flags.dryRun),
+          target_org: flags.targetOrg,
+          read: run.read,
+          api_requests: run.apiRequests,
+          ...run.value,
+          written: run.written.length,
+          failed: run.failed
+        });
+        out.info(auditMarkdown(run.value).join('\n').trimEnd());
+        process.exitCode = reportOrgWrite(run, flags.targetOrg, Boolean(flags.dryRun), out);
+        return;
+      }
+      const policy = loadPolicyFile();
+      const store = await openExistingStore(flags.store);
+      try {
+        const audit = rolloutAudit(await loadAuditInput(store, asOf), policy, asOf);
+        exportAudit(audit);
         const failed = flags.dryRun ? null : await writeAudit(store, audit);
         if (failed) throw new InputError(`could not store the rollout audit: ${failed}`);
         out.result({ dry_run: Boolean(flags.dryRun), ...audit });

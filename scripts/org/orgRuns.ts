@@ -1,6 +1,6 @@
 /**
- * The org path of the commands that compute over the local store: `gtm pqa sync`, `gtm scorecard snapshot` and
- * `gtm readout build` with --target-org. Each mirrors the objects its computation reads (mirror.ts), runs the same
+ * The org path of the commands that compute over the local store: `gtm pqa sync`, `gtm scorecard snapshot`,
+ * `gtm scorecard audit` and `gtm readout build` with --target-org. Each mirrors the objects its computation reads (mirror.ts), runs the same
  * local code on the mirror, and upserts into the org only what that code added or changed (writeBack.ts); with
  * dryRun it says what it would write and writes nothing.
  */
@@ -11,6 +11,14 @@ import { snapshot } from '../cockpit/snapshotStore';
 import type { SnapshotPlan } from '../cockpit/snapshot';
 import { buildReadouts, writeReadouts, type BuildResult, type WriteResult } from '../cockpit/readoutStore';
 import { loadKpiContracts } from '../cockpit/kpiContracts';
+import {
+  AUDIT_KEY,
+  AUDIT_OBJECT,
+  loadAuditInput,
+  rolloutAudit,
+  writeAudit,
+  type RolloutAudit
+} from '../cockpit/rolloutAudit';
 import type { UsageSink } from '../usage/sink';
 import { mirrorOrg, type MirrorRequest, type OrgMirror, type QueryRows } from './mirror';
 import { changesOf, writeChanges, type ObjectChanges, type WriteFailure } from './writeBack';
@@ -87,6 +95,20 @@ export const PROTOCOL_FIELDS = [
   'Min_Sample_Per_Arm__c',
   'Protocol_Locked_At__c'
 ];
+
+/** What the rollout audit reads (cockpit/rolloutAudit.ts loadAuditInput), and the audits stored. */
+export const AUDIT_INPUTS: readonly MirrorRequest[] = [
+  'GTM_Sync_Run__c',
+  'Funnel_Event__c',
+  'Event_Source__c',
+  'Usage_Snapshot__c',
+  'Account',
+  'Opportunity',
+  'Onboarding_Plan__c',
+  'Onboarding_Plan_Step__c',
+  'Routing_Assignment__c',
+  'GTM_Rollout_Audit__c'
+].map((object) => ({ object }));
 
 async function withMirror<T>(
   org: OrgPort,
@@ -169,5 +191,24 @@ export async function readoutBuildInOrg(
         await changesOf(mirror, 'GTM_Experiment_Readout__c', 'Readout_Key__c')
       ]
     };
+  });
+}
+
+/**
+ * `gtm scorecard audit --target-org`: the rollout audit over the org's records, stored there as GTM_Rollout_Audit__c
+ * by Audit_Key__c (the GTM Program page reads it); the same day again replaces it only if it changed.
+ */
+export async function rolloutAuditInOrg(
+  org: OrgPort,
+  orgName: string,
+  policy: Policy,
+  asOf: string,
+  options: OrgRunOptions = {}
+): Promise<OrgWrite & { value: RolloutAudit }> {
+  return withMirror(org, orgName, AUDIT_INPUTS, options, async (mirror) => {
+    const audit = rolloutAudit(await loadAuditInput(mirror.store, asOf), policy, asOf);
+    const failed = await writeAudit(mirror.store, audit);
+    if (failed) throw new Error(`the rollout audit could not be staged: ${failed}`);
+    return { value: audit, changes: [await changesOf(mirror, AUDIT_OBJECT, AUDIT_KEY)] };
   });
 }

@@ -13,7 +13,16 @@ import { snapshot } from '../../cockpit/snapshotStore';
 import { LocalStore, q, tableColumns } from '../../store/localStore';
 import { buildSampleWorld } from '../../workbench/sampleWorld';
 import type { FieldValue } from '../../test-support/bulkDouble/bulkApiDouble';
-import { cockpitInputs, pqaSyncInOrg, READOUT_EXTRA, readoutBuildInOrg, scorecardSnapshotInOrg } from '../orgRuns';
+import {
+  AUDIT_INPUTS,
+  cockpitInputs,
+  pqaSyncInOrg,
+  READOUT_EXTRA,
+  readoutBuildInOrg,
+  rolloutAuditInOrg,
+  scorecardSnapshotInOrg
+} from '../orgRuns';
+import { loadAuditInput, rolloutAudit } from '../../cockpit/rolloutAudit';
 import { startFakeOrg, type FakeOrg } from './orgDouble';
 
 const policy = loadPolicyFile();
@@ -231,6 +240,40 @@ describe('the cockpit over the org: the sample world copied into the double', ()
       const again = await readoutBuildInOrg(org.sink, 'test-org', policy, AS_OF);
       expect(again.changes.flatMap((c) => c.rows)).toEqual([]);
       expect(ingestCalls(org)).toBe(0);
+    },
+    SLOW
+  );
+
+  it(
+    'judges the rollout audit the local path would and stores it as GTM_Rollout_Audit__c once',
+    async () => {
+      org = await startFakeOrg();
+      await seedFromStore(
+        org,
+        AUDIT_INPUTS.map((r) => r.object)
+      );
+      const store = await LocalStore.open(storeFile, loadSchema());
+      let local;
+      try {
+        local = rolloutAudit(await loadAuditInput(store, AS_OF), policy, AS_OF);
+      } finally {
+        await store.close();
+      }
+      const dry = await rolloutAuditInOrg(org.sink, 'test-org', policy, AS_OF, { dryRun: true });
+      expect(dry.value).toEqual(local);
+      expect(dry.written).toEqual([]);
+      const run = await rolloutAuditInOrg(org.sink, 'test-org', policy, AS_OF);
+      expect(run.failed).toEqual([]);
+      expect(run.written.map((w) => w.key)).toEqual([`rollout-audit|${AS_OF.slice(0, 10)}`]);
+      const stored = org.double.records('GTM_Rollout_Audit__c').find((r) => r.Audit_Key__c === run.written[0]!.key)!;
+      expect(stored.Status__c).toBe(local.status);
+      expect((JSON.parse(String(stored.Sections_Json__c)) as { key: string }[]).map((s) => s.key)).toEqual([
+        'data_quality',
+        'handoff_reliability',
+        'support_burden'
+      ]);
+      const again = await rolloutAuditInOrg(org.sink, 'test-org', policy, AS_OF);
+      expect(again.written).toEqual([]);
     },
     SLOW
   );
