@@ -1,15 +1,19 @@
 /**
- * The program cockpit in the sample world: 13 weeks of program history as the scheduled jobs would have written it.
- * Each week's KPI snapshots (`gtm scorecard snapshot --as-of <week end> --publish`), so the trend charts of the org's
- * page have points, and the locked experiments' readouts at each month end and the program's last day
- * (`gtm readout build --as-of ...`), so the portfolio has a history: Hold (exp-001 at the end of March), Continue
- * (exp-005 before its decision date), Invalid and Kill at day 90.
+ * The program cockpit in the sample world: 13 weeks of program history as the scheduled jobs would have written it,
+ * over the CRM history of those weeks and the weeks before (sampleHistory.ts). Each week's KPI snapshots (`gtm
+ * scorecard snapshot --as-of <week end> --publish`), so the trend charts of the org's page have points, and the locked
+ * experiments' readouts at each month end and the program's last day (`gtm readout build --as-of ...`), so the
+ * portfolio has a history with every recommendation: Continue (exp-003 and exp-005 before their decision dates),
+ * Hold (exp-008 below its minimum sample in March and April, exp-003 on day 90), Kill (exp-003 in April with no
+ * closed pilot window, exp-005 on day 90), Invalid (exp-001's routing source gone stale) and Scale (exp-008 on day
+ * 90: activation 30% faster than before the program on more than its locked minimum of activations per arm).
  */
 import type { Policy } from '../policy/policy';
 import type { LocalStore } from '../store/localStore';
 import { DAY_MS, instantOf } from './kpi';
 import { buildReadouts, writeReadouts } from './readoutStore';
 import { loadAuditInput, rolloutAudit, writeAudit } from './rolloutAudit';
+import { writeProgramHistory } from './sampleHistory';
 import { trendDates } from './scorecard';
 import { snapshot } from './snapshotStore';
 
@@ -35,6 +39,7 @@ export function readoutDates(policy: Policy): string[] {
 }
 
 export async function writeProgramSample(store: LocalStore, policy: Policy): Promise<void> {
+  await writeProgramHistory(store, policy);
   const last = programLastDay(policy);
   for (const day of trendDates(policy.date('Program_Start_Date'), `${last}T00:00:00Z`))
     await snapshot(store, policy, `${day}T00:00:00Z`, { publish: true });

@@ -1005,7 +1005,8 @@ export async function buildSampleWorld(storeFile: string, options: { today?: str
     await writeRoutingSample(store, policy);
     // exp-008: onboarding plans in every state (activation comes from the export: syncWorld.ts)
     await writeOnboardingSample(store, policy, today);
-    // program cockpit: the locked experiments' readouts at day 90 (gtm readout build --as-of 2026-05-30)
+    // program cockpit: the CRM history of the program's weeks and the weeks before (dated from Program_Start_Date),
+    // its weekly snapshots and the readouts at each month end and day 90 (gtm readout build --as-of 2026-05-30)
     await writeProgramSample(store, policy);
     await store.db.run('CHECKPOINT');
   } finally {

@@ -45,8 +45,10 @@ describe('gtm scorecard report', () => {
     const r = report('--format', 'md');
     expect(r.code).toBe(0);
     for (const label of LABELS) expect(r.stdout).toContain(`### ${label}`);
-    expect(r.stdout).toContain('median not reached');
-    expect(r.stdout).toMatch(/provisional: \d+ at risk/);
+    // censoring visible: pilots whose 60-day window is open on day 90 are at risk, not in the rate
+    expect(r.stdout).toMatch(
+      /### Pilot-to-production conversion\n\n- .+\n- n \d+, outcomes \d+, provisional: \d+ at risk\n- progress .+ status \*\*Provisional\*\*/
+    );
     expect(r.stdout).toContain('| exp-001 PQA-triggered enterprise outbound | Running | randomized |');
     expect(r.stdout).toContain('pre/post, not randomized');
     const [body, footer] = r.stdout.split('\n---\n');

@@ -47,9 +47,9 @@ describe('GtmProgramController stand-in', () => {
     expect(view.kpis[0]!.trend).toHaveLength(13);
     expect(view.readouts.map((r) => [r.experiment, r.recommendation])).toEqual([
       ['exp-001', 'Invalid'],
-      ['exp-003', 'Kill'],
+      ['exp-003', 'Hold'],
       ['exp-005', 'Kill'],
-      ['exp-008', 'Kill']
+      ['exp-008', 'Scale']
     ]);
     expect(view.readouts.find((r) => r.experiment === 'exp-008')!.designLabel).toBe('pre/post, not randomized');
   });
@@ -57,7 +57,7 @@ describe('GtmProgramController stand-in', () => {
   it('refuses an override without a reason and a second approver, and writes nothing', async () => {
     const view = await getProgram(ctx, { asOf: '2026-05-30' });
     const readout = view.readouts.find((r) => r.experiment === 'exp-003')!;
-    await expect(decideReadout(ctx, { readoutId: readout.readoutId!, decision: 'Hold' })).rejects.toThrow(
+    await expect(decideReadout(ctx, { readoutId: readout.readoutId!, decision: 'Kill' })).rejects.toThrow(
       `${DECISION_MESSAGES.override_reason_missing} ${DECISION_MESSAGES.second_approver_missing}`
     );
     const stored = await queryOne(
@@ -91,12 +91,12 @@ describe('GtmProgramController stand-in', () => {
     const after = await decideReadout(ctx, {
       readoutId: readout.readoutId!,
       decision: 'Hold',
-      overrideReason: 'activation events start flowing in June',
+      overrideReason: 'one more month of activations before the blueprint goes to every onboarding',
       secondApproverId: other.id
     });
     expect(after.readouts.find((r) => r.experiment === 'exp-008')).toMatchObject({
       decision: 'Hold',
-      overrideReason: 'activation events start flowing in June',
+      overrideReason: 'one more month of activations before the blueprint goes to every onboarding',
       secondApprover: other.name
     });
   });
