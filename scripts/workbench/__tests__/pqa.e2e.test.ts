@@ -110,15 +110,44 @@ describe('the Account page of a routed PQA', () => {
     );
     expect(squash(await panel.locator('[data-id="sla-status"]').textContent())).toBe('Reassigned');
     expect(squash(await panel.locator('[data-id="sla-clock"]').textContent())).toBe(
-      `Reassigned: the clock has stopped; no qualifying touch. SLA ${loadPolicyFile().integer('Exp001_First_Touch_Sla_Hours')} business hours (PQA New York business hours).`
+      `Reassigned: the clock has stopped; no qualifying touch. SLA ${loadPolicyFile().integer('Exp001_First_Touch_Sla_Hours')} business hours, PQA New York business hours.`
     );
     expect((await panel.locator('[data-id="transition"]').allTextContents()).map(squash)).toEqual([
-      expect.stringMatching(/^Pending → Warning, .*, by gtm routing sweep$/),
-      expect.stringMatching(/^Warning → Breached, .*, by gtm routing sweep$/),
-      expect.stringMatching(/^Breached → Reassigned, .*, by gtm routing sweep$/)
+      expect.stringMatching(/^Pending → Warning, .*, by the SLA sweep$/),
+      expect.stringMatching(/^Warning → Breached, .*, by the SLA sweep$/),
+      expect.stringMatching(/^Breached → Reassigned, .*, by the SLA sweep$/)
     ]);
     expect(squash(await panel.locator('[data-id="escalations"]').textContent())).toBe('1 escalation');
     await session.screenshot(page, 'e2e-pqa-account-1024');
+  });
+
+  it('a clock touched after its due time reads stopped, and no user id or ISO instant shows on the panel', async () => {
+    // the sample's late touches: Breached stays the status, but nothing reassigns it any more
+    const [late] = await queryRows(
+      store,
+      `SELECT "Account__c" AS id FROM "Routing_Assignment__c"
+        WHERE "SLA_Status__c" = 'Breached' AND "First_Touch_At__c" IS NOT NULL ORDER BY 1 LIMIT 1`
+    );
+    const [control] = await queryRows(
+      store,
+      `SELECT a."Account__c" AS id FROM "Routing_Assignment__c" a WHERE a."Arm__c" = 'Control' ORDER BY 1 LIMIT 1`
+    );
+    const jargon = /\b005[A-Za-z0-9]{12}|\d{4}-\d{2}-\d{2}T\d{2}:|\.0000\b|gtm routing/;
+    const page = await open(`/lightning/r/Account/${encodeURIComponent(String(late!.id))}/view`);
+    const panel = page.locator('c-pqa-panel');
+    await panel.locator('[data-id="sla-clock"]').waitFor({ timeout: 15_000 });
+    expect(squash(await panel.locator('[data-id="sla-clock"]').textContent())).toMatch(
+      /^Breached: the clock has stopped; first touch .+\. SLA \d+ business hours, PQA New York business hours\.$/
+    );
+    expect(await panel.locator('[data-id="reassign"]').count()).toBe(0);
+    expect(await panel.locator('[data-id="log-touch"]').count()).toBe(0);
+    expect(squash(await panel.textContent())).not.toMatch(jargon);
+    await page.goto(`${session.server.url}/lightning/r/Account/${encodeURIComponent(String(control!.id))}/view`);
+    await panel.locator('[data-id="reason"]').waitFor({ timeout: 15_000 });
+    expect(squash(await panel.locator('[data-id="reason"]').textContent())).toMatch(
+      /^control, business as usual: would have gone to (Dana Whitfield|Priya Raman|Marco Ruiz) /
+    );
+    expect(squash(await panel.textContent())).not.toMatch(jargon);
   });
 
   it('axe finds no violations of any impact', async () => {

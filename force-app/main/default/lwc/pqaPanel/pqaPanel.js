@@ -62,8 +62,28 @@ function evidenceText(e) {
 function armText(signal) {
   if (!signal.arm) return '—';
   return signal.matchedPairKey
-    ? `${signal.arm} (matched with ${signal.matchedPairKey}: matched, not randomized)`
+    ? `${signal.arm} (paired with ${signal.matchedPairKey}: matched, not randomized)`
     : signal.arm;
+}
+
+/** The sweeps record themselves by their code names (the CLI's and the Apex job's); a person reads one name. */
+const SWEEP_ACTORS = { 'gtm routing sweep': 'the SLA sweep', GtmSlaSweep: 'the SLA sweep' };
+
+const USER_ID = /\b005[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?\b/g;
+const ISO_INSTANT = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z\b/g;
+const FIXED_DECIMAL = /\b\d+\.\d{2,}\b/g;
+
+/**
+ * The routing rule's stored reasons are written for the record ("would have gone to 005…", "away until
+ * 2026-03-16T13:00:00Z", "load 1.5000"): in the panel a user id reads as the member's name, an instant in the user's
+ * time zone and a load without padding zeros.
+ */
+export function readableReason(text, names) {
+  if (!text) return '';
+  return String(text)
+    .replace(USER_ID, (id) => (names && names.get(id)) || id)
+    .replace(ISO_INSTANT, (at) => formatInstant(at))
+    .replace(FIXED_DECIMAL, (n) => formatNumber(n));
 }
 
 export default class PqaPanel extends LightningElement {
@@ -132,8 +152,7 @@ export default class PqaPanel extends LightningElement {
 
   /** the newest PQA's SLA is open and untouched, and the PQA stands: its owner can log the first touch */
   get canLogTouch() {
-    const sla = this.sla;
-    return Boolean(sla && !sla.closed && !sla.firstTouchAt && !this.signals[0].disqualifiedAt);
+    return Boolean(this.sla && !this.slaStopped);
   }
 
   async handleLogTouch(event) {
@@ -201,7 +220,7 @@ export default class PqaPanel extends LightningElement {
   }
 
   get notRoutedText() {
-    return 'Not routed yet: the routing runs when the signal is written (gtm routing simulate shows whom it would pick).';
+    return 'Not routed yet: the routing rule picks an owner when the signal is written.';
   }
 
   get isControl() {
@@ -216,23 +235,39 @@ export default class PqaPanel extends LightningElement {
     return `${a.ownerName || a.ownerId || '—'}, by ${how}, ${formatInstant(a.routedAt)}`;
   }
 
+  /** pool members' names by user id, for the stored reasons */
+  get memberNames() {
+    const names = new Map();
+    for (const c of (this.assignment && this.assignment.candidates) || [])
+      if (c.userName) names.set(c.userId, c.userName);
+    if (this.assignment && this.assignment.ownerId && this.assignment.ownerName)
+      names.set(this.assignment.ownerId, this.assignment.ownerName);
+    return names;
+  }
+
   get reasonText() {
-    return (this.assignment && this.assignment.reason) || '';
+    return readableReason(this.assignment && this.assignment.reason, this.memberNames);
   }
 
   get candidates() {
-    return ((this.assignment && this.assignment.candidates) || []).map((c) => ({
-      ...c,
-      key: c.userId,
-      rowClass: c.chosen ? 'slds-hint-parent pqa-chosen' : 'slds-hint-parent',
-      loadText:
-        c.load === null || c.load === undefined ? '—' : `(${c.assignments} − ${c.credits}) / ${c.weight} = ${c.load}`,
-      weekText:
-        c.weeklyCap === null || c.weeklyCap === undefined
-          ? `${c.weekCount}, no cap`
-          : `${c.weekCount} of ${c.weeklyCap}`,
-      eligibleText: c.chosen ? `${c.reason}: chosen` : c.reason
-    }));
+    const names = this.memberNames;
+    return ((this.assignment && this.assignment.candidates) || []).map((c) => {
+      const reason = readableReason(c.reason, names);
+      return {
+        ...c,
+        key: c.userId,
+        rowClass: c.chosen ? 'slds-hint-parent pqa-chosen' : 'slds-hint-parent',
+        loadText:
+          c.load === null || c.load === undefined
+            ? '—'
+            : `(${c.assignments} − ${c.credits}) / ${formatNumber(c.weight)} = ${formatNumber(c.load)}`,
+        weekText:
+          c.weeklyCap === null || c.weeklyCap === undefined
+            ? `${c.weekCount}, no cap`
+            : `${c.weekCount} of ${c.weeklyCap}`,
+        eligibleText: c.chosen ? `${reason}: chosen` : reason
+      };
+    });
   }
 
   get hasCandidates() {
@@ -251,41 +286,60 @@ export default class PqaPanel extends LightningElement {
     return `slds-badge ${STATUS_THEMES[this.sla.status] || ''}`;
   }
 
+  /**
+   * Nothing moves the clock any more: a final status, or a Breached one that was touched late or disqualified (the
+   * rule then never reassigns it, GtmSlaRule / slaRule.ts), though its status stays Breached.
+   */
+  get slaStopped() {
+    const s = this.sla;
+    return Boolean(s.closed || s.firstTouchAt || this.signals[0].disqualifiedAt);
+  }
+
   get slaClockText() {
     const s = this.sla;
     const hours = `${formatNumber(s.slaHours)} business ${s.slaHours === 1 ? 'hour' : 'hours'}`;
-    const where = s.businessHoursName ? ` (${s.businessHoursName} business hours)` : '';
-    if (s.closed) {
-      const touch = s.firstTouchAt ? `; first touch ${formatInstant(s.firstTouchAt)}` : '; no qualifying touch';
-      return `${s.status}: the clock has stopped${touch}. SLA ${hours}${where}.`;
+    const terms = `SLA ${hours}${s.businessHoursName ? `, ${s.businessHoursName} business hours` : ''}`;
+    if (this.slaStopped) {
+      if (!s.closed && !s.firstTouchAt)
+        return `${s.status}: the clock stopped when the PQA was disqualified. ${terms}.`;
+      const touch = s.firstTouchAt ? `first touch ${formatInstant(s.firstTouchAt)}` : 'no qualifying touch';
+      return `${s.status}: the clock has stopped; ${touch}. ${terms}.`;
     }
     const m = s.businessMinutesToDue;
-    if (m === null || m === undefined) return `${s.status}: SLA ${hours}${where}.`;
+    if (m === null || m === undefined) return `${s.status}: ${terms}.`;
     const left =
       m >= 0
         ? `${formatBusinessTime(m)} of business time left`
         : `overdue by ${formatBusinessTime(m)} of business time`;
-    return `${s.status}: ${left} (SLA ${hours}${where}).`;
+    return `${s.status}: ${left} (${terms}).`;
+  }
+
+  /** the reassignment time reads as done only once it happened, as ahead while the clock runs, and not at all after */
+  get reassignLabel() {
+    if (this.sla.status === 'Reassigned') return 'Reassigned at';
+    return this.slaStopped ? null : 'Reassigns at';
   }
 
   get slaTimes() {
     const s = this.sla;
-    return [
+    const times = [
       { key: 'warning', labelKey: 'warning-label', label: 'Warning at', value: formatInstant(s.warningAt) || '—' },
-      { key: 'due', labelKey: 'due-label', label: 'Due', value: formatInstant(s.dueAt) || '—' },
-      {
+      { key: 'due', labelKey: 'due-label', label: 'Due', value: formatInstant(s.dueAt) || '—' }
+    ];
+    if (this.reassignLabel)
+      times.push({
         key: 'reassign',
         labelKey: 'reassign-label',
-        label: 'Reassigned at',
+        label: this.reassignLabel,
         value: formatInstant(s.reassignAt) || '—'
-      },
-      {
-        key: 'touch',
-        labelKey: 'touch-label',
-        label: 'First touch',
-        value: formatInstant(s.firstTouchAt) || 'none yet'
-      }
-    ];
+      });
+    times.push({
+      key: 'touch',
+      labelKey: 'touch-label',
+      label: 'First touch',
+      value: formatInstant(s.firstTouchAt) || 'none yet'
+    });
+    return times;
   }
 
   get escalationText() {
@@ -296,7 +350,9 @@ export default class PqaPanel extends LightningElement {
   get transitions() {
     return ((this.assignment && this.assignment.transitions) || []).map((t, i) => ({
       key: `${i}`,
-      text: `${t.fromStatus} → ${t.toStatus}, ${formatInstant(t.at)}${t.actor ? `, by ${t.actor}` : ''}`
+      text: `${t.fromStatus} → ${t.toStatus}, ${formatInstant(t.at)}${
+        t.actor ? `, by ${SWEEP_ACTORS[t.actor] || t.actor}` : ''
+      }`
     }));
   }
 

@@ -1,5 +1,5 @@
 import { createElement } from 'lwc';
-import PqaPanel, { formatBusinessTime, formatInstant } from 'c/pqaPanel';
+import PqaPanel, { formatBusinessTime, formatInstant, readableReason } from 'c/pqaPanel';
 import getPqaView from '@salesforce/apex/GtmPqaPanelController.getPqaView';
 import disqualify from '@salesforce/apex/GtmPqaPanelController.disqualify';
 import logTouch from '@salesforce/apex/GtmPqaPanelController.logTouch';
@@ -59,7 +59,7 @@ describe('c-pqa-panel', () => {
   it('shows the signal, its arm as matched and its evidence against the thresholds', async () => {
     const el = await mountWith(REASSIGNED);
     expect(text(el, '[data-id="signal-heading"]')).toBe('PQA 2026-W11');
-    expect(text(el, '[data-id="arm"]')).toBe('Treatment (matched with thistle-florists: matched, not randomized)');
+    expect(text(el, '[data-id="arm"]')).toBe('Treatment (paired with thistle-florists: matched, not randomized)');
     expect($$(el, '[data-id="evidence-item"]').map((li) => squash(li.textContent))).toEqual([
       'AI-resolved tickets: 53 ≥ 25 (met)',
       'active agents: not reported by the source (threshold 3, not applied)'
@@ -72,12 +72,14 @@ describe('c-pqa-panel', () => {
     expect(text(el, '[data-id="owner"]')).toBe(
       `Dana Whitfield, by the pool rule, ${formatInstant('2026-03-13T14:00:00Z')}`
     );
-    expect(text(el, '[data-id="reason"]')).toBe('lowest load 10.0000 = (10 - 0) / 1');
+    // the stored loads carry four padding decimals and the away date an ISO instant: the panel reads them as numbers
+    // and a time in the user's zone
+    expect(text(el, '[data-id="reason"]')).toBe('lowest load 10 = (10 - 0) / 1');
     const rows = $$(el, '[data-id="candidate"]').map((tr) => [...tr.children].map((cell) => squash(cell.textContent)));
     expect(rows).toEqual([
-      ['Dana Whitfield', '(10 − 0) / 1 = 10.0000', '10, no cap', 'eligible: chosen'],
-      ['Priya Raman', '(3 − 0) / 2 = 1.5000', '3 of 3', 'at weekly cap (3 of 3)'],
-      ['Marco Ruiz', '(0 − 0) / 1 = 0.0000', '0, no cap', 'away until 2026-03-16T13:00:00Z']
+      ['Dana Whitfield', '(10 − 0) / 1 = 10', '10, no cap', 'eligible: chosen'],
+      ['Priya Raman', '(3 − 0) / 2 = 1.5', '3 of 3', 'at weekly cap (3 of 3)'],
+      ['Marco Ruiz', '(0 − 0) / 1 = 0', '0, no cap', `away until ${formatInstant('2026-03-16T13:00:00Z')}`]
     ]);
     expect($$(el, '.pqa-chosen')).toHaveLength(1);
   });
@@ -86,14 +88,16 @@ describe('c-pqa-panel', () => {
     const el = await mountWith(REASSIGNED);
     expect(text(el, '[data-id="sla-status"]')).toBe('Reassigned');
     expect(text(el, '[data-id="sla-clock"]')).toBe(
-      'Reassigned: the clock has stopped; no qualifying touch. SLA 4 business hours (PQA New York business hours).'
+      'Reassigned: the clock has stopped; no qualifying touch. SLA 4 business hours, PQA New York business hours.'
     );
     expect(text(el, '[data-id="due"]')).toBe(formatInstant('2026-03-13T18:00:00Z'));
+    expect(text(el, '[data-id="reassign"]')).toBe(formatInstant('2026-03-16T14:00:00Z'));
+    expect($$(el, 'dt').map((dt) => squash(dt.textContent))).toContain('Reassigned at');
     expect(text(el, '[data-id="touch"]')).toBe('none yet');
     expect($$(el, '[data-id="transition"]').map((li) => squash(li.textContent))).toEqual([
-      `Pending → Warning, ${formatInstant('2026-03-13T17:00:00Z')}, by gtm routing sweep`,
-      `Warning → Breached, ${formatInstant('2026-03-13T18:00:00Z')}, by gtm routing sweep`,
-      `Breached → Reassigned, ${formatInstant('2026-03-16T14:00:00Z')}, by gtm routing sweep`
+      `Pending → Warning, ${formatInstant('2026-03-13T17:00:00Z')}, by the SLA sweep`,
+      `Warning → Breached, ${formatInstant('2026-03-13T18:00:00Z')}, by the SLA sweep`,
+      `Breached → Reassigned, ${formatInstant('2026-03-16T14:00:00Z')}, by the SLA sweep`
     ]);
     expect(text(el, '[data-id="escalations"]')).toBe('1 escalation');
     // read on Nov 24: the 21-day window of Mar 13 has closed without a pilot
@@ -106,13 +110,42 @@ describe('c-pqa-panel', () => {
     const open = await mountWith(OPEN);
     expect(text(open, '[data-id="outcome"]')).toMatch(/^Outcome window open to .*; no pilot yet$/);
     expect(text(open, '[data-id="sla-clock"]')).toBe(
-      'Warning: 45 min of business time left (SLA 4 business hours (PQA New York business hours)).'
+      'Warning: 45 min of business time left (SLA 4 business hours, PQA New York business hours).'
     );
+    // a running clock's reassignment lies ahead
+    expect($$(open, 'dt').map((dt) => squash(dt.textContent))).toContain('Reassigns at');
     document.body.removeChild(open);
     const late = await mountWith(OVERDUE);
     expect(text(late, '[data-id="sla-clock"]')).toBe(
-      'Breached: overdue by 2 h 15 min of business time (SLA 4 business hours (PQA New York business hours)).'
+      'Breached: overdue by 2 h 15 min of business time (SLA 4 business hours, PQA New York business hours).'
     );
+  });
+
+  /** OVERDUE (Breached, untouched) with the newest signal and its SLA changed as given */
+  const overdueWith = (signal, sla) => {
+    const view = JSON.parse(JSON.stringify(OVERDUE));
+    Object.assign(view.signals[0], signal);
+    Object.assign(view.signals[0].assignment.sla, sla);
+    return view;
+  };
+
+  it('a Breached clock touched late has stopped: no overdue count, no reassignment ahead, no touch to log', async () => {
+    const el = await mountWith(overdueWith({}, { firstTouchAt: '2026-03-16T20:00:00Z' }));
+    expect(text(el, '[data-id="sla-clock"]')).toBe(
+      `Breached: the clock has stopped; first touch ${formatInstant('2026-03-16T20:00:00Z')}. SLA 4 business hours, PQA New York business hours.`
+    );
+    expect($(el, '[data-id="reassign"]')).toBeNull();
+    expect($(el, '[data-id="log-touch"]')).toBeNull();
+  });
+
+  it('a Breached clock of a disqualified PQA has stopped with the disqualification', async () => {
+    const el = await mountWith(
+      overdueWith({ disqualifiedAt: '2026-03-17T10:00:00Z', disqualifiedReason: 'Duplicate account' }, {})
+    );
+    expect(text(el, '[data-id="sla-clock"]')).toBe(
+      'Breached: the clock stopped when the PQA was disqualified. SLA 4 business hours, PQA New York business hours.'
+    );
+    expect($(el, '[data-id="reassign"]')).toBeNull();
   });
 
   it('a control account shows the shadow routing and no SLA', async () => {
@@ -120,7 +153,10 @@ describe('c-pqa-panel', () => {
     expect(text(el, '[data-id="owner"]')).toBe(
       'Control: business as usual, no owner from the rule and no SLA (shadow only)'
     );
-    expect(text(el, '[data-id="reason"]')).toMatch(/^control, business as usual: would have gone to /);
+    // the stored reason names the shadow owner by user id; the panel by name
+    expect(text(el, '[data-id="reason"]')).toBe(
+      'control, business as usual: would have gone to Dana Whitfield (lowest load 3 = (3 - 0) / 1)'
+    );
     expect($(el, '[data-id="sla"]')).toBeNull();
   });
 
@@ -198,6 +234,20 @@ describe('disqualifying from the panel', () => {
   it('a disqualified signal offers no second disqualification', async () => {
     const el = await mountWith(DISQUALIFIED);
     expect($(el, '[data-id="disqualify-open"]')).toBeNull();
+  });
+});
+
+describe('readableReason', () => {
+  it('names a known user id, leaves an unknown one, and reads instants and padded loads', () => {
+    const names = new Map([['005L00000000000002', 'Dana Whitfield']]);
+    expect(readableReason('would have gone to 005L00000000000002, not 005L00000000000009', names)).toBe(
+      'would have gone to Dana Whitfield, not 005L00000000000009'
+    );
+    expect(readableReason('away until 2026-03-16T13:00:00Z', names)).toBe(
+      `away until ${formatInstant('2026-03-16T13:00:00Z')}`
+    );
+    expect(readableReason('lowest load 1.5000 = (3 - 0) / 2', names)).toBe('lowest load 1.5 = (3 - 0) / 2');
+    expect(readableReason(null, names)).toBe('');
   });
 });
 
