@@ -279,7 +279,7 @@ export default class HallucinationGate extends LightningElement {
 
   get passingText() {
     const v = this.view;
-    if (!v.responses) return 'Allowed at n = ...: no rate measured yet';
+    if (!v.responses) return 'Not known yet: it follows from the rate of the first scored responses';
     if (v.passingN === null || v.passingN === undefined)
       return `Cannot pass at this rate (${rateText(v.rate)}), however many responses are audited`;
     return `Allowed at n = ${formatCount(v.passingN)}: the smallest sample at which this rate (${rateText(v.rate)}) passes`;

@@ -185,7 +185,9 @@ describe('c-hallucination-gate', () => {
     expect(text(element, '[data-id="no-runs"]')).toBe(
       "No audit run on this deal yet: the hallucination audit team runs one on the customer's tickets."
     );
-    expect(text(element, '[data-id="passing-n"]')).toBe('Allowed at n = ...: no rate measured yet');
+    expect(text(element, '[data-id="passing-n"]')).toBe(
+      'Not known yet: it follows from the rate of the first scored responses'
+    );
   });
 
   it('a reviewer sets a human verdict with a reason: refused without either, then sent and the recount shown', async () => {
