@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { ingestSampleAudits, SAMPLE_AUDITS } from '../../audit/sampleAudits';
 import { loadPolicyFile } from '../../policy/policy';
-import { SCREENSHOT_DIR, WorkbenchSession } from '../browserHarness';
+import { axeViolations, SCREENSHOT_DIR, WorkbenchSession } from '../browserHarness';
 import type { PanelControllers, WorkbenchData } from '../controllerPort';
 import { sampleWorldBrowserSuite } from './standInWorld';
 
@@ -150,5 +150,6 @@ describe("a blocker step's outcome at 768 px", () => {
     expect(box.y + box.height).toBeLessThanOrEqual(600);
     fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'e2e-sync-768-view.png') });
+    expect(await axeViolations(page)).toEqual([]);
   });
 });

@@ -145,8 +145,6 @@ export default class PilotScorecard extends LightningElement {
   statusMessage;
   confirmingDeleteId;
 
-  /** the Task a mutation created, to follow it to its page */
-  requestedTaskUrl;
   /**
    * The outcome of a blocker's step, shown beside that blocker (the card's top is out of view in a tall page):
    * { code, message, text, taskUrl, error }. It stays with the blocker of that code and message after the refresh;
@@ -363,7 +361,6 @@ export default class PilotScorecard extends LightningElement {
     this.saving = true;
     this.actionError = undefined;
     this.statusMessage = undefined;
-    this.requestedTaskUrl = undefined;
     this.blockerResult = undefined;
     try {
       const result = await requestBlockerAction({ opportunityId: this.recordId, kind, target: target || null });
@@ -769,7 +766,6 @@ export default class PilotScorecard extends LightningElement {
     this.saving = true;
     this.actionError = undefined;
     this.statusMessage = undefined;
-    this.requestedTaskUrl = undefined;
     this.blockerResult = undefined;
     try {
       const fresh = await call();
