@@ -49,6 +49,7 @@ const PILOTS_PER_PERIOD = 15;
 const LATE_WINS = 4;
 /** accounts whose logo churned: no usage in the world, one deal each here; the last is the program's */
 const CHURNED = ['crescent-retail-group', 'orbitel-mobility', 'keystone-energy', 'ember-imports'];
+const REVIEW_LEAD_DAYS = 3;
 const DESKS = ['Support desk', 'Billing desk', 'EMEA desk', 'Returns desk', 'Claims desk', 'Partner desk', 'Tier 2'];
 
 interface Deal {
@@ -62,9 +63,9 @@ interface Deal {
   activatedAfter: number | null;
   /** days from close to Logo Churned */
   churnedAfter: number | null;
-  /** days from request to completion of the deal's security review, requested before the pilot or the close */
+  /** days from request to completion of the deal's security review, which ends REVIEW_LEAD_DAYS before the pilot or
+   * the close */
   reviewDays: number;
-  reviewLead: number;
   account?: { id: string; key: string; name: string; owner: string | null };
 }
 
@@ -95,6 +96,14 @@ function plan(policy: Policy): { deals: Deal[]; activation: { before: number[]; 
       ? baseReview * HISTORY_EFFECTS.reviewRatio * Math.exp(0.3 * (rnd() - 0.5) * 2)
       : baseReview * Math.exp(0.3 * (rnd() - 0.5) * 2);
   const deals: Deal[] = [];
+  const won = (close: number): Omit<Deal, 'reviewDays'> => ({
+    close,
+    won: true,
+    pilotStart: null,
+    approvedAfter: null,
+    activatedAfter: null,
+    churnedAfter: null
+  });
   // pilots, every 6 days in each period; the converted ones are won 5 days after production approval
   for (const [from, converted] of [
     [-length + 1, HISTORY_EFFECTS.convertedBefore],
@@ -112,8 +121,7 @@ function plan(policy: Policy): { deals: Deal[]; activation: { before: number[]; 
         approvedAfter,
         activatedAfter: null,
         churnedAfter: null,
-        reviewDays: review(start - 25 >= 0),
-        reviewLead: 3
+        reviewDays: review(start - 25 >= 0)
       });
     }
   }
@@ -126,29 +134,10 @@ function plan(policy: Policy): { deals: Deal[]; activation: { before: number[]; 
     const direct = count - wonIn(lo, hi);
     for (let k = 0; k < direct; k++) {
       const close = lo + Math.floor(((k + 0.5) * (hi - lo)) / direct);
-      deals.push({
-        close,
-        won: true,
-        pilotStart: null,
-        approvedAfter: null,
-        activatedAfter: null,
-        churnedAfter: null,
-        reviewDays: review(close - 25 >= 0),
-        reviewLead: 3
-      });
+      deals.push({ ...won(close), reviewDays: review(close - 25 >= 0) });
     }
   }
-  for (let k = 0; k < LATE_WINS; k++)
-    deals.push({
-      close: length + 12 + 9 * k,
-      won: true,
-      pilotStart: null,
-      approvedAfter: null,
-      activatedAfter: null,
-      churnedAfter: null,
-      reviewDays: baseReview + 4 * k,
-      reviewLead: 3
-    });
+  for (let k = 0; k < LATE_WINS; k++) deals.push({ ...won(length + 12 + 9 * k), reviewDays: baseReview + 4 * k });
   deals.sort((a, b) => a.close - b.close || (a.pilotStart ?? 0) - (b.pilotStart ?? 0));
   let before = 0;
   let program = 0;
@@ -289,10 +278,10 @@ export async function writeProgramHistory(
       CloseDate: addDays(start, d.close),
       Amount: 24_000 + 3_000 * (i % 9),
       Type: 'New Business',
-      CreatedDate: `${addDays(start, anchor - Math.ceil(d.reviewDays) - d.reviewLead - 14)} 09:00:00`,
+      CreatedDate: `${addDays(start, anchor - Math.ceil(d.reviewDays) - REVIEW_LEAD_DAYS - 14)} 09:00:00`,
       Pilot_Start_Date__c: d.pilotStart === null ? null : addDays(start, d.pilotStart)
     });
-    const requested = anchor - Math.ceil(d.reviewDays) - d.reviewLead;
+    const requested = anchor - Math.ceil(d.reviewDays) - REVIEW_LEAD_DAYS;
     await insertRecord(store, 'Security_Packet__c', {
       Name: `SP-H${String(i + 1).padStart(3, '0')}`,
       Packet_Key__c: `packet:history:${i + 1}`,
