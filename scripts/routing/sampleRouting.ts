@@ -172,12 +172,15 @@ export async function writeRoutingSample(store: LocalStore, policy: Policy): Pro
             : i % 7 === 3
               ? isoSeconds(Date.parse(clock.dueAt) + 2 * HOUR_MS)
               : isoSeconds(Date.parse(at) + HOUR_MS + i * 60_000);
-        const failed = i === 14 ? 'owner Task not created within 5 minutes: DML error (sample)' : null;
+        // one routing whose owner Task the org refused: the routing made it, the sample takes it back
+        const failed = i === 14 ? 'owner Task not created: CANNOT_INSERT_UPDATE_ACTIVATE_ENTITY (sample)' : null;
+        if (failed) await db.run(`DELETE FROM "Task" WHERE "Id" = $id`, { id: `00T${request.assignmentKey}` });
         await store.db.run(
           `UPDATE "Routing_Assignment__c" SET "Name" = $name, "PQA_Signal__c" = $signal, "Matched__c" = true, "Qualified_At__c" = CAST($at AS TIMESTAMP),
              "SLA_Warning_At__c" = CAST($warn AS TIMESTAMP), "SLA_Due_At__c" = CAST($due AS TIMESTAMP), "SLA_Reassign_At__c" = CAST($re AS TIMESTAMP),
              "First_Touch_At__c" = CAST($touch AS TIMESTAMP), "SLA_Status__c" = $status, "Transitions__c" = $transitions,
-             "Escalation_Count__c" = $escalations, "Credited__c" = $credited, "Workflow_Result__c" = $workflow, "Workflow_Failure__c" = $failure,
+             "Escalation_Count__c" = $escalations, "Credited__c" = $credited, "Workflow_Result__c" = coalesce($workflow, "Workflow_Result__c"), "Workflow_Failure__c" = coalesce($failure, "Workflow_Failure__c"),
+             "Owner_Task_Id__c" = CASE WHEN $workflow IS NULL THEN "Owner_Task_Id__c" END, "Owner_Task_At__c" = CASE WHEN $workflow IS NULL THEN "Owner_Task_At__c" END,
              "Outcome_Window_End__c" = CAST($end AS TIMESTAMP), "Pilot_Started_At__c" = CAST($pilot AS TIMESTAMP)
            WHERE "Assignment_Key__c" = $key`,
           {
@@ -193,7 +196,8 @@ export async function writeRoutingSample(store: LocalStore, policy: Policy): Pro
             transitions: null,
             escalations: result.status === 'Escalated' ? 1 : 0,
             credited: false,
-            workflow: failed ? 'Failed' : 'OK',
+            // the routing judged the rest (rules/workflowRule.ts)
+            workflow: failed ? 'Failed' : null,
             failure: failed,
             end: sql(windowEnd),
             pilot: sql(pilot),

@@ -15,6 +15,8 @@ export interface RoutingVectorFile {
   ruleSelection: RuleVector[];
   /** input: { rule: RoutingRuleRecord, people }; expected: PrecedenceCandidate[] */
   precedence: RuleVector[];
+  /** input: WorkflowInput; expected: WorkflowJudgement (scripts/rules/workflowRule.ts) */
+  workflow: RuleVector[];
 }
 
 export function routingVectorsPath(projectDir?: string): string {

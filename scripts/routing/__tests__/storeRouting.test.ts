@@ -4,9 +4,16 @@ import * as path from 'node:path';
 import { loadSchema } from '../../metadata/schema';
 import { policyFromValues } from '../../rules/ruleSupport';
 import { LocalStore } from '../../store/localStore';
-import { routeInStore, type RaceHooks, type RoutingRequest } from '../storeRouting';
+import { touchesOf } from '../sweep';
+import { ownerTaskSubject, routeInStore, type RaceHooks, type RoutingRequest } from '../storeRouting';
 
-const policy = policyFromValues({ Routing_Window_Days: '28' });
+const policy = policyFromValues({
+  Routing_Window_Days: '28',
+  Exp001_First_Touch_Sla_Hours: '4',
+  Exp001_Sla_Warning_Pct: '75',
+  Exp001_Sla_Reassign_Multiple: '2',
+  Exp001_Reliability_Minutes: '5'
+});
 const RACERS = 5;
 
 function request(i: number): RoutingRequest {
@@ -90,7 +97,11 @@ describe('routing against the local store', () => {
       )
     ).getRowObjects();
     expect(workflow.map((r) => [r.w, r.f, Number(r.n)])).toEqual([
-      ['Failed', 'no eligible member', RACERS - 2],
+      [
+        'Failed',
+        'escalated to the fallback queue enterprise fallback queue: no eligible member, so no owner Task',
+        RACERS - 2
+      ],
       ['OK', null, 2]
     ]);
     for (const r of escalated) {
@@ -119,6 +130,74 @@ describe('routing against the local store', () => {
       const treated = await routeInStore(db, request(2), policy);
       expect(treated.ownerId).toBe('u1');
       expect(treated.candidates[0]).toMatchObject({ userId: 'u1', assignments: 0, weekCount: 0 });
+    } finally {
+      db.closeSync();
+    }
+  });
+
+  it('a treated pick gives the owner an open follow-up Task due at the SLA due time; control and escalations none', async () => {
+    const db = await store.connect();
+    try {
+      await routeInStore(db, request(1), policy);
+      await routeInStore(db, { ...request(2), arm: 'Control' }, policy);
+      await routeInStore(db, request(3), policy);
+      await routeInStore(db, request(4), policy); // both members at their cap of 1: escalated
+      const rows = (
+        await store.db.runAndReadAll(
+          `SELECT a."Assignment_Key__c" AS key, a."Owner_Task_Id__c" AS task, strftime(a."Owner_Task_At__c", '%Y-%m-%dT%H:%M:%SZ') AS taskAt,
+                  strftime(a."SLA_Due_At__c", '%Y-%m-%dT%H:%M:%SZ') AS due, a."Workflow_Result__c" AS w, a."Workflow_Failure__c" AS f,
+                  t."OwnerId" AS taskOwner, a."Assigned_Owner__c" AS owner, t."WhatId" AS what, t."Subject" AS subject,
+                  t."TaskSubtype" AS subtype, t."IsClosed" AS closed, strftime(t."ActivityDate", '%Y-%m-%d') AS day
+             FROM "Routing_Assignment__c" a LEFT JOIN "Task" t ON t."Id" = a."Owner_Task_Id__c" ORDER BY 1`
+        )
+      ).getRowObjects();
+      expect(rows.map((r) => [r.key, r.w])).toEqual([
+        ['acct-1|2026-W11', 'OK'],
+        ['acct-2|2026-W11', null],
+        ['acct-3|2026-W11', 'OK'],
+        ['acct-4|2026-W11', 'Failed']
+      ]);
+      const [first, control, , escalated] = rows;
+      // 15:00Z on a Tuesday, all-day default hours: due 4 hours later
+      expect(first).toMatchObject({
+        taskOwner: 'u1',
+        owner: 'u1',
+        what: '001L1',
+        due: '2026-03-10T19:00:00Z',
+        day: '2026-03-10',
+        taskAt: '2026-03-10T15:00:00Z',
+        subtype: 'Task',
+        closed: false,
+        subject: ownerTaskSubject('2026-03-10T19:00:00Z'),
+        f: null
+      });
+      expect(first!.subject).toBe(
+        'Reach out: product-qualified account (exp-001), first touch due 2026-03-10 19:00 UTC'
+      );
+      expect(control!.task).toBeNull();
+      expect(escalated!.task).toBeNull();
+      expect(escalated!.f).toMatch(/^escalated to the fallback queue /);
+      expect(Number((await store.db.runAndReadAll(`SELECT count(*) AS n FROM "Task"`)).getRowObjects()[0]!.n)).toBe(2);
+      // the open to-do is not a first touch: the SLA sweep finds none on the account
+      expect(await touchesOf(store, ['001L1'], '2026-03-11T00:00:00Z')).toEqual([]);
+    } finally {
+      db.closeSync();
+    }
+  });
+
+  it('a Task that comes later than the reliability minutes after the signal is a workflow failure', async () => {
+    const db = await store.connect();
+    try {
+      await routeInStore(db, { ...request(1), signalAt: '2026-03-10T14:50:00Z' }, policy);
+      const row = (
+        await store.db.runAndReadAll(
+          `SELECT "Workflow_Result__c" AS w, "Workflow_Failure__c" AS f FROM "Routing_Assignment__c"`
+        )
+      ).getRowObjects()[0]!;
+      expect([row.w, row.f]).toEqual([
+        'Failed',
+        'owner Task created 10 minutes after the signal, over the 5-minute limit'
+      ]);
     } finally {
       db.closeSync();
     }
