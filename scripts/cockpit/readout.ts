@@ -187,6 +187,7 @@ export function buildExperimentReadout(facts: ReadoutFacts, policy: CockpitPolic
       decisionDate: facts.experiment.decisionDate,
       missing: facts.experiment.missing,
       nPerArm: counted,
+      sampleCounts: minSampleCounts,
       minSamplePerArm: facts.minSamplePerArm,
       improvement: estimate.relativeImprovement,
       absoluteImprovement: estimate.absoluteImprovement,

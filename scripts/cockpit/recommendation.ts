@@ -23,9 +23,11 @@ export interface RecommendationInput {
   decisionDate: string | null;
   /** missing pieces of the seed's risk control: baseline, threshold (target), owner */
   missing: string[];
-  /** per arm, subjects with a closed window (rate) or observed (duration) */
+  /** per arm, what the minimum counts: subjects with a closed window (a rate) or events (a duration) */
   nPerArm: number[];
   minSamplePerArm: number;
+  /** what nPerArm and the minimum count, for the words (subjects when absent) */
+  sampleCounts?: 'subjects' | 'events';
   /** relative improvement of treatment over control, direction-aware; null when undefined (a zero control) */
   improvement: number | null;
   /** absolute improvement, direction-aware (treatment better = positive); null when not measured */
@@ -75,6 +77,7 @@ export function recommend(input: RecommendationInput, policy: RulePolicy): Recom
   const pastDecision = input.decisionDate !== null && asOfDate > input.decisionDate;
   const nMin = input.nPerArm.length ? Math.min(...input.nPerArm) : 0;
   const sampleMet = nMin >= input.minSamplePerArm;
+  const nWord = input.sampleCounts === 'events' ? 'events' : 'n';
   const improvement = input.improvement ?? input.absoluteImprovement;
 
   // Invalid: the numbers cannot be trusted, or the risk control's pieces are missing
@@ -102,7 +105,7 @@ export function recommend(input: RecommendationInput, policy: RulePolicy): Recom
     fire(
       'Kill',
       'no measurable lift by decision date',
-      `decision date ${input.decisionDate} passed; n ${nMin} >= ${input.minSamplePerArm} and the interval includes 0`
+      `decision date ${input.decisionDate} passed; ${nWord} ${nMin} >= ${input.minSamplePerArm} and the interval includes 0`
     );
 
   // Scale: the seed's criterion with the one-sided bound, the sample and the gates
@@ -121,7 +124,7 @@ export function recommend(input: RecommendationInput, policy: RulePolicy): Recom
     fire(
       'Scale',
       'scale criterion',
-      `improvement ${pct(input.improvement)} >= ${pct(scaleLift)}, one-sided bound above 0, n ${nMin} >= ${input.minSamplePerArm}` +
+      `improvement ${pct(input.improvement)} >= ${pct(scaleLift)}, one-sided bound above 0, ${nWord} ${nMin} >= ${input.minSamplePerArm}` +
         (pastDecision ? '' : `, p ${input.p!.toPrecision(2)} < ${interimAlpha} before the decision date`)
     );
 
@@ -131,7 +134,7 @@ export function recommend(input: RecommendationInput, policy: RulePolicy): Recom
       'Hold',
       'directional',
       `improvement ${input.improvement === null ? `${improvement} (absolute)` : pct(improvement)} > 0 but ` +
-        (sampleMet ? 'the interval includes 0' : `n ${nMin} < ${input.minSamplePerArm} per arm`)
+        (sampleMet ? 'the interval includes 0' : `${nWord} ${nMin} < ${input.minSamplePerArm} per arm`)
     );
 
   if (!fired.length)

@@ -74,7 +74,7 @@ describe('buildExperimentReadout', () => {
     const r = buildExperimentReadout(facts({ minSamplePerArm: 10 }), policy, '2026-05-30T00:00:00Z');
     expect([r.validity.minSampleCounts, r.validity.minSampleMet]).toEqual(['events', false]);
     expect(r.recommendation).toBe('Hold');
-    expect(r.fired.map((f) => f.text)).toContain('improvement 65.2% > 0 but n 9 < 10 per arm');
+    expect(r.fired.map((f) => f.text)).toContain('improvement 65.2% > 0 but events 9 < 10 per arm');
   });
 
   it('durations the wrong way round: longer times are no improvement, Kill after the decision date', () => {
