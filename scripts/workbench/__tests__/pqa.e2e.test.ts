@@ -269,6 +269,12 @@ describe('the readout page', () => {
     expect(squash(await panel.locator('[data-id="sla"]').textContent())).toMatch(
       /^SLA attainment: \d+ met of \d+ closed/
     );
+    // the policy's rate target reads as a percentage and a failed routing names its account and week once
+    expect(squash(await panel.locator('[data-id="needed"]').textContent())).toMatch(
+      /^n per arm needed for \+15%: \d+; for \+20%: \d+; for the \d+\.\d% target: \d+$/
+    );
+    for (const failure of (await panel.locator('[data-id="failures"] li').allTextContents()).map(squash))
+      expect(failure).toMatch(/^Failed [a-z0-9-]+ \(\d{4}-W\d{2}\): \S/);
     await session.screenshot(page, 'e2e-pqa-readout-1024');
   });
 

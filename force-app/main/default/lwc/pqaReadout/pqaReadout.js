@@ -171,13 +171,18 @@ export default class PqaReadout extends LightningElement {
     return rows.map(([key, label, value]) => ({ key, valueKey: `${key}-value`, label, value }));
   }
 
+  /** "+15%", "+20%" and the rate target, stored as "target 0.3": the target reads as a percentage like the rest */
   get neededText() {
-    return `n per arm needed: ${this.readout.power.needed.map((n) => `${n.label} ${n.nPerArm}`).join(', ')}`;
+    const label = (l) => {
+      const target = /^target (\d*\.?\d+)$/.exec(l);
+      return target ? `the ${pct(Number(target[1]))} target` : l;
+    };
+    return `n per arm needed for ${this.readout.power.needed.map((n) => `${label(n.label)}: ${n.nPerArm}`).join('; for ')}`;
   }
 
   get reliabilityText() {
     const r = this.readout.reliability;
-    const interval = r.interval ? ` (95% ${pct(r.interval.low)} to ${pct(r.interval.high)})` : '';
+    const interval = r.interval ? ` (95% interval ${pct(r.interval.low)} to ${pct(r.interval.high)})` : '';
     const verdict = r.rate === null || r.rate === undefined ? '' : r.rate >= r.minimum ? ', meets' : ', below';
     return `Workflow reliability: ${r.ok} of ${r.signals} treatment signals, ${pct(r.rate)}${interval}${verdict} the ${pct(r.minimum)} policy`;
   }
@@ -189,7 +194,8 @@ export default class PqaReadout extends LightningElement {
   get failures() {
     return this.readout.reliability.failures.map((f) => ({
       key: `${f.accountKey}`,
-      text: `${f.accountKey} (${f.week}): ${f.reason}`
+      // the stored key is the assignment's, account|week: the week is said once
+      text: `${f.accountKey.replace(`|${f.week}`, '')} (${f.week}): ${f.reason}`
     }));
   }
 

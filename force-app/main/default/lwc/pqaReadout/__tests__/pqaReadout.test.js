@@ -70,12 +70,14 @@ describe('c-pqa-readout', () => {
     expect(text(el, '[data-id="fisher"]')).toBe('0.547');
     expect(text(el, '[data-id="better"]')).toBe('0.609');
     expect(text(el, '[data-id="srm"]')).toBe('— (no randomized accounts yet)');
-    expect(text(el, '[data-id="needed"]')).toBe('n per arm needed: +15% 2474, +20% 1415, target 0.3 188');
+    expect(text(el, '[data-id="needed"]')).toBe(
+      'n per arm needed for +15%: 2474; for +20%: 1415; for the 30.0% target: 188'
+    );
     expect(text(el, '[data-id="reliability"]')).toBe(
-      'Workflow reliability: 24 of 25 treatment signals, 96.0% (95% 80.5% to 99.3%), meets the 90.0% policy'
+      'Workflow reliability: 24 of 25 treatment signals, 96.0% (95% interval 80.5% to 99.3%), meets the 90.0% policy'
     );
     expect(text(el, '[data-id="failures"]')).toBe(
-      'Failed harbor-payments|2026-W11 (2026-W11): owner Task not created within 5 minutes: DML error (sample)'
+      'Failed harbor-payments (2026-W11): owner Task not created within 5 minutes: DML error (sample)'
     );
     expect(text(el, '[data-id="sla"]')).toBe('SLA attainment: 20 met of 25 closed (80.0%), meets the 80.0% policy');
   });
