@@ -6,8 +6,8 @@
  * gzip, JSON.parse; common to both, timed apart) in batches, and times over the same parsed rows, in alternating
  * order and the fastest of --repeat passes each, by the process's CPU time (the wall clock printed too): the floor
  * (ajv's compiled validators alone: the envelope's and the event version's) and the full verdict (createJudge: the
- * same validators plus typed violations with paths, did-you-mean, the usage sync's instant rules, Future-Timestamp
- * and Unknown-Account). Prints both times, the ratio (target <= 1.5x) and the peak RSS (target < 1 GB). --check
+ * same validators, its fast path leaving the instants' maxLength to the instant reader, plus typed violations with
+ * paths, did-you-mean, the usage sync's instant rules, Future-Timestamp and Unknown-Account). Prints both times, the ratio (target <= 1.5x) and the peak RSS (target < 1 GB). --check
  * also runs the slow path (instant.ts) and counts rows whose verdicts differ. A benchmark, not a test: it asserts
  * nothing.
  */
