@@ -5,6 +5,7 @@
  * 1024 px or in a 400 px column. Screenshots: .gtm/artifacts/screenshots/e2e-onboarding-*.png.
  */
 import type { Page } from 'playwright-core';
+import { loadPolicyFile } from '../../policy/policy';
 import { LocalStore } from '../../store/localStore';
 import { axeViolations, WorkbenchSession } from '../browserHarness';
 import { queryRows } from '../controllers/storeAccess';
@@ -109,6 +110,32 @@ describe('the onboarding plan on the Account page', () => {
     await step(page, 'helpdesk_connector').and(page.locator('[data-status="Blocked"]')).waitFor({ timeout: 15_000 });
     expect(squash(await connector.locator('[data-id="step-note"]').textContent())).toBe(
       'Blocked: Zendesk admin on leave until Monday'
+    );
+  });
+
+  it('an activated plan says the day it activated on; one past its target without activation, by how much', async () => {
+    const target = loadPolicyFile().integer('Activation_Days_Target');
+    const plans = async (where: string, params: Record<string, string> = {}) =>
+      queryRows(
+        store,
+        `SELECT a."Usage_Account_Key__c" AS key FROM "Onboarding_Plan__c" p JOIN "Account" a ON a."Id" = p."Account__c"
+          WHERE ${where} ORDER BY 1 LIMIT 1`,
+        params
+      );
+    const [activated] = await plans(`p."Activated_At__c" IS NOT NULL`);
+    const done = await planPage(String(activated!.key));
+    expect(squash(await done.locator('c-onboarding-plan [data-id="day"]').textContent())).toMatch(
+      new RegExp(`^Activated on day \\d+ \\(target: ${target} days\\)$`)
+    );
+    // a plan still running a month after its start, well past the target
+    const [late] = await plans(
+      `p."Activated_At__c" IS NULL AND p."Status__c" = 'In Progress'
+         AND p."Start_At__c" < CAST($today AS TIMESTAMP) - INTERVAL 30 DAY`,
+      { today: world.world.today }
+    );
+    const open = await planPage(String(late!.key));
+    expect(squash(await open.locator('c-onboarding-plan [data-id="day"]').textContent())).toMatch(
+      new RegExp(`^Day \\d+: \\d+ days past the ${target}-day target$`)
     );
   });
 

@@ -20,6 +20,26 @@ const SIDES = [
 ];
 
 /** An ISO instant as a day ("Nov 24, 2026") in the plan's time zone, where its due days are; '' when empty. */
+const localDays = new Map();
+
+/** An instant's calendar day in a time zone, as days since 1970 (the plan's days count calendar days there). */
+function localDay(value, timeZone) {
+  const ms = Date.parse(value);
+  if (!Number.isFinite(ms)) return null;
+  const key = timeZone || '';
+  if (!localDays.has(key))
+    localDays.set(key, new Intl.DateTimeFormat('en-CA', { timeZone: timeZone || undefined, dateStyle: 'short' }));
+  const [y, m, d] = localDays.get(key).format(new Date(ms)).split('-').map(Number);
+  return Date.UTC(y, m - 1, d) / 86400000;
+}
+
+/** The plan's day of an instant: 0 on the start day, in the plan's time zone (as planDay in onboardingRule.ts). */
+export function planDayOf(startAt, at, timeZone) {
+  const start = localDay(startAt, timeZone);
+  const end = localDay(at, timeZone);
+  return start === null || end === null ? null : end - start;
+}
+
 export function formatDay(value, timeZone) {
   if (!value) return '';
   const ms = Date.parse(value);
@@ -125,8 +145,21 @@ export default class OnboardingPlan extends LightningElement {
     return String(this.plan.atRiskReason || '').replace(/\b\d{4}-\d{2}-\d{2}\b/g, (d) => formatDate(d));
   }
 
+  /**
+   * Where the plan stands against its target. An activated plan stops counting ("Day 397 of 8" read as a plan a year
+   * late): it says the day it activated on; one past its target without activation says by how much.
+   */
   get dayText() {
     const p = this.plan;
+    const activatedAt = p.activation && p.activation.activatedAt;
+    if (activatedAt) {
+      const day = planDayOf(p.startAt, activatedAt, p.timeZone);
+      if (day !== null) return `Activated on day ${day} (target: ${p.targetDays} days)`;
+    }
+    if (p.day > p.targetDays && p.status !== 'Churned') {
+      const late = p.day - p.targetDays;
+      return `Day ${p.day}: ${late} day${late === 1 ? '' : 's'} past the ${p.targetDays}-day target`;
+    }
     return `Day ${p.day} of ${p.targetDays}`;
   }
 

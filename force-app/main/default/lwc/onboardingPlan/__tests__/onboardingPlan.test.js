@@ -1,5 +1,5 @@
 import { createElement } from 'lwc';
-import OnboardingPlan, { formatDay } from 'c/onboardingPlan';
+import OnboardingPlan, { formatDay, planDayOf } from 'c/onboardingPlan';
 import getPlanView from '@salesforce/apex/GtmOnboardingPlanController.getPlanView';
 import actOnStep from '@salesforce/apex/GtmOnboardingPlanController.actOnStep';
 
@@ -66,6 +66,21 @@ describe('c-onboarding-plan', () => {
     const text_ = text(element, '[data-id="at-risk"]');
     expect(text_).not.toMatch(/\d{4}-\d{2}-\d{2}/);
     expect(text_).toMatch(/^At risk: day 5: the forecast end .+ is 5 days after the 8-day target \(.+\)$/);
+  });
+
+  it('an activated plan says the day it activated on, counted in its own time zone, not the days since', async () => {
+    // started Jun 29 11 AM New York, activated Jul 3 11 PM New York (Jul 4 in UTC): day 4; the plan is on day 148
+    const element = await mountWith(ACTIVATED);
+    expect(text(element, '[data-id="day"]')).toBe('Activated on day 4 (target: 8 days)');
+    expect(planDayOf('2026-06-29T15:00:00Z', '2026-07-04T03:00:00Z', 'UTC')).toBe(5);
+  });
+
+  it('a plan past its target without activation says by how much', async () => {
+    const element = await mountWith({ ...AT_RISK, plan: { ...AT_RISK.plan, day: 127 } });
+    expect(text(element, '[data-id="day"]')).toBe('Day 127: 119 days past the 8-day target');
+    document.body.removeChild(element);
+    const onTarget = await mountWith({ ...AT_RISK, plan: { ...AT_RISK.plan, day: 8 } });
+    expect(text(onTarget, '[data-id="day"]')).toBe('Day 8 of 8');
   });
 
   it('names the blueprint and the card in words, with no experiment id', async () => {
