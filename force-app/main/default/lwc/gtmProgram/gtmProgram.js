@@ -80,6 +80,11 @@ export default class GtmProgram extends LightningElement {
     }
   }
 
+  /** the day picked, else the day the server chose (the picker stayed empty over "KPIs as of 2026-05-30") */
+  get asOfShown() {
+    return this.asOfValue || (this.view && this.view.asOf) || '';
+  }
+
   handleAsOf(event) {
     this.asOfValue = event.target.value || '';
   }

@@ -34,6 +34,8 @@ describe('c-gtm-program', () => {
     getProgram.mockResolvedValue(VIEW);
     const el = await mount();
     expect(getProgram).toHaveBeenCalledWith({ asOf: null });
+    // the picker shows the day the server computed at, not an empty field above "KPIs as of ..."
+    expect($(el, '[data-id="as-of"]').value).toBe(VIEW.asOf);
     expect($$(el, '[data-kpi] h3').map((h) => squash(h.textContent))).toEqual(VIEW.kpis.map((k) => k.label));
     expect(text(el, '[data-kpi="Pilot_Start_Rate"] [data-id="actual"]')).toBe('22.5%');
     expect(text(el, '[data-kpi="Pilot_Start_Rate"] [data-id="status"]')).toBe('Improving');
