@@ -88,5 +88,35 @@ export async function findTour(controllers: PanelControllers, data: WorkbenchDat
       break;
     }
   }
+
+  // exp-001 for CS Ops: a treated PQA whose first-touch SLA ran out and was reassigned (owner and why, the clock)
+  for (const a of await data.listAccounts()) {
+    const view = await controllers['GtmPqaPanelController.getPqaView']({ accountId: a.id }).catch(() => null);
+    if (view?.signals[0]?.assignment?.sla?.status === 'Reassigned') {
+      stops.push({
+        what: 'a PQA whose first-touch SLA breached and was reassigned',
+        name: a.name,
+        path: recordPath('Account', a.id)
+      });
+      break;
+    }
+  }
+
+  // RevOps' pages: exp-001's lift readout once one is published, and the program cockpit
+  const published = await controllers['GtmPqaReadoutController.getReadout']({ experimentKey: 'exp-001' }).catch(
+    () => null
+  );
+  if (published?.readout) {
+    stops.push({
+      what: `exp-001's lift readout (recommendation: ${published.readout.recommendation.decision})`,
+      name: APP_PAGES.Pqa_Readout!.title,
+      path: '/lightning/n/Pqa_Readout'
+    });
+  }
+  stops.push({
+    what: 'the KPI tiles, the experiment portfolio with its decisions and the rollout audit',
+    name: APP_PAGES.Program!.title,
+    path: '/lightning/n/Program'
+  });
   return stops;
 }

@@ -446,7 +446,11 @@ describe('expansion trigger decisions', () => {
       `Thresholds: share at least ${policy.decimal('Expansion_Share_Threshold')}`
     );
     expect(String(task?.Subject)).toContain(trigger.isoWeek);
-    const tasks = await queryRows(store, 'SELECT "Id" FROM "Task" WHERE "WhatId" = $id', { id: accountId });
+    // the account's other Tasks (a PQA owner's follow-up from exp-001 routing) are not this decision's
+    const tasks = await queryRows(store, 'SELECT "Id" FROM "Task" WHERE "WhatId" = $id AND "Subject" = $subject', {
+      id: accountId,
+      subject: String(task?.Subject)
+    });
     expect(tasks).toHaveLength(1);
   });
 
@@ -536,7 +540,7 @@ describe('workbench data', () => {
 });
 
 describe('the workbench tour', () => {
-  it('points at a blocked pilot, a ready pilot, collateral expiring before close, an undecided trigger and the trigger queue', async () => {
+  it('points at a blocked pilot, a ready pilot, collateral expiring before close, an undecided trigger, the trigger queue, a reassigned PQA and the RevOps pages', async () => {
     const tour = await findTour(controllers, createStoreData(store));
     const queue = await controllers['GtmExpansionQueueController.getTriggerQueue']({});
     expect(queue.rows.length).toBeGreaterThan(0);
@@ -546,9 +550,16 @@ describe('the workbench tour', () => {
       'an enterprise deal with collateral expiring before close',
       expect.stringMatching(/^an account with an undecided (shadow|open) expansion trigger$/),
       `the CS Ops queue of ${queue.rows.length} undecided expansion triggers across accounts`,
-      expect.stringMatching(/^an onboarding plan at risk on day \d+ of 8$/)
+      expect.stringMatching(/^an onboarding plan at risk on day \d+ of 8$/),
+      'a PQA whose first-touch SLA breached and was reassigned',
+      expect.stringMatching(/^exp-001's lift readout \(recommendation: (Hold|Invalid|Expand with holdout|Re-scope)\)$/),
+      'the KPI tiles, the experiment portfolio with its decisions and the rollout audit'
     ]);
-    expect(tour.at(-2)).toMatchObject({ name: 'Trigger Queue', path: '/lightning/n/Trigger_Queue' });
+    expect(tour.at(-5)).toMatchObject({ name: 'Trigger Queue', path: '/lightning/n/Trigger_Queue' });
+    expect(tour.slice(-2).map((s) => s.path)).toEqual(['/lightning/n/Pqa_Readout', '/lightning/n/Program']);
+    const reassigned = decodeURIComponent(/\/Account\/([^/]+)\/view$/.exec(tour.at(-3)!.path)![1]!);
+    const pqa = await controllers['GtmPqaPanelController.getPqaView']({ accountId: reassigned });
+    expect(pqa.signals[0]!.assignment!.sla!.status).toBe('Reassigned');
     const blocked = /\/Opportunity\/([^/]+)\/view$/.exec(tour[0]!.path)![1]!;
     const card = await controllers['GtmPilotScorecardController.getScorecard']({
       opportunityId: decodeURIComponent(blocked)
