@@ -18,6 +18,8 @@ import { readReadoutRows } from '../routing/readoutStore';
 import { accountsCsv, readoutText } from '../routing/readoutText';
 import { DEFAULT_STORE } from '../store/localStore';
 import { openExistingStore } from './pqa';
+import { openOrg, refuseStoreWithOrg, reportOrgWrite } from '../org/orgCommand';
+import { routingReadoutInOrg } from '../org/orgRuns';
 import { parseAsOf } from './usage';
 
 interface ReadoutFlags {
@@ -26,6 +28,8 @@ interface ReadoutFlags {
   export?: string;
   store?: string;
   publish?: boolean;
+  targetOrg?: string;
+  dryRun?: boolean;
 }
 
 export function registerRoutingCommand(program: Command): void {
@@ -128,25 +132,52 @@ export function registerRoutingCommand(program: Command): void {
       '--store <file>',
       `the local store (default ${path.relative(process.cwd(), DEFAULT_STORE) || DEFAULT_STORE})`
     )
+    .option(
+      '-o, --target-org <alias>',
+      "judge over this org's routing assignments; with --publish the Routing_Readout__c row is upserted there"
+    )
+    .option('--dry-run', 'with --target-org --publish: say what would be written, write nothing')
     .action(async (experiment: string, flags: ReadoutFlags) => {
       if (!READOUT_EXPERIMENTS.includes(experiment))
         throw new UsageError(
           `experiment ${JSON.stringify(experiment)} has no readout; known: ${READOUT_EXPERIMENTS.join(', ')}`
         );
+      refuseStoreWithOrg(flags);
+      if (flags.dryRun && !flags.targetOrg)
+        throw new UsageError('--dry-run is for --target-org (the local readout writes nothing without --publish)');
       const asOf = isoSeconds(parseAsOf(flags.asOf));
       const out = createOutput(Boolean(flags.json));
-      const policy = loadPolicyFile();
-      const store = await openExistingStore(flags.store);
       let rows;
       let readout;
       let published: string | null = null;
-      try {
-        rows = await readReadoutRows(store);
-        readout = buildReadout(rows, policy, asOf);
-        // the page shows what the CLI computed: the statistics stay here (publishedReadout.ts)
-        if (flags.publish) published = await publishReadout(createLocalSink(store), readoutView(readout, policy));
-      } finally {
-        await store.close();
+      let orgExit: number | null = null;
+      if (flags.targetOrg) {
+        const { org, policy } = await openOrg(flags.targetOrg, out);
+        const run = await routingReadoutInOrg(org, flags.targetOrg, policy, asOf, {
+          publish: flags.publish,
+          dryRun: flags.dryRun,
+          onProgress: (m) => out.progress(m)
+        });
+        out.done();
+        ({ rows, readout } = run.value);
+        out.result(readout);
+        out.info(readoutText(readout).trimEnd());
+        orgExit = reportOrgWrite(run, flags.targetOrg, Boolean(flags.dryRun), out);
+        if (run.value.published && !flags.dryRun && !run.failed.length)
+          out.info(
+            `Published ${run.value.published} to ${flags.targetOrg} for the PQA Readout page (Routing_Readout__c)`
+          );
+      } else {
+        const policy = loadPolicyFile();
+        const store = await openExistingStore(flags.store);
+        try {
+          rows = await readReadoutRows(store);
+          readout = buildReadout(rows, policy, asOf);
+          // the page shows what the CLI computed: the statistics stay here (publishedReadout.ts)
+          if (flags.publish) published = await publishReadout(createLocalSink(store), readoutView(readout, policy));
+        } finally {
+          await store.close();
+        }
       }
       if (flags.export) {
         const dir = path.resolve(flags.export);
@@ -156,6 +187,10 @@ export function registerRoutingCommand(program: Command): void {
         } catch (err) {
           throw new InputError(`--export ${flags.export}: cannot write accounts.csv: ${describeFsError(err)}`);
         }
+      }
+      if (orgExit !== null) {
+        process.exitCode = orgExit;
+        return;
       }
       out.result(readout);
       out.info(readoutText(readout).trimEnd());

@@ -20,6 +20,10 @@ import {
   type RolloutAudit
 } from '../cockpit/rolloutAudit';
 import type { UsageSink } from '../usage/sink';
+import { buildReadout, type Readout, type ReadoutRow } from '../routing/readout';
+import { readReadoutRows } from '../routing/readoutStore';
+import { publishReadout, READOUT_KEY_FIELD, READOUT_OBJECT, readoutView } from '../routing/publishedReadout';
+import { createLocalSink } from '../store/localSink';
 import { mirrorOrg, type MirrorRequest, type OrgMirror, type QueryRows } from './mirror';
 import { changesOf, writeChanges, type ObjectChanges, type WriteFailure } from './writeBack';
 
@@ -210,5 +214,43 @@ export async function rolloutAuditInOrg(
     const failed = await writeAudit(mirror.store, audit);
     if (failed) throw new Error(`the rollout audit could not be staged: ${failed}`);
     return { value: audit, changes: [await changesOf(mirror, AUDIT_OBJECT, AUDIT_KEY)] };
+  });
+}
+
+/**
+ * exp-001's lift readout reads the routing assignments (routing/readoutStore.ts: arm, qualified and pilot-start
+ * times, SLA status, workflow result); published readouts are Routing_Readout__c rows.
+ */
+export const ROUTING_READOUT_INPUTS: readonly MirrorRequest[] = [{ object: 'Routing_Assignment__c' }];
+
+export interface RoutingReadoutRun {
+  rows: ReadoutRow[];
+  readout: Readout;
+  /** the Routing_Readout__c key, when published */
+  published: string | null;
+}
+
+/**
+ * `gtm routing readout exp-001 --target-org`: the same readout over the org's routing assignments; with publish, the
+ * readout's Routing_Readout__c row (key experiment|as-of day) upserted there for the PQA Readout page, only when it
+ * is new or changed.
+ */
+export async function routingReadoutInOrg(
+  org: OrgPort,
+  orgName: string,
+  policy: Policy,
+  asOf: string,
+  options: OrgRunOptions & { publish?: boolean } = {}
+): Promise<OrgWrite & { value: RoutingReadoutRun }> {
+  const inputs = options.publish ? [...ROUTING_READOUT_INPUTS, { object: READOUT_OBJECT }] : ROUTING_READOUT_INPUTS;
+  return withMirror<RoutingReadoutRun>(org, orgName, inputs, options, async (mirror) => {
+    const rows = await readReadoutRows(mirror.store);
+    const readout = buildReadout(rows, policy, asOf);
+    if (!options.publish) return { value: { rows, readout, published: null }, changes: [] };
+    const published = await publishReadout(createLocalSink(mirror.store), readoutView(readout, policy));
+    return {
+      value: { rows, readout, published },
+      changes: [await changesOf(mirror, READOUT_OBJECT, READOUT_KEY_FIELD)]
+    };
   });
 }

@@ -4,8 +4,8 @@
  * Salesforce sink over it with fast retries.
  */
 import { loadSchema } from '../../metadata/schema';
-import { LOCAL_OBJECTS, tableColumns } from '../../store/localStore';
-import { startBulkDouble, type BulkDouble } from '../../test-support/bulkDouble/bulkApiDouble';
+import { LOCAL_OBJECTS, LocalStore, q, tableColumns } from '../../store/localStore';
+import { startBulkDouble, type BulkDouble, type FieldValue } from '../../test-support/bulkDouble/bulkApiDouble';
 import { connect, sinkFor } from '../../usage/salesforce/__tests__/helpers';
 import type { SalesforceSink } from '../../usage/salesforce/salesforceSink';
 
@@ -32,4 +32,35 @@ export async function startFakeOrg(options: { queryPageSize?: number; drop?: str
     }
   });
   return { double, sink: sinkFor(connect(double), { queryPageSize: options.queryPageSize }) };
+}
+
+/** Every record of the objects in a local store file, seeded into the double as an org would answer them. */
+export async function seedFromStore(o: FakeOrg, storeFile: string, objects: readonly string[]): Promise<void> {
+  const store = await LocalStore.open(storeFile, loadSchema());
+  try {
+    for (const object of objects) {
+      const cols = tableColumns(store.schema, object);
+      const list = [...cols]
+        .map(([n, t]) =>
+          t === 'TIMESTAMP'
+            ? `strftime(${q(n)}, '%Y-%m-%dT%H:%M:%S.%gZ') AS ${q(n)}`
+            : t === 'DATE'
+              ? `strftime(${q(n)}, '%Y-%m-%d') AS ${q(n)}`
+              : q(n)
+        )
+        .join(', ');
+      const rows = (await store.db.runAndReadAll(`SELECT ${list} FROM ${q(object)}`)).getRowObjects();
+      o.double.seed(
+        object,
+        rows.map((r) => {
+          const out: Record<string, FieldValue> = {};
+          for (const [k, v] of Object.entries(r))
+            out[k] = v === null ? null : typeof v === 'number' || typeof v === 'boolean' ? v : String(v);
+          return out;
+        })
+      );
+    }
+  } finally {
+    await store.close();
+  }
 }

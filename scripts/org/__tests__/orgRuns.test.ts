@@ -10,9 +10,8 @@ import { loadSchema } from '../../metadata/schema';
 import { loadPolicyFile } from '../../policy/policy';
 import { buildReadouts } from '../../cockpit/readoutStore';
 import { snapshot } from '../../cockpit/snapshotStore';
-import { LocalStore, q, tableColumns } from '../../store/localStore';
+import { LocalStore } from '../../store/localStore';
 import { buildSampleWorld } from '../../workbench/sampleWorld';
-import type { FieldValue } from '../../test-support/bulkDouble/bulkApiDouble';
 import {
   AUDIT_INPUTS,
   cockpitInputs,
@@ -23,7 +22,7 @@ import {
   scorecardSnapshotInOrg
 } from '../orgRuns';
 import { loadAuditInput, rolloutAudit } from '../../cockpit/rolloutAudit';
-import { startFakeOrg, type FakeOrg } from './orgDouble';
+import { seedFromStore as seedStore, startFakeOrg, type FakeOrg } from './orgDouble';
 
 const policy = loadPolicyFile();
 /** Building the sample world and a run over it on a busy machine: a limit, not an assertion. */
@@ -148,35 +147,7 @@ describe('the cockpit over the org: the sample world copied into the double', ()
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   /** Every record of the objects the cockpit reads, seeded into the double as an org would answer them. */
-  async function seedFromStore(o: FakeOrg, objects: readonly string[]) {
-    const store = await LocalStore.open(storeFile, loadSchema());
-    try {
-      for (const object of objects) {
-        const cols = tableColumns(store.schema, object);
-        const list = [...cols]
-          .map(([n, t]) =>
-            t === 'TIMESTAMP'
-              ? `strftime(${q(n)}, '%Y-%m-%dT%H:%M:%S.%gZ') AS ${q(n)}`
-              : t === 'DATE'
-                ? `strftime(${q(n)}, '%Y-%m-%d') AS ${q(n)}`
-                : q(n)
-          )
-          .join(', ');
-        const rows = (await store.db.runAndReadAll(`SELECT ${list} FROM ${q(object)}`)).getRowObjects();
-        o.double.seed(
-          object,
-          rows.map((r) => {
-            const out: Record<string, FieldValue> = {};
-            for (const [k, v] of Object.entries(r))
-              out[k] = v === null ? null : typeof v === 'number' || typeof v === 'boolean' ? v : String(v);
-            return out;
-          })
-        );
-      }
-    } finally {
-      await store.close();
-    }
-  }
+  const seedFromStore = (o: FakeOrg, objects: readonly string[]) => seedStore(o, storeFile, objects);
 
   it(
     'gives the local readouts, writes protocols and readouts once, keeps a published readout and the org status',
