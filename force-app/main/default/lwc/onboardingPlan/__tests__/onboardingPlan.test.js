@@ -83,6 +83,16 @@ describe('c-onboarding-plan', () => {
     expect(text(onTarget, '[data-id="day"]')).toBe('Day 8 of 8');
   });
 
+  it('marks the go-live step as the gate in words, with what it means', async () => {
+    const element = await mountWith(AT_RISK);
+    const gates = $$(element, '[data-id="gate"]');
+    expect(gates.map((g) => squash(g.textContent))).toEqual(
+      AT_RISK.plan.steps.filter((s) => s.gate).map(() => 'Go-live gate')
+    );
+    expect(gates.length).toBeGreaterThan(0);
+    expect(gates[0].title).toBe('Activation is judged once this step is done');
+  });
+
   it('names the blueprint and the card in words, with no experiment id', async () => {
     const element = await mountWith(AT_RISK);
     expect(element.shadowRoot.querySelector('lightning-card').title).toBe('Onboarding plan');
