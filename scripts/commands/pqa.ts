@@ -16,6 +16,7 @@ import { loadPqaAccounts, loadUnkeyedAccounts, planPqa, writeSignals } from '../
 import { DEFAULT_STORE, LocalStore } from '../store/localStore';
 import { openOrg, refuseStoreWithOrg, reportOrgWrite } from '../org/orgCommand';
 import { pqaSyncInOrg } from '../org/orgRuns';
+import { readSignalRouting, routingOutcome, signalRoutingTable } from '../org/signalRouting';
 import { parseAsOf } from './usage';
 
 interface PqaFlags {
@@ -59,6 +60,9 @@ export function registerPqaCommand(program: Command): void {
           dryRun: flags.dryRun,
           onProgress: (m) => out.progress(m)
         });
+        // the org's trigger routed what was written: read the assignments back (one Bulk query)
+        const writtenKeys = run.written.filter((w) => w.object === 'PQA_Signal__c').map((w) => w.key);
+        const routed = await readSignalRouting(org.queryRows, flags.targetOrg, writtenKeys);
         out.done();
         const { plan, unkeyed } = run.value;
         out.result({
@@ -73,6 +77,11 @@ export function registerPqaCommand(program: Command): void {
           written: run.written.length,
           failed: run.failed,
           not_judged: unkeyed.map((a) => ({ ...a, reason: 'no Usage_Account_Key__c' })),
+          routing: writtenKeys.map((key) => ({
+            key,
+            outcome: routingOutcome(routed.get(key)),
+            assignment: routed.get(key) ?? null
+          })),
           plan
         });
         out.info(
@@ -83,6 +92,10 @@ export function registerPqaCommand(program: Command): void {
         );
         if (unkeyed.length) out.info(`${unkeyed.length} account(s) not judged: no Usage_Account_Key__c`);
         process.exitCode = reportOrgWrite(run, flags.targetOrg, Boolean(flags.dryRun), out);
+        if (writtenKeys.length) {
+          out.info(`Routed by ${flags.targetOrg}'s PQA_Signal__c trigger:`);
+          out.info(signalRoutingTable(writtenKeys, routed));
+        }
         return;
       }
       const policy = loadPolicyFile();
