@@ -34,7 +34,7 @@ it("shows the day-90 rollout audit's three sections with the sample world's figu
   const page = await programPage();
   const panel = page.locator('c-gtm-program');
   expect(squash(await panel.locator('[data-id="audit-as-of"]').textContent())).toBe(
-    `Stored by gtm scorecard audit as of ${day}: ${expected.status}`
+    `The latest rollout audit, as of ${day}: ${expected.status}`
   );
   expect(
     await panel.locator('[data-audit]').evaluateAll((els) => els.map((e) => e.getAttribute('data-audit')))

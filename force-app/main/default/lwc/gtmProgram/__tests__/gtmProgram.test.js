@@ -108,6 +108,8 @@ describe('c-gtm-program', () => {
       'attention',
       'pass'
     ]);
+    // in words, no CLI command
+    expect(text(el, '[data-id="audit-as-of"]')).toBe('The latest rollout audit, as of 2026-05-30: fail');
     expect($(el, '[data-audit="data_quality"]').className).toContain('audit-fail');
     expect(text(el, '[data-audit="data_quality"] [data-id="audit-reason"]')).toBe(
       'product-web has had no data for 9 days (more than 7)'
