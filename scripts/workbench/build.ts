@@ -202,14 +202,49 @@ function readManifest(
   }
 }
 
-/** Keeps the newest few bundles; older ones are removed. */
-function prune(cacheRoot: string, keep: string): void {
+const SERVING = /^serving-(\d+)$/;
+
+/**
+ * A running server marks the bundle it serves with a file serving-<pid>, so that a later build (a test run, another
+ * `gtm workbench`) does not prune it from under the open pages (they went blank: 404 on /bundle/main.js). Returns
+ * what removes the mark.
+ */
+export function markBundleInUse(dir: string): () => void {
+  const marker = path.join(dir, `serving-${process.pid}`);
+  try {
+    fs.writeFileSync(marker, '');
+  } catch {
+    return () => {};
+  }
+  return () => fs.rmSync(marker, { force: true });
+}
+
+/** A bundle with the mark of a live process (a killed server's mark does not count). */
+function servedByLiveProcess(dir: string): boolean {
+  for (const name of fs.readdirSync(dir)) {
+    const m = SERVING.exec(name);
+    if (!m) continue;
+    try {
+      process.kill(Number(m[1]), 0);
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EPERM') return true;
+    }
+  }
+  return false;
+}
+
+/** Keeps the newest few bundles and any a running server serves; older ones are removed. */
+export function pruneBundles(cacheRoot: string, keep: string): void {
   const dirs = fs
     .readdirSync(cacheRoot, { withFileTypes: true })
     .filter((e) => e.isDirectory() && e.name !== keep && /^[0-9a-f]{16}$/.test(e.name))
     .map((e) => ({ name: e.name, t: fs.statSync(path.join(cacheRoot, e.name)).mtimeMs }))
     .sort((a, b) => b.t - a.t);
-  for (const d of dirs.slice(2)) fs.rmSync(path.join(cacheRoot, d.name), { recursive: true, force: true });
+  for (const d of dirs.slice(2)) {
+    const dir = path.join(cacheRoot, d.name);
+    if (!servedByLiveProcess(dir)) fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Builds the bundle, or returns the cached one when nothing it depends on changed. */
@@ -331,7 +366,7 @@ export async function buildWorkbench(options: BuildOptions = {}): Promise<Workbe
     fs.rmSync(tmp, { recursive: true, force: true });
   }
   try {
-    prune(cacheRoot, key);
+    pruneBundles(cacheRoot, key);
   } catch {
     // pruning is housekeeping only
   }

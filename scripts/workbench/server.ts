@@ -13,7 +13,7 @@ import type { z } from 'zod';
 import { panelMethods, PanelMethodName } from '../contracts/panelContracts';
 import { ToolError } from '../lib/errors';
 import { REPO_ROOT } from '../lib/paths';
-import { packageDir } from './build';
+import { markBundleInUse, packageDir } from './build';
 import { ControllerError, PanelControllers, StagePort, WorkbenchData } from './controllerPort';
 
 export const DEFAULT_PORT = 4777;
@@ -684,11 +684,13 @@ export async function startWorkbenchServer(options: WorkbenchServerOptions): Pro
     server.listen(port, host);
   });
   const actual = (server.address() as AddressInfo).port;
+  const release = markBundleInUse(path.resolve(options.bundleDir));
   return {
     url: `http://${host}:${actual}`,
     port: actual,
     close: () =>
       new Promise<void>((resolve) => {
+        release();
         server.close(() => resolve());
         for (const s of sockets) s.destroy();
       })

@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildKey, checkBuildDependencies, listComponents, tagOf } from '../build';
+import { buildKey, checkBuildDependencies, listComponents, markBundleInUse, pruneBundles, tagOf } from '../build';
 import { shimSource } from '../shims';
 
 let dir: string;
@@ -50,6 +50,42 @@ describe('workbench build', () => {
       /needs the npm package rollup, which is not installed; run `npm ci`/
     );
     expect(() => checkBuildDependencies()).not.toThrow();
+  });
+});
+
+describe('bundle cache pruning', () => {
+  /** a cache with bundles a (oldest) to e (newest), each a folder with main.js and its own mtime */
+  function cacheWithBundles(): { root: string; dir: (n: string) => string } {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'wb-prune-'));
+    const dir = (n: string) => path.join(root, n.repeat(16));
+    ['a', 'b', 'c', 'd', 'e'].forEach((n, i) => {
+      fs.mkdirSync(dir(n));
+      fs.writeFileSync(path.join(dir(n), 'main.js'), '');
+      fs.utimesSync(dir(n), 1_000 + i, 1_000 + i);
+    });
+    return { root, dir };
+  }
+
+  it('keeps the current bundle and the two newest others, and removes the older ones', () => {
+    const { root, dir } = cacheWithBundles();
+    pruneBundles(root, 'a'.repeat(16));
+    expect(['a', 'b', 'c', 'd', 'e'].filter((n) => fs.existsSync(dir(n)))).toEqual(['a', 'd', 'e']);
+  });
+
+  it('keeps an old bundle a running server serves until the server lets it go; a dead process does not hold one', () => {
+    const { root, dir } = cacheWithBundles();
+    const release = markBundleInUse(dir('b'));
+    // a killed server's mark: a pid no live process has (above the kernel's pid_max)
+    fs.writeFileSync(path.join(dir('a'), 'serving-2147483646'), '');
+    // a mark touches its folder: put the ages back, so only the marks differ
+    fs.utimesSync(dir('a'), 1_000, 1_000);
+    fs.utimesSync(dir('b'), 1_001, 1_001);
+    pruneBundles(root, 'e'.repeat(16));
+    expect(['a', 'b', 'c', 'd', 'e'].filter((n) => fs.existsSync(dir(n)))).toEqual(['b', 'c', 'd', 'e']);
+    release();
+    fs.utimesSync(dir('b'), 1_001, 1_001);
+    pruneBundles(root, 'e'.repeat(16));
+    expect(['a', 'b', 'c', 'd', 'e'].filter((n) => fs.existsSync(dir(n)))).toEqual(['c', 'd', 'e']);
   });
 });
 
