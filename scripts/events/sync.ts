@@ -463,7 +463,9 @@ export async function runEventSync(
     }
     for (const x of rejects) countReject(runs, sourceOf.get(String(x.line)) ?? UNKNOWN_SOURCE, x.reason);
     for (const f of result.failures) sourceRun(runs, sourceOf.get(`id:${f.key}`) ?? UNKNOWN_SOURCE).failures++;
-    result.failures.push(...(await recordSyncRun(sink, 'events', result.summary.as_of, runs.values())));
+    // an unchanged re-run (nothing written, rejected or failed) tells the audit nothing new: no row, no write
+    if (result.summary.written > 0 || rejects.length > 0 || result.failures.length > 0)
+      result.failures.push(...(await recordSyncRun(sink, 'events', result.summary.as_of, runs.values())));
     result.summary.failed = result.failures.length;
   }
   exportNow();

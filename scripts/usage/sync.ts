@@ -591,11 +591,16 @@ async function syncAggregate(
     ids_not_recorded: failures.filter((f) => f.object === TRIGGER_OBJECT && f.error.startsWith(NOT_RECORDED)).length
   };
   // the export's rows, rejects and write failures, kept for the rollout audit (cockpit/syncRuns.ts)
-  const runFailures = options.dryRun
-    ? []
-    : await recordSyncRun(sink, 'usage', new Date(options.asOfMs).toISOString(), [
-        ticketExportRun(agg.rowsRead, agg.rejects, failures.length)
-      ]);
+  // a run that wrote, rejected and failed nothing (an unchanged re-run) tells the audit nothing new: no row, so a
+  // re-run writes nothing at all
+  const runChanged =
+    snapshotWrites.written + triggerWrites.written > 0 || agg.rejects.length > 0 || failures.length > 0;
+  const runFailures =
+    options.dryRun || !runChanged
+      ? []
+      : await recordSyncRun(sink, 'usage', new Date(options.asOfMs).toISOString(), [
+          ticketExportRun(agg.rowsRead, agg.rejects, failures.length)
+        ]);
   for (const f of runFailures) failures.push({ object: 'GTM_Sync_Run__c', key: f.key, error: f.error });
   const summary: SyncSummary = {
     input: options.input,

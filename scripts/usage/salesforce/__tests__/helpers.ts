@@ -11,6 +11,7 @@ import {
 } from '../../../test-support/bulkDouble/bulkApiDouble';
 import type { WeekUsage } from '../../aggregate';
 import { loadSchema } from '../../../metadata/schema';
+import { SYNC_RUN_OBJECT } from '../../../cockpit/syncRuns';
 import {
   ACCOUNT_KEY_FIELD,
   SNAPSHOT_FIELDS,
@@ -106,6 +107,8 @@ export function forceAppFields(): Record<string, string[]> {
     [SNAPSHOT_OBJECT]: fields(SNAPSHOT_OBJECT, ['Name']),
     [TRIGGER_OBJECT]: fields(TRIGGER_OBJECT, ['Name']),
     Account: fields('Account', ['Name', 'OwnerId']),
+    // a run that changed something keeps one row for the rollout audit (cockpit/syncRuns.ts)
+    [SYNC_RUN_OBJECT]: fields(SYNC_RUN_OBJECT, ['Name']),
     // the standard fields the sync writes to a follow-up Task (Task has no force-app metadata)
     Task: ['Subject', 'Description', 'ActivityDate', 'WhatId', 'OwnerId', 'Status', TASK_KEY_FIELD]
   };

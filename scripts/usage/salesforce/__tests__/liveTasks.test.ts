@@ -87,12 +87,14 @@ describe('follow-up Tasks are created once, whatever fails after they were creat
         o.double.faults.processedBeforeFailure = 0;
       }
     });
+    // 15 Task Ids not recorded, and the run's own row for the rollout audit (its job failed too)
     expect(first.summary).toMatchObject({
       triggers: 15,
-      failed: 15,
+      failed: 16,
       follow_up_tasks: { created: 15, found: 0, failed: 0, ids_not_recorded: 15 }
     });
-    expect(first.failures).toHaveLength(15);
+    expect(first.failures).toHaveLength(16);
+    expect(first.failures[15]?.object).toBe('GTM_Sync_Run__c');
     expect(first.failures[0]?.error).toMatch(
       /^Task created but not recorded on the trigger: unprocessed: Bulk job \w+ failed: .* \(sent 3 times\)$/
     );
@@ -153,17 +155,17 @@ describe('follow-up Tasks are created once, whatever fails after they were creat
       follow_up_tasks: { created: 15, found: 0, failed: 0, ids_not_recorded: 0 }
     });
     expectOneTaskPerTrigger(o);
-    // snapshots, triggers, Tasks, Task Ids: 4 jobs; stored snapshots, triggers, outcomes, owed triggers, accounts:
-    // 5 queries (the Task lookup would be a sixth)
+    // snapshots, triggers, Tasks, Task Ids, the run's row: 5 jobs; stored snapshots, triggers, outcomes, owed
+    // triggers, accounts: 5 queries (the Task lookup would be a sixth)
     expect(callsByKind(o.double)).toEqual({
       'query.create': 5,
       'query.info': 10,
       'query.results': 5,
-      'ingest.create': 4,
-      'ingest.upload': 4,
-      'ingest.close': 4,
-      'ingest.info': 8,
-      'ingest.successfulResults': 4
+      'ingest.create': 5,
+      'ingest.upload': 5,
+      'ingest.close': 5,
+      'ingest.info': 10,
+      'ingest.successfulResults': 5
     });
   });
 });

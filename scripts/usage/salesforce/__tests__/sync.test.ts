@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadSchema } from '../../../metadata/schema';
 import { loadPolicyFile } from '../../../policy/policy';
+import { SYNC_RUN_OBJECT } from '../../../cockpit/syncRuns';
 import { ticketCsv, type WeekPlan } from '../../../test-support/ticketExport';
 import { weekIndexOfLabel, weekStartMs } from '../../isoWeek';
 import { SNAPSHOT_OBJECT, TRIGGER_FIELDS, TRIGGER_OBJECT } from '../../records';
@@ -36,7 +37,8 @@ function forceAppFields(): Record<string, string[]> {
   return {
     [SNAPSHOT_OBJECT]: fields(SNAPSHOT_OBJECT, ['Name']),
     [TRIGGER_OBJECT]: fields(TRIGGER_OBJECT, ['Name']),
-    Account: fields('Account', ['Name', 'OwnerId'])
+    Account: fields('Account', ['Name', 'OwnerId']),
+    [SYNC_RUN_OBJECT]: fields(SYNC_RUN_OBJECT, ['Name'])
   };
 }
 
@@ -63,16 +65,20 @@ it('writes snapshots and a shadow trigger, then a re-run on the same export writ
   });
   expect(o.double.records(SNAPSHOT_OBJECT)).toHaveLength(8);
   expect(o.double.records(TRIGGER_OBJECT).map((r) => r.Status__c)).toEqual(['Shadow', 'Shadow']);
+  // snapshots, triggers and the run's row for the rollout audit (kept once, with what the run read)
   expect(callsByKind(o.double)).toEqual({
     'query.create': 2,
     'query.info': 4,
     'query.results': 2,
-    'ingest.create': 2,
-    'ingest.upload': 2,
-    'ingest.close': 2,
-    'ingest.info': 4,
-    'ingest.successfulResults': 2
+    'ingest.create': 3,
+    'ingest.upload': 3,
+    'ingest.close': 3,
+    'ingest.info': 6,
+    'ingest.successfulResults': 3
   });
+  expect(o.double.records(SYNC_RUN_OBJECT).map((r) => [r.Rows_Read__c, r.Rows_Rejected__c])).toEqual([
+    [String(first.summary.rows_read), '0']
+  ]);
 
   o.double.clearCalls();
   const again = await runUsageSync(options, policy, sinkFor(o.connection));
@@ -107,6 +113,7 @@ it('a locked trigger row and a snapshot job that failed part-way are sent again 
   });
   expect(o.double.records(SNAPSHOT_OBJECT)).toHaveLength(8);
   expect(o.double.records(TRIGGER_OBJECT)).toHaveLength(2);
-  // snapshots: the job that failed and the one with its 5 unprocessed rows; triggers: the job, then the locked row
-  expect(o.double.callCount({ kind: 'ingest.create' })).toBe(4);
+  // snapshots: the job that failed and the one with its 5 unprocessed rows; triggers: the job, then the locked row;
+  // the run's row
+  expect(o.double.callCount({ kind: 'ingest.create' })).toBe(5);
 });
