@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command } from 'commander';
-import { createOutput, table } from '../cli/output';
+import { createOutput, table, type Output } from '../cli/output';
 import { InputError } from '../lib/errors';
 import { loadSchema } from '../metadata/schema';
 import { loadPolicyFile } from '../policy/policy';
@@ -19,7 +19,7 @@ import { pqaSyncInOrg } from '../org/orgRuns';
 import { readSignalRouting, routingOutcome, signalRoutingTable } from '../org/signalRouting';
 import { parseAsOf } from './usage';
 
-interface PqaFlags {
+export interface PqaFlags {
   asOf?: string;
   dryRun?: boolean;
   json?: boolean;
@@ -50,88 +50,93 @@ export function registerPqaCommand(program: Command): void {
       "qualify over this org's records and upsert the new signals there (the org routes them); default: the local store"
     )
     .option('--json', 'the plan as JSON on stdout')
-    .action(async (flags: PqaFlags) => {
-      const asOf = isoSeconds(parseAsOf(flags.asOf));
-      const out = createOutput(Boolean(flags.json));
-      refuseStoreWithOrg(flags);
-      if (flags.targetOrg) {
-        const { org, policy } = await openOrg(flags.targetOrg, out);
-        const run = await pqaSyncInOrg(org, flags.targetOrg, policy, asOf, {
-          dryRun: flags.dryRun,
-          onProgress: (m) => out.progress(m)
-        });
-        // the org's trigger routed what was written: read the assignments back (one Bulk query)
-        const writtenKeys = run.written.filter((w) => w.object === 'PQA_Signal__c').map((w) => w.key);
-        const routed = await readSignalRouting(org.queryRows, flags.targetOrg, writtenKeys);
-        out.done();
-        const { plan, unkeyed } = run.value;
-        out.result({
-          as_of: asOf,
-          dry_run: Boolean(flags.dryRun),
-          target_org: flags.targetOrg,
-          accounts: plan.length,
-          qualifying: plan.filter((p) => p.qualification.qualifies).length,
-          read: run.read,
-          api_requests: run.apiRequests,
-          to_write: run.changes.flatMap((c) => c.rows.map((r) => ({ object: c.object, key: r.key, row: r.row }))),
-          written: run.written.length,
-          failed: run.failed,
-          not_judged: unkeyed.map((a) => ({ ...a, reason: 'no Usage_Account_Key__c' })),
-          routing: writtenKeys.map((key) => ({
-            key,
-            outcome: routingOutcome(routed.get(key)),
-            assignment: routed.get(key) ?? null
-          })),
-          plan
-        });
-        out.info(
-          table(
-            plan.map((p) => [p.accountKey, p.qualification.week ?? '-', p.arm ?? '-', p.qualification.reason]),
-            ['account', 'week', 'arm', 'why']
-          )
-        );
-        if (unkeyed.length) out.info(`${unkeyed.length} account(s) not judged: no Usage_Account_Key__c`);
-        process.exitCode = reportOrgWrite(run, flags.targetOrg, Boolean(flags.dryRun), out);
-        if (writtenKeys.length) {
-          out.info(`Routed by ${flags.targetOrg}'s PQA_Signal__c trigger:`);
-          out.info(signalRoutingTable(writtenKeys, routed));
-        }
-        return;
-      }
-      const policy = loadPolicyFile();
-      const store = await openExistingStore(flags.store);
-      try {
-        const plan = planPqa(await loadPqaAccounts(store, policy), policy, asOf.slice(0, 10));
-        const unkeyed = await loadUnkeyedAccounts(store);
-        const written = flags.dryRun ? 0 : await writeSignals(store, plan);
-        const qualifying = plan.filter((p) => p.qualification.qualifies);
-        out.result({
-          as_of: asOf,
-          dry_run: Boolean(flags.dryRun),
-          accounts: plan.length,
-          qualifying: qualifying.length,
-          written,
-          not_judged: unkeyed.map((a) => ({ ...a, reason: 'no Usage_Account_Key__c' })),
-          plan
-        });
-        out.info(
-          `${flags.dryRun ? 'Dry run (nothing written): ' : ''}${plan.length} accounts as of ${asOf}: ${qualifying.length} PQA, ${written} signal(s) written\n`
-        );
-        if (unkeyed.length)
-          out.info(
-            `${unkeyed.length} account(s) not judged: no Usage_Account_Key__c, so no usage snapshot is theirs (set the key the usage export uses): ${unkeyed
-              .slice(0, 10)
-              .map((a) => a.name)
-              .join(', ')}${unkeyed.length > 10 ? `, and ${unkeyed.length - 10} more` : ''}\n`
-          );
-        out.info(
-          table(
-            plan.map((p) => [p.accountKey, p.qualification.week ?? '-', p.arm ?? '-', p.qualification.reason]),
-            ['account', 'week', 'arm', 'why']
-          )
-        );
-      } finally {
-        await store.close();
-      }
+    .action(async (flags: PqaFlags) => pqaSync(flags, createOutput(Boolean(flags.json))));
+}
+
+/**
+ * `gtm pqa sync`: qualify over the local store or the org (--target-org) and write the new signals; `gtm usage sync
+ * --then-pqa` runs it after a sync that wrote.
+ */
+export async function pqaSync(flags: PqaFlags, out: Output): Promise<void> {
+  const asOf = isoSeconds(parseAsOf(flags.asOf));
+  refuseStoreWithOrg(flags);
+  if (flags.targetOrg) {
+    const { org, policy } = await openOrg(flags.targetOrg, out);
+    const run = await pqaSyncInOrg(org, flags.targetOrg, policy, asOf, {
+      dryRun: flags.dryRun,
+      onProgress: (m) => out.progress(m)
     });
+    // the org's trigger routed what was written: read the assignments back (one Bulk query)
+    const writtenKeys = run.written.filter((w) => w.object === 'PQA_Signal__c').map((w) => w.key);
+    const routed = await readSignalRouting(org.queryRows, flags.targetOrg, writtenKeys);
+    out.done();
+    const { plan, unkeyed } = run.value;
+    out.result({
+      as_of: asOf,
+      dry_run: Boolean(flags.dryRun),
+      target_org: flags.targetOrg,
+      accounts: plan.length,
+      qualifying: plan.filter((p) => p.qualification.qualifies).length,
+      read: run.read,
+      api_requests: run.apiRequests,
+      to_write: run.changes.flatMap((c) => c.rows.map((r) => ({ object: c.object, key: r.key, row: r.row }))),
+      written: run.written.length,
+      failed: run.failed,
+      not_judged: unkeyed.map((a) => ({ ...a, reason: 'no Usage_Account_Key__c' })),
+      routing: writtenKeys.map((key) => ({
+        key,
+        outcome: routingOutcome(routed.get(key)),
+        assignment: routed.get(key) ?? null
+      })),
+      plan
+    });
+    out.info(
+      table(
+        plan.map((p) => [p.accountKey, p.qualification.week ?? '-', p.arm ?? '-', p.qualification.reason]),
+        ['account', 'week', 'arm', 'why']
+      )
+    );
+    if (unkeyed.length) out.info(`${unkeyed.length} account(s) not judged: no Usage_Account_Key__c`);
+    process.exitCode = reportOrgWrite(run, flags.targetOrg, Boolean(flags.dryRun), out);
+    if (writtenKeys.length) {
+      out.info(`Routed by ${flags.targetOrg}'s PQA_Signal__c trigger:`);
+      out.info(signalRoutingTable(writtenKeys, routed));
+    }
+    return;
+  }
+  const policy = loadPolicyFile();
+  const store = await openExistingStore(flags.store);
+  try {
+    const plan = planPqa(await loadPqaAccounts(store, policy), policy, asOf.slice(0, 10));
+    const unkeyed = await loadUnkeyedAccounts(store);
+    const written = flags.dryRun ? 0 : await writeSignals(store, plan);
+    const qualifying = plan.filter((p) => p.qualification.qualifies);
+    out.result({
+      as_of: asOf,
+      dry_run: Boolean(flags.dryRun),
+      accounts: plan.length,
+      qualifying: qualifying.length,
+      written,
+      not_judged: unkeyed.map((a) => ({ ...a, reason: 'no Usage_Account_Key__c' })),
+      plan
+    });
+    out.info(
+      `${flags.dryRun ? 'Dry run (nothing written): ' : ''}${plan.length} accounts as of ${asOf}: ${qualifying.length} PQA, ${written} signal(s) written\n`
+    );
+    if (unkeyed.length)
+      out.info(
+        `${unkeyed.length} account(s) not judged: no Usage_Account_Key__c, so no usage snapshot is theirs (set the key the usage export uses): ${unkeyed
+          .slice(0, 10)
+          .map((a) => a.name)
+          .join(', ')}${unkeyed.length > 10 ? `, and ${unkeyed.length - 10} more` : ''}\n`
+      );
+    out.info(
+      table(
+        plan.map((p) => [p.accountKey, p.qualification.week ?? '-', p.arm ?? '-', p.qualification.reason]),
+        ['account', 'week', 'arm', 'why']
+      )
+    );
+  } finally {
+    await store.close();
+  }
 }

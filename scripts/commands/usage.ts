@@ -19,6 +19,8 @@ import { detectFormat } from '../usage/aggregate';
 import { DEFAULT_CACHE_DIR } from '../usage/aggregateCache';
 import { runBacktest } from '../usage/backtestRun';
 import { runUsageSync, SyncResult } from '../usage/sync';
+// pqa.ts reads parseAsOf from here: a cycle, safe because each side is used only when a command runs
+import { pqaSync } from './pqa';
 
 interface SyncFlags {
   store?: string;
@@ -32,6 +34,7 @@ interface SyncFlags {
   cache?: boolean;
   targetOrg?: string;
   encoding?: string;
+  thenPqa?: boolean;
 }
 
 /** --encoding: utf8, latin1 or utf16 (anything else is a usage error, exit 2). */
@@ -329,6 +332,10 @@ export function registerUsageCommand(program: Command): void {
     .option('--create-accounts', 'local store only: add an Account for each account_id the store does not have yet')
     .option('--encoding <name>', 'utf8 (default), latin1 (Windows-1252) or utf16 (default when the file has its BOM)')
     .option('--no-cache', 'read the export even if this exact file was read before')
+    .option(
+      '--then-pqa',
+      'then, if the sync wrote without error, run gtm pqa sync on the same store or org as of the same time (exp-001)'
+    )
     .option('--json', 'print the summary as JSON')
     .action(async (file: string, flags: SyncFlags) => {
       const out = createOutput(Boolean(flags.json));
@@ -337,6 +344,11 @@ export function registerUsageCommand(program: Command): void {
           '--store and --create-accounts are for the local store; they cannot be used with --target-org'
         );
       }
+      // two summaries are not one JSON document; a dry run wrote no snapshots for the qualification to judge
+      if (flags.thenPqa && flags.json)
+        throw new UsageError('--then-pqa prints two summaries: without --json, or run gtm pqa sync --json after');
+      if (flags.thenPqa && flags.dryRun)
+        throw new UsageError('--then-pqa needs the snapshots written: it cannot be used with --dry-run');
       const encoding = parseEncoding(flags.encoding);
       detectFormat(file, encoding); // a missing or unreadable export stops before any store or org is touched
       // an org is connected to now (its policy decides the run); the local store is opened once the export is read
@@ -353,15 +365,26 @@ export function registerUsageCommand(program: Command): void {
         cacheDir: flags.cache === false ? undefined : DEFAULT_CACHE_DIR,
         encoding
       };
+      let chainPqa = false;
       try {
         const result = await runUsageSync(options, policy, org?.sink ?? local!, (m) => out.progress(m));
         out.done();
         const sink = org?.sink ?? local!.opened!;
         const code = reportSyncResult(result, sink, out, await accountLookalikes(result, sink));
         if (code !== 0) process.exitCode = code;
+        chainPqa = Boolean(flags.thenPqa) && code === 0;
+        if (flags.thenPqa && code !== 0) out.info('gtm pqa sync not run: the usage sync did not finish cleanly');
       } finally {
         out.done();
         await (org?.sink ?? local!.opened)?.close();
+      }
+      if (chainPqa) {
+        out.info('');
+        out.info('exp-001: gtm pqa sync');
+        await pqaSync(
+          { asOf: new Date(options.asOfMs).toISOString(), store: flags.store, targetOrg: flags.targetOrg },
+          out
+        );
       }
     });
 
