@@ -84,6 +84,22 @@ describe('--target-org on the command line', () => {
   );
 
   it(
+    'routing readout: --store with --target-org, and --dry-run without it, are usage errors; an unknown org is named',
+    () => {
+      const withStore = runGtm(['routing', 'readout', 'exp-001', '--target-org', 'prod', '--store', 'x.duckdb']);
+      expect(withStore.code).toBe(2);
+      expect(withStore.stderr).toMatch(/--store is for the local store; it cannot be used with --target-org/);
+      const dry = runGtm(['routing', 'readout', 'exp-001', '--dry-run']);
+      expect(dry.code).toBe(2);
+      expect(dry.stderr).toMatch(/--dry-run is for --target-org/);
+      const unknown = runGtm(['routing', 'readout', 'exp-001', '--target-org', 'nosuch-org', '--publish', '--dry-run']);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toMatch(/no authenticated org named "nosuch-org"/);
+    },
+    CLI_TIMEOUT
+  );
+
+  it(
     'an org the sf CLI has no auth for is named with the login command',
     () => {
       const r = runGtm(['readout', 'build', '--target-org', 'nosuch-org', '--dry-run']);
