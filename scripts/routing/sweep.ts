@@ -181,6 +181,8 @@ export async function sweep(
     );
     // a touch found is recorded even when it moves nothing (a late touch on a Breached clock)
     if (!judged.transitions.length && !touch) continue;
+    // the rule places the reassignment at its due time; it happens when this sweep makes it (as Routed_At__c)
+    const transitions = judged.transitions.map((t) => (t.to === 'Reassigned' ? { ...t, at: now } : t));
     const log = transitionLog(key, r.log);
     let reassignedTo: string | null = null;
     let reason: string | null = null;
@@ -223,7 +225,7 @@ export async function sweep(
       assignmentKey: key,
       from: status,
       to: judged.status,
-      transitions: judged.transitions,
+      transitions,
       reassignedTo,
       reason,
       firstTouch: touch && { activityId: touch.activityId, at: touch.at, byOwner: touch.byOwner }
@@ -232,7 +234,7 @@ export async function sweep(
       key,
       params: {
         status: judged.status,
-        log: JSON.stringify([...log, ...judged.transitions.map((t) => ({ ...t, actor: SWEEP_ACTOR }))]),
+        log: JSON.stringify([...log, ...transitions.map((t) => ({ ...t, actor: SWEEP_ACTOR }))]),
         escalations: Number(r.escalations) + (judged.status === 'Reassigned' ? 1 : 0),
         // reassigned to the fallback queue: no owner (as GtmSlaSweep)
         newOwner: routedOwner,

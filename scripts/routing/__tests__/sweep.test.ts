@@ -61,6 +61,16 @@ describe('gtm routing sweep over the local store', () => {
     expect(change).toMatchObject({ from: 'Pending', to: 'Reassigned', reassignedTo: 'u2' });
     const r = await record();
     expect([r.status, r.owner, r.routed, Number(r.esc)]).toEqual(['Reassigned', 'u2', 'u2', 1]);
+    // one time for the reassignment: when the sweep made it (an hour after it fell due), in the log and the routing;
+    // the due time stays the due time
+    expect(change!.transitions.at(-1)).toEqual({ from: 'Breached', to: 'Reassigned', at: '2026-11-24T16:00:00Z' });
+    expect(JSON.parse(String(r.log)).at(-1)).toMatchObject({ to: 'Reassigned', at: '2026-11-24T16:00:00Z' });
+    const times = (
+      await store.db.runAndReadAll(
+        `SELECT strftime("Routed_At__c", '%Y-%m-%dT%H:%M:%SZ') AS routed, strftime("SLA_Reassign_At__c", '%Y-%m-%dT%H:%M:%SZ') AS due FROM "Routing_Assignment__c"`
+      )
+    ).getRowObjects()[0]!;
+    expect([times.routed, times.due]).toEqual(['2026-11-24T16:00:00Z', '2026-11-24T15:00:00Z']);
     const why = (
       await store.db.runAndReadAll(
         `SELECT "Candidates__c" AS c, "Decision_Reason__c" AS reason FROM "Routing_Assignment__c"`
