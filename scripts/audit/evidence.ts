@@ -4,9 +4,9 @@
  * category breakdown, judge method, the fallback path and its test, and the re-audit policy. Markdown and HTML are
  * rendered here; the PDF is the HTML printed by the Chromium the browser tests drive.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ToolError } from '../lib/errors';
+import { makeDirs } from '../lib/writableDir';
 import { plural } from '../lib/text';
 import { launchChromium } from '../workbench/browserHarness';
 import type { Policy } from '../policy/policy';
@@ -355,7 +355,7 @@ export async function writePdf(html: string, file: string): Promise<void> {
   try {
     const page = await browser.newPage();
     await page.setContent(html, { waitUntil: 'load' });
-    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    makeDirs(path.dirname(path.resolve(file)));
     await page.pdf({ path: file, format: 'A4', printBackground: true });
   } catch (err) {
     throw new ToolError(`could not print the evidence PDF with Chromium: ${(err as Error).message.split('\n')[0]}`);

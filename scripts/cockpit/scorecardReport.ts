@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { toCsvLine } from '../usage/csvRecords';
 import { ToolError } from '../lib/errors';
+import { makeDirs } from '../lib/writableDir';
 import { launchChromium } from '../workbench/browserHarness';
 import type { Scorecard as KpiScorecard, ScorecardKpi, TrendPoint } from './scorecard';
 import { auditMarkdown, sectionFigures, thresholdText, type RolloutAudit } from './rolloutAudit';
@@ -331,6 +332,6 @@ export async function writeReportPdf(html: string, asOf: string, file: string): 
     await browser.close();
   }
   const text = pdf.toString('latin1').replace(/D:\d{14}[+-]\d{2}'\d{2}'/g, pdfDate(asOf));
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  makeDirs(path.dirname(path.resolve(file)));
   fs.writeFileSync(file, Buffer.from(text, 'latin1'));
 }

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { Command } from 'commander';
 import { createOutput, table } from '../cli/output';
 import { describeFsError, InputError, UsageError } from '../lib/errors';
+import { makeDirs } from '../lib/writableDir';
 import { loadPolicyFile } from '../policy/policy';
 import { isoSeconds } from '../rules/routingRule';
 import { loadPool, loadPqaAccounts, planPqa, simulate } from '../routing/pqaRun';
@@ -182,7 +183,7 @@ export function registerRoutingCommand(program: Command): void {
       if (flags.export) {
         const dir = path.resolve(flags.export);
         try {
-          fs.mkdirSync(dir, { recursive: true });
+          makeDirs(dir); // not mkdirSync recursive: it spins forever under /proc
           fs.writeFileSync(path.join(dir, 'accounts.csv'), accountsCsv(rows, readout));
         } catch (err) {
           throw new InputError(`--export ${flags.export}: cannot write accounts.csv: ${describeFsError(err)}`);
