@@ -42,6 +42,11 @@ export const ProgramReadoutView = z.object({
   designLabel: z.string(),
   nText: z.string(),
   estimateText: z.string(),
+  /** the primary KPI's unit (ratio | days) and the estimate's numbers, for the page to format in that unit */
+  unit: maybe(z.string()),
+  treatmentValue: maybe(z.number()),
+  controlValue: maybe(z.number()),
+  improvement: maybe(z.number()),
   recommendation: z.string(),
   reasons: z.array(z.string()),
   decision: maybe(z.string()),

@@ -54,6 +54,22 @@ describe('GtmProgramController stand-in', () => {
     expect(view.readouts.find((r) => r.experiment === 'exp-008')!.designLabel).toBe('pre/post, not randomized');
   });
 
+  it("sends each readout's KPI unit and numbers, and leaves the deciding user out of the second approvers", async () => {
+    const view = ProgramView.parse(await getProgram(ctx, { asOf: '2026-05-30' }));
+    const units = new Map(view.kpis.map((k) => [k.key, k.unit]));
+    for (const r of view.readouts) {
+      const stored = await queryOne(
+        ctx.store,
+        `SELECT "Primary_Metric_Key__c" AS kpi, "Treatment_Value__c" AS t FROM "GTM_Experiment_Readout__c" WHERE "Id" = $id`,
+        { id: r.readoutId! }
+      );
+      expect([r.unit, r.treatmentValue]).toEqual([units.get(String(stored!.kpi)), stored!.t]);
+    }
+    expect(new Set(view.readouts.map((r) => r.unit))).toEqual(new Set(['ratio', 'days']));
+    expect(view.approvers.map((a) => a.name)).not.toContain('Workbench User');
+    expect(view.approvers.length).toBeGreaterThan(0);
+  });
+
   it('refuses an override without a reason and a second approver, and writes nothing', async () => {
     const view = await getProgram(ctx, { asOf: '2026-05-30' });
     const readout = view.readouts.find((r) => r.experiment === 'exp-003')!;

@@ -31,7 +31,7 @@ function estimateText(r: ExperimentReadout): string {
 }
 
 /** The latest stored readout of each experiment as of the day. */
-async function storedReadouts(ctx: ControllerContext, asOf: string) {
+async function storedReadouts(ctx: ControllerContext, asOf: string, units: Map<string, string>) {
   const rows = await queryRows(
     ctx.store,
     `SELECT r."Id" AS id, r."Readout_Key__c" AS key, r."Results_Json__c" AS results, r."Decision__c" AS decision,
@@ -53,6 +53,10 @@ async function storedReadouts(ctx: ControllerContext, asOf: string) {
       designLabel: readout.designLabel,
       nText: readout.arms.map((a) => `${a.label} ${a.n}`).join(' / '),
       estimateText: estimateText(readout),
+      unit: units.get(readout.primaryKpi) ?? null,
+      treatmentValue: readout.estimate.treatment,
+      controlValue: readout.estimate.control,
+      improvement: readout.estimate.relativeImprovement,
       recommendation: readout.recommendation,
       reasons: readout.fired.map((f) => `${f.outcome}: ${f.text}`),
       decision: r.decision === null ? null : String(r.decision),
@@ -72,7 +76,12 @@ export async function getProgram(
   const lastDay = programLastDay(ctx.policy as Policy);
   const asOf = params.asOf ?? (ctx.today < lastDay ? ctx.today : lastDay);
   const scorecard = await buildScorecard(ctx.store, ctx.policy as Policy, `${asOf}T00:00:00Z`);
-  const approvers = await queryRows(ctx.store, 'SELECT "Id" AS id, "Name" AS name FROM "User" ORDER BY "Name", "Id"');
+  // the current user decides; they cannot also be the second approver (the sign-off rule refuses it)
+  const approvers = await queryRows(
+    ctx.store,
+    'SELECT "Id" AS id, "Name" AS name FROM "User" WHERE "Id" <> $me ORDER BY "Name", "Id"',
+    { me: await workbenchUserId(ctx.store) }
+  );
   return {
     asOf,
     kpis: scorecard.kpis.map((k) => ({
@@ -96,7 +105,7 @@ export async function getProgram(
       caveat: k.caveat,
       trend: k.trend.map((t) => ({ asOf: t.asOf, value: t.value }))
     })),
-    readouts: await storedReadouts(ctx, asOf),
+    readouts: await storedReadouts(ctx, asOf, new Map(scorecard.kpis.map((k) => [k.key, k.unit]))),
     approvers: approvers.map((a) => ({ id: String(a.id), name: String(a.name) })),
     decisions: DECISIONS,
     canDecide: true,

@@ -22,6 +22,25 @@ export function formatValue(unit, v) {
   return unit === 'ratio' ? `${(Number(v) * 100).toFixed(1)}%` : `${Number(v).toFixed(1)} days`;
 }
 
+/** A readout's value in its KPI's unit; "no data" when there is none. */
+function estimateValue(unit, v) {
+  return v === null || v === undefined ? 'no data' : formatValue(unit, v);
+}
+
+/**
+ * "24.0% vs 20.0% (20.0% better)" in the KPI's unit, from the readout's numbers; the server's text when it sent
+ * no unit (a readout stored before the numbers were sent).
+ */
+export function estimateText(r) {
+  if (!r.unit) return r.estimateText;
+  const rel = r.improvement;
+  const relText =
+    rel === null || rel === undefined
+      ? 'relative change: no data'
+      : `${(Math.abs(Number(rel)) * 100).toFixed(1)}% ${Number(rel) >= 0 ? 'better' : 'worse'}`;
+  return `${estimateValue(r.unit, r.treatmentValue)} vs ${estimateValue(r.unit, r.controlValue)} (${relText})`;
+}
+
 /** Points of a polyline for the weekly values, scaled with the baseline and target in view. */
 export function trendPoints(kpi) {
   const values = kpi.trend.map((t) => t.value).filter((v) => v !== null && v !== undefined);
@@ -134,6 +153,7 @@ export default class GtmProgram extends LightningElement {
   get readouts() {
     return (this.view?.readouts ?? []).map((r) => ({
       ...r,
+      estimateShown: estimateText(r),
       reasonItems: r.reasons.map((text, i) => ({ key: `${r.readoutKey}-${i}`, text })),
       signOffText: r.decision
         ? `${r.decision} by ${r.decidedBy || 'unknown'}${r.secondApprover ? `, second approver ${r.secondApprover}` : ''}${r.overrideReason ? ` (override: ${r.overrideReason})` : ''}`

@@ -125,7 +125,35 @@ describe('c-gtm-program', () => {
     getProgram.mockResolvedValue({ ...VIEW, audit: null });
     const none = await mount();
     expect($$(none, '[data-audit]')).toHaveLength(0);
-    expect(text(none, '[data-id="no-audit"]')).toBe('No rollout audit stored yet: run gtm scorecard audit.');
+    // what is missing in words; the command only in the admin's tooltip
+    expect(text(none, '[data-id="no-audit"]')).toBe('No rollout audit has been recorded for this day yet.');
+    expect($(none, '[data-id="no-audit"]').title).toContain('gtm scorecard audit');
+  });
+
+  it('formats each estimate in its KPI unit, and says "no data" for a missing value', async () => {
+    const [first, second, third] = VIEW.readouts;
+    getProgram.mockResolvedValue({
+      ...VIEW,
+      readouts: [
+        { ...first, unit: 'ratio', treatmentValue: 0.24, controlValue: 0.2, improvement: 0.2 },
+        { ...second, unit: 'ratio', treatmentValue: null, controlValue: 0.068, improvement: null },
+        { ...third, unit: 'days', treatmentValue: 9.1, controlValue: 13.3, improvement: 0.316 }
+      ]
+    });
+    const el = await mount();
+    const estimate = (exp) => text(el, `[data-readout="${exp}"] [data-id="estimate"]`);
+    expect(estimate(first.experiment)).toBe('Estimate (program vs control): 24.0% vs 20.0% (20.0% better)');
+    expect(estimate(second.experiment)).toBe(
+      'Estimate (program vs control): no data vs 6.8% (relative change: no data)'
+    );
+    expect(estimate(third.experiment)).toBe('Estimate (program vs control): 9.1 days vs 13.3 days (31.6% better)');
+  });
+
+  it('says in words that no readout is published yet', async () => {
+    getProgram.mockResolvedValue({ ...VIEW, readouts: [] });
+    const el = await mount();
+    expect(text(el, '[data-id="no-readouts"]')).toBe('No experiment readout has been published for this day yet.');
+    expect($(el, '[data-id="no-readouts"]').title).toContain('gtm readout build');
   });
 
   it("shows the server's refusal of an override and keeps the form open", async () => {
