@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { toCsvLine } from '../usage/csvRecords';
-import { ToolError } from '../lib/errors';
+import { describeFsError, InputError, ToolError } from '../lib/errors';
 import { makeDirs } from '../lib/writableDir';
 import { launchChromium } from '../workbench/browserHarness';
 import type { Scorecard as KpiScorecard, ScorecardKpi, TrendPoint } from './scorecard';
@@ -332,6 +332,10 @@ export async function writeReportPdf(html: string, asOf: string, file: string): 
     await browser.close();
   }
   const text = pdf.toString('latin1').replace(/D:\d{14}[+-]\d{2}'\d{2}'/g, pdfDate(asOf));
-  makeDirs(path.dirname(path.resolve(file)));
-  fs.writeFileSync(file, Buffer.from(text, 'latin1'));
+  try {
+    makeDirs(path.dirname(path.resolve(file)));
+    fs.writeFileSync(file, Buffer.from(text, 'latin1'));
+  } catch (err) {
+    throw new InputError(`--output ${file}: cannot write: ${describeFsError(err)}`);
+  }
 }
