@@ -117,6 +117,12 @@ describe('the Account page of a routed PQA', () => {
       expect.stringMatching(/^Warning → Breached, .*, by the SLA sweep$/),
       expect.stringMatching(/^Breached → Reassigned, .*, by the SLA sweep$/)
     ]);
+    // one time for the reassignment: the owner's routing and "Reassigned at" read the sweep's time, not the due time
+    const reassignedAt = squash(await panel.locator('[data-id="reassigned"]').textContent());
+    expect(squash(await panel.locator('[data-id="owner"]').textContent())).toBe(
+      `${owner}, by the pool rule, ${reassignedAt}`
+    );
+    expect(squash(await panel.locator('[data-id="reassign"]').textContent())).not.toBe(reassignedAt);
     expect(squash(await panel.locator('[data-id="escalations"]').textContent())).toBe('1 escalation');
     await session.screenshot(page, 'e2e-pqa-account-1024');
   });

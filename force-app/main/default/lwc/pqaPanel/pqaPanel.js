@@ -314,10 +314,17 @@ export default class PqaPanel extends LightningElement {
     return `${s.status}: ${left} (${terms}).`;
   }
 
-  /** the reassignment time reads as done only once it happened, as ahead while the clock runs, and not at all after */
+  /** the reassignment's due time reads as ahead while the clock runs, as the due time once reassigned, else not at all */
   get reassignLabel() {
-    if (this.sla.status === 'Reassigned') return 'Reassigned at';
+    if (this.sla.status === 'Reassigned') return 'Reassignment due';
     return this.slaStopped ? null : 'Reassigns at';
+  }
+
+  /** when the sweep reassigned it (its transition, the same time as the new owner's routing), not when it fell due */
+  get reassignedAt() {
+    const log = (this.assignment && this.assignment.transitions) || [];
+    const done = log.filter((t) => t.toStatus === 'Reassigned').pop();
+    return done ? done.at : null;
   }
 
   get slaTimes() {
@@ -332,6 +339,13 @@ export default class PqaPanel extends LightningElement {
         labelKey: 'reassign-label',
         label: this.reassignLabel,
         value: formatInstant(s.reassignAt) || '—'
+      });
+    if (this.sla.status === 'Reassigned')
+      times.push({
+        key: 'reassigned',
+        labelKey: 'reassigned-label',
+        label: 'Reassigned at',
+        value: formatInstant(this.reassignedAt) || '—'
       });
     times.push({
       key: 'touch',

@@ -91,13 +91,17 @@ describe('c-pqa-panel', () => {
       'Reassigned: the clock has stopped; no qualifying touch. SLA 4 business hours, PQA New York business hours.'
     );
     expect(text(el, '[data-id="due"]')).toBe(formatInstant('2026-03-13T18:00:00Z'));
+    // the due time stays the due time; the reassignment reads at the time the sweep made it (its transition)
     expect(text(el, '[data-id="reassign"]')).toBe(formatInstant('2026-03-16T14:00:00Z'));
-    expect($$(el, 'dt').map((dt) => squash(dt.textContent))).toContain('Reassigned at');
+    expect(text(el, '[data-id="reassigned"]')).toBe(formatInstant('2026-04-02T14:00:00Z'));
+    const labels = $$(el, 'dt').map((dt) => squash(dt.textContent));
+    expect(labels).toContain('Reassignment due');
+    expect(labels).toContain('Reassigned at');
     expect(text(el, '[data-id="touch"]')).toBe('none yet');
     expect($$(el, '[data-id="transition"]').map((li) => squash(li.textContent))).toEqual([
       `Pending → Warning, ${formatInstant('2026-03-13T17:00:00Z')}, by the SLA sweep`,
       `Warning → Breached, ${formatInstant('2026-03-13T18:00:00Z')}, by the SLA sweep`,
-      `Breached → Reassigned, ${formatInstant('2026-03-16T14:00:00Z')}, by the SLA sweep`
+      `Breached → Reassigned, ${formatInstant('2026-04-02T14:00:00Z')}, by the SLA sweep`
     ]);
     expect(text(el, '[data-id="escalations"]')).toBe('1 escalation');
     // read on Nov 24: the 21-day window of Mar 13 has closed without a pilot
