@@ -249,7 +249,8 @@ export function registerEventsCommand(program: Command): void {
       const rows: (string | number)[][] = [];
       for (const e of o.events) {
         rows.push([e.event, '', e.status, e.count, e.first_seen ?? '', e.last_seen ?? '', '']);
-        for (const p of e.properties) rows.push(['', p.property, p.status, p.count, '', '', pct(p.null_share)]);
+        for (const p of e.properties)
+          rows.push(['', p.property, p.status, p.count, '', '', p.null_share === null ? '-' : pct(p.null_share)]);
       }
       out.info(table(rows, ['event', 'property', 'status', 'count', 'first seen', 'last seen', 'null']));
     });

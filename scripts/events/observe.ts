@@ -16,13 +16,15 @@ export interface PropertyObservation {
   status: Status;
   /** events carrying a non-null value */
   count: number;
-  null_share: number;
+  /** null when the file has no row of the event (nothing to share out) */
+  null_share: number | null;
 }
 
 export interface EventObservation {
   event: string;
   status: Status;
   count: number;
+  /** in UTC, whatever offset the sender wrote, so first and last read in order */
   first_seen: string | null;
   last_seen: string | null;
   properties: PropertyObservation[];
@@ -39,10 +41,20 @@ export interface Observation {
 interface Acc {
   count: number;
   first?: bigint;
-  firstText?: string;
   last?: bigint;
-  lastText?: string;
   values: Map<string, number>;
+}
+
+const NS_PER_S = 1_000_000_000n;
+
+/** An instant in epoch nanoseconds as UTC ISO 8601, to the second, with the fraction digits it has (none when 0). */
+export function utcInstantText(ns: bigint): string {
+  let s = ns / NS_PER_S;
+  let frac = ns % NS_PER_S;
+  if (frac < 0n) [s, frac] = [s - 1n, frac + NS_PER_S];
+  const seconds = new Date(Number(s) * 1000).toISOString().slice(0, 19);
+  const digits = frac ? `.${frac.toString().padStart(9, '0').replace(/0+$/, '')}` : '';
+  return `${seconds}${digits}Z`;
 }
 
 export async function observeEventFile(file: string, plan: TrackingPlan, encoding?: Encoding): Promise<Observation> {
@@ -65,8 +77,8 @@ export async function observeEventFile(file: string, plan: TrackingPlan, encodin
       if (typeof e.occurred_at === 'string') {
         const ns = parseInstant(e.occurred_at);
         if (ns !== undefined) {
-          if (acc.first === undefined || ns < acc.first) [acc.first, acc.firstText] = [ns, e.occurred_at];
-          if (acc.last === undefined || ns > acc.last) [acc.last, acc.lastText] = [ns, e.occurred_at];
+          if (acc.first === undefined || ns < acc.first) acc.first = ns;
+          if (acc.last === undefined || ns > acc.last) acc.last = ns;
         }
       }
       const props =
@@ -88,8 +100,8 @@ export async function observeEventFile(file: string, plan: TrackingPlan, encodin
       event: name,
       status,
       count: acc?.count ?? 0,
-      first_seen: acc?.firstText ?? null,
-      last_seen: acc?.lastText ?? null,
+      first_seen: acc?.first === undefined ? null : utcInstantText(acc.first),
+      last_seen: acc?.last === undefined ? null : utcInstantText(acc.last),
       properties: props.map((p) => {
         const count = acc?.values.get(p) ?? 0;
         const inPlan = plannedProps?.includes(p) ?? false;
@@ -97,7 +109,7 @@ export async function observeEventFile(file: string, plan: TrackingPlan, encodin
           property: p,
           status: !inPlan ? 'unexpected' : count > 0 ? 'live' : 'planned',
           count,
-          null_share: acc && acc.count ? (acc.count - count) / acc.count : 0
+          null_share: acc && acc.count ? (acc.count - count) / acc.count : null
         };
       })
     };
