@@ -24,14 +24,29 @@ export interface DecisionInput {
 export const DECISION_MESSAGES = {
   published_readout_locked: 'A published readout cannot be edited: build a readout for a new as-of date instead.',
   decider_missing: 'A decision needs the approver who signs it off (Decided By).',
-  override_reason_missing: 'The decision differs from the recommendation: give the reason (Override Reason).',
-  second_approver_missing: 'The decision differs from the recommendation: a second approver must approve it.',
+  override_reason_missing: 'This decision differs from the recommendation, so it needs the reason for the override.',
+  second_approver_missing: 'This decision differs from the recommendation, so it needs a second approver.',
   second_approver_is_decider: 'The second approver must be someone other than the approver who decided.',
   scale_baseline_missing: 'Scale needs the experiment baseline.',
   scale_threshold_missing: 'Scale needs the experiment threshold (target).',
   scale_owner_missing: 'Scale needs the experiment owner.'
 } as const;
 export type DecisionCode = keyof typeof DECISION_MESSAGES;
+
+/** Both override codes read as one sentence, not the same opening clause twice. */
+export const OVERRIDE_INCOMPLETE_MESSAGE =
+  'This decision differs from the recommendation, so it needs the reason for the override and a second approver.';
+
+/** The messages of problem codes, joined for a person to read (GtmDecisionRule.messageOf's twin). */
+export function decisionMessage(codes: readonly DecisionCode[]): string {
+  const both = codes.includes('override_reason_missing') && codes.includes('second_approver_missing');
+  const lines: string[] = [];
+  for (const code of codes) {
+    if (both && code === 'second_approver_missing') continue;
+    lines.push(both && code === 'override_reason_missing' ? OVERRIDE_INCOMPLETE_MESSAGE : DECISION_MESSAGES[code]);
+  }
+  return lines.join(' ');
+}
 
 /** A decision that follows the recommendation; Adopted follows a Scale recommendation (the next step after it). */
 export function followsRecommendation(decision: string, recommendation: string): boolean {

@@ -7,7 +7,7 @@
  * Screenshots: .gtm/artifacts/screenshots/e2e-program-*.png.
  */
 import type { Page } from 'playwright-core';
-import { DECISION_MESSAGES } from '../../rules/decisionRule';
+import { OVERRIDE_INCOMPLETE_MESSAGE } from '../../rules/decisionRule';
 import { LocalStore } from '../../store/localStore';
 import { axeViolations, WorkbenchSession } from '../browserHarness';
 import { queryOne } from '../controllers/storeAccess';
@@ -89,7 +89,7 @@ describe('the GTM Program page', () => {
     await form.locator('[data-id="submit"] button').click();
     const error = form.locator('[data-id="decide-error"]');
     await error.waitFor();
-    expect(squash(await error.textContent())).toContain(DECISION_MESSAGES.override_reason_missing);
+    expect(squash(await error.textContent())).toContain(OVERRIDE_INCOMPLETE_MESSAGE);
     expect(await decision('exp-003')).toEqual({ d: null, p: null });
     await session.screenshot(page, 'e2e-program-override-refused');
   });

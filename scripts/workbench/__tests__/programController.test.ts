@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { ProgramView } from '../../contracts/programContracts';
 import { buildReadouts, writeReadouts } from '../../cockpit/readoutStore';
 import { loadPolicyFile } from '../../policy/policy';
-import { DECISION_MESSAGES } from '../../rules/decisionRule';
+import { DECISION_MESSAGES, OVERRIDE_INCOMPLETE_MESSAGE } from '../../rules/decisionRule';
 import { loadSchema } from '../../metadata/schema';
 import { LocalStore } from '../../store/localStore';
 import { buildSampleWorld } from '../sampleWorld';
@@ -74,7 +74,7 @@ describe('GtmProgramController stand-in', () => {
     const view = await getProgram(ctx, { asOf: '2026-05-30' });
     const readout = view.readouts.find((r) => r.experiment === 'exp-003')!;
     await expect(decideReadout(ctx, { readoutId: readout.readoutId!, decision: 'Kill' })).rejects.toThrow(
-      `${DECISION_MESSAGES.override_reason_missing} ${DECISION_MESSAGES.second_approver_missing}`
+      OVERRIDE_INCOMPLETE_MESSAGE
     );
     const stored = await queryOne(
       ctx.store,

@@ -11,7 +11,7 @@ import { buildScorecard } from '../../cockpit/scorecard';
 import type { ExperimentReadout } from '../../cockpit/readout';
 import { RECOMMENDATIONS } from '../../cockpit/recommendation';
 import { programLastDay } from '../../cockpit/sampleProgram';
-import { DECISION_MESSAGES, decisionProblems } from '../../rules/decisionRule';
+import { decisionMessage, decisionProblems } from '../../rules/decisionRule';
 import type { Policy } from '../../policy/policy';
 import { ControllerError } from '../controllerPort';
 import type { ControllerContext } from './context';
@@ -169,7 +169,7 @@ export async function decideReadout(
       threshold: r.target === null ? null : Number(r.target),
       owner: r.owner === null ? null : String(r.owner)
     });
-    if (codes.length) throw new ControllerError(codes.map((c) => DECISION_MESSAGES[c]).join(' '));
+    if (codes.length) throw new ControllerError(decisionMessage(codes));
     const now = `${ctx.today} 00:00:00`;
     await updateRecord(ctx.store, 'GTM_Experiment_Readout__c', String(r.id), {
       Decision__c: params.decision,
