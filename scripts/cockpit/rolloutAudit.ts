@@ -511,7 +511,20 @@ export function sectionFigures(s: RolloutAudit['sections'][number]): string[] {
   }
 }
 
-export const thresholdText = (s: SectionBase) => s.thresholds.map((t) => `${t.key} ${t.value}`).join(', ');
+/** Each threshold in words and its unit, for readers who do not know the policy keys (the key stays in `thresholds`). */
+const THRESHOLD_WORDS: Record<string, (v: number) => string> = {
+  Rollout_Audit_Max_Reject_Rate: (v) => `at most ${pct(v)} of rows rejected`,
+  Rollout_Audit_Stale_Source_Days: (v) => `every source has data within ${v} days`,
+  Rollout_Audit_Window_Days: (v) => `over the last ${v} days`,
+  Workflow_Reliability_Min: (v) => `exp-001 workflow reliability at least ${pct(v)}`,
+  Exp001_Min_Sla_Attainment: (v) => `SLA attainment at least ${pct(v)}`,
+  Rollout_Audit_Max_Step_Slip_Rate: (v) => `at most ${pct(v)} of onboarding steps slipped`,
+  Onboarding_Guardrail_Days: (v) => `tickets counted in each account's first ${v} days`,
+  Rollout_Audit_Max_Support_Rise: (v) => `tickets per account at most ${pct(v)} above the pre-program baseline`
+};
+
+export const thresholdText = (s: SectionBase) =>
+  s.thresholds.map((t) => THRESHOLD_WORDS[t.key]?.(t.value) ?? `${t.key} ${t.value}`).join(', ');
 
 /** The audit as Markdown lines under a `##` heading (the reports embed it). */
 export function auditMarkdown(a: RolloutAudit): string[] {

@@ -16,6 +16,7 @@ import {
   handoffReliability,
   rolloutAudit,
   supportBurden,
+  thresholdText,
   type AuditInput,
   type SyncRunRow
 } from '../rolloutAudit';
@@ -239,6 +240,28 @@ it('the audit is as bad as its worst section', () => {
   expect(a.status).toBe('attention');
   input.sources[0]!.lastDataAt = at(60);
   expect(rolloutAudit(input, policy, AS_OF).status).toBe('fail');
+});
+
+describe('thresholds in words', () => {
+  it('every section names its thresholds in words and units, never as policy keys', () => {
+    const audit = rolloutAudit(empty(), policy, AS_OF);
+    for (const s of audit.sections) {
+      const text = thresholdText(s);
+      for (const t of s.thresholds) expect(text).not.toContain(t.key);
+      expect(text.split(', ')).toHaveLength(s.thresholds.length);
+    }
+    const pct = (key: string) => `${(policy.number(key) * 100).toFixed(1)}%`;
+    expect(thresholdText(audit.sections[0]!)).toBe(
+      `at most ${pct('Rollout_Audit_Max_Reject_Rate')} of rows rejected, ` +
+        `every source has data within ${policy.integer('Rollout_Audit_Stale_Source_Days')} days, ` +
+        `over the last ${policy.integer('Rollout_Audit_Window_Days')} days`
+    );
+  });
+
+  it('a threshold without words yet shows its key and value rather than nothing', () => {
+    const s = { title: 't', status: 'pass' as const, reason: 'r', n: 0, thresholds: [{ key: 'New_Key', value: 3 }] };
+    expect(thresholdText(s)).toBe('New_Key 3');
+  });
 });
 
 describe('sync run rows', () => {

@@ -70,7 +70,7 @@ describe('c-gtm-program', () => {
           status: 'fail',
           reason: 'product-web has had no data for 9 days (more than 7)',
           n: 1500,
-          thresholdText: 'Rollout_Audit_Max_Reject_Rate 0.01, Rollout_Audit_Stale_Source_Days 7',
+          thresholdText: 'at most 1.0% of rows rejected, every source has data within 7 days',
           figures: [
             '3 sync runs since 2026-05-02: 3 of 1500 rows rejected (0.2%)',
             'write failures 0; stale sources 1 of 2'
@@ -82,7 +82,7 @@ describe('c-gtm-program', () => {
           status: 'attention',
           reason: '3 of 5 onboarding steps slipped',
           n: 30,
-          thresholdText: 'Workflow_Reliability_Min 0.9',
+          thresholdText: 'exp-001 workflow reliability at least 90.0%',
           figures: []
         },
         {
@@ -115,7 +115,7 @@ describe('c-gtm-program', () => {
       'product-web has had no data for 9 days (more than 7)'
     );
     expect(text(el, '[data-audit="data_quality"] [data-id="audit-n"]')).toBe(
-      'n 1500; thresholds: Rollout_Audit_Max_Reject_Rate 0.01, Rollout_Audit_Stale_Source_Days 7'
+      'n 1500; thresholds: at most 1.0% of rows rejected, every source has data within 7 days'
     );
     expect($$(el, '[data-audit="data_quality"] [data-id="audit-figure"]').map((li) => squash(li.textContent))).toEqual(
       audit.sections[0].figures
