@@ -167,6 +167,8 @@ export function createJudge(compiled: CompiledPlan, options: JudgeOptions): Judg
   const asOfSub = Number(options.asOfNs - BigInt(asOfMs) * NS_PER_MS);
   const toleranceMs = nsToMs(options.toleranceNs);
   const toleranceSub = Number(options.toleranceNs - BigInt(toleranceMs) * NS_PER_MS);
+  const asOfText = new Date(asOfMs).toISOString();
+  const toleranceText = `${Number(options.toleranceNs) / 60e9} minute${options.toleranceNs === 60_000_000_000n ? '' : 's'}`;
 
   /**
    * Most events are valid: this answers for them with the least work and nothing built (true only when the verdict
@@ -262,7 +264,10 @@ export function createJudge(compiled: CompiledPlan, options: JudgeOptions): Judg
       if (overMs * 1e6 + overSub > 0)
         (out ??= []).push({
           type: 'Future-Timestamp',
-          message: `occurred_at is after ${byReceived ? 'received_at' : 'the time of the run'} by more than the tolerance`,
+          // the values and the allowance, so the sender's clock problem can be seen from the line alone
+          message: `occurred_at "${event.occurred_at as string}" is after ${
+            byReceived ? `received_at "${event.received_at as string}"` : `the time of the run ${asOfText}`
+          } by more than the tolerance of ${toleranceText} (Events_Future_Tolerance_Minutes)`,
           instancePath: '/occurred_at',
           schemaPath: instantPath('occurred_at')
         });
