@@ -69,12 +69,24 @@ function checkPortFree(port: number, host: string): Promise<void> {
 }
 
 function readWorld(store: string): WorldInfo | null {
+  const w = worldOrWhyNot(store);
+  return typeof w === 'string' ? null : w;
+}
+
+/** The world's description, or why the store is not a usable sample world (said in the refusal to replace it). */
+function worldOrWhyNot(store: string): WorldInfo | string {
+  const info = path.basename(worldFile(store));
+  let w: WorldInfo;
   try {
-    const w = JSON.parse(fs.readFileSync(worldFile(store), 'utf8')) as WorldInfo;
-    return fs.existsSync(store) && fs.existsSync(w.ticketExport) ? w : null;
-  } catch {
-    return null;
+    w = JSON.parse(fs.readFileSync(worldFile(store), 'utf8')) as WorldInfo;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? `no ${info} next to it` : `${info} is not readable JSON`;
   }
+  if (!fs.existsSync(store)) return 'no store file';
+  // the description names its files by absolute path: a world moved or copied elsewhere loses them
+  if (typeof w.ticketExport !== 'string' || !fs.existsSync(w.ticketExport))
+    return `its ticket export ${String(w.ticketExport)}, named in ${info}, is gone (moved or deleted)`;
+  return w;
 }
 
 /** Sync the world's ticket export and backtest its triggers, as `gtm usage sync` and `backtest` would. */
@@ -167,7 +179,7 @@ export function registerWorkbenchCommand(program: Command): void {
       if (fresh) {
         if (!flags.fresh && fs.existsSync(storeFile))
           throw new InputError(
-            `${displayPath(storeFile)} is not a workbench sample world (no ${path.basename(worldFile(storeFile))} next to it); building one would replace it`,
+            `${displayPath(storeFile)} is not a workbench sample world (${worldOrWhyNot(storeFile) as string}); building one would replace it`,
             { details: ['pass --fresh to replace it, or --store with another file'] }
           );
         out.progress(`building the sample world in ${displayPath(storeFile)} ...`);
