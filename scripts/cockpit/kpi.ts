@@ -189,7 +189,9 @@ function kmCumulative(placed: Placed[], windowMs: number, asOfMs: number, confid
   };
 }
 
-const fmt = (x: number, unit: 'ratio' | 'days') => (unit === 'ratio' ? x.toFixed(3) : `${x.toFixed(1)} days`);
+// in the KPI's unit, as the tiles show value, baseline and target: a rate as a percentage (the notes said 0.190)
+const fmt = (x: number, unit: 'ratio' | 'days') =>
+  unit === 'ratio' ? `${(x * 100).toFixed(1)}%` : `${x.toFixed(1)} days`;
 
 /** Status, first match wins (design D3.3 and its edge cases). */
 function statusOf(

@@ -119,6 +119,8 @@ describe('rate with a Wilson interval (pilot-to-production)', () => {
     const v = computeKpi(contract('Pilot_To_Production'), subjects, policy, AS_OF);
     expect(v.status).toBe('Not improving');
     expect(v.progress!).toBeLessThan(0);
+    // the baseline in the KPI's unit, as the tile shows it (not the fraction 0.340)
+    expect(v.statusNote).toBe(`not better than baseline ${(v.baseline * 100).toFixed(1)}%`);
   });
 
   it('status: Met needs the target on the point and the interval clear of the baseline; else Improving', () => {
@@ -145,6 +147,7 @@ describe('rate with a Wilson interval (pilot-to-production)', () => {
     );
     expect(between.status).toBe('Improving');
     expect(between.progress).toBeCloseTo((between.value! - 0.2) / 0.3, 10);
+    expect(between.statusNote).toBe('better than baseline 20.0%, not yet at target');
   });
 
   it('status: Provisional while too few windows closed but some are open; Insufficient data when none are', () => {
