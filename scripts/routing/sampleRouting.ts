@@ -7,13 +7,13 @@
  */
 import { addDays } from '../rules/ruleSupport';
 import { businessTimeBetween, type BusinessHoursSchedule } from '../rules/businessHours';
-import { slaClock } from '../rules/slaRule';
+import { judgeSla, slaClock } from '../rules/slaRule';
 import { isoSeconds } from '../rules/routingRule';
 import type { Policy } from '../policy/policy';
 import type { LocalStore } from '../store/localStore';
 import { LOCAL_BUSINESS_HOURS } from './poolHours';
 import { routeInStore } from './storeRouting';
-import { sweep } from './sweep';
+import { sweep, SWEEP_ACTOR } from './sweep';
 import { createLocalSink } from '../store/localSink';
 import { publishReadout, readoutView } from './publishedReadout';
 import { buildReadout } from './readout';
@@ -47,7 +47,121 @@ function qualifiedAt(i: number, early: number): string {
   return `${addDays('2026-03-09', week * 7 + (i % 5))}T14:00:00Z`;
 }
 
-export async function writeRoutingSample(store: LocalStore, policy: Policy): Promise<void> {
+/**
+ * The instant, before `nowMs`, from which `ms` of the pool's business time has run by `nowMs` (found minute by minute
+ * back, so it lies inside business hours and the routing there is a pool pick).
+ */
+function businessTimeBefore(nowMs: number, ms: number): number {
+  const MINUTE_MS = 60_000;
+  for (let t = nowMs - MINUTE_MS; t > nowMs - 30 * 86_400_000; t -= MINUTE_MS)
+    if (businessTimeBetween(SAMPLE_HOURS, t, nowMs) >= ms) return t;
+  throw new Error(`sample routing: no ${ms / HOUR_MS} business hours in the 30 days before ${isoSeconds(nowMs)}`);
+}
+
+/**
+ * Clocks still running on the workbench's today (its "now" is today 00:00 UTC), so CS Ops can log a first touch on
+ * the panel: two treated accounts from the middle of the Met ones (the e2e tests take the first and last) get a newer
+ * PQA, routed by the real rule an hour of business time ago (Pending) and half-way between the warning and the due
+ * time (Warning). They qualify months after the program's weeks, so no readout as of those weeks counts them.
+ */
+async function writeRunningClocks(store: LocalStore, policy: Policy, today: string): Promise<void> {
+  const nowMs = Date.parse(`${today}T00:00:00Z`);
+  const slaMs = policy.integer('Exp001_First_Touch_Sla_Hours') * HOUR_MS;
+  const warningMs = Math.floor((slaMs * policy.integer('Exp001_Sla_Warning_Pct')) / 100);
+  const met = await rowsOf(
+    store,
+    `SELECT a."Account__c" AS account, c."Usage_Account_Key__c" AS key, c."Name" AS name FROM "Routing_Assignment__c" a
+       JOIN "Account" c ON c."Id" = a."Account__c"
+      WHERE a."Arm__c" = 'Treatment' AND a."SLA_Status__c" = 'Met' ORDER BY a."Account__c"`
+  );
+  const middle = Math.floor(met.length / 2);
+  const elapsed = [HOUR_MS, Math.floor((warningMs + slaMs) / 2)];
+  const windowDays = policy.integer('Exp001_Outcome_Window_Days');
+  const db = await store.connect();
+  try {
+    for (const [n, ms] of elapsed.entries()) {
+      const a = met[middle + n];
+      if (!a) throw new Error('sample routing: too few Met treated PQAs for the running clocks');
+      const at = isoSeconds(businessTimeBefore(nowMs, ms));
+      const week = isoWeekLabel(weekIndexOf(Date.parse(at)));
+      const assignmentKey = `${String(a.key)}|${week}`;
+      const signalId = `a0CSR${String(n).padStart(3, '0')}`;
+      await store.db.run(
+        `INSERT INTO "PQA_Signal__c" ("Id", "Name", "Account__c", "Signal_Key__c", "Qualified_Week__c", "Qualified_At__c", "Score__c",
+           "Evidence__c", "Source__c", "Arm__c", "Stratum__c")
+         VALUES ($id, $name, $account, $key, $week, CAST($at AS TIMESTAMP), 40, $evidence, 'usage-sync', 'Treatment', 'Enterprise x mid')`,
+        {
+          id: signalId,
+          name: `${String(a.name)} ${week}`,
+          account: String(a.account),
+          key: assignmentKey,
+          week,
+          at: sql(at),
+          evidence: JSON.stringify([
+            {
+              metric: 'AI-resolved tickets',
+              value: 40,
+              threshold: policy.integer('Pqa_Min_Ai_Resolved_Week'),
+              met: true
+            }
+          ])
+        }
+      );
+      await routeInStore(
+        db,
+        {
+          assignmentKey,
+          accountId: String(a.account),
+          arm: 'Treatment',
+          poolKey: SAMPLE_POOL,
+          routedAt: at,
+          precedence: []
+        },
+        policy
+      );
+      // as the sweep would have left it by today: Pending, or Warning with its transition
+      const clock = slaClock(SAMPLE_HOURS, at, policy);
+      const judged = judgeSla(
+        {
+          ...clock,
+          status: 'Pending',
+          routedAt: at,
+          firstTouchAt: null,
+          touchByOwner: true,
+          anyTouchCounts: policy.boolean('Exp001_Any_Touch_Counts'),
+          disqualifiedAt: null,
+          convertedAt: null
+        },
+        isoSeconds(nowMs)
+      );
+      await store.db.run(
+        `UPDATE "Routing_Assignment__c" SET "Name" = $name, "PQA_Signal__c" = $signal, "Matched__c" = true,
+           "Qualified_At__c" = CAST($at AS TIMESTAMP), "SLA_Warning_At__c" = CAST($warn AS TIMESTAMP),
+           "SLA_Due_At__c" = CAST($due AS TIMESTAMP), "SLA_Reassign_At__c" = CAST($re AS TIMESTAMP),
+           "SLA_Status__c" = $status, "Transitions__c" = $transitions, "Outcome_Window_End__c" = CAST($end AS TIMESTAMP)
+         WHERE "Assignment_Key__c" = $key`,
+        {
+          name: `${String(a.name)} ${week}`,
+          signal: signalId,
+          at: sql(at),
+          warn: sql(clock.warningAt),
+          due: sql(clock.dueAt),
+          re: sql(clock.reassignAt),
+          status: judged.status,
+          transitions: judged.transitions.length
+            ? JSON.stringify(judged.transitions.map((t) => ({ ...t, actor: SWEEP_ACTOR })))
+            : null,
+          end: sql(isoSeconds(Date.parse(at) + windowDays * 86_400_000)),
+          key: assignmentKey
+        }
+      );
+    }
+  } finally {
+    db.closeSync();
+  }
+}
+
+export async function writeRoutingSample(store: LocalStore, policy: Policy, today?: string): Promise<void> {
   const users = new Map(
     (await rowsOf(store, 'SELECT "Id", "Name" FROM "User"')).map((u) => [String(u.Name), String(u.Id)])
   );
@@ -223,4 +337,6 @@ export async function writeRoutingSample(store: LocalStore, policy: Policy): Pro
   const rows = await readReadoutRows(store);
   for (const asOf of SAMPLE_PUBLISHED_AS_OFS)
     await publishReadout(createLocalSink(store), readoutView(buildReadout(rows, policy, `${asOf}T00:00:00Z`), policy));
+  // the workbench's today: clocks CS Ops can still beat (the program's weeks above all ran out in April)
+  if (today !== undefined) await writeRunningClocks(store, policy, today);
 }

@@ -1002,7 +1002,7 @@ export async function buildSampleWorld(storeFile: string, options: { today?: str
     await inTransaction(store, () => writeCrm(ctx, template, outcomes));
     await seedSampleSource(store, policy, asOfMs);
     // exp-001: a pool, PQA signals in both arms, SLA clocks and outcomes (gtm routing readout exp-001 --as-of 2026-04-06)
-    await writeRoutingSample(store, policy);
+    await writeRoutingSample(store, policy, today);
     // exp-008: onboarding plans in every state (activation comes from the export: syncWorld.ts)
     await writeOnboardingSample(store, policy, today);
     // program cockpit: the CRM history of the program's weeks and the weeks before (dated from Program_Start_Date),

@@ -102,6 +102,20 @@ export async function findTour(controllers: PanelControllers, data: WorkbenchDat
     }
   }
 
+  // exp-001 for an owner: a treated PQA whose first-touch clock still runs today, so "Log a call" is on the panel
+  for (const a of await data.listAccounts()) {
+    const view = await controllers['GtmPqaPanelController.getPqaView']({ accountId: a.id }).catch(() => null);
+    const sla = view?.signals[0]?.assignment?.sla;
+    if (sla && ['Pending', 'Warning'].includes(sla.status) && !sla.firstTouchAt) {
+      stops.push({
+        what: `a PQA whose first-touch SLA clock is running (${sla.status}): log the first touch on the panel`,
+        name: a.name,
+        path: recordPath('Account', a.id)
+      });
+      break;
+    }
+  }
+
   // RevOps' pages: exp-001's lift readout once one is published, and the program cockpit
   const published = await controllers['GtmPqaReadoutController.getReadout']({ experimentKey: 'exp-001' }).catch(
     () => null

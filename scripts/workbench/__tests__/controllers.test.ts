@@ -540,7 +540,7 @@ describe('workbench data', () => {
 });
 
 describe('the workbench tour', () => {
-  it('points at a blocked pilot, a ready pilot, collateral expiring before close, an undecided trigger, the trigger queue, a reassigned PQA and the RevOps pages', async () => {
+  it('points at a blocked pilot, a ready pilot, collateral expiring before close, an undecided trigger, the trigger queue, a reassigned PQA, a running SLA clock and the RevOps pages', async () => {
     const tour = await findTour(controllers, createStoreData(store));
     const queue = await controllers['GtmExpansionQueueController.getTriggerQueue']({});
     expect(queue.rows.length).toBeGreaterThan(0);
@@ -552,14 +552,24 @@ describe('the workbench tour', () => {
       `the CS Ops queue of ${queue.rows.length} undecided expansion triggers across accounts`,
       expect.stringMatching(/^an onboarding plan at risk on day \d+ of 8$/),
       'a PQA whose first-touch SLA breached and was reassigned',
+      expect.stringMatching(
+        /^a PQA whose first-touch SLA clock is running \((Pending|Warning)\): log the first touch on the panel$/
+      ),
       expect.stringMatching(/^exp-001's lift readout \(recommendation: (Hold|Invalid|Expand with holdout|Re-scope)\)$/),
       'the KPI tiles, the experiment portfolio with its decisions and the rollout audit'
     ]);
-    expect(tour.at(-5)).toMatchObject({ name: 'Trigger Queue', path: '/lightning/n/Trigger_Queue' });
+    expect(tour.at(-6)).toMatchObject({ name: 'Trigger Queue', path: '/lightning/n/Trigger_Queue' });
     expect(tour.slice(-2).map((s) => s.path)).toEqual(['/lightning/n/Pqa_Readout', '/lightning/n/Program']);
-    const reassigned = decodeURIComponent(/\/Account\/([^/]+)\/view$/.exec(tour.at(-3)!.path)![1]!);
+    const reassigned = decodeURIComponent(/\/Account\/([^/]+)\/view$/.exec(tour.at(-4)!.path)![1]!);
     const pqa = await controllers['GtmPqaPanelController.getPqaView']({ accountId: reassigned });
     expect(pqa.signals[0]!.assignment!.sla!.status).toBe('Reassigned');
+    // a clock still running on the workbench's today: time left and no touch, so the panel offers "Log a call"
+    const running = decodeURIComponent(/\/Account\/([^/]+)\/view$/.exec(tour.at(-3)!.path)![1]!);
+    const sla = (await controllers['GtmPqaPanelController.getPqaView']({ accountId: running })).signals[0]!.assignment!
+      .sla!;
+    expect(['Pending', 'Warning']).toContain(sla.status);
+    expect(sla.firstTouchAt).toBeNull();
+    expect(sla.businessMinutesToDue).toBeGreaterThan(0);
     const blocked = /\/Opportunity\/([^/]+)\/view$/.exec(tour[0]!.path)![1]!;
     const card = await controllers['GtmPilotScorecardController.getScorecard']({
       opportunityId: decodeURIComponent(blocked)

@@ -13,6 +13,7 @@ import { SAMPLE_PUBLISHED_AS_OFS, SAMPLE_READOUT_AS_OF } from '../../routing/sam
 import { LocalStore } from '../../store/localStore';
 import { axeViolations, WorkbenchSession } from '../browserHarness';
 import { queryRows } from '../controllers/storeAccess';
+import { findTour } from '../tour';
 import { sampleWorldBrowserSuite } from './standInWorld';
 
 jest.setTimeout(240_000);
@@ -199,31 +200,29 @@ describe('disqualifying a PQA from the Account page', () => {
 
 describe('logging the touch from the Account page', () => {
   it('turns an open SLA Met at once, keeps the Task as the touch and shows it after a reload', async () => {
-    // a treated PQA whose clock is still running on the workbench's today (the sample's clocks ran out in April)
+    // the sample world's own running clock on the workbench's today (sampleRouting.ts), the one the tour names
+    const stop = (await findTour(world.controllers, world.data)).find((s) => /SLA clock is running/.test(s.what));
+    expect(stop).toBeDefined();
+    const today = world.world.today;
     const [row] = await queryRows(
       store,
-      `SELECT a."Id" AS id, a."Account__c" AS account, a."Assigned_Owner__c" AS owner FROM "Routing_Assignment__c" a
-        WHERE a."Arm__c" = 'Treatment' AND a."SLA_Status__c" = 'Met' ORDER BY a."Account__c" DESC LIMIT 1`
+      `SELECT a."Id" AS id, a."Account__c" AS account, a."Assigned_Owner__c" AS owner, a."SLA_Status__c" AS status
+         FROM "Routing_Assignment__c" a
+        WHERE a."Account__c" = $account AND a."Arm__c" = 'Treatment' AND a."SLA_Status__c" IN ('Pending', 'Warning')
+          AND a."First_Touch_At__c" IS NULL AND a."SLA_Due_At__c" > CAST($today AS TIMESTAMP)`,
+      { today, account: decodeURIComponent(stop!.path.split('/')[4]!) }
     );
-    const today = world.world.today;
-    await store.db.run(
-      `UPDATE "Routing_Assignment__c" SET "SLA_Status__c" = 'Pending', "First_Touch_At__c" = NULL,
-         "First_Touch_Activity_Id__c" = NULL, "Transitions__c" = NULL,
-         "Routed_At__c" = CAST($today AS TIMESTAMP) - INTERVAL 1 DAY,
-         "SLA_Warning_At__c" = CAST($today AS TIMESTAMP) + INTERVAL 1 DAY,
-         "SLA_Due_At__c" = CAST($today AS TIMESTAMP) + INTERVAL 2 DAY,
-         "SLA_Reassign_At__c" = CAST($today AS TIMESTAMP) + INTERVAL 4 DAY
-       WHERE "Id" = $id`,
-      { today, id: String(row!.id) }
-    );
+    expect(row).toBeDefined();
     const page = await open(`/lightning/r/Account/${encodeURIComponent(String(row!.account))}/view`);
     const panel = page.locator('c-pqa-panel');
     await panel.locator('[data-id="log-touch"]').waitFor({ timeout: 15_000 });
-    expect(squash(await panel.locator('[data-id="sla-status"]').textContent())).toBe('Pending');
+    expect(squash(await panel.locator('[data-id="sla-status"]').textContent())).toBe(String(row!.status));
     await panel.locator('lightning-button[data-id="log-call"] button').click();
     await panel.locator('[data-id="sla-status"]', { hasText: 'Met' }).waitFor({ timeout: 15_000 });
     expect(await panel.locator('[data-id="log-touch"]').count()).toBe(0);
-    expect(squash(await panel.locator('[data-id="transition"]').last().textContent())).toMatch(/^Pending → Met, /);
+    expect(squash(await panel.locator('[data-id="transition"]').last().textContent())).toMatch(
+      new RegExp(`^${String(row!.status)} → Met, `)
+    );
     const [stored] = await queryRows(
       store,
       `SELECT a."SLA_Status__c" AS status, strftime(a."First_Touch_At__c", '%Y-%m-%d') AS touched,
