@@ -29,12 +29,13 @@ const RATE = '--max-violation-rate';
 
 /**
  * The sink and policy of a command: the org (its policy) with --target-org, else the local store. `missing` says
- * what to do when the store file does not exist yet: read an empty store that is not kept, or use none.
+ * what to do when the store file does not exist yet: read an empty store that is not kept, use none, or refuse
+ * (a sync: events attach to Accounts, so a new store could only quarantine every row, and left an empty file).
  */
 async function eventSink(
   flags: SinkFlags & { dryRun?: boolean },
   out: Output,
-  missing: 'memory' | 'none' | 'create'
+  missing: 'memory' | 'none' | 'refuse'
 ): Promise<{ sink?: UsageSink; policy: Policy }> {
   if (flags.targetOrg) {
     if (flags.store) throw new UsageError('--store is for the local store; it cannot be used with --target-org');
@@ -43,6 +44,10 @@ async function eventSink(
   const file = path.resolve(flags.store ?? DEFAULT_STORE);
   const policy = loadPolicyFile();
   if (!fs.existsSync(file) && missing === 'none') return { policy };
+  if (!fs.existsSync(file) && missing === 'refuse')
+    throw new InputError(`no local store at ${file}: events attach to Accounts by Usage_Account_Key__c`, {
+      details: ['run gtm usage sync --create-accounts first (npm start for the sample world), or pass --store']
+    });
   const store = await LocalStore.open(!fs.existsSync(file) && missing === 'memory' ? ':memory:' : file, loadSchema(), {
     readOnly: flags.dryRun
   });
@@ -175,7 +180,7 @@ export function registerEventsCommand(program: Command): void {
         if (!fs.existsSync(file)) throw new InputError(`cannot read ${file}: no such file`);
         const rate = flags.maxViolationRate === undefined ? undefined : parseRate(flags.maxViolationRate, 0, RATE);
         const compiled = compilePlan(loadPlan());
-        const { sink, policy } = await eventSink(flags, out, flags.dryRun ? 'memory' : 'create');
+        const { sink, policy } = await eventSink(flags, out, flags.dryRun ? 'memory' : 'refuse');
         try {
           const maxRate = rate ?? policy.number('Events_Max_Violation_Rate');
           const r = await runEventSync(
