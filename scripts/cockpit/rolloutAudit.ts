@@ -420,12 +420,15 @@ export async function loadAuditInput(store: LocalStore, asOf: string): Promise<A
     failures: Number(r.failures ?? 0),
     reasons: r.reasons ? (JSON.parse(String(r.reasons)) as Record<string, number>) : {}
   }));
-  // event sources: the newest event each has sent by the as-of; a registered source without one is there too
+  // event sources: the newest event each has sent by the as-of; a registered source without one is there too. The
+  // CRM's own events (ids crm:...) are derived from records, not a feed that can go stale: left out
+  const feed = `"Event_Id__c" NOT LIKE 'crm:%'`;
   const events = await rows(
     `SELECT s.source, ${iso('max(e."Occurred_At__c")')} AS last, ${iso('min(src."First_Seen__c")')} AS first_seen
-       FROM (SELECT "Source__c" AS source FROM "Funnel_Event__c" WHERE "Source__c" IS NOT NULL AND "Occurred_At__c" <= ${at}
+       FROM (SELECT "Source__c" AS source FROM "Funnel_Event__c"
+              WHERE "Source__c" IS NOT NULL AND "Occurred_At__c" <= ${at} AND ${feed}
              UNION SELECT "Source_Key__c" FROM "Event_Source__c" WHERE "First_Seen__c" <= ${at}) s
-       LEFT JOIN "Funnel_Event__c" e ON e."Source__c" = s.source AND e."Occurred_At__c" <= ${at}
+       LEFT JOIN "Funnel_Event__c" e ON e."Source__c" = s.source AND e."Occurred_At__c" <= ${at} AND e.${feed}
        LEFT JOIN "Event_Source__c" src ON src."Source_Key__c" = s.source
       GROUP BY s.source ORDER BY s.source`
   );

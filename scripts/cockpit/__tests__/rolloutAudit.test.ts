@@ -13,6 +13,7 @@ import { runGtm } from '../../test-support/runGtm';
 import { openExistingStore } from '../../commands/pqa';
 import {
   dataQuality,
+  loadAuditInput,
   handoffReliability,
   rolloutAudit,
   supportBurden,
@@ -343,6 +344,14 @@ describe('gtm scorecard audit', () => {
         await stored.db.runAndReadAll(`SELECT "Audit_Key__c" AS k, "Status__c" AS s FROM "GTM_Rollout_Audit__c"`)
       ).getRowObjects();
       expect(rows).toEqual([{ k: 'rollout-audit|2026-05-30', s: 'fail' }]);
+      // a feed's event makes a source; the CRM's own events (crm:...) are derived from records, never a stale feed
+      await stored.db.run(
+        `INSERT INTO "Funnel_Event__c" ("Id", "Event_Id__c", "Source__c", "Occurred_At__c") VALUES
+           ('a0F000000000001', 'e-1', 'segment', TIMESTAMP '2026-03-01 10:00:00'),
+           ('a0F000000000002', 'crm:expansion_trigger_fired:x', 'gtm usage sync', TIMESTAMP '2026-03-01 10:00:00')`
+      );
+      const input = await loadAuditInput(stored, '2026-05-30T23:59:59Z');
+      expect(input.sources.map((x) => x.source).sort()).toEqual(['segment', 'ticket-export']);
     } finally {
       await stored.close();
     }
