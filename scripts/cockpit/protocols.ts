@@ -31,7 +31,9 @@ export interface Protocol {
 }
 
 /** "pre/post, not randomized": the words every view shows beside a non-randomized result. */
-export function designLabel(design: Protocol['design']): string {
+export function designLabel(design: Protocol['design'], matchedControls = false): string {
+  // exp-001 as its routing readout states it: target accounts paired, the rest randomized
+  if (design === 'randomized' && matchedControls) return 'randomized; target accounts matched, not randomized';
   return design === 'randomized' ? 'randomized' : `${design === 'matched' ? 'matched' : 'pre/post'}, not randomized`;
 }
 

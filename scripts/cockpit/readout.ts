@@ -56,6 +56,10 @@ export interface ReadoutFacts {
   srmP: number | null;
   /** newest record of the primary source on or before the as-of date */
   freshness: string | null;
+  /** what that source is, in words ("Pilot Start Rate data (Opportunity)"), for the stale-source reason */
+  freshnessSource?: string;
+  /** a randomized design whose target accounts have matched-pair controls (exp-001's routing readout) */
+  matchedControls?: boolean;
   guardrails: GuardrailResult[];
   criticalSafetyIncidents: number;
   safetyGatePassing: boolean | null;
@@ -196,6 +200,7 @@ export function buildExperimentReadout(facts: ReadoutFacts, policy: CockpitPolic
       p: estimate.p,
       srmP: facts.srmP,
       staleDays: facts.freshness === null ? null : staleDays,
+      staleSource: facts.freshnessSource,
       guardrails: facts.guardrails,
       criticalSafetyIncidents: facts.criticalSafetyIncidents,
       safetyGatePassing: facts.safetyGatePassing,
@@ -213,7 +218,7 @@ export function buildExperimentReadout(facts: ReadoutFacts, policy: CockpitPolic
     direction: facts.contract.direction,
     method: facts.protocol.method,
     design: facts.protocol.design,
-    designLabel: designLabel(facts.protocol.design),
+    designLabel: designLabel(facts.protocol.design, facts.matchedControls === true),
     arms,
     estimate,
     guardrails: facts.guardrails,

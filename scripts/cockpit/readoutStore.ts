@@ -101,6 +101,7 @@ async function facts(
   let arms: ArmData;
   let srmP: number | null = null;
   let reliability: number | null = null;
+  let matchedControls = false;
   if (protocol.design === 'randomized') {
     // exp-001 is the program's randomized experiment: its arms are the routing assignments
     const routing = buildRoutingReadout(await readReadoutRows(src.store), src.policy, src.asOf);
@@ -112,6 +113,7 @@ async function facts(
     };
     srmP = routing.sampleRatio?.p ?? null;
     reliability = routing.reliability.rate;
+    matchedControls = routing.matchedNotRandomized;
   } else {
     arms = prePostArms(contract, await subjectsOf(src, contract.key), src.policy, src.asOf);
   }
@@ -182,6 +184,8 @@ async function facts(
     arms,
     srmP,
     freshness: await kpiFreshness(src.store, contract, src.asOf),
+    freshnessSource: `${contract.label} data (${[...new Set([contract.denominator.object, contract.numerator.object])].join(', ')})`,
+    matchedControls,
     guardrails,
     criticalSafetyIncidents: critical,
     safetyGatePassing: gate,

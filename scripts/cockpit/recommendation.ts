@@ -42,6 +42,8 @@ export interface RecommendationInput {
   srmP: number | null;
   /** days between the newest record of the primary source and the as-of date; null: no records */
   staleDays: number | null;
+  /** that source in words ("Pilot Start Rate data (Opportunity)"); absent: "the primary source" */
+  staleSource?: string;
   guardrails: GuardrailResult[];
   criticalSafetyIncidents: number;
   /** the hallucination safety gate: true passing, false failing, null not applicable */
@@ -84,7 +86,11 @@ export function recommend(input: RecommendationInput, policy: RulePolicy): Recom
   if (input.srmP !== null && input.srmP < srmAlpha)
     fire('Invalid', 'sample-ratio mismatch', `sample-ratio mismatch p ${input.srmP.toPrecision(3)} < ${srmAlpha}`);
   if (input.staleDays !== null && input.staleDays > maxStale)
-    fire('Invalid', 'stale source', `primary source ${input.staleDays} days stale > ${maxStale}`);
+    fire(
+      'Invalid',
+      'stale source',
+      `${input.staleSource ?? 'the primary source'} has no record newer than ${input.staleDays} days before this day (at most ${maxStale} allowed): the result may not reflect current data until it is synced again`
+    );
   if (input.missing.length)
     fire(
       'Invalid',

@@ -38,7 +38,9 @@ describe('gtm readout monthly', () => {
     const r = monthly('--month', '2026-04');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('# Monthly readout 2026-04 (as of 2026-04-30)');
-    expect(r.stdout).toContain('| exp-001 PQA-triggered enterprise outbound | randomized |');
+    expect(r.stdout).toContain(
+      '| exp-001 PQA-triggered enterprise outbound | randomized; target accounts matched, not randomized'
+    );
     expect(r.stdout).toMatch(/- exp-001: \w+ -> Invalid/);
     expect(r.stdout).toContain('- exp-005: no readout on 2026-03-31');
     expect(r.stdout).toContain('## Decisions needed');

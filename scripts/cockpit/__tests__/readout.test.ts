@@ -104,7 +104,20 @@ describe('buildExperimentReadout', () => {
     expect(r.designLabel).toBe('randomized');
     expect(r.validity.windowsOpen).toBe(4);
     expect(r.recommendation).toBe('Invalid');
-    expect(r.fired[0]!.text).toBe('primary source 29 days stale > 7');
+    // which source and what it means, in words
+    expect(r.fired[0]!.text).toBe(
+      'the primary source has no record newer than 29 days before this day (at most 7 allowed): the result may not reflect current data until it is synced again'
+    );
+    const named = buildExperimentReadout(
+      { ...rate, freshnessSource: 'Pilot Start Rate data (Opportunity)', matchedControls: true },
+      policy,
+      '2026-05-30T00:00:00Z'
+    );
+    expect(named.fired[0]!.text).toMatch(/^Pilot Start Rate data \(Opportunity\) has no record newer than 29 days/);
+    // exp-001 as the routing readout states it: target accounts in matched pairs, the rest randomized
+    expect(named.designLabel).toBe('randomized; target accounts matched, not randomized');
+    // it is stored in GTM_Experiment_Readout__c.Design_Label__c, a Text(60)
+    expect(named.designLabel.length).toBeLessThanOrEqual(60);
   });
 });
 

@@ -49,7 +49,9 @@ describe('gtm scorecard report', () => {
     expect(r.stdout).toMatch(
       /### Pilot-to-production conversion\n\n- .+\n- n \d+, outcomes \d+, provisional: \d+ at risk\n- progress .+ status \*\*Provisional\*\*/
     );
-    expect(r.stdout).toContain('| exp-001 PQA-triggered enterprise outbound | Running | randomized |');
+    expect(r.stdout).toContain(
+      '| exp-001 PQA-triggered enterprise outbound | Running | randomized; target accounts matched, not randomized'
+    );
     expect(r.stdout).toContain('pre/post, not randomized');
     const [body, footer] = r.stdout.split('\n---\n');
     const hash = /Content hash \(SHA-256 of everything above\): ([0-9a-f]{64})/.exec(footer!)![1];
