@@ -91,6 +91,14 @@ export function recommend(input: RecommendationInput, policy: RulePolicy): Recom
       'stale source',
       `${input.staleSource ?? 'the primary source'} has no record newer than ${input.staleDays} days before this day (at most ${maxStale} allowed): the result may not reflect current data until it is synced again`
     );
+  // nothing measured in any arm by the decision date is a data problem, not "no lift": a Kill would judge an
+  // experiment that never ran
+  if (pastDecision && input.nPerArm.every((n) => n === 0))
+    fire(
+      'Invalid',
+      'no data',
+      `decision date ${input.decisionDate} passed with ${nWord === 'n' ? 'no subjects' : 'no events'} in any arm: nothing was measured, so there is no effect to judge`
+    );
   if (input.missing.length)
     fire(
       'Invalid',

@@ -58,6 +58,17 @@ describe('recommend', () => {
     expect(run({ ...early, reliability: min, p: 0.0001 }).recommendation).toBe('Scale');
   });
 
+  it('Invalid, not Kill, when no arm has anything measured by the decision date; before it, not Invalid', () => {
+    const empty = run({ nPerArm: [0, 0], improvement: null, absoluteImprovement: null });
+    expect(empty.recommendation).toBe('Invalid');
+    expect(empty.fired[0]).toMatchObject({ outcome: 'Invalid', rule: 'no data' });
+    expect(run({ nPerArm: [], improvement: null, absoluteImprovement: null }).recommendation).toBe('Invalid');
+    const early = run({ nPerArm: [0, 0], improvement: null, absoluteImprovement: null, decisionDate: '2026-06-30' });
+    expect(early.fired.map((f) => f.rule)).not.toContain('no data');
+    // one empty arm is judged by the other rules (no lift by the decision date)
+    expect(run({ nPerArm: [0, 12], improvement: null, absoluteImprovement: null }).recommendation).toBe('Kill');
+  });
+
   it('Kill after the decision date: no improvement, or n at minimum with the interval including 0', () => {
     expect(run({ improvement: 0, absoluteImprovement: 0 }).fired[0]!.rule).toBe('no lift by decision date');
     expect(run({ improvement: -0.2 }).recommendation).toBe('Kill');
