@@ -7,7 +7,6 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadSchema } from '../../../metadata/schema';
 import { loadPolicyFile } from '../../../policy/policy';
 import { SYNC_RUN_OBJECT } from '../../../cockpit/syncRuns';
 import { ticketCsv, type WeekPlan } from '../../../test-support/ticketExport';
@@ -15,12 +14,11 @@ import { weekIndexOfLabel, weekStartMs } from '../../isoWeek';
 import { SNAPSHOT_OBJECT, TRIGGER_FIELDS, TRIGGER_OBJECT } from '../../records';
 import { runUsageSync } from '../../sync';
 import { thresholdsFromPolicy } from '../../triggerRules';
-import { callsByKind, forceAppFields as forceAppObjects, sinkFor, startOrg, type TestOrg } from './helpers';
+import { callsByKind, forceAppFields, sinkFor, startOrg, type TestOrg } from './helpers';
 
 jest.setTimeout(60_000);
 
 const policy = loadPolicyFile();
-const schema = loadSchema();
 const t = thresholdsFromPolicy(policy);
 const TRIGGER_KEY = TRIGGER_FIELDS.key;
 const W = weekIndexOfLabel('2026-W10') as number;
@@ -30,17 +28,6 @@ const qualifying = (account: string, week: number): WeekPlan => ({
   total: t.minTickets,
   ai: Math.ceil(t.minTickets * Number(t.share))
 });
-
-/** Field API names per object, as force-app defines them (plus the standard ones the sync and double use). */
-function forceAppFields(): Record<string, string[]> {
-  const fields = (object: string, extra: string[]) => [...schema.object(object).fields.keys(), ...extra];
-  return {
-    [SNAPSHOT_OBJECT]: fields(SNAPSHOT_OBJECT, ['Name']),
-    [TRIGGER_OBJECT]: fields(TRIGGER_OBJECT, ['Name']),
-    Account: fields('Account', ['Name', 'OwnerId']),
-    [SYNC_RUN_OBJECT]: fields(SYNC_RUN_OBJECT, ['Name'])
-  };
-}
 
 let dir: string;
 let org: TestOrg | undefined;
@@ -88,7 +75,7 @@ it('writes snapshots and a shadow trigger, then a re-run on the same export writ
 });
 
 it('a locked trigger row and a snapshot job that failed part-way are sent again within the run: nothing failed', async () => {
-  org = await startOrg({ fields: forceAppObjects() }, ['acme', 'globex']);
+  org = await startOrg({ fields: forceAppFields() }, ['acme', 'globex']);
   const o = org;
   const input = path.join(dir, 'tickets.csv');
   fs.writeFileSync(input, ticketCsv([0, 1, 2, 3].flatMap((w) => [qualifying('acme', w), qualifying('globex', w)])));
