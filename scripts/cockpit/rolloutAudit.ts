@@ -16,6 +16,7 @@
  *   above Rollout_Audit_Max_Support_Rise fails; no baseline in the data is attention, said.
  * `rolloutAudit` is pure over rows (an org mirror can feed it); `loadAuditInput` reads them from the local store.
  */
+import { InputError } from '../lib/errors';
 import { instantMs, isoSeconds } from '../rules/routingRule';
 import { buildReadout, type ReadoutRow } from '../routing/readout';
 import { readReadoutRows } from '../routing/readoutStore';
@@ -401,6 +402,20 @@ export function rolloutAudit(input: AuditInput, policy: AuditPolicy, asOf: strin
 const iso = (column: string) => `strftime(${column}, '%Y-%m-%dT%H:%M:%SZ')`;
 
 /** The audit's rows from the local store, as known at `asOf` (later records are left out). */
+/** A run row's Reject_Reasons__c (JSON, reason -> rows; admins can edit it): a value that is not is named, not thrown raw. */
+function rejectReasons(runKey: string, value: unknown): Record<string, number> {
+  if (value === null || value === undefined || value === '') return {};
+  try {
+    const parsed: unknown = JSON.parse(String(value));
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, number>;
+  } catch {
+    // named below
+  }
+  throw new InputError(
+    `${SYNC_RUN_OBJECT} ${runKey}: Reject_Reasons__c is not a JSON object of reason -> rows: ${JSON.stringify(String(value).slice(0, 80))}`
+  );
+}
+
 export async function loadAuditInput(store: LocalStore, asOf: string): Promise<AuditInput> {
   const db = store.db;
   const at = `CAST('${isoSeconds(instantMs(asOf, '--as-of')).slice(0, 19)}' AS TIMESTAMP)`;
@@ -408,7 +423,8 @@ export async function loadAuditInput(store: LocalStore, asOf: string): Promise<A
   const syncRuns: SyncRunRow[] = (
     await rows(
       `SELECT "Kind__c" AS kind, "Source__c" AS source, ${iso('"Run_At__c"')} AS run_at, "Rows_Read__c" AS read,
-              "Rows_Rejected__c" AS rejected, "Write_Failures__c" AS failures, "Reject_Reasons__c" AS reasons
+              "Rows_Rejected__c" AS rejected, "Write_Failures__c" AS failures, "Reject_Reasons__c" AS reasons,
+              "Run_Key__c" AS run_key
          FROM ${q(SYNC_RUN_OBJECT)} WHERE "Run_At__c" IS NOT NULL ORDER BY "Run_Key__c"`
     )
   ).map((r) => ({
@@ -418,7 +434,7 @@ export async function loadAuditInput(store: LocalStore, asOf: string): Promise<A
     read: Number(r.read ?? 0),
     rejected: Number(r.rejected ?? 0),
     failures: Number(r.failures ?? 0),
-    reasons: r.reasons ? (JSON.parse(String(r.reasons)) as Record<string, number>) : {}
+    reasons: rejectReasons(String(r.run_key), r.reasons)
   }));
   // event sources: the newest event each has sent by the as-of; a registered source without one is there too. The
   // CRM's own events (ids crm:...) are derived from records, not a feed that can go stale: left out

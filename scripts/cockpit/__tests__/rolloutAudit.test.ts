@@ -352,6 +352,11 @@ describe('gtm scorecard audit', () => {
       );
       const input = await loadAuditInput(stored, '2026-05-30T23:59:59Z');
       expect(input.sources.map((x) => x.source).sort()).toEqual(['segment', 'ticket-export']);
+      // a run row whose reasons are not JSON (edited by hand) is named, not a raw parse error
+      await stored.db.run(`UPDATE "GTM_Sync_Run__c" SET "Reject_Reasons__c" = 'oops'`);
+      await expect(loadAuditInput(stored, '2026-05-30T23:59:59Z')).rejects.toThrow(
+        /GTM_Sync_Run__c usage\|ticket-export\|.*: Reject_Reasons__c is not a JSON object of reason -> rows: "oops"/
+      );
     } finally {
       await stored.close();
     }
